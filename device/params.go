@@ -1,0 +1,154 @@
+package device
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Params is the parameter set of one kind of synaptic device: a preset or a
+// user's own device read from JSON. Conductances are in siemens, times in
+// seconds, energies in joules. Source maps a field's JSON name to where its
+// value comes from (paper + figure/table) or to "assumed: reason".
+//
+// The zero value is not valid; start from a preset or DefaultParams.
+type Params struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`        // e.g. "memristor", "phototransistor", "flash", "fefet", "ideal"
+	Material    string `json:"material"`    // e.g. "Si NC", "CsPbBr3 QD"
+	Programming string `json:"programming"` // "electrical", "optical", "optical/electrical"
+	Reference   string `json:"reference"`   // the device's primary paper, as cited in the review
+
+	// Long-term (non-volatile) conductance window and update law,
+	// G(p) = B(1 − exp(−p/A)) + Gmin (see doc.go).
+	Gmin   float64 `json:"gmin_s"`
+	Gmax   float64 `json:"gmax_s"`
+	States int     `json:"states"` // Pmax: pulses from Gmin to Gmax (≥ 2)
+	NLLTP  float64 `json:"nl_ltp"` // NeuroSim nonlinearity label of potentiation (0 = linear)
+	NLLTD  float64 `json:"nl_ltd"` // NeuroSim nonlinearity label of depression (sign as in NeuroSim's table)
+
+	// Variation and noise, as fractions.
+	C2C       float64 `json:"c2c_sigma"`      // cycle-to-cycle σ of one step, fraction of Gmax−Gmin
+	D2DNL     float64 `json:"d2d_nl_sigma"`   // device-to-device σ of the NL labels (absolute)
+	D2DG      float64 `json:"d2d_g_sigma"`    // device-to-device σ of Gmin and Gmax (fraction)
+	ReadNoise float64 `json:"read_noise"`     // σ of a read, fraction of G
+	StuckMin  float64 `json:"stuck_min_frac"` // fraction of devices stuck at Gmin
+	StuckMax  float64 `json:"stuck_max_frac"` // fraction of devices stuck at Gmax
+
+	// Retention of the stored part: y(t) = a + b·t^(−m), y(1 s) normalised to 1.
+	RetA float64 `json:"retention_a"`
+	RetB float64 `json:"retention_b"`
+	RetM float64 `json:"retention_m"`
+
+	// Short-term (volatile) component: each pulse adds a part that decays as
+	// C1·exp(−t/τ1) + C2·exp(−t/τ2), giving PPF(Δt) = 1 + C1·e^(−Δt/τ1) + C2·e^(−Δt/τ2).
+	PPFC1   float64 `json:"ppf_c1"`
+	PPFTau1 float64 `json:"ppf_tau1_s"`
+	PPFC2   float64 `json:"ppf_c2"`
+	PPFTau2 float64 `json:"ppf_tau2_s"`
+
+	// Energy.
+	VRead    float64 `json:"v_read_v"`   // read voltage
+	TRead    float64 `json:"t_read_s"`   // read pulse width
+	EEvent   float64 `json:"e_event_j"`  // measured energy per synaptic event (0: use V_read²·G·t_read)
+	EPot     float64 `json:"e_pot_j"`    // energy per potentiation pulse
+	EDep     float64 `json:"e_dep_j"`    // energy per depression pulse
+	TPulse   float64 `json:"t_pulse_s"`  // programming pulse width
+	Response float64 `json:"response_s"` // response time quoted for the device (informational)
+
+	// Figures the review quotes, for characterize's review-vs-simulated summary.
+	// Zero means the review gives none.
+	Review ReviewFigures `json:"review"`
+
+	Source map[string]string `json:"source"`
+}
+
+// ReviewFigures are the figures of merit that the review quotes for a device.
+type ReviewFigures struct {
+	OnOff     float64 `json:"on_off,omitempty"`        // Gmax/Gmin
+	PPFIndex  float64 `json:"ppf_index_pct,omitempty"` // A2/A1 × 100 % at PPFDt
+	PPFDt     float64 `json:"ppf_dt_s,omitempty"`      // interval of PPFIndex
+	CutoffHz  float64 `json:"cutoff_hz,omitempty"`     // high-pass cutoff of the gain
+	EEvent    float64 `json:"e_event_j,omitempty"`     // energy per synaptic event
+	Retention float64 `json:"retention_s,omitempty"`   // retention time
+	States    int     `json:"states,omitempty"`        // conductance states
+	Response  float64 `json:"response_s,omitempty"`    // response time
+}
+
+// OnOff returns Gmax/Gmin.
+func (p *Params) OnOff() float64 { return p.Gmax / p.Gmin }
+
+// Validate reports the first impossible value, naming its field.
+func (p *Params) Validate() error {
+	name := p.Name
+	if name == "" {
+		name = "(unnamed)"
+	}
+	bad := func(field string, format string, args ...any) error {
+		return fmt.Errorf("device %s: %s: %s", name, field, fmt.Sprintf(format, args...))
+	}
+	finite := []struct {
+		f string
+		v float64
+	}{
+		{"gmin_s", p.Gmin}, {"gmax_s", p.Gmax}, {"nl_ltp", p.NLLTP}, {"nl_ltd", p.NLLTD},
+		{"c2c_sigma", p.C2C}, {"d2d_nl_sigma", p.D2DNL}, {"d2d_g_sigma", p.D2DG},
+		{"read_noise", p.ReadNoise}, {"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
+		{"retention_a", p.RetA}, {"retention_b", p.RetB}, {"retention_m", p.RetM},
+		{"ppf_c1", p.PPFC1}, {"ppf_tau1_s", p.PPFTau1}, {"ppf_c2", p.PPFC2}, {"ppf_tau2_s", p.PPFTau2},
+		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
+		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
+	}
+	for _, x := range finite {
+		if math.IsNaN(x.v) || math.IsInf(x.v, 0) {
+			return bad(x.f, "must be a finite number, got %v", x.v)
+		}
+	}
+	switch {
+	case p.Gmin < 0:
+		return bad("gmin_s", "must be ≥ 0, got %g", p.Gmin)
+	case p.Gmax <= p.Gmin:
+		return bad("gmax_s", "must be > gmin_s (%g), got %g", p.Gmin, p.Gmax)
+	case p.States < 2:
+		return bad("states", "must be ≥ 2, got %d", p.States)
+	}
+	nonneg := []struct {
+		f string
+		v float64
+	}{
+		{"c2c_sigma", p.C2C}, {"d2d_nl_sigma", p.D2DNL}, {"d2d_g_sigma", p.D2DG}, {"read_noise", p.ReadNoise},
+		{"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
+		{"retention_m", p.RetM}, {"ppf_c1", p.PPFC1}, {"ppf_c2", p.PPFC2},
+		{"ppf_tau1_s", p.PPFTau1}, {"ppf_tau2_s", p.PPFTau2},
+		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
+		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
+	}
+	for _, x := range nonneg {
+		if x.v < 0 {
+			return bad(x.f, "must be ≥ 0, got %g", x.v)
+		}
+	}
+	if p.StuckMin+p.StuckMax > 1 {
+		return bad("stuck_max_frac", "stuck_min_frac + stuck_max_frac must be ≤ 1, got %g", p.StuckMin+p.StuckMax)
+	}
+	if p.PPFC1 > 0 && p.PPFTau1 == 0 {
+		return bad("ppf_tau1_s", "must be > 0 when ppf_c1 > 0")
+	}
+	if p.PPFC2 > 0 && p.PPFTau2 == 0 {
+		return bad("ppf_tau2_s", "must be > 0 when ppf_c2 > 0")
+	}
+	return nil
+}
+
+// Unsourced returns the JSON names of the fields of p that are set but carry
+// no source, or whose source neither cites nor says "assumed".
+func (p *Params) Unsourced(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		s := strings.TrimSpace(p.Source[f])
+		if s == "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
