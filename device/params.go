@@ -47,6 +47,12 @@ type Params struct {
 	PPFC2   float64 `json:"ppf_c2"`
 	PPFTau2 float64 `json:"ppf_tau2_s"`
 
+	// Short- to long-term transition (an assumed model, see doc.go): when the facilitation
+	// s1+s2 just after a stimulus exceeds STPThreshold, the fraction STPRate of the excess is
+	// converted into the stored conductance. STPRate 0 (the default) turns it off.
+	STPThreshold float64 `json:"stp_ltp_threshold"`
+	STPRate      float64 `json:"stp_ltp_rate"`
+
 	// Energy.
 	VRead    float64 `json:"v_read_v"`   // read voltage
 	TRead    float64 `json:"t_read_s"`   // read pulse width
@@ -96,6 +102,7 @@ func (p *Params) Validate() error {
 		{"read_noise", p.ReadNoise}, {"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
 		{"retention_a", p.RetA}, {"retention_b", p.RetB}, {"retention_m", p.RetM},
 		{"ppf_c1", p.PPFC1}, {"ppf_tau1_s", p.PPFTau1}, {"ppf_c2", p.PPFC2}, {"ppf_tau2_s", p.PPFTau2},
+		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 	}
@@ -120,6 +127,7 @@ func (p *Params) Validate() error {
 		{"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
 		{"retention_m", p.RetM}, {"ppf_c1", p.PPFC1}, {"ppf_c2", p.PPFC2},
 		{"ppf_tau1_s", p.PPFTau1}, {"ppf_tau2_s", p.PPFTau2},
+		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 	}
@@ -130,6 +138,9 @@ func (p *Params) Validate() error {
 	}
 	if p.StuckMin+p.StuckMax > 1 {
 		return bad("stuck_max_frac", "stuck_min_frac + stuck_max_frac must be ≤ 1, got %g", p.StuckMin+p.StuckMax)
+	}
+	if p.STPRate > 1 {
+		return bad("stp_ltp_rate", "must be ≤ 1, got %g", p.STPRate)
 	}
 	if p.PPFC1 > 0 && p.PPFTau1 == 0 {
 		return bad("ppf_tau1_s", "must be > 0 when ppf_c1 > 0")

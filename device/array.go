@@ -1,0 +1,435 @@
+package device
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Array is a rows×cols crossbar of devices of one kind, the synapses from rows (presynaptic
+// inputs) to columns (postsynaptic neurons). Conductances are kept in one flat row-major slice.
+//
+// Weights: a device stores w = WMax·(G − Gmin)/(Gmax − Gmin) with the preset's nominal Gmin and
+// Gmax (a device's own window differs from the nominal one under device-to-device variation, so
+// its w may leave [0, WMax] slightly). A read returns the same map of the conductance read.
+//
+// Short-term facilitation is per row: every device of row i sees the same input spikes, so one
+// state (s1, s2) per row, updated at the spike times passed to AccumulateRow, serves them all.
+// Reads never program: the STP→LTP transition (Params.STPRate) acts only on Device.
+//
+// An Array is not safe for concurrent use; give each goroutine its own (see Clone).
+type Array struct {
+	p          Params
+	rows, cols int
+	seed       uint64
+
+	g      []float64 // stored conductances, row-major
+	curves []curve   // one per device, or a single shared one without device-to-device variation
+	stuck  []uint8   // per device, nil if the preset has no stuck devices
+	f      []facil   // per row, nil if the preset has no short-term component
+
+	wmax       float64
+	gmin0, dg0 float64 // nominal Gmin and Gmax − Gmin
+	sigmaW     float64 // C2C σ of one pulse (S)
+	readNoise  float64
+	src        *rand.PCG
+	rng        *rand.Rand
+	count      Counters
+}
+
+// NewArray returns a rows×cols array of devices of p. Device-to-device variation and stuck
+// devices are drawn from seed (stream streamBuild), in row-major order; the run-time noise
+// (C2C, read noise, stochastic rounding) comes from a second stream of the same seed. Every
+// device starts at its own Gmin (a device stuck at Gmax at Gmax). WMax starts at 1.
+func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if rows < 1 || cols < 1 {
+		return nil, fmt.Errorf("device: array shape %d×%d: rows and cols must be ≥ 1", rows, cols)
+	}
+	a := &Array{
+		p: *p, rows: rows, cols: cols, seed: seed,
+		g:     make([]float64, rows*cols),
+		wmax:  1,
+		gmin0: p.Gmin, dg0: p.Gmax - p.Gmin,
+		sigmaW:    p.C2C * (p.Gmax - p.Gmin),
+		readNoise: p.ReadNoise,
+	}
+	n := rows * cols
+	build := rand.New(rand.NewPCG(seed, streamBuild))
+	vary := p.D2DNL > 0 || p.D2DG > 0
+	if vary {
+		a.curves = make([]curve, n)
+	} else {
+		a.curves = []curve{drawCurve(p, build, false)}
+	}
+	if p.StuckMin > 0 || p.StuckMax > 0 {
+		a.stuck = make([]uint8, n)
+	}
+	for k := range n {
+		c := &a.curves[0]
+		if vary {
+			a.curves[k] = drawCurve(p, build, true)
+			c = &a.curves[k]
+		}
+		a.g[k] = c.gmin
+		if a.stuck != nil {
+			a.stuck[k] = drawStuck(p, build)
+			if a.stuck[k] == stuckAtMax {
+				a.g[k] = c.gmax
+			}
+		}
+	}
+	if p.hasSTP() {
+		a.f = make([]facil, rows)
+	}
+	a.src = rand.NewPCG(seed, streamNoise)
+	a.rng = rand.New(a.src)
+	return a, nil
+}
+
+// Rows returns the number of rows (inputs).
+func (a *Array) Rows() int { return a.rows }
+
+// Cols returns the number of columns (outputs).
+func (a *Array) Cols() int { return a.cols }
+
+// Params returns the array's parameters (a copy owned by the array; do not modify).
+func (a *Array) Params() *Params { return &a.p }
+
+// SetWMax sets the weight of a device at nominal Gmax. It panics unless w > 0 and finite.
+func (a *Array) SetWMax(w float64) {
+	if !(w > 0) || math.IsInf(w, 0) {
+		panic(fmt.Sprintf("device: SetWMax(%g): must be > 0 and finite", w))
+	}
+	a.wmax = w
+}
+
+// WMax returns the weight scale.
+func (a *Array) WMax() float64 { return a.wmax }
+
+func (a *Array) index(i, j int) int {
+	if uint(i) >= uint(a.rows) || uint(j) >= uint(a.cols) {
+		panic(fmt.Sprintf("device: index (%d, %d) out of range for %d×%d array", i, j, a.rows, a.cols))
+	}
+	return i*a.cols + j
+}
+
+// weightOf maps a conductance to a weight.
+func (a *Array) weightOf(g float64) float64 { return a.wmax * (g - a.gmin0) / a.dg0 }
+
+// Weight returns the stored weight of device (i, j): no noise, not counted. It panics if (i, j)
+// is out of range.
+func (a *Array) Weight(i, j int) float64 { return a.weightOf(a.g[a.index(i, j)]) }
+
+// WeightsTo writes all stored weights, row-major, into dst (allocated if nil or short) and
+// returns it. No noise, not counted.
+func (a *Array) WeightsTo(dst []float64) []float64 {
+	if cap(dst) < len(a.g) {
+		dst = make([]float64, len(a.g))
+	}
+	dst = dst[:len(a.g)]
+	for k, g := range a.g {
+		dst[k] = a.weightOf(g)
+	}
+	return dst
+}
+
+// Conductances returns the array's own flat row-major slice of stored conductances (S): a
+// read-only view that later programming changes; do not modify it.
+func (a *Array) Conductances() []float64 { return a.g }
+
+// Conductance returns the stored conductance of device (i, j) (S).
+func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
+
+// AccumulateRow is the event-driven read of row i for one input spike at time t (seconds):
+// for every column j,
+//
+//	dst[j] += WMax·(G_ij·(1 + s_i)·(1 + N(0, σ_read)) − Gmin)/(Gmax − Gmin)
+//
+// where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Spike times of a
+// row must not decrease (it panics otherwise; see ResetShortTerm). One independent Gaussian is
+// drawn per device read: a sum of reads of the same device over a step is not merged, since a
+// row is read once per input spike. It counts Cols() reads. It panics if len(dst) < Cols().
+func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
+	if uint(i) >= uint(a.rows) {
+		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
+	}
+	if len(dst) < a.cols {
+		panic(fmt.Sprintf("device: AccumulateRow: len(dst) = %d < cols = %d", len(dst), a.cols))
+	}
+	fac := 1.0
+	if a.f != nil {
+		fac += a.f[i].at(&a.p, t)
+		a.f[i].stimulate(&a.p)
+	}
+	row := a.g[i*a.cols : (i+1)*a.cols]
+	dst = dst[:len(row)]
+	alpha := a.wmax * fac / a.dg0
+	beta := a.wmax * a.gmin0 / a.dg0
+	var sum float64
+	if a.readNoise == 0 {
+		for j, g := range row {
+			dst[j] += alpha*g - beta
+			sum += g
+		}
+	} else {
+		sig := a.readNoise
+		rng := a.rng
+		for j, g := range row {
+			dst[j] += alpha*g*(1+sig*rng.NormFloat64()) - beta
+			sum += g
+		}
+	}
+	a.count.Reads += uint64(a.cols)
+	a.count.ReadGSum += sum * fac
+}
+
+// ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
+// dst, row-major (allocated if nil or short), and returns it. It counts Rows()·Cols() reads.
+func (a *Array) ReadTo(dst []float64) []float64 {
+	if cap(dst) < len(a.g) {
+		dst = make([]float64, len(a.g))
+	}
+	dst = dst[:len(a.g)]
+	alpha := a.wmax / a.dg0
+	beta := a.wmax * a.gmin0 / a.dg0
+	var sum float64
+	if a.readNoise == 0 {
+		for k, g := range a.g {
+			dst[k] = alpha*g - beta
+			sum += g
+		}
+	} else {
+		sig := a.readNoise
+		for k, g := range a.g {
+			dst[k] = alpha*g*(1+sig*a.rng.NormFloat64()) - beta
+			sum += g
+		}
+	}
+	a.count.Reads += uint64(len(a.g))
+	a.count.ReadGSum += sum
+	return dst
+}
+
+// ReadWeight returns one noisy read of device (i, j) as a weight, without facilitation. It
+// counts one read.
+func (a *Array) ReadWeight(i, j int) float64 {
+	g := a.g[a.index(i, j)]
+	a.count.Reads++
+	a.count.ReadGSum += g
+	if a.readNoise != 0 {
+		g *= 1 + a.readNoise*a.rng.NormFloat64()
+	}
+	return a.weightOf(g)
+}
+
+// Program applies a signed number of pulses to device (i, j): + potentiation, − depression.
+// The fractional part becomes one more pulse with probability equal to the fraction
+// (stochastic rounding), so small updates survive on average. Each programming step of n
+// pulses moves G n pulses along the device's own curve, adds N(0, σ_c2c·(Gmax−Gmin))·√n and
+// clips to the device's window; a stuck device does not move. Pulses are counted (also for
+// stuck devices: the driver does not know). It panics if (i, j) is out of range.
+func (a *Array) Program(i, j int, pulses float64) {
+	k := a.index(i, j)
+	if pulses == 0 {
+		return
+	}
+	n := stochasticRound(math.Abs(pulses), a.rng)
+	if n == 0 {
+		return
+	}
+	a.step(k, math.Copysign(n, pulses))
+}
+
+// ProgramRow applies pulses[j] to device (i, j) for every j (zeros are skipped). It panics if
+// len(pulses) != Cols().
+func (a *Array) ProgramRow(i int, pulses []float64) {
+	if len(pulses) != a.cols {
+		panic(fmt.Sprintf("device: ProgramRow: len(pulses) = %d, cols = %d", len(pulses), a.cols))
+	}
+	base := a.index(i, 0)
+	for j, p := range pulses {
+		if p == 0 {
+			continue
+		}
+		n := stochasticRound(math.Abs(p), a.rng)
+		if n == 0 {
+			continue
+		}
+		a.step(base+j, math.Copysign(n, p))
+	}
+}
+
+// step applies n (signed, integral in practice) pulses to device k.
+func (a *Array) step(k int, n float64) {
+	m := math.Abs(n)
+	if n > 0 {
+		a.count.PotPulses += uint64(m)
+	} else {
+		a.count.DepPulses += uint64(m)
+	}
+	if a.stuck != nil && a.stuck[k] != notStuck {
+		return
+	}
+	c := &a.curves[0]
+	if len(a.curves) > 1 {
+		c = &a.curves[k]
+	}
+	g := a.g[k]
+	if n > 0 {
+		g = c.pot(g, m)
+	} else {
+		g = c.dep(g, m)
+	}
+	if a.sigmaW != 0 {
+		s := a.sigmaW
+		if m != 1 {
+			s *= math.Sqrt(m)
+		}
+		g += s * a.rng.NormFloat64()
+	}
+	a.g[k] = c.clip(g)
+}
+
+// PulsesFor returns the nominal number of pulses for a weight change dw, NeuroSim's rule
+// dw/WMax·Pmax (signed, fractional).
+func (a *Array) PulsesFor(dw float64) float64 { return dw / a.wmax * float64(a.p.States) }
+
+// ProgramTo writes device (i, j) toward the stored weight w by write-and-verify: read (with read
+// noise, counted), stop if within tol, else apply round(PulsesFor(w − read)) pulses (at least
+// one, of the right sign), until maxPulses pulses have been used. It returns the pulses used.
+func (a *Array) ProgramTo(i, j int, w, tol float64, maxPulses int) int {
+	k := a.index(i, j)
+	used := 0
+	for used < maxPulses {
+		e := w - a.ReadWeight(i, j)
+		if math.Abs(e) <= tol {
+			break
+		}
+		n := math.Round(a.PulsesFor(e))
+		if n == 0 {
+			n = math.Copysign(1, e)
+		}
+		if left := float64(maxPulses - used); math.Abs(n) > left {
+			n = math.Copysign(left, n)
+		}
+		a.step(k, n)
+		used += int(math.Abs(n))
+	}
+	return used
+}
+
+// Counters returns the operations since the last reset.
+func (a *Array) Counters() Counters { return a.count }
+
+// ResetCounters zeroes the counters.
+func (a *Array) ResetCounters() { a.count = Counters{} }
+
+// ResetShortTerm clears every row's facilitation and sets the time origin back to 0 (e.g. at
+// the start of each input image).
+func (a *Array) ResetShortTerm() { clear(a.f) }
+
+// Relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
+// conductance relaxes toward its device's Gmin, G ← Gmin + (G − Gmin)·Params.Retained(t), stuck
+// devices excepted, and the volatile state is cleared. As for Device.Relax, t is measured from
+// the last programming; two calls do not compose.
+func (a *Array) Relax(t float64) {
+	r := a.p.Retained(t)
+	if r != 1 {
+		for k, g := range a.g {
+			if a.stuck != nil && a.stuck[k] != notStuck {
+				continue
+			}
+			c := &a.curves[0]
+			if len(a.curves) > 1 {
+				c = &a.curves[k]
+			}
+			a.g[k] = c.gmin + (g-c.gmin)*r
+		}
+	}
+	a.ResetShortTerm()
+}
+
+// Clone returns a deep copy of the array's state (conductances, facilitation, counters, WMax)
+// with an independent noise stream drawn from seed, e.g. for evaluation replicas. The
+// immutable per-device curves and stuck flags are shared.
+func (a *Array) Clone(seed uint64) *Array {
+	b := *a
+	b.g = append([]float64(nil), a.g...)
+	if a.f != nil {
+		b.f = append([]facil(nil), a.f...)
+	}
+	b.src = rand.NewPCG(seed, streamNoise)
+	b.rng = rand.New(b.src)
+	return &b
+}
+
+// arrayState is the checkpoint format. The per-device curves and stuck flags are not stored:
+// they are redrawn from Params and BuildSeed, which reproduces them exactly.
+type arrayState struct {
+	Version    int
+	Params     Params
+	Rows, Cols int
+	BuildSeed  uint64
+	WMax       float64
+	G          []float64
+	Facil      []facil
+	RNG        []byte
+	Counters   Counters
+}
+
+const arrayStateVersion = 1
+
+// MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
+func (a *Array) MarshalBinary() ([]byte, error) {
+	rs, err := a.src.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("device: marshal array rng: %w", err)
+	}
+	st := arrayState{
+		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
+		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, Counters: a.count,
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+		return nil, fmt.Errorf("device: marshal array: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalBinary restores a state written by MarshalBinary into a (its previous state is
+// replaced entirely).
+func (a *Array) UnmarshalBinary(data []byte) error {
+	var st arrayState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("device: unmarshal array: %w", err)
+	}
+	if st.Version != arrayStateVersion {
+		return fmt.Errorf("device: unmarshal array: version %d, want %d", st.Version, arrayStateVersion)
+	}
+	b, err := NewArray(&st.Params, st.Rows, st.Cols, st.BuildSeed)
+	if err != nil {
+		return fmt.Errorf("device: unmarshal array: %w", err)
+	}
+	if len(st.G) != st.Rows*st.Cols {
+		return fmt.Errorf("device: unmarshal array: %d conductances for %d×%d", len(st.G), st.Rows, st.Cols)
+	}
+	if b.f != nil && len(st.Facil) != st.Rows {
+		return fmt.Errorf("device: unmarshal array: %d facilitation states for %d rows", len(st.Facil), st.Rows)
+	}
+	if err := b.src.UnmarshalBinary(st.RNG); err != nil {
+		return fmt.Errorf("device: unmarshal array rng: %w", err)
+	}
+	b.wmax = st.WMax
+	copy(b.g, st.G)
+	if b.f != nil {
+		copy(b.f, st.Facil)
+	}
+	b.count = st.Counters
+	*a = *b
+	return nil
+}

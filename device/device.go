@@ -1,0 +1,369 @@
+package device
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Counters are the operations a device or an array has performed since its last reset: the
+// inputs of the energy report.
+type Counters struct {
+	Reads     uint64  `json:"reads"`      // device reads (synaptic events)
+	PotPulses uint64  `json:"pot_pulses"` // potentiation pulses applied
+	DepPulses uint64  `json:"dep_pulses"` // depression pulses applied
+	ReadGSum  float64 `json:"read_g_sum"` // Σ over reads of the conductance read (S), noise-free, with facilitation
+}
+
+// Add returns the sum of two counters.
+func (c Counters) Add(o Counters) Counters {
+	return Counters{
+		Reads:     c.Reads + o.Reads,
+		PotPulses: c.PotPulses + o.PotPulses,
+		DepPulses: c.DepPulses + o.DepPulses,
+		ReadGSum:  c.ReadGSum + o.ReadGSum,
+	}
+}
+
+// Energy is an energy breakdown in joules.
+type Energy struct {
+	Read  float64 `json:"read_j"`
+	Pot   float64 `json:"pot_j"`
+	Dep   float64 `json:"dep_j"`
+	Total float64 `json:"total_j"`
+}
+
+// EnergyOf returns the device energy of the operations in c:
+//
+//	E_read = Reads·EEvent            if EEvent > 0 (a measured energy per synaptic event)
+//	       = V_read²·t_read·Σ G_read  otherwise (Ohmic read of each device at its conductance)
+//	E_pot  = PotPulses·EPot,  E_dep = DepPulses·EDep
+func (p *Params) EnergyOf(c Counters) Energy {
+	var e Energy
+	if p.EEvent > 0 {
+		e.Read = float64(c.Reads) * p.EEvent
+	} else {
+		e.Read = p.VRead * p.VRead * p.TRead * c.ReadGSum
+	}
+	e.Pot = float64(c.PotPulses) * p.EPot
+	e.Dep = float64(c.DepPulses) * p.EDep
+	e.Total = e.Read + e.Pot + e.Dep
+	return e
+}
+
+// ReadEnergy returns the energy of one read of a device of conductance g (J): EEvent if the
+// preset gives one, else V_read²·g·t_read.
+func (p *Params) ReadEnergy(g float64) float64 {
+	if p.EEvent > 0 {
+		return p.EEvent
+	}
+	return p.VRead * p.VRead * g * p.TRead
+}
+
+// Retained returns the fraction of the stored (programmed) conductance that remains a time t
+// (seconds) after programming, from the review's power law y(t) = a + b·t^(−m) with y(1 s) = 1
+// by the preset's normalisation: y is clamped to [0, 1] and is 1 for t ≤ 1 s. A preset with
+// a = b = 0 has no retention data and retains everything (y = 1).
+func (p *Params) Retained(t float64) float64 {
+	if p.RetA == 0 && p.RetB == 0 {
+		return 1
+	}
+	if t <= 1 {
+		return 1
+	}
+	y := p.RetA + p.RetB*math.Pow(t, -p.RetM)
+	return min(max(y, 0), 1)
+}
+
+// hasSTP reports whether p has a volatile component.
+func (p *Params) hasSTP() bool { return p.PPFC1 != 0 || p.PPFC2 != 0 }
+
+// facil is the presynaptic short-term facilitation state: s1 and s2 decay exactly between
+// stimuli (s_i(t) = s_i(t0)·e^(−(t−t0)/τ_i)) and grow by C_i at each stimulus.
+type facil struct {
+	S1, S2, T float64
+}
+
+// at decays the state to time t and returns s1 + s2 there. It panics if t is before the last
+// stimulus.
+func (f *facil) at(p *Params, t float64) float64 {
+	dt := t - f.T
+	if dt < 0 {
+		panic(fmt.Sprintf("device: stimulus time %g s is before the previous one (%g s)", t, f.T))
+	}
+	if dt > 0 {
+		if f.S1 != 0 {
+			f.S1 *= math.Exp(-dt / p.PPFTau1)
+		}
+		if f.S2 != 0 {
+			f.S2 *= math.Exp(-dt / p.PPFTau2)
+		}
+		f.T = t
+	}
+	return f.S1 + f.S2
+}
+
+// stimulate adds one stimulus' volatile increments (the state must be at the stimulus time).
+func (f *facil) stimulate(p *Params) {
+	f.S1 += p.PPFC1
+	f.S2 += p.PPFC2
+}
+
+// drawCurve draws one device's curve: with vary, the NL labels get N(0, D2DNL) added (absolute)
+// and Gmin, Gmax are multiplied by 1 + N(0, D2DG), redrawn until 0 ≤ Gmin < Gmax (after 100
+// failed draws the nominal window is used). The number of draws from rng depends only on the
+// values drawn, so a seed reproduces the same devices.
+func drawCurve(p *Params, rng *rand.Rand, vary bool) curve {
+	nlP, nlD, gmin, gmax := p.NLLTP, p.NLLTD, p.Gmin, p.Gmax
+	if vary {
+		if p.D2DNL > 0 {
+			nlP += p.D2DNL * rng.NormFloat64()
+			nlD += p.D2DNL * rng.NormFloat64()
+		}
+		if p.D2DG > 0 {
+			ok := false
+			for range 100 {
+				a := p.Gmin * (1 + p.D2DG*rng.NormFloat64())
+				b := p.Gmax * (1 + p.D2DG*rng.NormFloat64())
+				if a >= 0 && a < b {
+					gmin, gmax, ok = a, b, true
+					break
+				}
+			}
+			if !ok {
+				gmin, gmax = p.Gmin, p.Gmax
+			}
+		}
+	}
+	return newCurve(gmin, gmax, p.States, nlP, nlD)
+}
+
+// Stuck states of a device.
+const (
+	notStuck   uint8 = 0
+	stuckAtMin uint8 = 1
+	stuckAtMax uint8 = 2
+)
+
+// drawStuck draws whether a device is stuck: StuckMin of the devices at Gmin, StuckMax at Gmax.
+func drawStuck(p *Params, rng *rand.Rand) uint8 {
+	if p.StuckMin == 0 && p.StuckMax == 0 {
+		return notStuck
+	}
+	u := rng.Float64()
+	switch {
+	case u < p.StuckMin:
+		return stuckAtMin
+	case u < p.StuckMin+p.StuckMax:
+		return stuckAtMax
+	}
+	return notStuck
+}
+
+// Device is one simulated synapse: a stored conductance with NeuroSim's pulse response and
+// noise, a volatile short-term part, and the short-to-long-term transition. It is what the
+// protocols drive. It is not safe for concurrent use.
+type Device struct {
+	p      Params
+	c      curve
+	g      float64 // stored conductance (S)
+	stuck  uint8
+	f      facil
+	rng    *rand.Rand
+	src    *rand.PCG
+	count  Counters
+	sigmaW float64 // C2C σ of one pulse (S)
+}
+
+// NewDevice returns one device of p, sampled like an element of an array: its NL labels and
+// window drawn with the preset's device-to-device spread and stuck with the preset's
+// probabilities, all from seed. Its conductance starts at its Gmin.
+func NewDevice(p *Params, seed uint64) (*Device, error) {
+	return newDevice(p, seed, true)
+}
+
+// NominalDevice returns a device with p's nominal labels and window and never stuck: the
+// "typical device" that a paper's figure shows. Cycle-to-cycle and read noise stay on.
+func NominalDevice(p *Params, seed uint64) (*Device, error) {
+	return newDevice(p, seed, false)
+}
+
+func newDevice(p *Params, seed uint64, vary bool) (*Device, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Device{p: *p, sigmaW: p.C2C * (p.Gmax - p.Gmin)}
+	d.src = rand.NewPCG(seed, streamNoise)
+	d.rng = rand.New(d.src)
+	build := rand.New(rand.NewPCG(seed, streamBuild))
+	d.c = drawCurve(p, build, vary)
+	if vary {
+		d.stuck = drawStuck(p, build)
+	}
+	d.g = d.c.gmin
+	if d.stuck == stuckAtMax {
+		d.g = d.c.gmax
+	}
+	return d, nil
+}
+
+// Params returns the device's parameters (a copy owned by the device; do not modify).
+func (d *Device) Params() *Params { return &d.p }
+
+// G returns the stored conductance (S), without noise or facilitation.
+func (d *Device) G() float64 { return d.g }
+
+// Window returns this device's own [Gmin, Gmax].
+func (d *Device) Window() (gmin, gmax float64) { return d.c.gmin, d.c.gmax }
+
+// SetG sets the stored conductance, clipped to the device's window (no effect if stuck).
+func (d *Device) SetG(g float64) {
+	if d.stuck == notStuck {
+		d.g = d.c.clip(g)
+	}
+}
+
+// Counters returns the operations since the last reset.
+func (d *Device) Counters() Counters { return d.count }
+
+// ResetCounters zeroes the counters.
+func (d *Device) ResetCounters() { d.count = Counters{} }
+
+// Program applies a signed number of pulses (+ potentiation, − depression). A fractional part
+// is applied as one more pulse with probability equal to the fraction (stochastic rounding).
+func (d *Device) Program(pulses float64) {
+	n := stochasticRound(math.Abs(pulses), d.rng)
+	if n == 0 {
+		return
+	}
+	d.apply(math.Copysign(n, pulses))
+}
+
+// ProgramContinuous applies a signed, possibly fractional, number of pulses deterministically
+// along the device's curve (a fractional pulse as a proportionally weaker pulse), with C2C noise
+// N(0, σ)·√|n|. It counts ⌈|n|⌉ pulses.
+func (d *Device) ProgramContinuous(pulses float64) {
+	if pulses == 0 {
+		return
+	}
+	d.apply(pulses)
+}
+
+func (d *Device) apply(n float64) {
+	a := math.Abs(n)
+	if n > 0 {
+		d.count.PotPulses += uint64(math.Ceil(a))
+	} else {
+		d.count.DepPulses += uint64(math.Ceil(a))
+	}
+	if d.stuck != notStuck {
+		return
+	}
+	var g float64
+	if n > 0 {
+		g = d.c.pot(d.g, a)
+	} else {
+		g = d.c.dep(d.g, a)
+	}
+	if d.sigmaW > 0 {
+		g += d.sigmaW * math.Sqrt(a) * d.rng.NormFloat64()
+	}
+	d.g = d.c.clip(g)
+}
+
+// Read returns the conductance read now with read noise, G·(1 + N(0, σ_read)), without
+// facilitation (a read long after the last stimulus). It counts one read.
+func (d *Device) Read() float64 {
+	d.count.Reads++
+	d.count.ReadGSum += d.g
+	return d.g * (1 + d.p.ReadNoise*d.rng.NormFloat64())
+}
+
+// Facilitation returns the volatile facilitation s1 + s2 at time t ≥ the last stimulus, without
+// changing the state.
+func (d *Device) Facilitation(t float64) float64 {
+	f := d.f
+	return f.at(&d.p, t)
+}
+
+// Stimulate delivers one presynaptic stimulus (an optical or electrical spike) at time t
+// (seconds, not before the previous stimulus) and returns the response it evokes, the
+// conductance read during it:
+//
+//	EPSC_k ∝ G·(1 + s1 + s2)·(1 + N(0, σ_read))
+//
+// where s1, s2 are the facilitation left by the earlier stimuli at t. The stimulus then adds
+// C1, C2 to s1, s2; if the STP→LTP transition is on (STPRate > 0) and s = s1 + s2 exceeds
+// STPThreshold, the fraction STPRate of the excess is stored: ΔG = STPRate·(s − θ)·G (clipped to
+// Gmax) and s1, s2 shrink by the same fraction so that the total conductance G·(1+s) is
+// unchanged at that instant. It counts one read.
+func (d *Device) Stimulate(t float64) float64 {
+	s := d.f.at(&d.p, t)
+	gr := d.g * (1 + s)
+	d.count.Reads++
+	d.count.ReadGSum += gr
+	out := gr
+	if d.p.ReadNoise > 0 {
+		out *= 1 + d.p.ReadNoise*d.rng.NormFloat64()
+	}
+	d.f.stimulate(&d.p)
+	d.consolidate()
+	return out
+}
+
+// consolidate moves the part of the facilitation above the threshold into the stored part.
+func (d *Device) consolidate() {
+	if d.p.STPRate == 0 || d.stuck != notStuck {
+		return
+	}
+	s := d.f.S1 + d.f.S2
+	ex := s - d.p.STPThreshold
+	if ex <= 0 || s <= 0 {
+		return
+	}
+	moved := d.p.STPRate * ex // in units of G
+	g := d.c.clip(d.g * (1 + moved))
+	// Keep G·(1+s) continuous: the volatile part loses what the stored part gained.
+	sNew := (d.g*(1+s))/g - 1
+	scale := max(sNew, 0) / s
+	d.f.S1 *= scale
+	d.f.S2 *= scale
+	d.g = g
+}
+
+// ResetShortTerm clears the volatile state and sets the time origin to 0.
+func (d *Device) ResetShortTerm() { d.f = facil{} }
+
+// Relax lets the device sit unstimulated for a time t after programming: its stored part
+// relaxes toward Gmin, G ← Gmin + (G − Gmin)·Retained(t), and the volatile part is cleared.
+// The power law is not a semigroup, so Relax(t1) then Relax(t2) is not Relax(t1+t2): call it
+// once per idle period measured from the last programming.
+func (d *Device) Relax(t float64) {
+	if d.stuck == notStuck {
+		d.g = d.c.gmin + (d.g-d.c.gmin)*d.p.Retained(t)
+	}
+	d.f = facil{}
+}
+
+// Clone returns a deep copy with an independent noise stream drawn from seed.
+func (d *Device) Clone(seed uint64) *Device {
+	e := *d
+	e.src = rand.NewPCG(seed, streamNoise)
+	e.rng = rand.New(e.src)
+	return &e
+}
+
+// Random streams derived from one seed, in a fixed order.
+const (
+	streamBuild uint64 = 0x6e616e6f73706b31 // device-to-device draws and stuck devices
+	streamNoise uint64 = 0x6e616e6f73706b32 // C2C, read noise and stochastic rounding
+)
+
+// stochasticRound returns ⌊x⌋ + 1 with probability x − ⌊x⌋, else ⌊x⌋ (x ≥ 0).
+func stochasticRound(x float64, rng *rand.Rand) float64 {
+	fl := math.Floor(x)
+	if fr := x - fl; fr > 0 && rng.Float64() < fr {
+		return fl + 1
+	}
+	return fl
+}
