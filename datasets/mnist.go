@@ -44,6 +44,12 @@ func (s *Set) Image(i int) []uint8 {
 	return s.Pixels[i*m : (i+1)*m : (i+1)*m]
 }
 
+// Len returns the number of images.
+func (s *Set) Len() int { return s.N }
+
+// Label returns the label of image i.
+func (s *Set) Label(i int) int { return int(s.Labels[i]) }
+
 // Classes returns the number of classes: the largest label plus one.
 func (s *Set) Classes() int {
 	c := 0
