@@ -142,6 +142,22 @@ func (a *Array) WeightsTo(dst []float64) []float64 {
 // read-only view that later programming changes; do not modify it.
 func (a *Array) Conductances() []float64 { return a.g }
 
+// Window returns device (i, j)'s own [Gmin, Gmax] (drawn with device-to-device variation).
+func (a *Array) Window(i, j int) (gmin, gmax float64) {
+	k := a.index(i, j)
+	c := &a.curves[0]
+	if len(a.curves) > 1 {
+		c = &a.curves[k]
+	}
+	return c.gmin, c.gmax
+}
+
+// Stuck reports whether device (i, j) is stuck (at Gmin or Gmax).
+func (a *Array) Stuck(i, j int) bool {
+	k := a.index(i, j)
+	return a.stuck != nil && a.stuck[k] != notStuck
+}
+
 // Conductance returns the stored conductance of device (i, j) (S).
 func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 

@@ -1,0 +1,358 @@
+package device
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func meanStd(x []float64) (m, s float64) {
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	return m, math.Sqrt(s / float64(len(x)-1))
+}
+
+func hashG(a *Array) uint64 {
+	h := fnv.New64a()
+	for _, g := range a.Conductances() {
+		b := math.Float64bits(g)
+		h.Write([]byte{byte(b), byte(b >> 8), byte(b >> 16), byte(b >> 24), byte(b >> 32), byte(b >> 40), byte(b >> 48), byte(b >> 56)})
+	}
+	return h.Sum64()
+}
+
+func storm(a *Array, seed uint64, n int) {
+	r := rand.New(rand.NewPCG(seed, 9))
+	for range n {
+		a.Program(r.IntN(a.Rows()), r.IntN(a.Cols()), (r.Float64()-0.5)*80)
+	}
+}
+
+func TestNewArrayErrors(t *testing.T) {
+	_, err := NewArray(testParams(), 0, 3, 1)
+	assert.ErrorContains(t, err, "rows and cols")
+	p := testParams()
+	p.Gmax = p.Gmin
+	_, err = NewArray(p, 2, 3, 1)
+	assert.ErrorContains(t, err, "gmax_s")
+}
+
+func TestArrayStaysInWindow(t *testing.T) {
+	p := testParams()
+	p.C2C = 0.3 // a violent device
+	p.D2DNL, p.D2DG = 1, 0.2
+	p.StuckMin, p.StuckMax = 0.05, 0.05
+	a, err := NewArray(p, 20, 30, 7)
+	require.NoError(t, err)
+	storm(a, 1, 20000)
+	for i := range a.Rows() {
+		for j := range a.Cols() {
+			lo, hi := a.Window(i, j)
+			g := a.Conductance(i, j)
+			require.True(t, g >= lo && g <= hi, "G %g outside [%g, %g] at (%d,%d)", g, lo, hi, i, j)
+			require.True(t, lo >= 0 && lo < hi)
+		}
+	}
+}
+
+func TestStuckDevicesNeverMove(t *testing.T) {
+	p := testParams()
+	p.StuckMin, p.StuckMax = 0.1, 0.1
+	a, err := NewArray(p, 40, 50, 3)
+	require.NoError(t, err)
+	before := append([]float64(nil), a.Conductances()...)
+	storm(a, 2, 50000)
+	nStuck := 0
+	for i := range a.Rows() {
+		for j := range a.Cols() {
+			if a.Stuck(i, j) {
+				nStuck++
+				require.Equal(t, before[i*a.Cols()+j], a.Conductance(i, j))
+			}
+		}
+	}
+	assert.InDelta(t, 0.2*2000, float64(nStuck), 5*math.Sqrt(2000*0.2*0.8), "fraction of stuck devices")
+	// A stuck-at-max device starts and stays at Gmax.
+	p.StuckMin, p.StuckMax = 0, 1
+	b, err := NewArray(p, 2, 2, 1)
+	require.NoError(t, err)
+	b.Program(0, 0, -50)
+	assert.Equal(t, p.Gmax, b.Conductance(0, 0))
+}
+
+func TestPmaxPulsesReachGmax(t *testing.T) {
+	p := testParams()
+	p.C2C, p.ReadNoise = 0, 0
+	a, err := NewArray(p, 1, 3, 1)
+	require.NoError(t, err)
+	for range p.States {
+		a.Program(0, 0, 1)
+	}
+	a.Program(0, 1, float64(p.States))
+	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 0), 1e-12)
+	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 1), 1e-12)
+	assert.InDelta(t, 1, a.Weight(0, 0), 1e-9)
+	a.Program(0, 0, -float64(p.States))
+	assert.InDelta(t, p.Gmin, a.Conductance(0, 0), 1e-12*p.Gmax)
+	assert.Equal(t, Counters{PotPulses: 2 * uint64(p.States), DepPulses: uint64(p.States)}, a.Counters())
+}
+
+func TestC2CSpread(t *testing.T) {
+	p := testParams()
+	p.ReadNoise = 0
+	const n = 4
+	for _, sigma := range []float64{0.01, 0.035} {
+		p.C2C = sigma
+		a, err := NewArray(p, 100, 100, 11)
+		require.NoError(t, err)
+		// Start every device in mid-window so that clipping never acts.
+		mid := 0.5 * (p.Gmin + p.Gmax)
+		g := a.Conductances()
+		for k := range g {
+			g[k] = mid
+		}
+		want := a.curves[0].pot(mid, n)
+		var d []float64
+		for i := range a.Rows() {
+			for j := range a.Cols() {
+				a.Program(i, j, n)
+				d = append(d, a.Conductance(i, j)-want)
+			}
+		}
+		m, s := meanStd(d)
+		wantS := sigma * (p.Gmax - p.Gmin) * math.Sqrt(n)
+		assert.InDelta(t, 0, m, 4*wantS/100, "mean of the C2C noise (σ %g)", sigma)
+		assert.InEpsilon(t, wantS, s, 0.05, "σ of an n-pulse step is σ_c2c·ΔG·√n")
+	}
+}
+
+func TestD2DSpread(t *testing.T) {
+	p := testParams()
+	p.D2DG, p.D2DNL = 0.05, 0.5
+	a, err := NewArray(p, 100, 100, 5)
+	require.NoError(t, err)
+	var lo, hi, kp []float64
+	for i := range a.Rows() {
+		for j := range a.Cols() {
+			l, h := a.Window(i, j)
+			lo = append(lo, l/p.Gmin)
+			hi = append(hi, h/p.Gmax)
+			kp = append(kp, a.curves[i*a.Cols()+j].kP)
+		}
+	}
+	m, s := meanStd(lo)
+	assert.InDelta(t, 1, m, 0.003)
+	assert.InEpsilon(t, p.D2DG, s, 0.05)
+	m, s = meanStd(hi)
+	assert.InDelta(t, 1, m, 0.003)
+	assert.InEpsilon(t, p.D2DG, s, 0.05)
+	// The NL labels vary: recover the σ of the label through the (monotone) table.
+	var nl []float64
+	for _, k := range kp {
+		nl = append(nl, labelOf(k*float64(p.States)))
+	}
+	m, s = meanStd(nl)
+	assert.InDelta(t, p.NLLTP, m, 0.03)
+	assert.InEpsilon(t, p.D2DNL, s, 0.05)
+	// Devices start at their own Gmin.
+	l, _ := a.Window(3, 4)
+	assert.Equal(t, l, a.Conductance(3, 4))
+}
+
+// labelOf inverts invNormA by bisection (for the test only).
+func labelOf(k float64) float64 {
+	lo, hi := -9.0, 9.0
+	for range 100 {
+		m := 0.5 * (lo + hi)
+		if invNormA(m) < k {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return 0.5 * (lo + hi)
+}
+
+func TestSeedDeterminism(t *testing.T) {
+	p := testParams()
+	p.D2DNL, p.D2DG, p.StuckMin = 0.3, 0.05, 0.01
+	mk := func(seed uint64) *Array {
+		a, err := NewArray(p, 30, 40, seed)
+		require.NoError(t, err)
+		storm(a, 4, 5000)
+		dst := make([]float64, a.Cols())
+		for i := range a.Rows() {
+			a.AccumulateRow(dst, i, 0.01*float64(i))
+		}
+		return a
+	}
+	a1, a2, b := mk(42), mk(42), mk(43)
+	assert.Equal(t, hashG(a1), hashG(a2), "same seed, same array bit for bit")
+	assert.NotEqual(t, hashG(a1), hashG(b), "different seed, different array")
+	assert.Equal(t, a1.Counters(), a2.Counters())
+}
+
+func TestStochasticRoundingMean(t *testing.T) {
+	p := idealParams()
+	p.States = 1000000 // far from saturation
+	a, err := NewArray(p, 1, 1, 3)
+	require.NoError(t, err)
+	const trials = 200000
+	for _, frac := range []float64{0.3, 2.7} {
+		a.ResetCounters()
+		for range trials {
+			a.Program(0, 0, frac)
+		}
+		got := float64(a.Counters().PotPulses) / trials
+		f := frac - math.Floor(frac)
+		assert.InDelta(t, frac, got, 5*math.Sqrt(f*(1-f)/trials), "mean pulses of %g", frac)
+	}
+	a.ResetCounters()
+	for range trials {
+		a.Program(0, 0, -0.25)
+	}
+	assert.InDelta(t, 0.25, float64(a.Counters().DepPulses)/trials, 5*math.Sqrt(0.25*0.75/trials))
+}
+
+func TestReadNoiseAndWeights(t *testing.T) {
+	p := idealParams()
+	p.ReadNoise = 0.05
+	a, err := NewArray(p, 50, 40, 1)
+	require.NoError(t, err)
+	a.SetWMax(2)
+	for i := range a.Rows() {
+		for j := range a.Cols() {
+			a.Program(i, j, 32) // mid window, linear
+		}
+	}
+	w := a.Weight(3, 3)
+	assert.InDelta(t, 1.0, w, 1e-12)
+	assert.Equal(t, 2.0, a.WMax())
+	g := 0.5 * (p.Gmin + p.Gmax)
+	var reads []float64
+	for range 20 {
+		reads = append(reads, a.ReadTo(nil)...)
+	}
+	m, s := meanStd(reads)
+	wantS := 2 * g * p.ReadNoise / (p.Gmax - p.Gmin)
+	assert.InDelta(t, w, m, 4*wantS/math.Sqrt(float64(len(reads))))
+	assert.InEpsilon(t, wantS, s, 0.03)
+	assert.Equal(t, uint64(20*50*40), a.Counters().Reads)
+	ws := a.WeightsTo(nil)
+	assert.Len(t, ws, 2000)
+	assert.InDelta(t, 1, ws[77], 1e-12)
+	assert.Panics(t, func() { a.SetWMax(0) })
+	assert.Panics(t, func() { a.Weight(50, 0) })
+}
+
+func TestAccumulateRowFacilitation(t *testing.T) {
+	p := testParams()
+	p.ReadNoise, p.C2C = 0, 0
+	a, err := NewArray(p, 3, 5, 1)
+	require.NoError(t, err)
+	a.Program(1, 2, 50)
+	g := a.Conductance(1, 2)
+	toW := func(gr float64) float64 { return (gr - p.Gmin) / (p.Gmax - p.Gmin) }
+	dst := make([]float64, 5)
+	a.AccumulateRow(dst, 1, 0.1)
+	assert.InDelta(t, toW(g), dst[2], 1e-12)
+	assert.InDelta(t, 0, dst[0], 1e-12)
+	clear(dst)
+	dt := 0.03
+	a.AccumulateRow(dst, 1, 0.1+dt)
+	s := p.PPFC1*math.Exp(-dt/p.PPFTau1) + p.PPFC2*math.Exp(-dt/p.PPFTau2)
+	assert.InDelta(t, toW(g*(1+s)), dst[2], 1e-12)
+	// Other rows are not facilitated.
+	clear(dst)
+	a.AccumulateRow(dst, 0, 0.2)
+	assert.InDelta(t, 0, dst[0], 1e-12)
+	assert.Equal(t, uint64(15), a.Counters().Reads)
+	assert.Panics(t, func() { a.AccumulateRow(dst, 1, 0.05) }, "time going backwards")
+	a.ResetShortTerm()
+	assert.NotPanics(t, func() { a.AccumulateRow(dst, 1, 0.05) })
+	assert.Panics(t, func() { a.AccumulateRow(dst[:4], 1, 1) })
+}
+
+func TestProgramTo(t *testing.T) {
+	p := testParams()
+	a, err := NewArray(p, 4, 4, 9)
+	require.NoError(t, err)
+	for _, w := range []float64{0.8, 0.3, 0.55} {
+		used := a.ProgramTo(1, 1, w, 0.03, 500)
+		assert.Greater(t, used, 0)
+		assert.InDelta(t, w, a.Weight(1, 1), 0.1, "write-and-verify toward %g", w)
+	}
+	assert.Equal(t, 10, a.ProgramTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
+	assert.InDelta(t, 25.0, a.PulsesFor(0.25)*100/float64(p.States), 1e-9)
+}
+
+func TestMarshalRoundTripAndClone(t *testing.T) {
+	p := testParams()
+	p.D2DNL, p.D2DG, p.StuckMin = 0.2, 0.03, 0.02
+	a, err := NewArray(p, 10, 12, 77)
+	require.NoError(t, err)
+	a.SetWMax(0.5)
+	storm(a, 5, 3000)
+	dst := make([]float64, 12)
+	a.AccumulateRow(dst, 3, 0.5)
+	data, err := a.MarshalBinary()
+	require.NoError(t, err)
+	var b Array
+	require.NoError(t, b.UnmarshalBinary(data))
+	assert.Equal(t, hashG(a), hashG(&b))
+	assert.Equal(t, a.Counters(), b.Counters())
+	assert.Equal(t, 0.5, b.WMax())
+	// Both continue identically: same RNG state, same curves, same facilitation.
+	storm(a, 6, 3000)
+	storm(&b, 6, 3000)
+	d1, d2 := make([]float64, 12), make([]float64, 12)
+	a.AccumulateRow(d1, 3, 0.51)
+	b.AccumulateRow(d2, 3, 0.51)
+	assert.Equal(t, d1, d2)
+	assert.Equal(t, hashG(a), hashG(&b))
+	assert.Error(t, b.UnmarshalBinary(data[:10]))
+
+	c := a.Clone(1)
+	assert.Equal(t, hashG(a), hashG(c))
+	c.Program(0, 0, 30)
+	assert.NotEqual(t, hashG(a), hashG(c), "a clone owns its conductances")
+}
+
+func TestRelaxAndEnergy(t *testing.T) {
+	p := testParams()
+	p.C2C, p.ReadNoise = 0, 0
+	a, err := NewArray(p, 1, 2, 1)
+	require.NoError(t, err)
+	a.Program(0, 0, float64(p.States))
+	a.Relax(100)
+	y := p.RetA + p.RetB*math.Pow(100, -p.RetM)
+	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.Conductance(0, 0), 1e-12)
+	assert.Equal(t, 1.0, p.Retained(0.5))
+	q := idealParams()
+	assert.Equal(t, 1.0, q.Retained(1e9), "no retention data: nothing is lost")
+
+	a.ResetCounters()
+	dst := make([]float64, 2)
+	a.AccumulateRow(dst, 0, 1)
+	a.Program(0, 1, 3)
+	a.Program(0, 1, -2)
+	c := a.Counters()
+	e := p.EnergyOf(c)
+	gsum := a.Conductance(0, 0) + p.Gmin*(1) // row read before programming col 1
+	assert.InEpsilon(t, p.VRead*p.VRead*p.TRead*gsum, e.Read, 1e-9)
+	assert.InEpsilon(t, 3*p.EPot, e.Pot, 1e-12)
+	assert.InEpsilon(t, 2*p.EDep, e.Dep, 1e-12)
+	assert.InEpsilon(t, e.Read+e.Pot+e.Dep, e.Total, 1e-12)
+	p.EEvent = 1e-15
+	assert.InEpsilon(t, 2e-15, p.EnergyOf(c).Read, 1e-12)
+	assert.Equal(t, c.Reads*2, c.Add(c).Reads)
+}

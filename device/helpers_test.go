@@ -1,0 +1,19 @@
+package device
+
+// testParams is a fixture shaped like NeuroSim's Ag:a-Si cell (window, states, NL labels, C2C)
+// with an assumed two-exponential short-term part. Tests must not depend on presets.go.
+func testParams() *Params {
+	return &Params{
+		Name: "test", Kind: "memristor", Material: "test", Programming: "electrical",
+		Gmin: 3.0769e-9, Gmax: 38.462e-9, States: 97, NLLTP: 2.40, NLLTD: -4.88,
+		C2C: 0.035, ReadNoise: 0.02,
+		PPFC1: 0.6, PPFTau1: 0.05, PPFC2: 0.25, PPFTau2: 0.8,
+		RetA: 0.6, RetB: 0.4, RetM: 0.3,
+		VRead: 0.5, TRead: 5e-9, EPot: 2e-12, EDep: 1.5e-12, TPulse: 300e-6,
+	}
+}
+
+// idealParams is a noise-free, linear, variation-free device without a volatile part.
+func idealParams() *Params {
+	return &Params{Name: "ideal", Gmin: 1e-9, Gmax: 10e-9, States: 64, VRead: 0.5, TRead: 1e-8}
+}
