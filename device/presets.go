@@ -1,0 +1,919 @@
+package device
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// DefaultPreset is the device `make run` and the commands use when none is named.
+//
+// It is the boron-doped Si NC phototransistor of Yin L et al. (2019): of the NC devices the
+// review describes it is the one demonstrated in a learning task (a spiking network on
+// handwritten digits, ~94 %, review §3.1), it is programmed both ways (optical and electrical
+// spikes through photogating and electrical gating, so depression needs no second device
+// type), and Si NCs are the review's most studied NC. Its state count is assumed (64, as for
+// the other NC optoelectronic synapses) because the review gives none.
+const DefaultPreset = "si-nc-phototransistor"
+
+// presetBuilders lists one constructor per preset: the review's NC devices (sections 3–4, in
+// the review's order), NeuroSim's reference devices, and the ideal device.
+var presetBuilders = []func() *Params{
+	// NC synaptic devices, review §3.1–3.2.
+	siNCMemristor, siNCOptoSynapse, agCNCMemristor, siNCPhototransistor, znseZnSFlash,
+	// §4.1.
+	perovskiteSiNC, mapbi3SiNC,
+	// §4.2.
+	siNCElectroluminescent, cspbbr3QDFlash, p3htPQD, dppdttCsPbBr3, pqdOSCTransistor,
+	cspbbr3NCTransistor, pvpNCNC, siQDNIRLED, cdseZnSLEM, inpZnSTransistor, cdseZnSPVDF,
+	// §4.3.
+	siNCWSe2, mos2NCTransistor, pbsGraphene, goNCNC, graphenePNC, graphenePNCHighPPF,
+	// §4.4.
+	mos2QDMemristor, pbsNQDMemristor, cspbbr3NCMemory,
+	// NeuroSim's device table (anchors.md).
+	agASi, taoxHfox, pcmo, aloxHfo2, epiRAM, hzoFeFET,
+	// Ideal.
+	ideal,
+}
+
+// Presets returns every preset, sorted by name. Each call builds fresh copies, so callers may
+// modify them.
+func Presets() []*Params {
+	ps := make([]*Params, 0, len(presetBuilders))
+	for _, build := range presetBuilders {
+		ps = append(ps, build())
+	}
+	slices.SortFunc(ps, func(a, b *Params) int { return strings.Compare(a.Name, b.Name) })
+	return ps
+}
+
+// PresetNames returns the names of all presets, sorted.
+func PresetNames() []string {
+	ps := Presets()
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// Preset returns a fresh copy of the preset called name (case-insensitive, surrounding space
+// ignored). The error of an unknown name lists the known ones.
+func Preset(name string) (*Params, error) {
+	want := strings.TrimSpace(name)
+	for _, p := range Presets() {
+		if strings.EqualFold(p.Name, want) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("device: unknown preset %q; known presets: %s", name, strings.Join(PresetNames(), ", "))
+}
+
+// LoadParams reads a device from a JSON file with the fields of Params (see
+// testdata/user-device.json). Unknown fields, trailing data and values Validate rejects are
+// errors; every error names the file, and the field where it can.
+func LoadParams(path string) (*Params, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("device: reading device file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	p := new(Params)
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("device: device file %s: %w", path, describeJSONError(data, err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("device: device file %s: unexpected data after the JSON object", path)
+	}
+	if p.Source == nil {
+		p.Source = map[string]string{}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("device: device file %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// describeJSONError adds the line and column to a JSON syntax error, and the field to a type
+// error (encoding/json names it "Go struct field Params.x"; we say "field x").
+func describeJSONError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Errorf("malformed JSON at line %d, column %d: %w", line, col, err)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) && typ.Field != "" {
+		line, col := lineCol(data, typ.Offset)
+		return fmt.Errorf("field %s (line %d, column %d): %s cannot be stored in a %s: %w",
+			typ.Field, line, col, typ.Value, typ.Type, err)
+	}
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("empty file: %w", err)
+	}
+	return err
+}
+
+// lineCol converts a byte offset into 1-based line and column numbers.
+func lineCol(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
+	return line, max(col, 1)
+}
+
+// WriteJSON writes p as indented JSON, the format LoadParams reads.
+func (p *Params) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("device: encoding device %s: %w", p.Name, err)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("device: writing device %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building presets. Every value is set together with its source, so no number enters a preset
+// without saying where it comes from.
+
+// builder is a preset under construction.
+type builder struct{ p *Params }
+
+func newPreset(name, kind, material, programming, reference string) *builder {
+	return &builder{p: &Params{
+		Name: name, Kind: kind, Material: material, Programming: programming, Reference: reference,
+		Source: map[string]string{},
+	}}
+}
+
+// f sets the float64 field whose JSON name is field ("review.x" for ReviewFigures) to v and
+// records its source. It panics on a name that is not a float64 field (a bug in this file).
+func (b *builder) f(field string, v float64, src string) {
+	fv := fieldByJSON(b.p, field)
+	if fv.Kind() != reflect.Float64 {
+		panic(fmt.Sprintf("device: preset %s: field %q is not a float64", b.p.Name, field))
+	}
+	fv.SetFloat(v)
+	b.p.Source[field] = src
+}
+
+// n is f for int fields (states, review.states).
+func (b *builder) n(field string, v int, src string) {
+	fv := fieldByJSON(b.p, field)
+	if fv.Kind() != reflect.Int {
+		panic(fmt.Sprintf("device: preset %s: field %q is not an int", b.p.Name, field))
+	}
+	fv.SetInt(int64(v))
+	b.p.Source[field] = src
+}
+
+// fieldByJSON returns the settable field of p whose JSON name is path (dotted for nested
+// structs). It panics on an unknown name.
+func fieldByJSON(p *Params, path string) reflect.Value {
+	v := reflect.ValueOf(p).Elem()
+	for part := range strings.SplitSeq(path, ".") {
+		t := v.Type()
+		found := false
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == part {
+				v = v.Field(i)
+				found = true
+				break
+			}
+		}
+		if !found {
+			panic(fmt.Sprintf("device: preset %s: no field with JSON name %q", p.Name, path))
+		}
+	}
+	return v
+}
+
+// window sets Gmin and Gmax = Gmin·onOff.
+func (b *builder) window(gmin float64, gminSrc string, onOff float64, onOffSrc string) {
+	b.f("gmin_s", gmin, gminSrc)
+	b.f("gmax_s", gmin*onOff, fmt.Sprintf("derived: Gmin × on/off = %g S × %g; on/off: %s", gmin, onOff, onOffSrc))
+}
+
+// gmid is the mid-window conductance used for pulse-energy estimates.
+func (b *builder) gmid() float64 { return (b.p.Gmin + b.p.Gmax) / 2 }
+
+// electricalPulses sets the programming energies of voltage pulses, E = V²·G_mid·t_pulse (the
+// Joule energy of one pulse through a device at mid-window conductance), from the already set
+// window and pulse width.
+func (b *builder) electricalPulses(vPot, vDep float64, vSrc string) {
+	g, t := b.gmid(), b.p.TPulse
+	b.f("e_pot_j", vPot*vPot*g*t, fmt.Sprintf(
+		"derived: V²·G_mid·t_pulse with V = %g V (%s), G_mid = (Gmin+Gmax)/2, t_pulse as set", vPot, vSrc))
+	b.f("e_dep_j", vDep*vDep*g*t, fmt.Sprintf(
+		"derived: V²·G_mid·t_pulse with V = %g V (%s), G_mid = (Gmin+Gmax)/2, t_pulse as set", vDep, vSrc))
+}
+
+// channelEnergy is the electrical energy of a pulse that does not drive current through the
+// weight itself (a light pulse, or a gate pulse of a transistor): the channel, biased at
+// V_read, conducts for the pulse width, E = V_read²·G_mid·t_pulse. Light and gate-charging
+// energies are not counted.
+func (b *builder) channelEnergy(field, what string) {
+	b.f(field, b.p.VRead*b.p.VRead*b.gmid()*b.p.TPulse, fmt.Sprintf(
+		"derived (assumed model): %s; electrical energy of the channel biased at V_read during the pulse, "+
+			"V_read²·G_mid·t_pulse; optical/gate energy not counted", what))
+}
+
+// retentionOver sets the power law y = a + b·t^(−m) (review §4.2) so that a device keeps 90 % of
+// its stored weight at the quoted retention time T: a = 0, b = 1 (y(1 s) = 1), m = ln(1/0.9)/ln T.
+func (b *builder) retentionOver(T float64, src string) {
+	why := fmt.Sprintf("derived: assumed ≤ 10 %% loss over the quoted retention of %g s (%s): "+
+		"a = 0, b = 1, m = ln(1/0.9)/ln(%g)", T, src, T)
+	b.f("retention_a", 0, why)
+	b.f("retention_b", 1, why)
+	b.f("retention_m", math.Log(1/0.9)/math.Log(T), why)
+}
+
+// nonVolatile sets retention to none (a = b = 0 means no decay, see Retained).
+func (b *builder) nonVolatile(why string) {
+	for _, f := range []string{"retention_a", "retention_b", "retention_m"} {
+		b.f(f, 0, "assumed: no decay of the stored weight modelled (a = b = 0); "+why)
+	}
+}
+
+// noSTP turns the volatile component off.
+func (b *builder) noSTP(why string) {
+	for _, f := range []string{"ppf_c1", "ppf_tau1_s", "ppf_c2", "ppf_tau2_s"} {
+		b.f(f, 0, "assumed: no short-term component; "+why)
+	}
+	b.stpOff()
+}
+
+// stpOff turns the assumed short→long-term transition model off.
+func (b *builder) stpOff() {
+	b.f("stp_ltp_threshold", 0, "assumed: STP→LTP conversion off (the review quotes no conversion rate)")
+	b.f("stp_ltp_rate", 0, "assumed: STP→LTP conversion off (the review quotes no conversion rate)")
+}
+
+// stpOn turns on the assumed STP→LTP conversion for devices the review says show the transition.
+func (b *builder) stpOn(evidence string) {
+	src := "assumed: " + evidence + " shows the STP→LTP transition but no rate is quoted; " +
+		"threshold 0.5 and rate 0.05 are placeholders of the conversion model"
+	b.f("stp_ltp_threshold", 0.5, src)
+	b.f("stp_ltp_rate", 0.05, src)
+}
+
+// noStuck sets no stuck devices.
+func (b *builder) noStuck() {
+	b.f("stuck_min_frac", 0, "assumed: no stuck-device statistics reported")
+	b.f("stuck_max_frac", 0, "assumed: no stuck-device statistics reported")
+}
+
+// noResponse records that no response time is quoted (informational field).
+func (b *builder) noResponse() {
+	b.f("response_s", 0, "not quoted in the review (informational field, 0 = unknown)")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class templates: assumed values shared by a family of NC devices. Each device's constructor
+// then overrides what the review (or the original paper) gives.
+
+// memristorClass fills the assumptions for a two-terminal, electrically programmed filamentary
+// (Ag or oxygen-vacancy) NC memristor. The caller sets the window and energies.
+func memristorClass(b *builder) {
+	b.n("states", 32, "assumed: review gives no state count; 32 levels, within the 40–128 range of "+
+		"NeuroSim's filamentary/oxide devices (anchors.md) and below it because NC films are less uniform")
+	nl := "assumed: review shows no LTP/LTD pulse curve; filamentary switching taken like NeuroSim's " +
+		"Ag:a-Si filamentary reference device (NL 2.40/−4.88, anchors.md)"
+	b.f("nl_ltp", 2.40, nl)
+	b.f("nl_ltd", -4.88, nl)
+	b.f("c2c_sigma", 0.035, "assumed: as NeuroSim's Ag:a-Si filamentary device (3.5 %, anchors.md)")
+	b.f("d2d_nl_sigma", 0.5, "assumed: NC films vary from device to device (review §5: reliability, variation); σ_NL 0.5")
+	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window (review §5 names variation as a main problem)")
+	b.f("read_noise", 0.01, "assumed: 1 % read noise, typical of filamentary memristors read below the set voltage")
+	b.noStuck()
+	b.nonVolatile("filamentary switching is non-volatile and the review quotes no decay")
+	b.noSTP("the review reports no short-term plasticity for this device")
+	b.f("v_read_v", 0.1, "assumed: 0.1 V read, well below set/reset voltages")
+	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse, a conventional crossbar read window")
+	b.f("t_pulse_s", 100e-6, "assumed: 100 µs programming pulse (NeuroSim's Ag:a-Si cell uses 300 µs, anchors.md)")
+	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.noResponse()
+}
+
+// memristorGmin is the assumed absolute scale of the NC memristors' window.
+const (
+	memristorGmin    = 1e-6
+	memristorGminSrc = "assumed: HRS ≈ 1 MΩ, a typical high-resistance state of filamentary memristors; the review gives ratios only"
+)
+
+// optoClass fills the assumptions for an optically potentiated, photogated NC synapse
+// (two-terminal photodetector or phototransistor): a volatile EPSC on top of a slowly decaying
+// stored part. The caller sets kind-specific values and energies.
+func optoClass(b *builder) {
+	b.window(1e-9, "assumed: base (dark) channel conductance ≈ 1 nS, i.e. nA base current at a 1 V read, "+
+		"typical of NC photodetector and phototransistor synapses; the review gives no absolute scale",
+		10, "assumed: review quotes no on/off; the EPSC of photogated NC synapses typically rises a few- to ~10-fold over its base current")
+	b.n("states", 64, "assumed: review gives no state count; 64 levels typical of NC optoelectronic synapses "+
+		"with pulse-number-dependent EPSC")
+	nl := "assumed: review gives no LTP/LTD fit; photogated EPSC saturates with spike number " +
+		"(review §4.1, SNDP, Fig. 5d shows the form); moderate NeuroSim label 2"
+	b.f("nl_ltp", 2, nl)
+	b.f("nl_ltd", -2, nl)
+	b.f("c2c_sigma", 0.02, "assumed: 2 % cycle-to-cycle spread of an optical step (laser intensity and trap filling)")
+	b.f("d2d_nl_sigma", 0.3, "assumed: device-to-device σ_NL 0.3 for solution-processed NC films")
+	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window (review §5: NC film non-uniformity)")
+	b.f("read_noise", 0.02, "assumed: 2 % read noise of a photocurrent-scale (nA) channel")
+	b.noStuck()
+	ret := "assumed: form of the review's power law y = a + b·t^(−m) (§4.2, Li EL 2019); " +
+		"the review quotes no fitted values: 80 % persists, 20 % decays as t^(−0.3)"
+	b.f("retention_a", 0.8, ret)
+	b.f("retention_b", 0.2, ret)
+	b.f("retention_m", 0.3, ret)
+	ppf := "assumed: review quotes no PPF index for this device; two-phase decay typical of photogated " +
+		"synapses: C1 = 0.3, τ1 = 0.1 s; C2 = 0.2, τ2 = 1 s (PPF(0.1 s) ≈ 1.29)"
+	b.f("ppf_c1", 0.3, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.f("ppf_c2", 0.2, ppf)
+	b.f("ppf_tau2_s", 1, ppf)
+	b.stpOff()
+	b.f("v_read_v", 1, "assumed: 1 V source–drain (or bias) read voltage")
+	b.f("t_read_s", 1e-6, "assumed: 1 µs electrical read pulse")
+	b.f("t_pulse_s", 0.1, "assumed: 0.1 s optical spikes, the spike duration of the review's Si NC figure (Tan 2018, §3.1)")
+	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.noResponse()
+}
+
+// memoryTransistorClass fills the assumptions for a non-volatile NC charge-trapping
+// (floating-gate or ferroelectric) transistor memory.
+func memoryTransistorClass(b *builder) {
+	b.n("states", 32, "assumed: review gives no state count; 32 threshold-voltage levels, as NeuroSim's "+
+		"HZO FeFET transistor memory (32, anchors.md)")
+	nl := "assumed: review shows no pulse curve; charge trapping in NCs shifts V_th about in proportion " +
+		"to the injected charge until the traps fill; mild NeuroSim label 1"
+	b.f("nl_ltp", 1, nl)
+	b.f("nl_ltd", -1, nl)
+	b.f("c2c_sigma", 0.01, "assumed: 1 % cycle-to-cycle spread, floating-gate programming is well controlled")
+	b.f("d2d_nl_sigma", 0.3, "assumed: device-to-device σ_NL 0.3 for solution-processed NC layers")
+	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window")
+	b.f("read_noise", 0.01, "assumed: 1 % read noise")
+	b.noStuck()
+	b.nonVolatile("charge stored in the NCs is non-volatile and the review quotes no decay for this device")
+	b.noSTP("the review describes this device as a non-volatile memory and quotes no short-term plasticity")
+	b.f("v_read_v", 1, "assumed: 1 V source–drain read voltage")
+	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse")
+	b.f("t_pulse_s", 1e-3, "assumed: 1 ms program/erase pulse")
+	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.noResponse()
+}
+
+// transistorGmin is the assumed off-state scale of the NC transistor memories.
+const (
+	transistorGmin    = 1e-9
+	transistorGminSrc = "assumed: off-state channel ≈ 1 nS (nA at a 1 V read); the review gives no absolute scale"
+)
+
+// ---------------------------------------------------------------------------------------------
+// NC synaptic devices of the review, §3.1.
+
+// siNCMemristor is the electrically stimulated resistive switch in a solution-processed film of
+// natively oxidised Si NCs (SiOx shell) with Al electrodes; switching by oxygen-vacancy
+// filaments (review §3.1, Fig. 2). It shows STP, LTP and STDP.
+func siNCMemristor() *Params {
+	const ref = "Kawauchi T, Kano S, Fujii M, 2019, ACS Appl Electron Mater 1(12):2664"
+	b := newPreset("si-nc-memristor", "memristor", "Si NC (SiOx shell)", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 1e3, "Kawauchi 2019: resistance change of about 10^3 (review §3.1)")
+	b.f("review.on_off", 1e3, "Kawauchi 2019, review §3.1: resistance change of about 10^3")
+	ppf := "assumed: Kawauchi 2019 realised STP (review §3.1) but no PPF index is quoted; C1 = 0.2, τ1 = 0.1 s"
+	b.f("ppf_c1", 0.2, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.f("d2d_g_sigma", 0.2, "assumed: Kawauchi 2019 shows cycle-to-cycle and device-to-device variation "+
+		"(review Fig. 2b–c) and area-dependent resistance (Fig. 2f) without numbers; 20 %")
+	b.electricalPulses(2, 2, "assumed: ±2 V set/reset pulses; the review gives no voltages")
+	return b.p
+}
+
+// siNCOptoSynapse is the two-terminal, optically stimulated broadband (UV to NIR) Si NC
+// synapse; photogenerated electrons trapped at dangling-bond levels are released slowly, giving
+// the decaying photocurrent (review §3.1, Fig. 3a–d). It realises STDP.
+func siNCOptoSynapse() *Params {
+	const ref = "Tan H, Ni ZY, Peng WB, et al., 2018, Nano Energy 52:422"
+	b := newPreset("si-nc-optosynapse", "optoelectronic", "Si NC", "optical", ref)
+	optoClass(b)
+	b.f("t_pulse_s", 0.1, "Tan 2018, review §3.1: spike duration 0.1 s")
+	b.f("e_event_j", 0.7e-12, "Tan 2018, review §3.1: about 0.7 pJ for a spike duration of 0.1 s")
+	b.f("review.e_event_j", 0.7e-12, "Tan 2018, review §3.1: about 0.7 pJ per 0.1 s spike")
+	b.f("e_pot_j", 0.7e-12, "Tan 2018, review §3.1: 0.7 pJ per optical spike event (electrical energy; light not counted)")
+	b.f("e_dep_j", 0.7e-12, "assumed: depression by the same optical spike pairing (STDP, review Fig. 3b), same event energy as Tan 2018's 0.7 pJ")
+	ppf := "assumed: review quotes no PPF index; Yin L 2020 (Chin Phys B) Fig. 5(c–d), reproducing Tan 2018, " +
+		"shows PPF and an STP→LTP transition with laser spikes at 0.05 and 0.25 Hz, so the volatile part " +
+		"survives ~4 s; C1 = 0.3, τ1 = 0.1 s; C2 = 0.2, τ2 = 10 s"
+	b.f("ppf_c1", 0.3, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.f("ppf_c2", 0.2, ppf)
+	b.f("ppf_tau2_s", 10, ppf)
+	b.stpOn("Tan 2018 (Yin L 2020 Chin Phys B, Fig. 5d)")
+	return b.p
+}
+
+// agCNCMemristor is the green bio-memristor with Ag nanoparticles in a cellulose nanocrystal
+// (CNC) active layer; Ag filaments form and break (review §3.1, Fig. 3e).
+func agCNCMemristor() *Params {
+	const ref = "Hussain T, Abbas H, Youn C, et al., 2022, Adv Mater Technol 7(2):2100744"
+	b := newPreset("ag-cnc-memristor", "memristor", "Ag NP / cellulose NC", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 1e4, "Hussain 2022: on/off ≈ 10^4 (review §3.1)")
+	b.f("review.on_off", 1e4, "Hussain 2022, review §3.1: on/off ratio ≈ 10^4")
+	b.f("v_read_v", 0.05, "assumed: 0.05 V read, below Hussain 2022's ≈ 0.2 V set/reset voltage (review §3.1)")
+	b.electricalPulses(0.2, 0.2, "Hussain 2022: set/reset voltage ≈ 0.2 V, review §3.1")
+	return b.p
+}
+
+// siNCPhototransistor is the boron-doped Si NC synaptic phototransistor stimulated by both
+// optical and electrical spikes; photogating plus electrical gating give aversion learning,
+// AND/OR logic and a spiking network recognising handwritten digits with ~94 % accuracy
+// (review §3.1, Fig. 3f–g). It is the DefaultPreset.
+func siNCPhototransistor() *Params {
+	const ref = "Yin L, Han C, Zhang QT, et al., 2019, Nano Energy 63:103859"
+	b := newPreset("si-nc-phototransistor", "phototransistor", "B-doped Si NC", "optical/electrical", ref)
+	optoClass(b)
+	b.channelEnergy("e_pot_j", "potentiation by an excitatory electrical spike (Yin 2019, review §3.1, Fig. 3g)")
+	b.channelEnergy("e_dep_j", "depression by an inhibitory optical spike (Yin 2019, review §3.1, Fig. 3g)")
+	return b.p
+}
+
+// znseZnSFlash is the tunnelling-layer-free floating-gate non-volatile memory with type-I
+// ZnSe@ZnS core–shell NCs as discrete charge-trapping centres (review §3.2). The review
+// describes it as a memory and gives no figures, so every value is assumed.
+func znseZnSFlash() *Params {
+	const ref = "Yan CY, Wen JM, Lin P, et al., 2019, Small 15(1):1804156"
+	b := newPreset("znse-zns-flash", "flash", "ZnSe@ZnS core-shell NC", "electrical", ref)
+	memoryTransistorClass(b)
+	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes no ratio for Yan CY 2019; 10^3, a common floating-gate memory current ratio")
+	b.channelEnergy("e_pot_j", "gate program pulse (Yan CY 2019, review §3.2)")
+	b.channelEnergy("e_dep_j", "gate erase pulse (Yan CY 2019, review §3.2)")
+	return b.p
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.1, NCs with perovskite.
+
+// perovskiteSiNC is the Si NC optoelectronic synapse enhanced by organometal halide perovskite
+// (photogating at the Si NC/perovskite heterojunction): higher optical sensitivity and lower
+// energy than Si NCs alone (review §4.1); used to simulate biased and correlated random-walk
+// learning. No figures are quoted.
+func perovskiteSiNC() *Params {
+	const ref = "Zhu YY, Huang W, He YF, et al., 2020, Research 2020:7538450"
+	b := newPreset("perovskite-si-nc", "optoelectronic", "Si NC / organometal halide perovskite", "optical", ref)
+	optoClass(b)
+	b.channelEnergy("e_pot_j", "optical potentiation (Zhu YY 2020, review §4.1)")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.1 names none)")
+	return b.p
+}
+
+// mapbi3SiNC is the zero-power ITO/PCBM/MAPbI3:B-doped Si NC/Spiro-OMeTAD/Au synapse: the
+// built-in field of the MAPbI3/Si NC junction separates photocarriers, so it works with optical
+// input only and no bias (review §4.1, Fig. 5). It shows PPF, STDP, SNDP and SRDP; the gain
+// (EPSC of the 50th over the 1st of 50 spikes) vs spike rate is a high-pass filter with a
+// 4.8 Hz cutoff, used for image sharpening.
+func mapbi3SiNC() *Params {
+	const ref = "Huang W, Hang PJ, Wang Y, et al., 2020, Nano Energy 73:104790"
+	b := newPreset("mapbi3-si-nc", "optoelectronic", "MAPbI3 : B-doped Si NC", "optical", ref)
+	optoClass(b)
+	b.f("review.cutoff_hz", 4.8, "Huang 2020, review §4.1, Fig. 5f: high-pass cutoff 4.8 Hz")
+	tau := 1 / (4.8 * math.Log(math.Sqrt2))
+	ppf := fmt.Sprintf("derived from Huang 2020's 4.8 Hz cutoff (review §4.1, Fig. 5f): the cutoff is taken as the rate "+
+		"at which the facilitation left by one spike has fallen to 1/√2 (−3 dB) by the next, "+
+		"e^(−1/(f_c·τ1)) = 1/√2 → τ1 = 1/(f_c·ln√2) = %.3f s; C1 = 0.5 assumed (no PPF index quoted); single component", tau)
+	b.f("ppf_c1", 0.5, ppf)
+	b.f("ppf_tau1_s", tau, ppf)
+	b.f("ppf_c2", 0, ppf)
+	b.f("ppf_tau2_s", 0, ppf)
+	b.stpOn("Huang 2020's SRDP (review §4.1, Fig. 5e: long-term synaptic properties)")
+	b.f("v_read_v", 0, "Huang 2020, review §4.1: zero-power, works with optical inputs only and no applied bias; read energy V²·G·t = 0")
+	b.f("e_pot_j", 0, "Huang 2020, review §4.1: zero-power (no electrical energy); optical pulse energy not quoted")
+	b.f("e_dep_j", 0, "Huang 2020, review §4.1: zero-power; depression by optical spike timing (STDP), no electrical energy")
+	b.f("t_pulse_s", 0.1, "assumed: 0.1 s 375 nm laser spikes (the wavelength is Huang 2020's, review §4.1; the width is not quoted)")
+	return b.p
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.2, NCs with organic semiconductors.
+
+// siNCElectroluminescent is the optical-output synaptic device ITO/ZnO/Si NCs/CBP/MoO3/Au with
+// red (~740 nm) electroluminescence; electrical input spikes (logic "1" ≈ 6 V), light output.
+// Shows PPF, STDP, the STP→LTP transition and AND/OR/NAND/NOR logic (review §4.2, Fig. 6).
+func siNCElectroluminescent() *Params {
+	const ref = "Zhao SY, Ni ZY, Tan H, et al., 2018a, Nano Energy 54:383"
+	b := newPreset("si-nc-el", "electroluminescent", "Si NC", "electrical", ref)
+	optoClass(b)
+	b.p.Programming = "electrical"
+	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
+		10, "assumed: review quotes no on/off for Zhao SY 2018a; 10, as for the other NC synapses")
+	b.stpOn("Zhao SY 2018a (review §4.2)")
+	b.f("t_pulse_s", 0.1, "assumed: 0.1 s electrical spikes; the review gives none")
+	b.electricalPulses(6, 6, "Zhao SY 2018a, review §4.2: input \"1\" is about 6 V")
+	return b.p
+}
+
+// cspbbr3QDFlash is the CsPbBr3 perovskite QD photonic flash memory (pentacene channel):
+// optically programmed (photo-electrons trapped in the QD layer under negative gate bias) and
+// electrically erased (positive bias) (review §4.2, Fig. 7a–b).
+func cspbbr3QDFlash() *Params {
+	const ref = "Wang Y, Lv ZY, Chen JR, et al., 2018, Adv Mater 30(38):1802883"
+	b := newPreset("cspbbr3-qd-flash", "flash", "CsPbBr3 QD", "optical/electrical", ref)
+	memoryTransistorClass(b)
+	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes no ratio for Wang Y 2018; 10^3, a common floating-gate memory current ratio")
+	b.f("t_pulse_s", 0.1, "assumed: 0.1 s light program pulse / electrical erase pulse; the review gives none")
+	b.channelEnergy("e_pot_j", "optical programming (Wang Y 2018, review §4.2, Fig. 7b)")
+	b.channelEnergy("e_dep_j", "electrical erasing by positive gate bias (Wang Y 2018, review §4.2, Fig. 7b)")
+	return b.p
+}
+
+// p3htPQD is the P3HT/perovskite QD composite photonic synapse with photo-writing and electric
+// erasing: it responds to a 1 ms illumination with as little as 3×10⁻¹⁷ J (review §4.2).
+func p3htPQD() *Params {
+	const ref = "Chen JY, Yang DL, Jhuang FC, et al., 2021, Adv Funct Mater 31(47):2105911"
+	b := newPreset("p3ht-pqd", "optoelectronic", "CsPbBr3 perovskite QD / P3HT", "optical/electrical", ref)
+	optoClass(b)
+	b.f("t_pulse_s", 1e-3, "Chen 2021, review §4.2: responds to an illumination of 1 ms")
+	b.f("response_s", 1e-3, "Chen 2021, review §4.2: ultrafast response to a 1 ms illumination")
+	b.f("review.response_s", 1e-3, "Chen 2021, review §4.2: 1 ms")
+	b.f("e_event_j", 3e-17, "Chen 2021, review §4.2: lowest energy consumption 3×10^-17 J")
+	b.f("review.e_event_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J")
+	b.f("e_pot_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J per 1 ms photo-write event")
+	b.channelEnergy("e_dep_j", "electric erasing (Chen 2021, review §4.2)")
+	return b.p
+}
+
+// dppdttCsPbBr3 is the photonic synaptic transistor of the polymer DPPDTT and CsPbBr3 NCs:
+// high photosensitivity and a synaptic response even at −0.0005 V (review §4.2).
+func dppdttCsPbBr3() *Params {
+	const ref = "Hao DD, Zhang JY, Dai SL, et al., 2020, ACS Appl Mater Interf 12(35):39487"
+	b := newPreset("dppdtt-cspbbr3", "phototransistor", "CsPbBr3 NC / DPPDTT", "optical", ref)
+	optoClass(b)
+	b.f("v_read_v", 0.0005, "Hao 2020, review §4.2: synaptic response under an operation voltage of −0.0005 V (magnitude)")
+	b.channelEnergy("e_pot_j", "optical potentiation at Hao 2020's 0.5 mV bias")
+	b.channelEnergy("e_dep_j", "assumed depression pulse at the same bias (review §4.2 names none)")
+	return b.p
+}
+
+// pqdOSCTransistor is the light-stimulated synaptic transistor (LSST) of inorganic halide
+// perovskite QDs blended with an organic semiconductor; charge separation raises the
+// photoresponsivity by about three orders of magnitude over pure NCs (review §4.2).
+func pqdOSCTransistor() *Params {
+	const ref = "Wang K, Dai SL, Zhao YW, et al., 2019, Small 15(11):1900010"
+	b := newPreset("pqd-osc-transistor", "phototransistor", "CsPbX3 perovskite QD / organic semiconductor", "optical", ref)
+	optoClass(b)
+	b.channelEnergy("e_pot_j", "optical potentiation (Wang K 2019, review §4.2)")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.2 names none)")
+	return b.p
+}
+
+// cspbbr3NCTransistor is the all-inorganic synaptic transistor of L-type-ligand-modified
+// CsPbBr3 NCs whose plasticity is modulated by temperature and by the pulse waveform (10
+// triangular 20 V pulses, 600 ms base, 300 ms apart vs square pulses of equal area); EPSC decays
+// follow y = a + b·t^(−m) (review §4.2, Fig. 7c–g).
+func cspbbr3NCTransistor() *Params {
+	const ref = "Li EL, Lin WK, Yan YJ, et al., 2019, ACS Appl Mater Interf 11(49):46008"
+	b := newPreset("cspbbr3-nc-transistor", "transistor", "CsPbBr3 NC (L-type ligands)", "electrical", ref)
+	optoClass(b)
+	b.p.Programming = "electrical"
+	b.f("t_pulse_s", 0.6, "Li EL 2019, review §4.2: triangular 20 V pulses with a 600 ms base")
+	ppf := "assumed: review quotes no PPF index for Li EL 2019; pulses 300 ms apart accumulate (Fig. 7f–g), " +
+		"so τ1 = 0.3 s, C1 = 0.3; slow C2 = 0.2, τ2 = 3 s"
+	b.f("ppf_c1", 0.3, ppf)
+	b.f("ppf_tau1_s", 0.3, ppf)
+	b.f("ppf_c2", 0.2, ppf)
+	b.f("ppf_tau2_s", 3, ppf)
+	b.channelEnergy("e_pot_j", "20 V gate pulse (Li EL 2019, review §4.2); gate charging not counted")
+	b.channelEnergy("e_dep_j", "assumed opposite-polarity gate pulse (review §4.2 names none)")
+	return b.p
+}
+
+// pvpNCNC is the flexible, transparent memristor of N-doped carbon NCs (NCNC) in PVP; the NCNC
+// concentration sets digital (10 wt%) or analog (40 wt%) resistive switching via the number of
+// conductive paths (review §4.2, Fig. 8). The preset models the analog (A-RS) composition.
+func pvpNCNC() *Params {
+	const ref = "Zeng T, Yang Z, Liang JB, et al., 2021, Nanoscale Adv 3(9):2623 (also Wang TY et al., 2020, Nano Lett 20(6):4111)"
+	b := newPreset("pvp-ncnc", "memristor", "N-doped carbon NC / PVP", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 10, "assumed: review quotes no on/off for Zeng 2021; 10 for analog switching through multiple conductive paths")
+	nl := "assumed: Zeng 2021's analog RS at 40 wt% NCNC has gradual conductance change through multiple " +
+		"conductive paths (review §4.2, Fig. 8d,f), no fit quoted; mild label 1"
+	b.f("nl_ltp", 1, nl)
+	b.f("nl_ltd", -1, nl)
+	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review says set/forming voltages drop with NCNC concentration but gives no value")
+	return b.p
+}
+
+// siQDNIRLED is the near-infrared Si QD light-emitting diode Ag/ZnO/Si QDs/PFN/P3HT/PEDOT:PSS/ITO
+// that mimics synaptic plasticity in its electroluminescence (review §4.2, Fig. 9a).
+func siQDNIRLED() *Params {
+	const ref = "Zhao SY, Wang Y, Huang W, et al., 2019, Sci China Mater 62(10):1470"
+	b := newPreset("si-qd-nir-led", "electroluminescent", "Si QD", "electrical", ref)
+	optoClass(b)
+	b.p.Programming = "electrical"
+	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
+		10, "assumed: review quotes no on/off for Zhao SY 2019; 10, as for the other NC synapses")
+	b.f("t_pulse_s", 0.1, "assumed: 0.1 s electrical spikes; the review gives none")
+	b.electricalPulses(6, 6, "assumed: 6 V, the input level of the related Si NC EL synapse (Zhao SY 2018a, review §4.2)")
+	return b.p
+}
+
+// cdseZnSLEM is the light-emitting memristor ITO/PEDOT:PSS/CuSCN/TFB/CdSe@ZnS NCs/ZnO/Ag that
+// receives and emits blue light, so devices connect optically (artificial efferent nerve);
+// plasticity from hole collection and release in CuSCN (review §4.2, Fig. 9b–d).
+func cdseZnSLEM() *Params {
+	const ref = "Zhu YB, Wu CX, Xu ZW, et al., 2021, Nano Lett 21(14):6087"
+	b := newPreset("cdse-zns-lem", "light-emitting memristor", "CdSe@ZnS core-shell NC", "optical", ref)
+	optoClass(b)
+	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED; the review gives no scale",
+		10, "assumed: review quotes no on/off for Zhu YB 2021; 10, as for the other NC synapses")
+	b.channelEnergy("e_pot_j", "blue-light stimulation (Zhu YB 2021, review §4.2, Fig. 9d)")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.2 names none)")
+	return b.p
+}
+
+// inpZnSTransistor is the pentacene organic transistor memory with InP@ZnS core–shell NCs:
+// fast response (10 µs), a 42 V memory window and 4×10⁴ s retention (review §4.2).
+func inpZnSTransistor() *Params {
+	const ref = "Hu H, Wen GH, Wen JM, et al., 2021, Adv Sci 8(16):2100513"
+	b := newPreset("inp-zns-transistor", "flash", "InP@ZnS core-shell NC", "optical/electrical", ref)
+	memoryTransistorClass(b)
+	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes a 42 V memory window for Hu H 2021 but no current ratio; 10^3")
+	b.f("response_s", 10e-6, "Hu H 2021, review §4.2: fast response (10 µs)")
+	b.f("review.response_s", 10e-6, "Hu H 2021, review §4.2: 10 µs")
+	b.f("t_pulse_s", 10e-6, "derived: pulse width = Hu H 2021's 10 µs response (review §4.2)")
+	b.retentionOver(4e4, "Hu H 2021, review §4.2")
+	b.f("review.retention_s", 4e4, "Hu H 2021, review §4.2: retention as long as 4×10^4 s")
+	b.channelEnergy("e_pot_j", "program pulse (Hu H 2021, review §4.2)")
+	b.channelEnergy("e_dep_j", "erase pulse (Hu H 2021, review §4.2)")
+	return b.p
+}
+
+// cdseZnSPVDF is the organic thin-film transistor combining ferroelectric P(VDF-TrFE) with a
+// CdSe@ZnS NC floating gate: switch ratio ≈ 10⁵ and retention 10⁴ s (review §4.2).
+func cdseZnSPVDF() *Params {
+	const ref = "He LH, Li EL, He WX, et al., 2021, Adv Electron Mater 7(11):2100599"
+	b := newPreset("cdse-zns-pvdf", "fefet", "CdSe@ZnS core-shell NC / P(VDF-TrFE)", "electrical", ref)
+	memoryTransistorClass(b)
+	b.window(transistorGmin, transistorGminSrc, 1e5, "He LH 2021: switch ratio ≈ 10^5 (review §4.2)")
+	b.f("review.on_off", 1e5, "He LH 2021, review §4.2: switch ratio ≈ 10^5")
+	b.retentionOver(1e4, "He LH 2021, review §4.2")
+	b.f("review.retention_s", 1e4, "He LH 2021, review §4.2: retention 10^4 s")
+	b.channelEnergy("e_pot_j", "gate program pulse (He LH 2021, review §4.2)")
+	b.channelEnergy("e_dep_j", "gate erase pulse (He LH 2021, review §4.2)")
+	return b.p
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.3, NCs with 2D materials.
+
+// siNCWSe2 is the optoelectronic synapse of Si NCs on 2D WSe2, broadband (UV to NIR), with an
+// energy of about 75 fJ per synaptic event (review §4.3).
+func siNCWSe2() *Params {
+	const ref = "Ni ZY, Wang Y, Liu LX, et al., 2018, IEEE IEDM p.38.5.1"
+	b := newPreset("si-nc-wse2", "phototransistor", "Si NC / WSe2", "optical", ref)
+	optoClass(b)
+	b.f("e_event_j", 75e-15, "Ni 2018, review §4.3: energy consumption about 75 fJ")
+	b.f("review.e_event_j", 75e-15, "Ni 2018, review §4.3: about 75 fJ")
+	b.f("e_pot_j", 75e-15, "Ni 2018, review §4.3: 75 fJ per optical synaptic event")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	return b.p
+}
+
+// mos2NCTransistor is the optoelectronic synaptic transistor on a MoS2/NC heterostructure with
+// optically modulated plasticity; a large gate voltage erases the EPSC at once (review §4.3,
+// Fig. 10a–b).
+func mos2NCTransistor() *Params {
+	const ref = "Sun YL, Ding YT, Xie D, et al., 2021b, Adv Opt Mater 9(12):2002232"
+	b := newPreset("mos2-nc-transistor", "phototransistor", "MoS2 / NC", "optical/electrical", ref)
+	optoClass(b)
+	b.channelEnergy("e_pot_j", "optically modulated potentiation (Sun 2021b, review §4.3, Fig. 10a)")
+	b.channelEnergy("e_dep_j", "erasing by a large gate voltage (Sun 2021b, review §4.3, Fig. 10b)")
+	return b.p
+}
+
+// pbsGraphene is the flexible optical synapse Pyr-GDY/graphene/PbS NC: 980 nm light excites PbS
+// NCs and lowers the graphene conductance, 450 nm light (absorbed by Pyr-GDY) raises it, so both
+// directions are optical (review §4.3, Fig. 10c–d).
+func pbsGraphene() *Params {
+	const ref = "Hou YX, Li Y, Zhang ZC, et al., 2021, ACS Nano 15(1):1497"
+	b := newPreset("pbs-graphene", "phototransistor", "PbS NC / graphene / Pyr-GDY", "optical", ref)
+	optoClass(b)
+	b.window(1e-6, "assumed: graphene channels conduct far more than NC films; ≈ 1 µS base conductance (the review gives no scale)",
+		2, "assumed: review quotes no ratio for Hou 2021; graphene photogating modulates the channel by tens of percent up to a few-fold: 2")
+	b.channelEnergy("e_pot_j", "450 nm light pulse (Hou 2021, review §4.3, Fig. 10d)")
+	b.channelEnergy("e_dep_j", "980 nm light pulse (Hou 2021, review §4.3, Fig. 10d)")
+	return b.p
+}
+
+// goNCNC is the flexible all-carbon memristive synapse of graphene oxide and N-doped carbon NCs;
+// UV light photoreduces GO locally and gives analog switching with gradual conductance change,
+// EPSC, PPF and STDP (review §4.3).
+func goNCNC() *Params {
+	const ref = "Lin Y, Wang ZQ, Zhang X, et al., 2020, NPG Asia Mater 12(1):64"
+	b := newPreset("go-ncnc", "memristor", "graphene oxide / N-doped carbon NC", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 10, "assumed: review quotes no on/off for Lin 2020; 10 for analog switching")
+	nl := "assumed: Lin 2020 achieves analog RS with gradual conductance change (review §4.3), no fit quoted; mild label 1"
+	b.f("nl_ltp", 1, nl)
+	b.f("nl_ltd", -1, nl)
+	ppf := "assumed: Lin 2020 emulates PPF (review §4.3) but no index is quoted; C1 = 0.2, τ1 = 0.1 s"
+	b.f("ppf_c1", 0.2, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	return b.p
+}
+
+// graphenePNC is the phototransistor of perovskite QDs grown from the graphene lattice (G-PNC),
+// responsivity 1.4×10⁸ A/W, also used as a photonic synapse (review §4.3).
+func graphenePNC() *Params {
+	const ref = "Pradhan B, Das S, Li JX, et al., 2020, Sci Adv 6(7):eaay5225"
+	b := newPreset("graphene-pnc", "phototransistor", "perovskite QD / graphene", "optical", ref)
+	optoClass(b)
+	b.window(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
+		2, "assumed: review quotes responsivity (1.4×10^8 A/W, Pradhan 2020) but no ratio; graphene photogating: 2")
+	b.channelEnergy("e_pot_j", "optical potentiation (Pradhan 2020, review §4.3)")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	return b.p
+}
+
+// graphenePNCHighPPF is the light-stimulated synaptic transistor of the graphene/perovskite NC
+// heterostructure whose PPF index reaches 196 % (review §4.3).
+func graphenePNCHighPPF() *Params {
+	const ref = "Han C, Han XW, Han JY, et al., 2022, Adv Funct Mater 32(22):2113053"
+	b := newPreset("graphene-pnc-ppf", "phototransistor", "perovskite NC / graphene", "optical", ref)
+	optoClass(b)
+	b.window(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
+		2, "assumed: review quotes no ratio for Han 2022; graphene photogating: 2")
+	b.f("review.ppf_index_pct", 196, "Han 2022, review §4.3: PPF index elevated to 196 %")
+	b.f("review.ppf_dt_s", 0.1, "assumed: the review gives no interval for Han 2022's 196 %; PPF peaks at the shortest interval, taken as 0.1 s")
+	c1 := 0.96 / (math.Exp(-1) + 0.5*math.Exp(-0.1))
+	ppf := fmt.Sprintf("derived: Han 2022's PPF 196 %% (review §4.3) at the assumed 0.1 s interval, with assumed τ1 = 0.1 s, "+
+		"τ2 = 1 s and C2 = C1/2: 1 + C1·e^(−1) + C2·e^(−0.1) = 1.96 → C1 = %.4f, C2 = %.4f", c1, c1/2)
+	b.f("ppf_c1", c1, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.f("ppf_c2", c1/2, ppf)
+	b.f("ppf_tau2_s", 1, ppf)
+	b.channelEnergy("e_pot_j", "optical potentiation (Han 2022, review §4.3)")
+	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	return b.p
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.4, NCs with other semiconductors.
+
+// mos2QDMemristor is the non-volatile bipolar memristor of liquid-phase-exfoliated MoS2 QDs,
+// on/off 10⁴ (review §4.4); the paper's abstract also reports paired-pulse facilitation and
+// depression.
+func mos2QDMemristor() *Params {
+	const ref = "Thomas A, Resmi AN, Ganguly A, et al., 2020, Sci Rep 10(1):12450"
+	b := newPreset("mos2-qd-memristor", "memristor", "MoS2 QD", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 1e4, "Thomas 2020: on/off 10^4 (review §4.4; also the paper's abstract)")
+	b.f("review.on_off", 1e4, "Thomas 2020, review §4.4: high on-off ratio of 10^4")
+	ppf := "assumed: Thomas 2020's abstract reports paired-pulse facilitation/depression of short-term memory, no index in the review; C1 = 0.2, τ1 = 0.1 s"
+	b.f("ppf_c1", 0.2, ppf)
+	b.f("ppf_tau1_s", 0.1, ppf)
+	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	return b.p
+}
+
+// pbsNQDMemristor is the Ag/Ga2O3/PbS networked-QD/Pt memristor: self-assembled PbS QDs guide
+// the Ag filaments, giving the most uniform switching voltages of 60 devices, a 5.3 ns SET
+// response, low power and the best retention (review §4.4, Fig. 11).
+func pbsNQDMemristor() *Params {
+	const ref = "Yan XB, Pei YF, Chen HW, et al., 2019, Adv Mater 31(7):1805284"
+	b := newPreset("pbs-nqd-memristor", "memristor", "PbS networked QD / Ga2O3", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 1e2, "assumed: the review says Yan XB 2019 has a large on-off ratio but quotes no value; 10^2")
+	b.f("response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: SET response ≈ 5.3 ns for NQD devices")
+	b.f("review.response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: 5.3 ns")
+	b.f("t_pulse_s", 50e-9, "assumed: 50 ns programming pulse, about ten times Yan XB 2019's 5.3 ns SET response (review §4.4)")
+	b.f("d2d_g_sigma", 0.05, "assumed: Yan XB 2019's NQD devices have the most concentrated HRS/LRS distribution of 60 devices "+
+		"(review §4.4, Fig. 11g), no σ quoted; half the NC memristor default, 5 %")
+	b.f("d2d_nl_sigma", 0.25, "assumed: more uniform switching than other NC memristors (review §4.4, Yan XB 2019); half the default")
+	b.f("c2c_sigma", 0.02, "assumed: set/reset voltage spread an order of magnitude narrower than without NCs (Yan XB 2019, review §4.4); 2 %")
+	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	return b.p
+}
+
+// cspbbr3NCMemory is the Au/PMMA/PMMA:CsPbBr3 NCs/PMMA/ITO forming-free bipolar resistive memory
+// whose on/off ratio is tunable from a metastable 10⁶ to a stable 10, with photoresponse (review
+// §4.4). The preset uses the stable ratio.
+func cspbbr3NCMemory() *Params {
+	const ref = "Zhang XN, Yang HY, Jiang ZG, et al., 2019, J Phys D Appl Phys 52(12):125103"
+	b := newPreset("cspbbr3-nc-memory", "memristor", "CsPbBr3 NC / PMMA", "electrical", ref)
+	memristorClass(b)
+	b.window(memristorGmin, memristorGminSrc, 10, "Zhang XN 2019: stable on-off ratio 10 (metastable up to 10^6), review §4.4")
+	b.f("review.on_off", 10, "Zhang XN 2019, review §4.4: tunable on-off ratio from metastable 10^6 to stable 10 (stable value)")
+	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	return b.p
+}
+
+// ---------------------------------------------------------------------------------------------
+// NeuroSim's reference devices (MLP+NeuroSim V3.0 published device table, as given in
+// /work/shared/reference/anchors.md). Only Ag:a-Si's absolute cell is given there; the others
+// share its Gmax so that they differ only in the table's parameters. D2D spread and read noise
+// are 0 so each preset is the table's nominal device.
+
+// neurosim builds a NeuroSim table device.
+func neurosim(name, kind, material string, states int, nlP, nlD, onOff, c2c float64, c2cNote string) *Params {
+	const table = "NeuroSim (MLP+NeuroSim V3.0) published device table, anchors.md"
+	b := newPreset(name, kind, material, "electrical", table)
+	b.n("states", states, table)
+	b.f("nl_ltp", nlP, table)
+	b.f("nl_ltd", nlD, table)
+	gmax := 38.462e-9
+	if name == "ag-a-si" {
+		b.f("gmax_s", gmax, "NeuroSim default Ag:a-Si cell: Gmax 38.462 nS, anchors.md")
+		b.f("gmin_s", 3.0769e-9, "NeuroSim default Ag:a-Si cell: Gmin 3.0769 nS (on/off 12.5), anchors.md")
+	} else {
+		b.f("gmax_s", gmax, "assumed: anchors.md gives absolute conductances only for the Ag:a-Si cell (38.462 nS); same Gmax used")
+		b.f("gmin_s", gmax/onOff, fmt.Sprintf("derived: Gmax / on/off = 38.462 nS / %g (on/off from the %s)", onOff, table))
+	}
+	b.n("review.states", states, table)
+	b.f("review.on_off", onOff, table)
+	b.f("c2c_sigma", c2c, table+c2cNote)
+	b.f("d2d_nl_sigma", 0, "assumed: anchors.md gives no D2D spread; 0 so the preset is the table's nominal device")
+	b.f("d2d_g_sigma", 0, "assumed: anchors.md gives no window spread; 0")
+	b.f("read_noise", 0, "assumed: anchors.md gives no read-noise σ for the table devices; 0")
+	b.noStuck()
+	b.nonVolatile("NeuroSim's online-learning model has no retention loss")
+	b.noSTP("NeuroSim's devices are modelled without short-term plasticity")
+	b.f("v_read_v", 0.5, "NeuroSim default cell: V_read 0.5 V, anchors.md (Ag:a-Si cell; used for all table devices)")
+	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse; anchors.md gives none")
+	b.f("t_pulse_s", 300e-6, "NeuroSim default cell: write pulses of 300 µs, anchors.md (Ag:a-Si cell; used for all table devices)")
+	b.f("e_event_j", 0, "not given: read energy computed as V_read²·G·t_read")
+	b.electricalPulses(3.2, 2.8, "NeuroSim default cell: write +3.2 V / −2.8 V, anchors.md")
+	b.noResponse()
+	return b.p
+}
+
+// agASi is the Ag:a-Si filamentary memristor of NeuroSim's table.
+func agASi() *Params {
+	return neurosim("ag-a-si", "memristor", "Ag:a-Si", 97, 2.40, -4.88, 12.5, 0.035, "")
+}
+
+// taoxHfox is the TaOx/HfOx RRAM of NeuroSim's table.
+func taoxHfox() *Params {
+	return neurosim("taox-hfox", "memristor", "TaOx/HfOx", 128, 0.04, -0.63, 10, 0.037, "")
+}
+
+// pcmo is the Pr0.7Ca0.3MnO3 RRAM of NeuroSim's table.
+func pcmo() *Params {
+	return neurosim("pcmo", "memristor", "PCMO", 50, 3.68, -6.76, 6.84, 0.01, " (C2C \"<1 %\"; upper bound 1 % used)")
+}
+
+// aloxHfo2 is the AlOx/HfO2 RRAM of NeuroSim's table.
+func aloxHfo2() *Params {
+	return neurosim("alox-hfo2", "memristor", "AlOx/HfO2", 40, 1.94, -0.61, 4.43, 0.05, "")
+}
+
+// epiRAM is the epitaxial SiGe RAM of NeuroSim's table.
+func epiRAM() *Params {
+	return neurosim("epiram", "memristor", "epitaxial SiGe (EpiRAM)", 64, 0.5, -0.5, 50.2, 0.02, "")
+}
+
+// hzoFeFET is the Hf0.5Zr0.5O2 ferroelectric FET of NeuroSim's table (LTD label +1.46, as
+// published).
+func hzoFeFET() *Params {
+	return neurosim("hzo-fefet", "fefet", "HZO", 32, 1.75, 1.46, 45, 0.005, " (C2C \"<0.5 %\"; upper bound 0.5 % used)")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// ideal is a linear, noiseless device with 65536 states: the software-like upper bound.
+func ideal() *Params {
+	const why = "assumed: ideal device"
+	b := newPreset("ideal", "ideal", "none", "electrical", "none (ideal reference device)")
+	b.f("gmin_s", 1e-9, why+", 1 nS window floor")
+	b.f("gmax_s", 1e-6, why+", 1 µS window top (on/off 1000)")
+	b.n("states", 65536, why+", 16-bit resolution so quantisation is negligible")
+	b.f("nl_ltp", 0, why+", linear")
+	b.f("nl_ltd", 0, why+", linear")
+	for _, f := range []string{"c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise"} {
+		b.f(f, 0, why+", no variation or noise")
+	}
+	b.noStuck()
+	b.nonVolatile("ideal device")
+	b.noSTP("ideal device")
+	b.f("v_read_v", 0.1, why+", 0.1 V read")
+	b.f("t_read_s", 1e-6, why+", 1 µs read")
+	b.f("t_pulse_s", 1e-6, why+", 1 µs programming pulse")
+	b.f("e_event_j", 0, why+": read energy computed as V_read²·G·t_read")
+	b.f("e_pot_j", 0, why+": programming energy not modelled")
+	b.f("e_dep_j", 0, why+": programming energy not modelled")
+	b.noResponse()
+	return b.p
+}
