@@ -103,7 +103,7 @@ func (f *facil) at(p *Params, t float64) float64 {
 	return f.S1 + f.S2
 }
 
-// stimulate adds one stimulus' volatile increments (the state must be at the stimulus time).
+// stimulate adds one stimulus' volatile increments C_i (the state must be at the stimulus time).
 func (f *facil) stimulate(p *Params) {
 	f.S1 += p.PPFC1
 	f.S2 += p.PPFC2

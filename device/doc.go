@@ -47,7 +47,8 @@
 //
 // The response to the second of a pair Δt apart is thus PPF(Δt) = 1 + C1·e^(−Δt/τ1) +
 // C2·e^(−Δt/τ2) times the first; trains give the spike-number and spike-rate dependence (the
-// gain EPSC_50/EPSC_1 rises with frequency: a high-pass filter). The transition from short- to
+// gain EPSC_50/EPSC_1 rises with frequency: a high-pass filter). The increments add linearly
+// (no trap saturation), so the gain of n spikes grows up to 1 + (n − 1)(C1 + C2). The transition from short- to
 // long-term memory with repetition is an assumed, parameterised model (Params.STPThreshold θ,
 // Params.STPRate κ; off when κ = 0): in optically stimulated NC devices the photocarriers trapped
 // by one pulse escape (the volatile part) unless repeated pulses fill the traps beyond what the

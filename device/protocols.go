@@ -99,12 +99,18 @@ func pairPPF(d *Device, dt float64) float64 {
 	return 100 * a2 / a1
 }
 
-// PPF returns the paired-pulse facilitation index 100 %·A2/A1 of two stimuli vs their interval.
-func PPF(d *Device, intervals []float64) Curve {
+// PPF returns the paired-pulse facilitation index 100 %·A2/A1 of two stimuli vs their interval,
+// each point the mean over repeats pairs (≥ 1) as a lab averages out read noise.
+func PPF(d *Device, intervals []float64, repeats int) Curve {
 	c := Curve{Name: "paired-pulse facilitation", XLabel: "pulse interval (s)", YLabel: "PPF index A2/A1 (%)"}
+	repeats = max(repeats, 1)
 	for _, dt := range intervals {
+		sum := 0.0
+		for range repeats {
+			sum += pairPPF(d, dt)
+		}
 		c.X = append(c.X, dt)
-		c.Y = append(c.Y, pairPPF(d, dt))
+		c.Y = append(c.Y, sum/float64(repeats))
 	}
 	return c
 }
@@ -139,14 +145,20 @@ func EPSCvsSpikes(d *Device, counts []int, interval float64) Curve {
 }
 
 // GainVsFrequency returns the gain EPSC_n/EPSC_1 of trains of n stimuli at each frequency
-// (spike-rate-dependent plasticity; Huang et al. 2020 use n = 50).
-func GainVsFrequency(d *Device, freqs []float64, n int) Curve {
+// (spike-rate-dependent plasticity; Huang et al. 2020 use n = 50), each point the mean over
+// repeats trains (≥ 1).
+func GainVsFrequency(d *Device, freqs []float64, n, repeats int) Curve {
 	c := Curve{Name: fmt.Sprintf("gain EPSC_%d/EPSC_1 vs spike frequency", n),
 		XLabel: "spike frequency (Hz)", YLabel: fmt.Sprintf("gain EPSC_%d/EPSC_1", n)}
+	repeats = max(repeats, 1)
 	for _, f := range freqs {
-		first, last := train(d, n, 1/f)
+		sum := 0.0
+		for range repeats {
+			first, last := train(d, n, 1/f)
+			sum += last / first
+		}
 		c.X = append(c.X, f)
-		c.Y = append(c.Y, last/first)
+		c.Y = append(c.Y, sum/float64(repeats))
 	}
 	return c
 }
@@ -255,8 +267,8 @@ func lsq1(u, y []float64) (a, sse float64) {
 // FitPPF fits PPF(Δt) = 100 %·(1 + C1·e^(−Δt/τ1) + C2·e^(−Δt/τ2)) to a PPF curve (x in s, y in
 // %), by variable projection: for given τ1, τ2 the amplitudes are a linear least-squares fit,
 // and the time constants are found by a log-grid search refined by coordinate descent. If one
-// exponential fits as well as two (within 0.1 % of the residual), the single-exponential fit is
-// returned with C2 = τ2 = 0.
+// exponential fits nearly as well as two (see below), the single-exponential fit is returned
+// with C2 = τ2 = 0.
 func FitPPF(x, y []float64) PPFFit {
 	n := len(x)
 	if n < 2 {
@@ -329,7 +341,10 @@ func FitPPF(x, y []float64) PPFFit {
 		}
 	}
 	c1, c2, s2 := two(b1, b2)
-	if b1 == 0 || !(s2 < best1*(1-1e-3)) || math.IsInf(s2, 0) {
+	// Keep the second exponential only if both amplitudes are positive and it explains clearly
+	// more (10 % of the residual) than one exponential: with read noise, two extra parameters
+	// always buy a little.
+	if b1 == 0 || c1 <= 0 || c2 <= 0 || !(s2 < 0.9*best1) || math.IsInf(s2, 0) {
 		return fit1
 	}
 	if b1 > b2 {
@@ -481,13 +496,17 @@ func stpRange(p *Params) (lo, hi float64) {
 	return lo, hi
 }
 
+// characterizeRepeats is the number of pairs or trains Characterize averages per point.
+const characterizeRepeats = 20
+
 // Characterize runs every protocol on a nominal device of p (NominalDevice, noise from seed)
 // and compares the results with the figures the review quotes (p.Review):
 //
 //   - LTP/LTD: Pmax pulses up, Pmax down.
-//   - PPF: 40 intervals from τmin/20 to 5·τmax, with the double-exponential fit.
+//   - PPF: 40 intervals from τmin/20 to 5·τmax (20 pairs each), with the double-exponential fit.
 //   - EPSC vs spike number (1…50) at the review's PPF interval (else τmin).
-//   - Gain EPSC_50/EPSC_1 at 40 frequencies from 0.02/τmax to 2000/τmin, with the high-pass fit.
+//   - Gain EPSC_50/EPSC_1 at 40 frequencies from 0.02/τmax to 2000/τmin (20 trains each), with
+//     the high-pass fit.
 //   - STDP window for |Δt| from τmin/20 to 5·τmax.
 //   - Retention at 30 times from 1 s to 10⁵ s (or 10× the review's retention time), with the
 //     power-law fit.
@@ -505,7 +524,7 @@ func Characterize(p *Params, seed uint64) (*Report, error) {
 		rep.Notes = append(rep.Notes, "no short-term component (ppf_c1 = ppf_c2 = 0): PPF, gain and STDP curves are flat; their fits are 0")
 	}
 	d.ResetShortTerm()
-	rep.PPF = PPF(d, logspace(tlo/20, 5*thi, 40))
+	rep.PPF = PPF(d, logspace(tlo/20, 5*thi, 40), characterizeRepeats)
 	if p.hasSTP() {
 		rep.PPFFit = FitPPF(rep.PPF.X, rep.PPF.Y)
 	}
@@ -517,7 +536,7 @@ func Characterize(p *Params, seed uint64) (*Report, error) {
 	counts := []int{1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50}
 	rep.EPSC = EPSCvsSpikes(d, counts, interval)
 
-	rep.Gain = GainVsFrequency(d, logspace(0.02/thi, 2000/tlo, 40), 50)
+	rep.Gain = GainVsFrequency(d, logspace(0.02/thi, 2000/tlo, 40), 50, characterizeRepeats)
 	if p.hasSTP() {
 		rep.GainFit = FitHighPass(rep.Gain.X, rep.Gain.Y)
 	}
@@ -553,13 +572,17 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 	rv := p.Review
 	var rows []Row
 	if rv.OnOff > 0 {
-		y := rep.LTPLTD.Y
+		e := d.Clone(0)
+		e.sigmaW = 0
+		e.SetG(e.c.gmin)
+		g0 := e.g
+		e.Program(float64(p.States))
 		sim := 0.0
-		if len(y) > 0 && y[0] > 0 {
-			sim = y[p.States] / y[0]
+		if g0 > 0 {
+			sim = e.g / g0
 		}
 		rows = append(rows, Row{Figure: "on/off ratio", Unit: "Gmax/Gmin", Review: rv.OnOff, Simulated: sim,
-			Note: "G after Pmax pulses / G at start, from the LTP/LTD curve (with read noise)"})
+			Note: "stored G after Pmax pulses from Gmin (without C2C noise) / G at start"})
 	}
 	if rv.States > 0 {
 		rows = append(rows, Row{Figure: "conductance states", Unit: "pulses Gmin→Gmax", Review: float64(rv.States),
