@@ -489,15 +489,22 @@ func mapbi3SiNC() *Params {
 	b := newPreset("mapbi3-si-nc", "optoelectronic", "MAPbI3 : B-doped Si NC", "optical", ref)
 	optoClass(b)
 	b.f("review.cutoff_hz", 4.8, "Huang 2020, review §4.1, Fig. 5f: high-pass cutoff 4.8 Hz")
-	tau := 1 / (4.8 * math.Log(math.Sqrt2))
-	ppf := fmt.Sprintf("derived from Huang 2020's 4.8 Hz cutoff (review §4.1, Fig. 5f): the cutoff is taken as the rate "+
-		"at which the facilitation left by one spike has fallen to 1/√2 (−3 dB) by the next, "+
-		"e^(−1/(f_c·τ1)) = 1/√2 → τ1 = 1/(f_c·ln√2) = %.3f s; C1 = 0.5 assumed (no PPF index quoted); single component", tau)
+	// The gain EPSC_50/EPSC_1 of a single-exponential volatile part depends on f·τ1 only, so the
+	// cutoff of its first-order high-pass fit is κ/τ1. κ was measured with this package's
+	// Characterize (FitHighPass) for C1 = 0.5, C2 = 0 and no STP→LTP conversion;
+	// TestPresetCharacterize checks the result.
+	const kappa = 53.83
+	tau := kappa / 4.8
+	ppf := fmt.Sprintf("calibrated to Huang 2020's 4.8 Hz gain cutoff (review §4.1, Fig. 5f; Gain = EPSC_50/EPSC_1): "+
+		"the gain depends on f·τ1 only and Characterize's first-order high-pass fit gives f_c·τ1 = κ = %.2f, so "+
+		"τ1 = κ/4.8 Hz = %.2f s; C1 = 0.5 assumed (no PPF index quoted); single component", kappa, tau)
 	b.f("ppf_c1", 0.5, ppf)
 	b.f("ppf_tau1_s", tau, ppf)
 	b.f("ppf_c2", 0, ppf)
 	b.f("ppf_tau2_s", 0, ppf)
-	b.stpOn("Huang 2020's SRDP (review §4.1, Fig. 5e: long-term synaptic properties)")
+	// Left off: with the placeholder conversion on, the gain's shape (and κ) would rest on
+	// assumed numbers.
+	b.stpOff()
 	b.f("v_read_v", 0, "Huang 2020, review §4.1: zero-power, works with optical inputs only and no applied bias; read energy V²·G·t = 0")
 	b.f("e_pot_j", 0, "Huang 2020, review §4.1: zero-power (no electrical energy); optical pulse energy not quoted")
 	b.f("e_dep_j", 0, "Huang 2020, review §4.1: zero-power; depression by optical spike timing (STDP), no electrical energy")
