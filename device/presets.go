@@ -16,11 +16,11 @@ import (
 // DefaultPreset is the device `make run` and the commands use when none is named.
 //
 // It is the boron-doped Si NC phototransistor of Yin L et al. (2019): of the NC devices the
-// review describes it is the one demonstrated in a learning task (a spiking network on
-// handwritten digits, ~94 %, review §3.1), it is programmed both ways (optical and electrical
-// spikes through photogating and electrical gating, so depression needs no second device
-// type), and Si NCs are the review's most studied NC. Its state count is assumed (64, as for
-// the other NC optoelectronic synapses) because the review gives none.
+// review describes it is the one demonstrated in a learning task (handwritten digits, ~94 %,
+// review §3.1; a spiking neural network, per the paper's abstract); it is programmed both ways
+// (optical and electrical spikes through photogating and electrical gating, so depression needs
+// no second device type); and Si NCs are the review's most studied NC. Its state count is
+// assumed (64, as for the other NC optoelectronic synapses) because the review gives none.
 const DefaultPreset = "si-nc-phototransistor"
 
 // presetBuilders lists one constructor per preset: the review's NC devices (sections 3–4, in
@@ -522,7 +522,6 @@ func siNCElectroluminescent() *Params {
 	const ref = "Zhao SY, Ni ZY, Tan H, et al., 2018a, Nano Energy 54:383"
 	b := newPreset("si-nc-el", "electroluminescent", "Si NC", "electrical", ref)
 	optoClass(b)
-	b.p.Programming = "electrical"
 	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
 		10, "assumed: review quotes no on/off for Zhao SY 2018a; 10, as for the other NC synapses")
 	b.stpOn("Zhao SY 2018a (review §4.2)")
@@ -593,7 +592,6 @@ func cspbbr3NCTransistor() *Params {
 	const ref = "Li EL, Lin WK, Yan YJ, et al., 2019, ACS Appl Mater Interf 11(49):46008"
 	b := newPreset("cspbbr3-nc-transistor", "transistor", "CsPbBr3 NC (L-type ligands)", "electrical", ref)
 	optoClass(b)
-	b.p.Programming = "electrical"
 	b.f("t_pulse_s", 0.6, "Li EL 2019, review §4.2: triangular 20 V pulses with a 600 ms base")
 	ppf := "assumed: review quotes no PPF index for Li EL 2019; pulses 300 ms apart accumulate (Fig. 7f–g), " +
 		"so τ1 = 0.3 s, C1 = 0.3; slow C2 = 0.2, τ2 = 3 s"
@@ -628,7 +626,6 @@ func siQDNIRLED() *Params {
 	const ref = "Zhao SY, Wang Y, Huang W, et al., 2019, Sci China Mater 62(10):1470"
 	b := newPreset("si-qd-nir-led", "electroluminescent", "Si QD", "electrical", ref)
 	optoClass(b)
-	b.p.Programming = "electrical"
 	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
 		10, "assumed: review quotes no on/off for Zhao SY 2019; 10, as for the other NC synapses")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s electrical spikes; the review gives none")
