@@ -204,6 +204,64 @@ func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	a.count.ReadGSum += sum * fac
 }
 
+// AccumulateRowVar is AccumulateRow with the read noise deferred: dst[j] += the noise-free read
+// weight of (i, j) and variance[j] += the variance of its read noise,
+// (WMax·G_ij·(1 + s_i)·σ_read/(Gmax − Gmin))². After all the input spikes of a time step,
+// AddReadNoise(dst, variance) adds √variance[j]·N(0, 1) to each column. The result has exactly
+// the distribution of calling AccumulateRow for each spike (a sum of independent Gaussians is
+// Gaussian with the summed variance), at one Gaussian per column per step instead of one per
+// device read. It counts Cols() reads. It panics if dst or variance is shorter than Cols().
+func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
+	if uint(i) >= uint(a.rows) {
+		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
+	}
+	if len(dst) < a.cols || len(variance) < a.cols {
+		panic(fmt.Sprintf("device: AccumulateRowVar: len(dst) = %d, len(variance) = %d < cols = %d", len(dst), len(variance), a.cols))
+	}
+	fac := 1.0
+	if a.f != nil {
+		fac += a.f[i].at(&a.p, t)
+		a.f[i].stimulate(&a.p)
+	}
+	row := a.g[i*a.cols : (i+1)*a.cols]
+	dst = dst[:len(row)]
+	variance = variance[:len(row)]
+	alpha := a.wmax * fac / a.dg0
+	beta := a.wmax * a.gmin0 / a.dg0
+	var sum float64
+	if a.readNoise == 0 {
+		for j, g := range row {
+			dst[j] += alpha*g - beta
+			sum += g
+		}
+	} else {
+		as := alpha * a.readNoise
+		as2 := as * as
+		for j, g := range row {
+			dst[j] += alpha*g - beta
+			variance[j] += as2 * g * g
+			sum += g
+		}
+	}
+	a.count.Reads += uint64(a.cols)
+	a.count.ReadGSum += sum * fac
+}
+
+// AddReadNoise adds √variance[j]·N(0, 1) to dst[j] for every j with variance[j] > 0 and resets
+// variance to zero: the deferred read noise of AccumulateRowVar. It panics if the lengths
+// differ.
+func (a *Array) AddReadNoise(dst, variance []float64) {
+	if len(dst) != len(variance) {
+		panic(fmt.Sprintf("device: AddReadNoise: len(dst) = %d, len(variance) = %d", len(dst), len(variance)))
+	}
+	for j, v := range variance {
+		if v > 0 {
+			dst[j] += math.Sqrt(v) * a.rng.NormFloat64()
+			variance[j] = 0
+		}
+	}
+}
+
 // ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
 // dst, row-major (allocated if nil or short), and returns it. It counts Rows()·Cols() reads.
 func (a *Array) ReadTo(dst []float64) []float64 {

@@ -356,3 +356,41 @@ func TestRelaxAndEnergy(t *testing.T) {
 	assert.InEpsilon(t, 2e-15, p.EnergyOf(c).Read, 1e-12)
 	assert.Equal(t, c.Reads*2, c.Add(c).Reads)
 }
+
+func TestAccumulateRowVarMatchesPerReadNoise(t *testing.T) {
+	p := testParams()
+	p.C2C, p.ReadNoise = 0, 0.1
+	a, err := NewArray(p, 6, 2, 1)
+	require.NoError(t, err)
+	for i := range 6 {
+		a.Program(i, 0, float64(10*i+5))
+		a.Program(i, 1, 60)
+	}
+	const trials = 20000
+	var direct, deferred [2][]float64
+	dst, v := make([]float64, 2), make([]float64, 2)
+	for k := range trials {
+		b := a.Clone(uint64(k))
+		c := a.Clone(uint64(k) + 1e6)
+		clear(dst)
+		for i := range 6 {
+			b.AccumulateRow(dst, i, 0.01*float64(i))
+		}
+		direct[0] = append(direct[0], dst[0])
+		direct[1] = append(direct[1], dst[1])
+		clear(dst)
+		for i := range 6 {
+			c.AccumulateRowVar(dst, v, i, 0.01*float64(i))
+		}
+		c.AddReadNoise(dst, v)
+		assert.Equal(t, []float64{0, 0}, v, "AddReadNoise resets the variance")
+		deferred[0] = append(deferred[0], dst[0])
+		deferred[1] = append(deferred[1], dst[1])
+	}
+	for j := range 2 {
+		m1, s1 := meanStd(direct[j])
+		m2, s2 := meanStd(deferred[j])
+		assert.InDelta(t, m1, m2, 5*s1/math.Sqrt(trials), "column %d mean", j)
+		assert.InEpsilon(t, s1, s2, 0.03, "column %d σ", j)
+	}
+}

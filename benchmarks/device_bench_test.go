@@ -1,0 +1,163 @@
+package benchmarks
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+// benchDevice is NeuroSim's Ag:a-Si cell (window, states, NL labels, C2C 3.5 %) with read noise,
+// device-to-device spread and a short-term part switched on or off per case.
+func benchDevice(c2c, read, d2d float64, stp bool) *device.Params {
+	p := &device.Params{
+		Name: "bench", Gmin: 3.0769e-9, Gmax: 38.462e-9, States: 97, NLLTP: 2.40, NLLTD: -4.88,
+		C2C: c2c, ReadNoise: read, D2DNL: d2d, D2DG: d2d / 10,
+		VRead: 0.5, TRead: 5e-9, EPot: 1e-12, EDep: 1e-12,
+	}
+	if stp {
+		p.PPFC1, p.PPFTau1, p.PPFC2, p.PPFTau2 = 0.5, 0.05, 0.2, 1
+	}
+	return p
+}
+
+const benchRows, benchCols = 784, 400
+
+func newBenchArray(b *testing.B, p *device.Params) *device.Array {
+	a, err := device.NewArray(p, benchRows, benchCols, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// BenchmarkDeviceProgram programs every device of a 784×400 array once per iteration with one
+// signed pulse (alternating by column, and by iteration, so the array stays mid-window).
+func BenchmarkDeviceProgram(b *testing.B) {
+	cases := []struct {
+		name string
+		p    *device.Params
+	}{
+		{"ideal", benchDevice(0, 0, 0, false)},
+		{"c2c", benchDevice(0.035, 0, 0, false)},
+		{"c2c+d2d", benchDevice(0.035, 0, 0.5, false)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			a := newBenchArray(b, c.p)
+			pulses := make([][]float64, 2)
+			for s := range pulses {
+				pulses[s] = make([]float64, benchCols)
+				for j := range pulses[s] {
+					pulses[s][j] = 1
+					if (j+s)%2 == 1 {
+						pulses[s][j] = -1
+					}
+				}
+			}
+			it := 0
+			for b.Loop() {
+				pp := pulses[it%2]
+				for i := range benchRows {
+					a.ProgramRow(i, pp)
+				}
+				it++
+			}
+			b.ReportMetric(float64(it)*benchRows*benchCols/b.Elapsed().Seconds(), "pulses/s")
+		})
+	}
+}
+
+// BenchmarkDeviceProgramFractional programs every device with ±0.4 pulses: the stochastic
+// rounding path of learning rules.
+func BenchmarkDeviceProgramFractional(b *testing.B) {
+	a := newBenchArray(b, benchDevice(0.035, 0, 0, false))
+	pp := make([]float64, benchCols)
+	for j := range pp {
+		pp[j] = 0.4
+		if j%2 == 1 {
+			pp[j] = -0.4
+		}
+	}
+	it := 0
+	for b.Loop() {
+		for i := range benchRows {
+			a.ProgramRow(i, pp)
+		}
+		it++
+	}
+	b.ReportMetric(float64(it)*benchRows*benchCols/b.Elapsed().Seconds(), "updates/s")
+}
+
+// BenchmarkDeviceAccumulateRow reads every row of a 784×400 array once per iteration through
+// the event-driven path (one input spike per row).
+func BenchmarkDeviceAccumulateRow(b *testing.B) {
+	cases := []struct {
+		name string
+		p    *device.Params
+	}{
+		{"noiseless", benchDevice(0, 0, 0, false)},
+		{"read-noise", benchDevice(0, 0.02, 0, false)},
+		{"read-noise+stp", benchDevice(0, 0.02, 0, true)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			a := newBenchArray(b, c.p)
+			dst := make([]float64, benchCols)
+			it := 0
+			for b.Loop() {
+				t := float64(it) * 0.001
+				for i := range benchRows {
+					a.AccumulateRow(dst, i, t)
+				}
+				it++
+			}
+			b.ReportMetric(float64(it)*benchRows*benchCols/b.Elapsed().Seconds(), "reads/s")
+		})
+	}
+}
+
+// BenchmarkDeviceAccumulateRowVar is the read-noise path with deferred noise: AccumulateRowVar
+// per row and AddReadNoise once per "step" of k input spikes. A Poisson-coded MNIST image
+// (Diehl & Cook rates, mean ≈ 8 Hz over 784 pixels) at dt = 0.5 ms gives k ≈ 3 spikes per step;
+// k = 40 shows the gain when steps are longer or inputs busier.
+func BenchmarkDeviceAccumulateRowVar(b *testing.B) {
+	for _, stp := range []bool{false, true} {
+		for _, k := range []int{3, 40} {
+			name := fmt.Sprintf("read-noise/k=%d", k)
+			if stp {
+				name = fmt.Sprintf("read-noise+stp/k=%d", k)
+			}
+			b.Run(name, func(b *testing.B) {
+				a := newBenchArray(b, benchDevice(0, 0.02, 0, stp))
+				dst := make([]float64, benchCols)
+				v := make([]float64, benchCols)
+				it := 0
+				for b.Loop() {
+					t := float64(it) * 0.001
+					for i := range benchRows {
+						a.AccumulateRowVar(dst, v, i, t)
+						if i%k == k-1 {
+							a.AddReadNoise(dst, v)
+						}
+					}
+					a.AddReadNoise(dst, v)
+					it++
+				}
+				b.ReportMetric(float64(it)*benchRows*benchCols/b.Elapsed().Seconds(), "reads/s")
+			})
+		}
+	}
+}
+
+// BenchmarkDeviceReadTo reads the whole matrix with read noise (a dense forward pass).
+func BenchmarkDeviceReadTo(b *testing.B) {
+	a := newBenchArray(b, benchDevice(0, 0.02, 0, false))
+	dst := make([]float64, benchRows*benchCols)
+	it := 0
+	for b.Loop() {
+		dst = a.ReadTo(dst)
+		it++
+	}
+	b.ReportMetric(float64(it)*benchRows*benchCols/b.Elapsed().Seconds(), "reads/s")
+}
