@@ -1,0 +1,55 @@
+package network
+
+// Counters are the event counts of a simulation, the inputs of the energy
+// report. Spikes are per population, named by the network that fills them
+// (DC: "input", "exc", "inh"; FF: "input", "layer1", …).
+type Counters struct {
+	Steps         uint64   `json:"steps"`          // simulated time steps (skipped rest steps excluded)
+	SOPs          uint64   `json:"sops"`           // synaptic operations: Σ spikes × fan-out, every pathway
+	NeuronUpdates uint64   `json:"neuron_updates"` // neuron state updates (skipped rest excluded)
+	Spikes        []uint64 `json:"spikes"`         // spikes per population
+	DeviceReads   uint64   `json:"device_reads"`   // synapse reads of the arrays (AccumulateRow elements)
+	PotPulses     float64  `json:"pot_pulses"`     // potentiation pulses, if the array reports them
+	DepPulses     float64  `json:"dep_pulses"`     // depression pulses, if the array reports them
+}
+
+// Sub returns c − o (counters of the interval between two snapshots).
+func (c Counters) Sub(o Counters) Counters {
+	r := c
+	r.Steps -= o.Steps
+	r.SOPs -= o.SOPs
+	r.NeuronUpdates -= o.NeuronUpdates
+	r.DeviceReads -= o.DeviceReads
+	r.PotPulses -= o.PotPulses
+	r.DepPulses -= o.DepPulses
+	r.Spikes = append([]uint64(nil), c.Spikes...)
+	for i := range min(len(r.Spikes), len(o.Spikes)) {
+		r.Spikes[i] -= o.Spikes[i]
+	}
+	return r
+}
+
+// Add returns c + o.
+func (c Counters) Add(o Counters) Counters {
+	r := c
+	r.Steps += o.Steps
+	r.SOPs += o.SOPs
+	r.NeuronUpdates += o.NeuronUpdates
+	r.DeviceReads += o.DeviceReads
+	r.PotPulses += o.PotPulses
+	r.DepPulses += o.DepPulses
+	n := max(len(c.Spikes), len(o.Spikes))
+	r.Spikes = make([]uint64, n)
+	copy(r.Spikes, c.Spikes)
+	for i, s := range o.Spikes {
+		r.Spikes[i] += s
+	}
+	return r
+}
+
+// PulseCounter is implemented by synapse arrays that count their own
+// programming pulses (potentiation, depression); networks copy the counts
+// into their Counters.
+type PulseCounter interface {
+	PulseCounts() (pot, dep float64)
+}

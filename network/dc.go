@@ -1,0 +1,500 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// DCConfig configures a Diehl & Cook (2015) network: Inputs Poisson inputs
+// → Neurons excitatory neurons (all-to-all through a Synapses array, with
+// optional per-synapse delays) ↔ Neurons inhibitory neurons (exc→inh one to
+// one, inh→exc all but self). Times in ms, potentials in mV. The zero value
+// is not valid: start from DefaultDCConfig.
+type DCConfig struct {
+	Inputs  int     `json:"inputs"`
+	Neurons int     `json:"neurons"`
+	Dt      float64 `json:"dt_ms"`      // default 0.5
+	Present float64 `json:"present_ms"` // one presentation; default 350
+	Rest    float64 `json:"rest_ms"`    // input-free rest after each presentation; default 150
+	// SimulateRest, if false (the default), simulates the rest only until the
+	// network is quiet (delay line empty, every conductance ≤ RestEps, nobody
+	// refractory) and then advances v, ge, gi and θ to the end of the rest in
+	// closed form, which is exact for the remaining input-free relaxation up
+	// to the neglected conductances (≤ RestEps·τg/τm·|E−v|, < 1e-5 mV).
+	SimulateRest bool       `json:"simulate_rest"`
+	RestEps      float64    `json:"rest_eps"` // default 1e-6
+	Exc          CondParams `json:"exc"`
+	Inh          CondParams `json:"inh"`
+	WExcInh      float64    `json:"w_exc_inh"`    // exc→inh one-to-one weight; default 10.4
+	WInhExc      float64    `json:"w_inh_exc"`    // inh→exc all-but-self weight; default 17.0
+	MaxDelay     float64    `json:"max_delay_ms"` // input→exc delays U[0, MaxDelay], rounded to steps; 0: none; default 10
+	// Input coding of PresentImage: rate = pixel · RatePerPixel · intensity,
+	// intensity starting at StartIntensity and raised by 1 while the
+	// excitatory layer fires fewer than MinSpikes spikes, at most MaxTries
+	// presentations.
+	RatePerPixel   float64 `json:"rate_per_pixel_hz"` // default 1/8
+	StartIntensity float64 `json:"start_intensity"`   // default 2
+	MinSpikes      int     `json:"min_spikes"`        // default 5
+	MaxTries       int     `json:"max_tries"`         // default 20
+	// BlockSteps is the number of steps per frame between the input stage
+	// and the layer stage; default 100.
+	BlockSteps int    `json:"block_steps"`
+	Seed       uint64 `json:"seed"`
+}
+
+// DefaultDCConfig returns Diehl & Cook's network with the given sizes.
+func DefaultDCConfig(inputs, neurons int) DCConfig {
+	return DCConfig{
+		Inputs: inputs, Neurons: neurons, Dt: 0.5, Present: 350, Rest: 150, RestEps: 1e-6,
+		Exc: DCExcParams(), Inh: DCInhParams(), WExcInh: 10.4, WInhExc: 17.0, MaxDelay: 10,
+		RatePerPixel: 1.0 / 8, StartIntensity: 2, MinSpikes: 5, MaxTries: 20, BlockSteps: 100,
+	}
+}
+
+// Validate reports the first invalid field.
+func (c DCConfig) Validate() error {
+	bad := func(f string, format string, a ...any) error {
+		return fmt.Errorf("network: DCConfig.%s: %s", f, fmt.Sprintf(format, a...))
+	}
+	finitePos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	finiteNonNeg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+	switch {
+	case c.Inputs <= 0:
+		return bad("Inputs", "must be positive, got %d", c.Inputs)
+	case c.Neurons <= 0:
+		return bad("Neurons", "must be positive, got %d", c.Neurons)
+	case !finitePos(c.Dt):
+		return bad("Dt", "must be positive, got %v", c.Dt)
+	case !finitePos(c.Present) || c.Present < c.Dt:
+		return bad("Present", "must be at least one step, got %v ms", c.Present)
+	case !finiteNonNeg(c.Rest):
+		return bad("Rest", "must be ≥ 0, got %v", c.Rest)
+	case !finitePos(c.RestEps):
+		return bad("RestEps", "must be positive, got %v", c.RestEps)
+	case !finiteNonNeg(c.WExcInh) || !finiteNonNeg(c.WInhExc):
+		return bad("WExcInh/WInhExc", "must be ≥ 0, got %v, %v", c.WExcInh, c.WInhExc)
+	case !finiteNonNeg(c.MaxDelay) || c.MaxDelay/c.Dt > 250:
+		return bad("MaxDelay", "must be in [0, 250 steps], got %v ms", c.MaxDelay)
+	case !finiteNonNeg(c.RatePerPixel):
+		return bad("RatePerPixel", "must be ≥ 0, got %v", c.RatePerPixel)
+	case !finitePos(c.StartIntensity):
+		return bad("StartIntensity", "must be positive, got %v", c.StartIntensity)
+	case c.MinSpikes < 0:
+		return bad("MinSpikes", "must be ≥ 0, got %d", c.MinSpikes)
+	case c.MaxTries < 1:
+		return bad("MaxTries", "must be ≥ 1, got %d", c.MaxTries)
+	case c.BlockSteps < 1:
+		return bad("BlockSteps", "must be ≥ 1, got %d", c.BlockSteps)
+	}
+	if err := c.Exc.Validate(); err != nil {
+		return fmt.Errorf("network: DCConfig.Exc: %w", err)
+	}
+	if err := c.Inh.Validate(); err != nil {
+		return fmt.Errorf("network: DCConfig.Inh: %w", err)
+	}
+	return nil
+}
+
+// PresentationHooks may be implemented by a Plasticity attached to a DC
+// network: BeginPresentation is called before the first step of every
+// presentation (Diehl & Cook normalise the weights there, retries included)
+// and EndPresentation after its last step, before the rest; both on the
+// layer's goroutine or the caller's, never concurrently with Step.
+type PresentationHooks interface {
+	BeginPresentation(step int)
+	EndPresentation(step int)
+}
+
+// Result is the response of the network to one image (or presentation).
+type Result struct {
+	Counts    []int32  `json:"counts"`     // spikes of each excitatory neuron during the (last) presentation
+	InhCounts []int32  `json:"inh_counts"` // the same for the inhibitory neurons
+	Intensity float64  `json:"intensity"`  // input intensity of the last presentation (PresentImage)
+	Tries     int      `json:"tries"`      // presentations made (PresentImage)
+	Counters  Counters `json:"counters"`   // events of all presentations and rests of this image
+}
+
+// Total returns the number of excitatory spikes.
+func (r *Result) Total() int {
+	n := 0
+	for _, c := range r.Counts {
+		n += int(c)
+	}
+	return n
+}
+
+// DC is a Diehl & Cook network. It runs as a two-stage pipeline (Poisson
+// input generator → excitatory+inhibitory layer), the two populations of the
+// layer sharing one goroutine because they are mutually recurrent (1-step
+// latency: spikes at the end of step n act from step n+1). The layer owns its
+// Synapses, so a Plasticity attached to it may program them without locks.
+//
+// A DC is not safe for concurrent use: call its methods from one goroutine
+// (the network starts and joins its own goroutines inside each call).
+type DC struct {
+	cfg      DCConfig
+	syn      Synapses
+	exc, inh *condPop
+	src      *Poisson
+	plast    Plasticity
+
+	delays    []uint8 // steps, row-major (input i, neuron j); nil without delays
+	delayOff  []int32 // delays[k]·N + j
+	maxDelay  int
+	ring      []float64 // 2(maxDelay+1) slots × N future conductance increments
+	tmp       []float64
+	busyUntil int // last step at which the ring may hold something
+
+	lastExc, lastInh []int32
+	step             int
+	presentSteps     int
+	restSteps        int
+	dtSec            float64
+
+	presenting         bool
+	source             Source // input of the current presentation
+	presentStart       int    // global step of its first step
+	excCount, inhCount []int32
+	cnt                Counters
+	rates              []float64
+	pipe               *pipeline
+}
+
+// NewDC builds a network whose input→excitatory weights are syn (Inputs
+// rows × Neurons columns). Delays are drawn from cfg.Seed (stream 0); the
+// Poisson input uses stream 1.
+func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if syn == nil {
+		return nil, errors.New("network: NewDC: nil synapses")
+	}
+	if syn.Rows() != cfg.Inputs || syn.Cols() != cfg.Neurons {
+		return nil, fmt.Errorf("network: NewDC: synapses are %d×%d, config wants %d×%d",
+			syn.Rows(), syn.Cols(), cfg.Inputs, cfg.Neurons)
+	}
+	n := cfg.Neurons
+	d := &DC{
+		cfg: cfg, syn: syn,
+		exc:          newCondPop(cfg.Exc, n, cfg.Dt, false),
+		inh:          newCondPop(cfg.Inh, n, cfg.Dt, true),
+		src:          NewPoisson(cfg.Inputs, cfg.Dt, cfg.Seed, 1),
+		lastExc:      make([]int32, 0, n),
+		lastInh:      make([]int32, 0, n),
+		presentSteps: int(math.Round(cfg.Present / cfg.Dt)),
+		restSteps:    int(math.Round(cfg.Rest / cfg.Dt)),
+		dtSec:        cfg.Dt * 1e-3,
+		excCount:     make([]int32, n),
+		inhCount:     make([]int32, n),
+		rates:        make([]float64, cfg.Inputs),
+		busyUntil:    -1,
+	}
+	d.cnt.Spikes = make([]uint64, 3)
+	d.maxDelay = int(math.Round(cfg.MaxDelay / cfg.Dt))
+	if cfg.MaxDelay > 0 {
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0))
+		d.delays = make([]uint8, cfg.Inputs*n)
+		d.delayOff = make([]int32, cfg.Inputs*n)
+		for k := range d.delays {
+			// U[0, MaxDelay] ms rounded to the step grid.
+			s := int(math.Round(rng.Float64() * cfg.MaxDelay / cfg.Dt))
+			d.delays[k] = uint8(s)
+			d.delayOff[k] = int32(s*n + k%n)
+		}
+		d.ring = make([]float64, 2*(d.maxDelay+1)*n)
+		d.tmp = make([]float64, n)
+	}
+	d.pipe = d.newPipe()
+	return d, nil
+}
+
+func (d *DC) newPipe() *pipeline {
+	return newPipeline(
+		func(_, out *Frame, step0, steps int) error {
+			if err := d.source.Fill(out, step0-d.presentStart, steps); err != nil {
+				return err
+			}
+			if out.Steps() != steps {
+				return fmt.Errorf("network: input source filled %d steps of a block of %d", out.Steps(), steps)
+			}
+			for _, i := range out.Idx {
+				if i < 0 || int(i) >= d.cfg.Inputs {
+					return fmt.Errorf("network: input source: spike of input %d out of range [0, %d)", i, d.cfg.Inputs)
+				}
+			}
+			return nil
+		},
+		d.layerBlock,
+	)
+}
+
+// DCInitWeights fills dst with Diehl & Cook's initial input weights,
+// 0.3·(U[0,1) + 0.01), from (seed, stream).
+func DCInitWeights(dst []float64, seed, stream uint64) {
+	rng := rand.New(rand.NewPCG(seed, stream))
+	for k := range dst {
+		dst[k] = 0.3 * (rng.Float64() + 0.01)
+	}
+}
+
+// Config returns the network's configuration.
+func (d *DC) Config() DCConfig { return d.cfg }
+
+// Synapses returns the input→excitatory array.
+func (d *DC) Synapses() Synapses { return d.syn }
+
+// SetPlasticity attaches p to the excitatory layer (nil: no learning). If p
+// implements PresentationHooks its hooks are called too.
+func (d *DC) SetPlasticity(p Plasticity) { d.plast = p }
+
+// FreezeTheta stops (true) or resumes (false) the decay and growth of the
+// adaptive thresholds.
+func (d *DC) FreezeTheta(frozen bool) { d.exc.frozen = frozen }
+
+// Theta returns a copy of the excitatory neurons' adaptive thresholds (mV).
+func (d *DC) Theta() []float64 { return d.exc.thetaTo(nil) }
+
+// Delays returns the input→excitatory delays in steps, row-major (input i,
+// neuron j at i·Neurons+j), aliasing the network; nil without delays.
+func (d *DC) Delays() []uint8 { return d.delays }
+
+// Step returns the global step counter: the number of steps simulated or
+// skipped since construction.
+func (d *DC) Step() int { return d.step }
+
+// ExcV writes the excitatory membrane potentials (mV) to dst and returns it.
+func (d *DC) ExcV(dst []float64) []float64 { return append(dst[:0], d.exc.v...) }
+
+// Counters returns the cumulative counters (Spikes: input, exc, inh).
+func (d *DC) Counters() Counters {
+	c := d.cnt
+	c.Spikes = append([]uint64(nil), d.cnt.Spikes...)
+	if pc, ok := d.syn.(PulseCounter); ok {
+		c.PotPulses, c.DepPulses = pc.PulseCounts()
+	}
+	return c
+}
+
+// Present shows one input pattern (rates in Hz, one per input) for
+// cfg.Present ms, then rests for cfg.Rest ms. It returns the spike counts of
+// the presentation and the counters of presentation and rest. After an error
+// (a bad rate, or ctx cancelled) the network is left mid-presentation; restore
+// a saved state to continue deterministically.
+func (d *DC) Present(ctx context.Context, rates []float64) (Result, error) {
+	if err := d.src.SetRates(rates, 0); err != nil {
+		return Result{}, err
+	}
+	return d.PresentSource(ctx, d.src)
+}
+
+// PresentSource is Present with the input spikes drawn from src instead of
+// the network's Poisson generator.
+func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
+	before := d.Counters()
+	clear(d.excCount)
+	clear(d.inhCount)
+	hooks, _ := d.plast.(PresentationHooks)
+	if hooks != nil {
+		hooks.BeginPresentation(d.step)
+	}
+	d.presenting = true
+	d.source = src
+	d.presentStart = d.step
+	err := d.pipe.run(ctx, d.step, d.presentSteps, d.cfg.BlockSteps, nil, func() error {
+		d.presenting = false
+		if hooks != nil {
+			hooks.EndPresentation(d.step)
+		}
+		d.rest()
+		return nil
+	})
+	d.presenting = false
+	d.source = nil
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{
+		Counts:    append([]int32(nil), d.excCount...),
+		InhCounts: append([]int32(nil), d.inhCount...),
+		Tries:     1,
+		Counters:  d.Counters().Sub(before),
+	}, nil
+}
+
+// PresentImage shows an image (pixel intensities, e.g. 0–255, one per input)
+// with Diehl & Cook's protocol: rate = pixel·RatePerPixel·k Hz with k =
+// StartIntensity, shown again with k+1 while the excitatory layer fires fewer
+// than MinSpikes spikes, at most MaxTries times. Counts are those of the last
+// presentation; Counters add up all of them.
+func (d *DC) PresentImage(ctx context.Context, pixels []float64) (Result, error) {
+	if len(pixels) != d.cfg.Inputs {
+		return Result{}, fmt.Errorf("network: PresentImage: %d pixels for %d inputs", len(pixels), d.cfg.Inputs)
+	}
+	var total Counters
+	k := d.cfg.StartIntensity
+	for try := 1; ; try++ {
+		for i, p := range pixels {
+			d.rates[i] = p * d.cfg.RatePerPixel * k
+		}
+		r, err := d.Present(ctx, d.rates)
+		if err != nil {
+			return Result{}, err
+		}
+		total = total.Add(r.Counters)
+		if r.Total() >= d.cfg.MinSpikes || try >= d.cfg.MaxTries {
+			r.Intensity, r.Tries, r.Counters = k, try, total
+			return r, nil
+		}
+		k++
+	}
+}
+
+// layerBlock is the layer stage: it integrates the steps of one input frame
+// and writes the excitatory spikes to out.
+func (d *DC) layerBlock(in, out *Frame, _, steps int) error {
+	for s := range steps {
+		for _, j := range d.advance(in.Spikes(s)) {
+			out.Add(j)
+		}
+		out.EndStep()
+	}
+	d.exc.flush()
+	return nil
+}
+
+// advance simulates one step with the input spikes pre and returns the
+// excitatory spikes (aliasing an internal buffer).
+func (d *DC) advance(pre []int32) []int32 {
+	n := d.cfg.Neurons
+	exc, inh := d.exc, d.inh
+	// Recurrent spikes of the previous step.
+	if k := len(d.lastInh); k > 0 {
+		w := d.cfg.WInhExc
+		tot := w * float64(k)
+		gi := exc.gi
+		for j := range gi {
+			gi[j] += tot
+		}
+		for _, j := range d.lastInh {
+			gi[j] -= w // all but self: the partner of inhibitory neuron j is excitatory j
+		}
+		d.cnt.SOPs += uint64(k * (n - 1))
+	}
+	if len(d.lastExc) > 0 {
+		for _, j := range d.lastExc {
+			inh.addGe(j, d.cfg.WExcInh, d.step)
+		}
+		d.cnt.SOPs += uint64(len(d.lastExc))
+	}
+	// Input spikes: one row read each.
+	if len(pre) > 0 {
+		t := float64(d.step) * d.dtSec
+		if d.delays == nil {
+			for _, i := range pre {
+				d.syn.AccumulateRow(exc.ge, int(i), t)
+			}
+		} else {
+			// The ring has 2R slots for R = maxDelay+1 step offsets: writing at
+			// (step mod R) + delay needs no wrap-around test (an unpredictable
+			// branch per synapse), and slot s mod R is drained from both s and
+			// s+R.
+			base := (d.step % (d.maxDelay + 1)) * n
+			ring, tmp := d.ring[base:], d.tmp[:n]
+			for _, i := range pre {
+				d.syn.AccumulateRow(tmp, int(i), t)
+				offs := d.delayOff[int(i)*n : int(i)*n+n]
+				for j, o := range offs {
+					ring[o] += tmp[j]
+				}
+				clear(tmp)
+			}
+			d.busyUntil = d.step + d.maxDelay
+		}
+		d.cnt.SOPs += uint64(len(pre) * n)
+		d.cnt.DeviceReads += uint64(len(pre) * n)
+		d.cnt.Spikes[0] += uint64(len(pre))
+	}
+	if d.delays != nil && d.step <= d.busyUntil {
+		r := d.maxDelay + 1
+		base := (d.step % r) * n
+		lo, hi := d.ring[base:base+n], d.ring[base+r*n:base+r*n+n]
+		ge := exc.ge[:n]
+		for j := range ge {
+			ge[j] += lo[j] + hi[j]
+		}
+		clear(lo)
+		clear(hi)
+	}
+	es := exc.step(d.step)
+	is := inh.step(d.step)
+	d.lastExc = append(d.lastExc[:0], es...)
+	d.lastInh = append(d.lastInh[:0], is...)
+	if d.presenting {
+		for _, j := range es {
+			d.excCount[j]++
+		}
+		for _, j := range is {
+			d.inhCount[j]++
+		}
+	}
+	d.cnt.Spikes[1] += uint64(len(es))
+	d.cnt.Spikes[2] += uint64(len(is))
+	d.cnt.NeuronUpdates += uint64(2 * n)
+	d.cnt.Steps++
+	if d.plast != nil {
+		d.plast.Step(d.step, pre, es)
+	}
+	d.step++
+	return es
+}
+
+// rest simulates the input-free rest, or (SimulateRest false) simulates it
+// until the network is quiet and relaxes the rest in closed form.
+func (d *DC) rest() {
+	done := 0
+	if !d.cfg.SimulateRest {
+		for done < d.restSteps && !d.quiet() {
+			d.advance(nil)
+			done++
+			if done%100 == 0 {
+				d.exc.flush()
+			}
+		}
+		if m := d.restSteps - done; m > 0 {
+			d.exc.relax(d.step, m)
+			d.inh.relax(d.step, m)
+			d.step += m
+		}
+		return
+	}
+	for ; done < d.restSteps; done++ {
+		d.advance(nil)
+		if done%100 == 99 {
+			d.exc.flush()
+		}
+	}
+}
+
+// quiet reports whether the rest of an input-free period is a pure
+// relaxation: nothing in the delay line, no spike in flight, no conductance
+// above RestEps, nobody refractory, and every threshold above rest (so
+// nobody can fire).
+func (d *DC) quiet() bool {
+	if d.step <= d.busyUntil || len(d.lastExc) > 0 || len(d.lastInh) > 0 {
+		return false
+	}
+	eps := d.cfg.RestEps
+	if !d.exc.quiet(eps) || !d.inh.quiet(eps) {
+		return false
+	}
+	for j := range d.exc.u {
+		if d.exc.thrBase+d.exc.theta(j) <= d.cfg.Exc.VRest {
+			return false
+		}
+	}
+	return d.inh.thrBase+d.inh.theta(0) > d.cfg.Inh.VRest
+}

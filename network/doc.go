@@ -1,0 +1,81 @@
+// Package network is nanospike's spiking-network engine: neuron populations
+// with their state in flat slices, synapses read event by event from arrays
+// behind the small Synapses interface (implemented by *device.Array and by
+// Dense), and a pipeline that runs one goroutine per layer.
+//
+// # Neurons
+//
+// Conductance-based LIF (Diehl & Cook 2015; CondParams), potentials in mV,
+// times in ms, conductances in units of the leak conductance:
+//
+//	τm·dv/dt = (v_rest − v) + ge·(E_exc − v) + gi·(E_inh − v)   (v held at v_reset while refractory)
+//	dge/dt = −ge/τge,   dgi/dt = −gi/τgi,   dθ/dt = −θ/τθ
+//	spike when v > v_thresh + θ − θ_offset;  then v = v_reset, θ += θ+ (unless θ is frozen)
+//
+// Per step of length dt the conductances and θ decay exactly (one
+// multiplication); v is advanced by the exact solution for the step-mean
+// conductances a = ge·τge/dt·(1 − e^(−dt/τge)) (likewise b for gi):
+//
+//	g = 1 + a + b,  v∞ = (v_rest + a·E_exc + b·E_inh)/g,  v ← v∞ + (v − v∞)·e^(−g·dt/τm)
+//
+// which is exact when the conductances are zero or constant and second
+// order in dt otherwise (a test checks it against RK4 at dt/100).
+// Conductances below 1e-12 are set to zero.
+//
+// Current-based LIF and IF (LIFParams), for feed-forward networks and
+// backprop, in units of the threshold:
+//
+//	i ← i·e^(−dt/τs) + Σ w (input spikes);  v ← v_rest + (v − v_rest)·e^(−dt/τm) + i
+//	spike when v ≥ threshold; then v = v_reset (or v −= threshold)
+//
+// with τm = 0 meaning no leak (IF) and τs = 0 a delta synapse (i is the
+// step's input only).
+//
+// # Diehl & Cook network (DC)
+//
+// Poisson inputs → N excitatory neurons (Synapses array, optional
+// per-synapse delays U[0, 10] ms held in a ring buffer of future conductance
+// increments) ↔ N inhibitory neurons: exc j → inh j (w 10.4), inh k → every
+// exc but k (w 17, computed once per step as the total minus self, O(N)).
+// Recurrent spikes of step n act from step n+1. Defaults:
+// DefaultDCConfig. PresentImage runs Diehl & Cook's protocol (350 ms
+// presentation, 150 ms rest, intensity raised while fewer than 5 spikes).
+//
+// The 150 ms rest is simulated step by step only until the network is quiet
+// (delay line empty, conductances ≤ 1e-6, nobody refractory); the remaining
+// input-free relaxation of v and θ is then applied in closed form. A test
+// checks that the next image sees the same state and gives the same spikes
+// as with the rest simulated step by step (DCConfig.SimulateRest).
+//
+// # Engine
+//
+// A network is a chain of stages, one goroutine each: an input generator
+// and then one stage per layer (for DC the excitatory and inhibitory
+// populations form one stage, being mutually recurrent). Stages pass frames
+// of spikes that carry a block of consecutive steps (DCConfig.BlockSteps,
+// default 100 steps), so layer l works on block b while layer l−1 works on
+// block b+1; a block rather than a single step per frame keeps the channel
+// operations (~100–200 ns each) far below the cost of the simulation. Frames
+// are recycled through per-stage pools: a run allocates its channels and
+// goroutines, never anything per step. Run-style methods return when every
+// stage has exited; the first error cancels the others. A layer owns its
+// Synapses, and its Plasticity is called on its goroutine, so learning
+// rules program weights without locks.
+//
+// # Determinism
+//
+// All randomness comes from math/rand/v2 PCG streams derived from the
+// configured seed (DC: stream 0 delays, 1 input, 2 replica seeds, 2³²+c
+// replica c's input). Stages communicate only through ordered channels, so
+// spikes and weights are bit-identical for a given seed whatever GOMAXPROCS
+// and scheduling. DC.Evaluate cuts the images into fixed chunks, each run by
+// a fresh replica, so its results do not depend on the number of workers.
+//
+// # Counters
+//
+// Counters holds synaptic operations (spikes × fan-out over every pathway),
+// neuron updates (neurons × simulated steps, the count of a clock-driven
+// implementation, even though idle inhibitory neurons are updated lazily
+// here), spikes per population, array reads and programming pulses — the
+// inputs of the energy report.
+package network

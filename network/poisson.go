@@ -1,0 +1,158 @@
+package network
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Poisson is an event-driven Poisson spike source: in each step of length dt
+// input i spikes with probability p_i = rate_i·dt (Brian2's PoissonGroup),
+// but instead of one draw per input per step it draws the geometric number
+// of silent steps before each input's next spike, so its cost is one
+// logarithm per spike and silent inputs cost nothing.
+//
+// A Poisson is not safe for concurrent use; as a pipeline source it is used
+// by its stage's goroutine only.
+type Poisson struct {
+	dt        float64 // seconds
+	rng       *rand.Rand
+	pcg       *rand.PCG
+	invLambda []float64 // −1/log(1 − p_i); 0 for silent inputs
+	sure      []bool    // p_i ≥ 1: spikes every step
+	next      []int     // global step of input i's next spike
+	active    []int32   // inputs with p_i > 0, increasing
+	events    []event   // scratch for one block
+	count     []int32   // scratch: spikes per step of one block
+}
+
+type event struct{ step, idx int32 }
+
+// NewPoisson returns a source of n inputs with step dtMs (milliseconds),
+// seeded by (seed, stream). All rates are 0 until SetRates.
+func NewPoisson(n int, dtMs float64, seed, stream uint64) *Poisson {
+	if n <= 0 || !(dtMs > 0) {
+		panic(fmt.Sprintf("network: NewPoisson(%d, %g): size and dt must be positive", n, dtMs))
+	}
+	pcg := rand.NewPCG(seed, stream)
+	return &Poisson{
+		dt: dtMs * 1e-3, pcg: pcg, rng: rand.New(pcg),
+		invLambda: make([]float64, n), sure: make([]bool, n), next: make([]int, n),
+		active: make([]int32, 0, n),
+	}
+}
+
+// Len returns the number of inputs.
+func (p *Poisson) Len() int { return len(p.invLambda) }
+
+// SetRates sets the firing rates (Hz) from step start on and draws
+// every input's first spike. It returns an error naming the first rate that
+// is negative or not finite.
+func (p *Poisson) SetRates(rates []float64, start int) error {
+	if len(rates) != len(p.invLambda) {
+		return fmt.Errorf("network: Poisson: %d rates for %d inputs", len(rates), len(p.invLambda))
+	}
+	p.active = p.active[:0]
+	for i, r := range rates {
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			return fmt.Errorf("network: Poisson: rate of input %d is %v", i, r)
+		}
+		pr := r * p.dt
+		p.sure[i] = pr >= 1
+		p.invLambda[i] = 0
+		if pr <= 0 {
+			continue
+		}
+		if !p.sure[i] {
+			p.invLambda[i] = -1 / math.Log1p(-pr)
+		}
+		p.active = append(p.active, int32(i))
+		p.next[i] = start + p.gap(i)
+	}
+	return nil
+}
+
+// gap draws the number of silent steps before the next spike of input i:
+// floor(E/λ) with E ~ Exp(1) and λ = −log(1 − p) is geometric with success
+// probability p (ExpFloat64 is a ziggurat: no logarithm per spike).
+func (p *Poisson) gap(i int) int {
+	if p.sure[i] {
+		return 0
+	}
+	g := p.rng.ExpFloat64() * p.invLambda[i]
+	if g > 1<<40 {
+		return 1 << 40
+	}
+	return int(g)
+}
+
+// Fill writes the spikes of steps [step0, step0+steps) into out (steps
+// counted as in SetRates). Spikes of a step are in increasing input order.
+// It never fails.
+func (p *Poisson) Fill(out *Frame, step0, steps int) error {
+	end := step0 + steps
+	p.events = p.events[:0]
+	for _, i := range p.active {
+		for p.next[i] < end {
+			p.events = append(p.events, event{int32(p.next[i] - step0), i})
+			p.next[i] += 1 + p.gap(int(i))
+		}
+	}
+	// Counting sort by step; stable, so inputs stay in increasing order.
+	if cap(p.count) < steps+1 {
+		p.count = make([]int32, steps+1)
+	}
+	cnt := p.count[:steps+1]
+	clear(cnt)
+	for _, e := range p.events {
+		cnt[e.step+1]++
+	}
+	for s := 1; s <= steps; s++ {
+		cnt[s] += cnt[s-1]
+	}
+	if cap(out.Idx) < len(p.events) {
+		out.Idx = make([]int32, len(p.events), 2*len(p.events))
+	}
+	out.Idx = out.Idx[:len(p.events)]
+	out.Off = append(out.Off[:0], cnt...)
+	for _, e := range p.events {
+		out.Idx[cnt[e.step]] = e.idx
+		cnt[e.step]++
+	}
+	return nil
+}
+
+// MarshalBinary returns the state of the random generator (the rates and
+// pending spikes are not included: a restored source starts with SetRates).
+func (p *Poisson) MarshalBinary() ([]byte, error) { return p.pcg.MarshalBinary() }
+
+// UnmarshalBinary restores the state saved by MarshalBinary.
+func (p *Poisson) UnmarshalBinary(b []byte) error { return p.pcg.UnmarshalBinary(b) }
+
+// Source produces the input spikes of a presentation or run. Fill writes
+// the spikes of steps [step0, step0+steps), counted from the start of the
+// presentation, into out (already Reset; out.Step0 is the network's global
+// step and must be left alone), each step closed by EndStep. It is called
+// from the input stage's goroutine only, blocks in increasing order.
+type Source interface {
+	Fill(out *Frame, step0, steps int) error
+}
+
+// SpikeTrain is a fixed Source: Spikes[s] are the inputs that spike at step
+// s of the presentation (none after the last).
+type SpikeTrain struct {
+	Spikes [][]int32
+}
+
+// Fill implements Source.
+func (t *SpikeTrain) Fill(out *Frame, step0, steps int) error {
+	for s := step0; s < step0+steps; s++ {
+		if s >= 0 && s < len(t.Spikes) {
+			for _, i := range t.Spikes[s] {
+				out.Add(i)
+			}
+		}
+		out.EndStep()
+	}
+	return nil
+}
