@@ -1,0 +1,297 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Style is how a series is drawn.
+type Style int
+
+const (
+	LineStyle   Style = iota // a line through the points (default)
+	PointStyle               // a marker at each point, as for measured data
+	LinePoints               // both
+)
+
+// Series is one curve of a line plot.
+type Series struct {
+	Name  string // legend entry; empty: not in the legend
+	X, Y  []float64
+	Style Style
+}
+
+// Point is one labelled point of a scatter plot.
+type Point struct {
+	X, Y  float64
+	Label string
+}
+
+// Bar is one bar of a bar chart.
+type Bar struct {
+	Label string
+	Value float64
+}
+
+// Figure is the frame of a plot: title, axis labels, log axes and size.
+type Figure struct {
+	Title, XLabel, YLabel string
+	LogX, LogY            bool
+	// Width and Height of the image; zero means 16 cm × 11 cm.
+	Width, Height vg.Length
+}
+
+// Lines draws the series as lines on linear axes; see Figure.Lines.
+func Lines(path, title, xlabel, ylabel string, series ...Series) error {
+	return Figure{Title: title, XLabel: xlabel, YLabel: ylabel}.Lines(path, series...)
+}
+
+// Scatter draws labelled points on linear axes; see Figure.Scatter.
+func Scatter(path, title, xlabel, ylabel string, pts ...Point) error {
+	return Figure{Title: title, XLabel: xlabel, YLabel: ylabel}.Scatter(path, pts...)
+}
+
+// Bars draws a bar chart; see Figure.Bars.
+func Bars(path, title, ylabel string, bars ...Bar) error {
+	return Figure{Title: title, YLabel: ylabel}.Bars(path, bars...)
+}
+
+// format returns the image format of path, or an error naming it.
+func format(path string) (string, error) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	switch ext {
+	case "png", "svg":
+		return ext, nil
+	}
+	return "", fmt.Errorf("plots: %s: unsupported image format %q (want .png or .svg)", path, filepath.Ext(path))
+}
+
+// newPlot returns a plot framed by f.
+func (f Figure) newPlot() *plot.Plot {
+	p := plot.New()
+	p.Title.Text = f.Title
+	p.X.Label.Text = f.XLabel
+	p.Y.Label.Text = f.YLabel
+	if f.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	if f.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	return p
+}
+
+// keep reports whether (x, y) can be drawn on f's axes.
+func (f Figure) keep(x, y float64) bool {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	return finite(x) && finite(y) && (!f.LogX || x > 0) && (!f.LogY || y > 0)
+}
+
+// Lines draws the series in one plot, with a legend of their names. X and Y of a series must
+// have the same length (a programmer's error: it panics otherwise).
+func (f Figure) Lines(path string, series ...Series) error {
+	if _, err := format(path); err != nil {
+		return err
+	}
+	p := f.newPlot()
+	total, named := 0, 0
+	for i, s := range series {
+		if len(s.X) != len(s.Y) {
+			panic(fmt.Sprintf("plots: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y)))
+		}
+		xys := make(plotter.XYs, 0, len(s.X))
+		for j := range s.X {
+			if f.keep(s.X[j], s.Y[j]) {
+				xys = append(xys, plotter.XY{X: s.X[j], Y: s.Y[j]})
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		total += len(xys)
+		c := plotutil.Color(i)
+		var thumbs []plot.Thumbnailer
+		if s.Style != PointStyle {
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return fmt.Errorf("plots: %s: series %q: %w", path, s.Name, err)
+			}
+			l.Color = c
+			l.Width = vg.Points(1.5)
+			l.Dashes = plotutil.Dashes(i / 7) // after the 7 colours, vary the dashes
+			p.Add(l)
+			thumbs = append(thumbs, l)
+		}
+		if s.Style != LineStyle {
+			sc, err := plotter.NewScatter(xys)
+			if err != nil {
+				return fmt.Errorf("plots: %s: series %q: %w", path, s.Name, err)
+			}
+			sc.Color = c
+			sc.Shape = plotutil.Shape(i)
+			sc.Radius = vg.Points(2.5)
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
+		if s.Name != "" {
+			p.Legend.Add(s.Name, thumbs...)
+			named++
+		}
+	}
+	if total == 0 {
+		return fmt.Errorf("plots: %s: no drawable point (non-finite, or ≤ 0 on a log axis)", path)
+	}
+	p.Legend.Top = true
+	if named > 0 {
+		// Headroom so the legend does not hide the top of the curves.
+		fixRange(&p.Y, f.LogY)
+		rows := float64(named)
+		if f.LogY {
+			p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, 0.07*rows)
+		} else {
+			p.Y.Max += 0.07 * rows * (p.Y.Max - p.Y.Min)
+		}
+	}
+	return f.save(p, path)
+}
+
+// Scatter draws labelled points, for instance one per device at (energy per inference,
+// accuracy).
+func (f Figure) Scatter(path string, pts ...Point) error {
+	if _, err := format(path); err != nil {
+		return err
+	}
+	var lab plotter.XYLabels
+	for _, pt := range pts {
+		if f.keep(pt.X, pt.Y) {
+			lab.XYs = append(lab.XYs, plotter.XY{X: pt.X, Y: pt.Y})
+			lab.Labels = append(lab.Labels, pt.Label)
+		}
+	}
+	if len(lab.XYs) == 0 {
+		return fmt.Errorf("plots: %s: no drawable point (non-finite, or ≤ 0 on a log axis)", path)
+	}
+	p := f.newPlot()
+	sc, err := plotter.NewScatter(lab.XYs)
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	sc.Shape = draw.CircleGlyph{}
+	sc.Color = plotutil.Color(0)
+	sc.Radius = vg.Points(3)
+	labels, err := plotter.NewLabels(lab)
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].Font.Size = vg.Points(8)
+	}
+	labels.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(2)}
+	p.Add(sc, labels, plotter.NewGrid())
+	return f.save(p, path)
+}
+
+// Bars draws one bar per value, labelled on the x axis (rotated when there are many). A
+// non-finite value is drawn as 0. f.LogY is ignored (bars start at 0).
+func (f Figure) Bars(path string, bars ...Bar) error {
+	if _, err := format(path); err != nil {
+		return err
+	}
+	if len(bars) == 0 {
+		return fmt.Errorf("plots: %s: no bars", path)
+	}
+	f.LogX, f.LogY = false, false
+	p := f.newPlot()
+	vals := make(plotter.Values, len(bars))
+	names := make([]string, len(bars))
+	for i, b := range bars {
+		if !math.IsNaN(b.Value) && !math.IsInf(b.Value, 0) {
+			vals[i] = b.Value
+		}
+		names[i] = b.Label
+	}
+	w := f.size()
+	bw := max(vg.Points(4), min(vg.Points(24), w*0.7/vg.Length(len(bars))))
+	bc, err := plotter.NewBarChart(vals, bw)
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	bc.Color = plotutil.Color(0)
+	bc.LineStyle.Width = 0
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	p.Add(bc, g)
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(bars))-0.4
+	if p.Y.Max > 0 {
+		p.Y.Max *= 1.05
+	}
+	if len(bars) > 6 {
+		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return f.save(p, path)
+}
+
+// size returns the image width.
+func (f Figure) size() vg.Length {
+	if f.Width > 0 {
+		return f.Width
+	}
+	return 16 * vg.Centimeter
+}
+
+// save writes p to path, turning a panic of the plotting library (it panics on some
+// degenerate axis ranges) into an error.
+func (f Figure) save(p *plot.Plot, path string) (err error) {
+	fixRange(&p.X, f.LogX)
+	fixRange(&p.Y, f.LogY)
+	w, h := f.size(), f.Height
+	if h <= 0 {
+		h = 11 * vg.Centimeter
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plots: %s: drawing failed: %v", path, r)
+		}
+	}()
+	if err := p.Save(w, h, path); err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	return nil
+}
+
+// fixRange widens an empty axis range (all points at one value), which gonum cannot scale.
+func fixRange(a *plot.Axis, log bool) {
+	if a.Min < a.Max {
+		return
+	}
+	v := a.Min
+	switch {
+	case log:
+		a.Min, a.Max = v/2, v*2
+	case v == 0:
+		a.Min, a.Max = -1, 1
+	default:
+		d := math.Abs(v) / 2
+		a.Min, a.Max = v-d, v+d
+	}
+}
+
+// gray returns the colour of a grid cell of value v in [0, 1]: white (0) to black (1).
+func gray(v float64) color.Gray {
+	v = min(max(v, 0), 1)
+	return color.Gray{Y: uint8(math.Round(255 * (1 - v)))}
+}
