@@ -18,9 +18,9 @@ import (
 type Style int
 
 const (
-	LineStyle   Style = iota // a line through the points (default)
-	PointStyle               // a marker at each point, as for measured data
-	LinePoints               // both
+	LineStyle  Style = iota // a line through the points (default)
+	PointStyle              // a marker at each point, as for measured data
+	LinePoints              // both
 )
 
 // Series is one curve of a line plot.
