@@ -1,0 +1,569 @@
+package learning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+// Samples is a labelled image set: what training and evaluation read. *datasets.Set satisfies
+// it. Images are row-major bytes (0…255), all of the same length.
+type Samples interface {
+	Len() int
+	Image(i int) []uint8
+	Label(i int) int
+}
+
+// Input encodings.
+const (
+	EncodingRate   = "rate"   // Bernoulli spikes, P(spike) = pixel/255 at every step (snntorch.spikegen.rate)
+	EncodingDirect = "direct" // the static image as an analog input current at every step
+)
+
+// Optimizers.
+const (
+	OptimizerAdam = "adam"
+	OptimizerSGD  = "sgd"
+)
+
+// Device modes.
+const (
+	ModeIdeal  = "ideal"  // floating-point weights, no devices
+	ModeInSitu = "insitu" // train on the devices: noisy reads forward, pulses for every update
+	ModeExSitu = "exsitu" // train in float, then program the devices by write-and-verify
+)
+
+// Update rules of in-situ training: how the optimizer's Δw becomes pulses.
+const (
+	// UpdateRound is NeuroSim's rule: round(Δw/WMax·Pmax) pulses now; the rest is lost.
+	UpdateRound = "round"
+	// UpdateStochastic applies the fractional pulse count by stochastic rounding, so small
+	// updates survive on average.
+	UpdateStochastic = "stochastic"
+	// UpdateAccumulate adds Δw (in pulses) to a digital buffer per weight and fires the whole
+	// pulses of the buffer once |buffer| ≥ Threshold pulses, keeping the remainder.
+	UpdateAccumulate = "accumulate"
+	// UpdateExact applies fractional pulses continuously (an analog pulse amplitude, which no
+	// real driver offers): with the ideal linear device it reproduces float training.
+	UpdateExact = "exact"
+)
+
+// Config is the whole configuration of a surrogate-gradient training run. The zero value is
+// not valid; start from DefaultConfig.
+type Config struct {
+	Inputs  int   `json:"inputs"`  // input size (784 for MNIST)
+	Hidden  []int `json:"hidden"`  // sizes of the hidden LIF layers, in order (default [1000])
+	Classes int   `json:"classes"` // output neurons (10)
+
+	Steps     int     `json:"steps"`           // time steps T per image (25)
+	Beta      float64 `json:"beta"`            // membrane decay per step β (0.95)
+	Threshold float64 `json:"threshold"`       // firing threshold θ (1)
+	Slope     float64 `json:"surrogate_slope"` // fast-sigmoid surrogate slope k: σ'(x) = 1/(k|x|+1)² (25)
+	Encoding  string  `json:"encoding"`        // "rate" (default) or "direct"
+
+	Optimizer string  `json:"optimizer"`  // "adam" (default) or "sgd"
+	LR        float64 `json:"lr"`         // learning rate (5e-4)
+	Adam1     float64 `json:"adam_beta1"` // Adam β1 (0.9)
+	Adam2     float64 `json:"adam_beta2"` // Adam β2 (0.999)
+	AdamEps   float64 `json:"adam_eps"`   // Adam ε (1e-8)
+	Momentum  float64 `json:"momentum"`   // SGD momentum (0)
+	BatchSize int     `json:"batch_size"` // images per mini-batch (128)
+	Seed      uint64  `json:"seed"`       // master seed of initialisation, shuffling, encoding and devices
+
+	Device DeviceConfig `json:"device"`
+}
+
+// DeviceConfig says how weights live on devices. The device parameters themselves are passed
+// to New (a preset or a user's file), so that Config stays small; they are saved in checkpoints.
+type DeviceConfig struct {
+	Mode   string `json:"mode"`   // "ideal" (default), "insitu" or "exsitu"
+	Update string `json:"update"` // in-situ rule: "round", "stochastic", "accumulate" (default) or "exact"
+	Scheme string `json:"scheme"` // pair scheme: "unipolar" (default) or "sign-magnitude"
+	// WMaxScale sets each layer's weight range: WMax = WMaxScale/√fan_in (the initial weights
+	// are U(−1/√fan_in, 1/√fan_in)). Ex-situ uses max(WMax, max|w|) so no trained weight clips.
+	WMaxScale float64 `json:"wmax_scale"` // 4
+	// Threshold of UpdateAccumulate, in pulses (1).
+	Threshold float64 `json:"threshold_pulses"`
+	// LRScale multiplies LR for in-situ training (1): the device rules often need a larger step.
+	LRScale float64 `json:"lr_scale"`
+	// RefreshEvery: every this many mini-batches, unipolar pairs with a device above
+	// RefreshLevel of its window are refreshed (0: never).
+	RefreshEvery int     `json:"refresh_every"` // 100
+	RefreshLevel float64 `json:"refresh_level"` // 0.85
+	// Write-and-verify (initial programming, refresh, ex-situ): tolerance in pulses (nominal
+	// steps of WMax/Pmax) and the most pulses per device.
+	VerifyTol       float64 `json:"verify_tol_pulses"` // 0.5
+	VerifyMaxPulses int     `json:"verify_max_pulses"` // 40
+}
+
+// DefaultConfig returns the network and training of snnTorch's tutorial 5 as
+// /work/shared/peers/torch_baselines.py runs it: 784-1000-10, 25 steps, β 0.95, θ 1, reset by
+// subtraction, fast-sigmoid(25), rate-coded input, Σ_t CE(output membrane), Adam 5e-4, batch
+// 128; ideal (floating-point) weights.
+func DefaultConfig() Config {
+	return Config{
+		Inputs: 784, Hidden: []int{1000}, Classes: 10,
+		Steps: 25, Beta: 0.95, Threshold: 1, Slope: 25, Encoding: EncodingRate,
+		Optimizer: OptimizerAdam, LR: 5e-4, Adam1: 0.9, Adam2: 0.999, AdamEps: 1e-8,
+		BatchSize: 128, Seed: 1,
+		Device: DeviceConfig{
+			Mode: ModeIdeal, Update: UpdateAccumulate, Scheme: "unipolar",
+			WMaxScale: 4, Threshold: 1, LRScale: 1,
+			RefreshEvery: 100, RefreshLevel: 0.85,
+			VerifyTol: 0.5, VerifyMaxPulses: 40,
+		},
+	}
+}
+
+// Validate reports the first invalid field, naming it.
+func (c *Config) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("learning: config %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	fin := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case c.Inputs < 1:
+		return bad("inputs", "must be ≥ 1, got %d", c.Inputs)
+	case len(c.Hidden) == 0:
+		return bad("hidden", "needs at least one hidden layer")
+	case c.Classes < 2:
+		return bad("classes", "must be ≥ 2, got %d", c.Classes)
+	case c.Steps < 1:
+		return bad("steps", "must be ≥ 1, got %d", c.Steps)
+	case !fin(c.Beta) || c.Beta < 0 || c.Beta > 1:
+		return bad("beta", "must be in [0, 1], got %g", c.Beta)
+	case !fin(c.Threshold) || c.Threshold <= 0:
+		return bad("threshold", "must be > 0, got %g", c.Threshold)
+	case !fin(c.Slope) || c.Slope <= 0:
+		return bad("surrogate_slope", "must be > 0, got %g", c.Slope)
+	case c.Encoding != EncodingRate && c.Encoding != EncodingDirect:
+		return bad("encoding", "must be %q or %q, got %q", EncodingRate, EncodingDirect, c.Encoding)
+	case c.Optimizer != OptimizerAdam && c.Optimizer != OptimizerSGD:
+		return bad("optimizer", "must be %q or %q, got %q", OptimizerAdam, OptimizerSGD, c.Optimizer)
+	case !fin(c.LR) || c.LR <= 0:
+		return bad("lr", "must be > 0, got %g", c.LR)
+	case !fin(c.Adam1) || c.Adam1 < 0 || c.Adam1 >= 1:
+		return bad("adam_beta1", "must be in [0, 1), got %g", c.Adam1)
+	case !fin(c.Adam2) || c.Adam2 < 0 || c.Adam2 >= 1:
+		return bad("adam_beta2", "must be in [0, 1), got %g", c.Adam2)
+	case !fin(c.AdamEps) || c.AdamEps <= 0:
+		return bad("adam_eps", "must be > 0, got %g", c.AdamEps)
+	case !fin(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1:
+		return bad("momentum", "must be in [0, 1), got %g", c.Momentum)
+	case c.BatchSize < 1:
+		return bad("batch_size", "must be ≥ 1, got %d", c.BatchSize)
+	}
+	for l, h := range c.Hidden {
+		if h < 1 {
+			return bad("hidden", "layer %d has %d neurons, must be ≥ 1", l, h)
+		}
+	}
+	d := &c.Device
+	switch d.Mode {
+	case ModeIdeal, ModeInSitu, ModeExSitu:
+	default:
+		return bad("device.mode", "must be %q, %q or %q, got %q", ModeIdeal, ModeInSitu, ModeExSitu, d.Mode)
+	}
+	switch d.Update {
+	case UpdateRound, UpdateStochastic, UpdateAccumulate, UpdateExact:
+	default:
+		return bad("device.update", "must be round, stochastic, accumulate or exact, got %q", d.Update)
+	}
+	if _, err := device.ParsePairScheme(d.Scheme); err != nil {
+		return bad("device.scheme", "%v", err)
+	}
+	switch {
+	case !fin(d.WMaxScale) || d.WMaxScale <= 0:
+		return bad("device.wmax_scale", "must be > 0, got %g", d.WMaxScale)
+	case !fin(d.Threshold) || d.Threshold <= 0:
+		return bad("device.threshold_pulses", "must be > 0, got %g", d.Threshold)
+	case !fin(d.LRScale) || d.LRScale <= 0:
+		return bad("device.lr_scale", "must be > 0, got %g", d.LRScale)
+	case d.RefreshEvery < 0:
+		return bad("device.refresh_every", "must be ≥ 0, got %d", d.RefreshEvery)
+	case !fin(d.RefreshLevel) || d.RefreshLevel <= 0 || d.RefreshLevel > 1:
+		return bad("device.refresh_level", "must be in (0, 1], got %g", d.RefreshLevel)
+	case !fin(d.VerifyTol) || d.VerifyTol <= 0:
+		return bad("device.verify_tol_pulses", "must be > 0, got %g", d.VerifyTol)
+	case d.VerifyMaxPulses < 1:
+		return bad("device.verify_max_pulses", "must be ≥ 1, got %d", d.VerifyMaxPulses)
+	}
+	return nil
+}
+
+// sizes returns the layer sizes from the input to the output.
+func (c *Config) sizes() []int {
+	s := []int{c.Inputs}
+	s = append(s, c.Hidden...)
+	return append(s, c.Classes)
+}
+
+// layer is one fully connected LIF layer: weights from in presynaptic to out postsynaptic
+// neurons, row-major with rows = presynaptic (the layout of device.Array).
+type layer struct {
+	in, out int
+	w       []float64 // weights: float master (ideal, ex-situ training) or the last device read (in-situ)
+	b       []float64 // biases (digital, never on devices)
+	w32     []float32 // float32 copy of w used by the forward and backward passes
+	wt32    []float32 // out×in transpose of w32, for the backward pass of layers above the first
+	b32     []float32
+	gw, gb  []float32 // gradient sums of the current mini-batch
+	gwt     []float32 // narrow layers: the weight gradient sums transposed (out×in), moved to gw before the step
+	mw, vw  []float64 // optimizer state (Adam m, v; SGD momentum in mw)
+	mb, vb  []float64
+	dw      []float64    // the optimizer's Δw of the last step (in-situ)
+	acc     []float64    // UpdateAccumulate: pending pulses per weight
+	pair    *device.Pair // nil in ideal mode and before ex-situ programming
+	scratch []float64    // G⁻ reads
+}
+
+// Net is a spiking network trained by surrogate-gradient BPTT: LIF layers, reset by
+// subtraction, a fast-sigmoid surrogate, cross-entropy on the output membrane at every step.
+// It is not safe for concurrent use.
+type Net struct {
+	cfg    Config
+	dev    *device.Params // nil in ideal mode
+	layers []*layer
+
+	epoch int    // completed epochs
+	batch int    // next mini-batch of the current epoch
+	step  uint64 // optimizer steps taken
+	stats Counters
+
+	ws *work // sample workspace
+}
+
+// Random streams derived from the master seed.
+const (
+	streamInit   uint64 = 0x626b7031 // weight initialisation
+	streamPerm   uint64 = 0x626b7032 // per-epoch shuffles (+ epoch)
+	streamTrain  uint64 = 0x626b7033 // per-sample input encoding in training
+	streamEval   uint64 = 0x626b7034 // per-sample input encoding in evaluation
+	streamDevice uint64 = 0x626b7035 // device arrays (+ layer)
+)
+
+// New returns an initialised network. dev gives the devices' parameters; it must be non-nil
+// unless cfg.Device.Mode is "ideal" (where it is ignored). Weights and biases start as PyTorch's
+// nn.Linear does, U(−1/√fan_in, 1/√fan_in); in in-situ mode the initial weights are written onto
+// the devices by write-and-verify (counted in Counters().Program).
+func New(cfg Config, dev *device.Params) (*Net, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Hidden = append([]int(nil), cfg.Hidden...)
+	n := &Net{cfg: cfg}
+	if cfg.Device.Mode != ModeIdeal {
+		if dev == nil {
+			return nil, fmt.Errorf("learning: device mode %q needs device parameters", cfg.Device.Mode)
+		}
+		if err := dev.Validate(); err != nil {
+			return nil, fmt.Errorf("learning: %w", err)
+		}
+		d := *dev
+		n.dev = &d
+	}
+	sz := cfg.sizes()
+	rng := rand.New(rand.NewPCG(cfg.Seed, streamInit))
+	for l := 0; l+1 < len(sz); l++ {
+		ly := newLayer(sz[l], sz[l+1])
+		bound := 1 / math.Sqrt(float64(ly.in))
+		for k := range ly.w {
+			ly.w[k] = bound * (2*rng.Float64() - 1)
+		}
+		for k := range ly.b {
+			ly.b[k] = bound * (2*rng.Float64() - 1)
+		}
+		n.layers = append(n.layers, ly)
+	}
+	if cfg.Device.Mode == ModeInSitu {
+		if err := n.attachDevices(false); err != nil {
+			return nil, err
+		}
+	}
+	n.syncTranspose()
+	return n, nil
+}
+
+// narrow reports whether the layer has so few outputs that dense products with the spike
+// vector beat per-spike row additions (the output layer).
+func (ly *layer) narrow() bool { return ly.out < 64 && ly.in > 0 }
+
+func newLayer(in, out int) *layer {
+	return &layer{
+		in: in, out: out,
+		w: make([]float64, in*out), b: make([]float64, out),
+		w32: make([]float32, in*out), b32: make([]float32, out),
+		gw: make([]float32, in*out), gb: make([]float32, out),
+		mw: make([]float64, in*out), vw: make([]float64, in*out),
+		mb: make([]float64, out), vb: make([]float64, out),
+	}
+}
+
+// Config returns the network's configuration.
+func (n *Net) Config() Config {
+	c := n.cfg
+	c.Hidden = append([]int(nil), c.Hidden...)
+	return c
+}
+
+// Device returns the device parameters (nil in ideal mode); do not modify.
+func (n *Net) Device() *device.Params { return n.dev }
+
+// Epoch returns the number of completed epochs.
+func (n *Net) Epoch() int { return n.epoch }
+
+// Weights returns a copy of layer l's weights as the forward pass last used them (row-major,
+// rows = presynaptic) and its biases. It panics if l is out of range.
+func (n *Net) Weights(l int) (w, b []float64) {
+	ly := n.layers[l]
+	return append([]float64(nil), ly.w...), append([]float64(nil), ly.b...)
+}
+
+// syncTranspose refreshes every layer's float32 copies of w and b and, for layers above the
+// first, the transpose used by the backward pass.
+func (n *Net) syncTranspose() {
+	for l, ly := range n.layers {
+		for k, v := range ly.w {
+			ly.w32[k] = float32(v)
+		}
+		for k, v := range ly.b {
+			ly.b32[k] = float32(v)
+		}
+		if l == 0 {
+			continue
+		}
+		if ly.wt32 == nil {
+			ly.wt32 = make([]float32, len(ly.w))
+		}
+		for i := range ly.in {
+			row := ly.w32[i*ly.out : (i+1)*ly.out]
+			for j, v := range row {
+				ly.wt32[j*ly.in+i] = v
+			}
+		}
+	}
+}
+
+// Progress is reported after every mini-batch.
+type Progress struct {
+	Epoch   int           // epoch in progress (0-based)
+	Batch   int           // mini-batches done in this epoch
+	Batches int           // mini-batches per epoch
+	Images  int           // images trained in this epoch
+	Loss    float64       // mean loss of the last mini-batch (Σ_t CE, as snnTorch's tutorial reports)
+	Acc     float64       // training accuracy of the images of this epoch so far
+	Elapsed time.Duration // wall time of this epoch so far (this call)
+}
+
+// EpochResult summarises one training epoch.
+type EpochResult struct {
+	Epoch    int           `json:"epoch"`
+	Images   int           `json:"images"`
+	Loss     float64       `json:"loss"`      // mean mini-batch loss
+	TrainAcc float64       `json:"train_acc"` // accuracy on the training images as they were trained
+	Seconds  float64       `json:"seconds"`
+	Elapsed  time.Duration `json:"-"`
+}
+
+// TrainEpoch trains one epoch of data (shuffled by a permutation drawn from the seed and the
+// epoch number), continuing from the mini-batch where an interrupted epoch stopped. progress,
+// if non-nil, is called after every mini-batch; the network is then in a consistent state and
+// may be saved (Save) from inside it. ctx is checked between mini-batches: on cancellation
+// TrainEpoch returns ctx.Err() and a later call resumes at the next mini-batch. Results are
+// the same for the same seed whatever GOMAXPROCS is.
+func (n *Net) TrainEpoch(ctx context.Context, data Samples, progress func(Progress)) (EpochResult, error) {
+	N := data.Len()
+	if N == 0 {
+		return EpochResult{}, errors.New("learning: empty training set")
+	}
+	if err := n.checkData(data); err != nil {
+		return EpochResult{}, err
+	}
+	perm := rand.New(rand.NewPCG(n.cfg.Seed, streamPerm+uint64(n.epoch))).Perm(N)
+	bs := n.cfg.BatchSize
+	batches := (N + bs - 1) / bs
+	start := time.Now()
+	var res EpochResult
+	res.Epoch = n.epoch
+	correct, seen := 0, 0
+	var lossSum float64
+	done := 0
+	for n.batch < batches {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		lo := n.batch * bs
+		hi := min(lo+bs, N)
+		loss, c := n.trainBatch(data, perm[lo:hi])
+		correct += c
+		seen += hi - lo
+		lossSum += loss
+		done++
+		n.batch++
+		if progress != nil {
+			progress(Progress{Epoch: n.epoch, Batch: n.batch, Batches: batches, Images: hi,
+				Loss: loss, Acc: float64(correct) / float64(seen), Elapsed: time.Since(start)})
+		}
+	}
+	n.epoch++
+	n.batch = 0
+	res.Images = seen
+	if done > 0 {
+		res.Loss = lossSum / float64(done)
+	}
+	if seen > 0 {
+		res.TrainAcc = float64(correct) / float64(seen)
+	}
+	res.Elapsed = time.Since(start)
+	res.Seconds = res.Elapsed.Seconds()
+	return res, nil
+}
+
+// Train runs epochs more epochs of TrainEpoch; in ex-situ mode it then programs the devices
+// (ProgramDevices). It returns the result of each epoch trained.
+func (n *Net) Train(ctx context.Context, data Samples, epochs int, progress func(Progress)) ([]EpochResult, error) {
+	var out []EpochResult
+	for range epochs {
+		r, err := n.TrainEpoch(ctx, data, progress)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	if n.cfg.Device.Mode == ModeExSitu {
+		if err := n.ProgramDevices(); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (n *Net) checkData(data Samples) error {
+	if data.Len() == 0 {
+		return nil
+	}
+	if got := len(data.Image(0)); got != n.cfg.Inputs {
+		return fmt.Errorf("learning: images have %d pixels, the network %d inputs", got, n.cfg.Inputs)
+	}
+	return nil
+}
+
+// trainBatch runs forward and backward passes over the images idx, takes one optimizer step and
+// returns the mean loss and the number of correct predictions.
+func (n *Net) trainBatch(data Samples, idx []int) (float64, int) {
+	if n.cfg.Device.Mode == ModeInSitu {
+		n.readDevices()
+	}
+	for l, ly := range n.layers {
+		clear(ly.gw)
+		clear(ly.gb)
+		if l > 0 && ly.narrow() {
+			if ly.gwt == nil {
+				ly.gwt = make([]float32, len(ly.gw))
+			}
+			clear(ly.gwt)
+		}
+	}
+	ws := n.work()
+	var loss float64
+	correct := 0
+	for _, i := range idx {
+		img := data.Image(i)
+		label := data.Label(i)
+		if label < 0 || label >= n.cfg.Classes {
+			panic(fmt.Sprintf("learning: label %d of image %d out of range [0, %d)", label, i, n.cfg.Classes))
+		}
+		ws.src.Seed(n.cfg.Seed^streamTrain, uint64(n.epoch)<<40|uint64(i))
+		pred := n.forward(ws, img)
+		loss += n.backward(ws, label)
+		if pred == label {
+			correct++
+		}
+		n.stats.Samples++
+	}
+	for l, ly := range n.layers {
+		if l > 0 && ly.narrow() {
+			for i := range ly.in {
+				for j := range ly.out {
+					ly.gw[i*ly.out+j] = ly.gwt[j*ly.in+i]
+				}
+			}
+		}
+	}
+	n.optimize(len(idx))
+	return loss / float64(len(idx)), correct
+}
+
+// Result is an evaluation.
+type Result struct {
+	Images    int     `json:"images"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"`
+	Confusion [][]int `json:"confusion"` // [label][prediction]
+}
+
+// Evaluate classifies every image of data (prediction: the output neuron with most spikes over
+// the T steps, the lowest index on ties) and returns the accuracy. With devices (in-situ, or
+// ex-situ after ProgramDevices) the weights are read from the devices with their read noise once
+// per BatchSize images, as in training. Input spikes are drawn from the seed and the image index,
+// so an evaluation is reproducible; it does not change the training state except the devices'
+// noise streams and read counters.
+func (n *Net) Evaluate(data Samples) (Result, error) {
+	if err := n.checkData(data); err != nil {
+		return Result{}, err
+	}
+	C := n.cfg.Classes
+	res := Result{Images: data.Len(), Confusion: make([][]int, C)}
+	for c := range res.Confusion {
+		res.Confusion[c] = make([]int, C)
+	}
+	ws := n.work()
+	onDevices := n.layers[0].pair != nil
+	var saved [][]float64
+	if onDevices && n.cfg.Device.Mode == ModeExSitu {
+		// keep the float master weights; the devices are read into w
+		for _, ly := range n.layers {
+			saved = append(saved, append([]float64(nil), ly.w...))
+		}
+	}
+	for i := range data.Len() {
+		if onDevices && i%n.cfg.BatchSize == 0 {
+			n.readDevices()
+		}
+		label := data.Label(i)
+		ws.src.Seed(n.cfg.Seed^streamEval, uint64(i))
+		pred := n.forward(ws, data.Image(i))
+		if label >= 0 && label < C {
+			res.Confusion[label][pred]++
+		}
+		if pred == label {
+			res.Correct++
+		}
+	}
+	if saved != nil {
+		for l, ly := range n.layers {
+			copy(ly.w, saved[l])
+		}
+		n.syncTranspose()
+	}
+	if res.Images > 0 {
+		res.Accuracy = float64(res.Correct) / float64(res.Images)
+	}
+	return res, nil
+}
+
+// Predict returns the predicted class of one image and the output spike counts.
+func (n *Net) Predict(img []uint8, seed uint64) (int, []int) {
+	if len(img) != n.cfg.Inputs {
+		panic(fmt.Sprintf("learning: Predict: image has %d pixels, want %d", len(img), n.cfg.Inputs))
+	}
+	ws := n.work()
+	ws.src.Seed(n.cfg.Seed^streamEval, seed)
+	p := n.forward(ws, img)
+	return p, append([]int(nil), ws.counts...)
+}

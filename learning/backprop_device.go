@@ -1,0 +1,221 @@
+package learning
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+// Counters are the operations of a network since it was built (they survive checkpoints): the
+// inputs of the energy report.
+type Counters struct {
+	Samples      int64 `json:"samples"`       // images trained
+	InputSpikes  int64 `json:"input_spikes"`  // input spikes (rate coding)
+	HiddenSpikes int64 `json:"hidden_spikes"` // spikes of all hidden layers
+	OutputSpikes int64 `json:"output_spikes"`
+	SynEvents    int64 `json:"syn_events"` // synaptic events: spikes × fan-out (SOPs)
+
+	// Device operations by purpose (zero in ideal mode). Reads of a pair count two.
+	Read    device.Counters `json:"read"`    // forward-pass reads of the weight matrices (training and evaluation)
+	Update  device.Counters `json:"update"`  // in-situ updates (pulses), refreshes included
+	Program device.Counters `json:"program"` // write-and-verify: initial weights (in-situ) or trained weights (ex-situ)
+
+	Refreshes int64 `json:"refreshes"` // pairs refreshed
+}
+
+// Device returns the sum of the device counters of all purposes.
+func (c Counters) Device() device.Counters { return c.Read.Add(c.Update).Add(c.Program) }
+
+// Counters returns the network's operation counts.
+func (n *Net) Counters() Counters { return n.stats }
+
+// Energy is the device energy of a network's operations, by purpose.
+type Energy struct {
+	Read    device.Energy `json:"read"`
+	Update  device.Energy `json:"update"`
+	Program device.Energy `json:"program"`
+	Total   float64       `json:"total_j"`
+}
+
+// Energy returns the device energy of the counted operations (Params.EnergyOf of each
+// purpose's counters); zero in ideal mode.
+func (n *Net) Energy() Energy {
+	if n.dev == nil {
+		return Energy{}
+	}
+	e := Energy{
+		Read:    n.dev.EnergyOf(n.stats.Read),
+		Update:  n.dev.EnergyOf(n.stats.Update),
+		Program: n.dev.EnergyOf(n.stats.Program),
+	}
+	e.Total = e.Read.Total + e.Update.Total + e.Program.Total
+	return e
+}
+
+// pairCounters sums the counters of every layer's pair.
+func (n *Net) pairCounters() device.Counters {
+	var c device.Counters
+	for _, ly := range n.layers {
+		if ly.pair != nil {
+			c = c.Add(ly.pair.Counters())
+		}
+	}
+	return c
+}
+
+// sub returns a − b.
+func sub(a, b device.Counters) device.Counters {
+	return device.Counters{
+		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses,
+		DepPulses: a.DepPulses - b.DepPulses, ReadGSum: a.ReadGSum - b.ReadGSum,
+	}
+}
+
+// count runs f and adds the device operations it performs to *dst.
+func (n *Net) count(dst *device.Counters, f func()) {
+	before := n.pairCounters()
+	f()
+	*dst = dst.Add(sub(n.pairCounters(), before))
+}
+
+// wmaxOf returns the weight range of layer ly: WMaxScale/√fan_in, and in ex-situ mode at least
+// the largest trained |w|.
+func (n *Net) wmaxOf(ly *layer) float64 {
+	w := n.cfg.Device.WMaxScale / math.Sqrt(float64(ly.in))
+	if n.cfg.Device.Mode == ModeExSitu {
+		for _, v := range ly.w {
+			w = max(w, math.Abs(v))
+		}
+	}
+	return w
+}
+
+// attachDevices builds one pair per layer and writes the current float weights onto it by
+// write-and-verify (open loop and exact for UpdateExact).
+func (n *Net) attachDevices(exsitu bool) error {
+	d := &n.cfg.Device
+	scheme, err := device.ParsePairScheme(d.Scheme)
+	if err != nil {
+		return fmt.Errorf("learning: %w", err)
+	}
+	for l, ly := range n.layers {
+		q, err := device.NewPair(n.dev, ly.in, ly.out, n.cfg.Seed^(streamDevice+uint64(l)))
+		if err != nil {
+			return fmt.Errorf("learning: layer %d devices: %w", l, err)
+		}
+		q.Scheme = scheme
+		wmax := n.wmaxOf(ly)
+		q.SetWMax(wmax)
+		ly.pair = q
+		ly.scratch = make([]float64, len(ly.w))
+		tol := d.VerifyTol * wmax / float64(n.dev.States)
+		n.count(&n.stats.Program, func() {
+			for i := range ly.in {
+				for j := range ly.out {
+					w := ly.w[i*ly.out+j]
+					if !exsitu && d.Update == UpdateExact {
+						q.ProgramContinuous(i, j, q.PulsesFor(w))
+						continue
+					}
+					q.ProgramTo(i, j, w, tol, d.VerifyMaxPulses)
+				}
+			}
+		})
+		if d.Update == UpdateAccumulate {
+			ly.acc = make([]float64, len(ly.w))
+		}
+	}
+	return nil
+}
+
+// ProgramDevices writes the float weights onto device pairs by write-and-verify (ex-situ
+// mode); from then on Evaluate reads the devices. Calling it again reprograms fresh devices. It
+// returns an error in other modes.
+func (n *Net) ProgramDevices() error {
+	if n.cfg.Device.Mode != ModeExSitu {
+		return fmt.Errorf("learning: ProgramDevices needs device mode %q, not %q", ModeExSitu, n.cfg.Device.Mode)
+	}
+	return n.attachDevices(true)
+}
+
+// readDevices reads every layer's pair (with read noise) into its forward weights.
+func (n *Net) readDevices() {
+	n.count(&n.stats.Read, func() {
+		for _, ly := range n.layers {
+			ly.w = ly.pair.ReadTo(ly.w, ly.scratch)
+		}
+	})
+	n.syncTranspose()
+}
+
+// updateDevices turns every layer's optimizer step dw into pulses by the configured rule and
+// refreshes saturated unipolar pairs periodically.
+func (n *Net) updateDevices() {
+	d := &n.cfg.Device
+	n.count(&n.stats.Update, func() {
+		for _, ly := range n.layers {
+			q := ly.pair
+			per := float64(n.dev.States) / q.WMax() // pulses per unit weight
+			row := make([]float64, ly.out)
+			for i := range ly.in {
+				dw := ly.dw[i*ly.out : (i+1)*ly.out]
+				switch d.Update {
+				case UpdateExact:
+					for j, v := range dw {
+						q.ProgramContinuous(i, j, v*per)
+					}
+					continue
+				case UpdateRound:
+					for j, v := range dw {
+						row[j] = math.Round(v * per)
+					}
+				case UpdateStochastic:
+					for j, v := range dw {
+						row[j] = v * per
+					}
+				case UpdateAccumulate:
+					acc := ly.acc[i*ly.out : (i+1)*ly.out]
+					th := d.Threshold
+					for j, v := range dw {
+						a := acc[j] + v*per
+						if math.Abs(a) >= th {
+							p := math.Trunc(a)
+							if p == 0 { // threshold below one pulse: fire one
+								p = math.Copysign(1, a)
+							}
+							row[j] = p
+							a -= p
+						} else {
+							row[j] = 0
+						}
+						acc[j] = a
+					}
+				}
+				q.ProgramRow(i, row)
+			}
+		}
+	})
+	if q := d.RefreshEvery; q > 0 && d.Scheme != "sign-magnitude" && n.step%uint64(q) == 0 {
+		n.refresh()
+	}
+}
+
+// refresh re-centres every unipolar pair with a device above RefreshLevel of its window.
+func (n *Net) refresh() {
+	d := &n.cfg.Device
+	n.count(&n.stats.Update, func() {
+		for _, ly := range n.layers {
+			q := ly.pair
+			tol := d.VerifyTol * q.WMax() / float64(n.dev.States)
+			for i := range ly.in {
+				for j := range ly.out {
+					if q.NeedsRefresh(i, j, d.RefreshLevel) {
+						q.Refresh(i, j, tol, d.VerifyMaxPulses)
+						n.stats.Refreshes++
+					}
+				}
+			}
+		}
+	})
+}
