@@ -1,0 +1,576 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/plots"
+)
+
+func init() {
+	register(&command{name: "device", summary: "list, show, characterise and fit synaptic devices", run: runDevice})
+}
+
+const deviceUsage = `usage: nanospike device <subcommand> [flags]
+
+subcommands:
+  list [--json]                          the presets: kind, states, NL, on/off, energy, source
+  show NAME|FILE [--json]                every field of a preset or a device JSON file, with its source
+  characterize NAME|FILE|all [--out DIR] [--seed S] [--format png|svg]
+                                         run every protocol; CSVs, plots and a review-vs-simulated summary
+  fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE]
+                                         fit a device to a measured LTP/LTD curve
+
+Run 'nanospike device <subcommand> --help' for its flags.
+`
+
+// runDevice dispatches the device subcommands.
+func runDevice(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, deviceUsage)
+		return e.usagef("missing subcommand (list, show, characterize or fit)")
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(e.stderr, deviceUsage)
+		return flag.ErrHelp
+	case "list":
+		return deviceList(e, rest)
+	case "show":
+		return deviceShow(e, rest)
+	case "characterize", "characterise":
+		return deviceCharacterize(ctx, e, rest)
+	case "fit":
+		return deviceFit(e, rest)
+	}
+	return e.usagef("unknown subcommand %q (want list, show, characterize or fit)", sub)
+}
+
+// devParseArgs parses flags that may come before or after the positional arguments
+// ("show NAME --json"), which the flag package alone stops at.
+func devParseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := e.parse(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// devLoad returns the preset called arg or, if arg names a file (it ends in .json or
+// contains a path separator, or no preset has that name but the file exists), the device in it.
+func devLoad(arg string) (*device.Params, error) {
+	isFile := strings.HasSuffix(strings.ToLower(arg), ".json") || strings.ContainsRune(arg, os.PathSeparator) || strings.ContainsRune(arg, '/')
+	if !isFile {
+		p, err := device.Preset(arg)
+		if err == nil {
+			return p, nil
+		}
+		if _, statErr := os.Stat(arg); statErr != nil {
+			return nil, err
+		}
+	}
+	return device.LoadParams(arg)
+}
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+// deviceRow is one preset in `device list`.
+type deviceRow struct {
+	Name      string  `json:"name"`
+	Kind      string  `json:"kind"`
+	Material  string  `json:"material"`
+	States    int     `json:"states"`
+	NLLTP     float64 `json:"nl_ltp"`
+	NLLTD     float64 `json:"nl_ltd"`
+	OnOff     float64 `json:"on_off"`
+	EEvent    float64 `json:"e_event_j"` // energy of one read at Gmax
+	Source    string  `json:"source"`    // short form of Reference
+	Reference string  `json:"reference"`
+}
+
+func deviceList(e *env, args []string) error {
+	fs := e.flags("device list", "device list [--json]")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	pos, err := devParseArgs(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return e.usagef("unexpected argument %q", pos[0])
+	}
+	var rows []deviceRow
+	for _, p := range device.Presets() {
+		rows = append(rows, deviceRow{Name: p.Name, Kind: p.Kind, Material: p.Material, States: p.States,
+			NLLTP: p.NLLTP, NLLTD: p.NLLTD, OnOff: p.OnOff(), EEvent: p.ReadEnergy(p.Gmax),
+			Source: devShortRef(p.Reference), Reference: p.Reference})
+	}
+	if *asJSON {
+		return devEncodeJSON(e.stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tkind\tstates\tNL LTP/LTD\ton/off\tE/event (J)\tsource")
+	for _, r := range rows {
+		def := ""
+		if r.Name == device.DefaultPreset {
+			def = " (default)"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%d\t%.2f/%.2f\t%.3g\t%.2g\t%s\n", r.Name, def, r.Kind, r.States, r.NLLTP, r.NLLTD, r.OnOff, r.EEvent, r.Source)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n%d presets. E/event: energy of one read at Gmax (the measured e_event_j, else V_read²·Gmax·t_read).\n", len(rows))
+	return nil
+}
+
+var devRefYear = regexp.MustCompile(`\b((?:19|20)\d\d)[a-z]?\b`)
+
+// devShortRef shortens a reference to "first author year, journal" when it has that shape.
+func devShortRef(ref string) string {
+	author, rest, ok := strings.Cut(ref, ",")
+	if m := devRefYear.FindStringSubmatchIndex(rest); ok && m != nil {
+		s := author + " " + rest[m[2]:m[3]]
+		// The journal follows the year: "…, 2020, Nano Energy 70:104541".
+		if after := strings.TrimLeft(rest[m[1]:], ", "); after != "" {
+			j := after
+			if i := strings.IndexAny(j, "0123456789("); i > 0 {
+				j = j[:i]
+			}
+			if j = strings.TrimSpace(j); j != "" {
+				s += ", " + j
+			}
+		}
+		return s
+	}
+	if len([]rune(ref)) > 40 {
+		return string([]rune(ref)[:39]) + "…"
+	}
+	return ref
+}
+
+// ---------------------------------------------------------------------------------------------
+// show
+
+// devField is one field of a device with its JSON name, value and source.
+type devField struct {
+	Field  string `json:"field"`
+	Value  any    `json:"value"`
+	Source string `json:"source"`
+}
+
+// deviceFields lists p's fields in declaration order (nested Review fields as "review.x").
+func deviceFields(p *device.Params) []devField {
+	var out []devField
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" || name == "source" {
+				continue
+			}
+			f := v.Field(i)
+			if f.Kind() == reflect.Struct {
+				walk(f, prefix+name+".")
+				continue
+			}
+			key := prefix + name
+			out = append(out, devField{Field: key, Value: f.Interface(), Source: p.Source[key]})
+		}
+	}
+	walk(reflect.ValueOf(p).Elem(), "")
+	return out
+}
+
+func deviceShow(e *env, args []string) error {
+	fs := e.flags("device show", "device show NAME|FILE [--json]")
+	asJSON := fs.Bool("json", false, "print the device JSON (the format of a device file)")
+	pos, err := devParseArgs(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return e.usagef("want one device (a preset name or a JSON file), got %d arguments", len(pos))
+	}
+	p, err := devLoad(pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return p.WriteJSON(e.stdout)
+	}
+	fmt.Fprintf(e.stdout, "%s: %s, %s, %s programming\nreference: %s\n\n", p.Name, p.Kind, p.Material, p.Programming, p.Reference)
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "field\tvalue\tsource")
+	for _, f := range deviceFields(p) {
+		switch f.Field {
+		case "name", "kind", "material", "programming", "reference":
+			continue
+		}
+		src := f.Source
+		if strings.HasPrefix(f.Field, "review.") && src == "" && reflect.ValueOf(f.Value).IsZero() {
+			continue // a figure the review does not quote
+		}
+		if src == "" {
+			src = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Field, devFormatValue(f.Value), src)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nderived: on/off %.4g, read energy at Gmax %.3g J\n", p.OnOff(), p.ReadEnergy(p.Gmax))
+	return nil
+}
+
+func devFormatValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', 6, 64)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// characterize
+
+// devCurveFile is how one protocol curve is written and plotted.
+type devCurveFile struct {
+	base       string // file name without extension
+	c          *device.Curve
+	logX, logY bool
+	fit        func(x float64) float64 // fitted function to overlay, or nil
+	fitName    string
+}
+
+// devSummary is DIR/<device>/summary.json.
+type devSummary struct {
+	Device    string              `json:"device"`
+	Source    string              `json:"source"` // preset name or device file
+	Reference string              `json:"reference"`
+	Seed      uint64              `json:"seed"`
+	Rows      []device.Row        `json:"review_vs_simulated"`
+	PPFFit    device.PPFFit       `json:"ppf_fit"`
+	GainFit   device.HighPassFit  `json:"gain_fit"`
+	RetFit    device.RetentionFit `json:"retention_fit"`
+	Notes     []string            `json:"notes,omitempty"`
+	Files     []string            `json:"files"`
+}
+
+func deviceCharacterize(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("device characterize", "device characterize NAME|FILE|all [--out DIR] [--seed S] [--format png|svg]")
+	out := fs.String("out", "characterization", "folder to write DIR/<device>/{*.csv, plots, summary.json, summary.csv} into")
+	seed := fs.Uint64("seed", 1, "seed of the simulated device's noise")
+	format := fs.String("format", "png", "plot format: png or svg")
+	pos, err := devParseArgs(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return e.usagef("want one device (a preset name, a JSON file or all), got %d arguments", len(pos))
+	}
+	if *format != "png" && *format != "svg" {
+		return e.usagef("--format must be png or svg, got %q", *format)
+	}
+	var devs []*device.Params
+	var srcs []string
+	if pos[0] == "all" {
+		devs = device.Presets()
+		for _, p := range devs {
+			srcs = append(srcs, p.Name)
+		}
+	} else {
+		p, err := devLoad(pos[0])
+		if err != nil {
+			return err
+		}
+		devs, srcs = []*device.Params{p}, []string{pos[0]}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	bar := e.newBar(len(devs), "characterize", "dev")
+	defer bar.Close()
+	var reports []*device.Report
+	for i, p := range devs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rep, err := device.Characterize(p, *seed)
+		if err != nil {
+			return fmt.Errorf("characterize %s: %w", p.Name, err)
+		}
+		dir := filepath.Join(*out, devDirName(p.Name))
+		if err := devWriteCharacterization(dir, *format, srcs[i], *seed, p, rep); err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+		_ = bar.Add(1)
+	}
+	_ = bar.Finish()
+	for i, rep := range reports {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		devPrintSummary(e.stdout, devs[i], rep, filepath.Join(*out, devDirName(devs[i].Name)))
+	}
+	return nil
+}
+
+var devUnsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// devDirName turns a device name into a folder name.
+func devDirName(name string) string {
+	s := strings.Trim(devUnsafeName.ReplaceAllString(name, "-"), "-.")
+	if s == "" {
+		s = "device"
+	}
+	return s
+}
+
+// devWriteCharacterization writes a report's curves (CSV and plot), summary.json and summary.csv
+// into dir.
+func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Params, rep *device.Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("characterize %s: %w", p.Name, err)
+	}
+	ppf, gain, ret := rep.PPFFit, rep.GainFit, rep.RetFit
+	curves := []devCurveFile{
+		{base: "ltp_ltd", c: &rep.LTPLTD},
+		{base: "ppf", c: &rep.PPF, logX: true},
+		{base: "epsc_vs_spikes", c: &rep.EPSC},
+		{base: "gain_vs_frequency", c: &rep.Gain, logX: true},
+		{base: "stdp", c: &rep.STDP},
+		{base: "retention", c: &rep.Retention, logX: true},
+	}
+	if ppf.Tau1 > 0 {
+		curves[1].fitName = fmt.Sprintf("fit: τ1 %.3g s, τ2 %.3g s", ppf.Tau1, ppf.Tau2)
+		curves[1].fit = func(x float64) float64 {
+			v := 1 + ppf.C1*math.Exp(-x/ppf.Tau1)
+			if ppf.Tau2 > 0 {
+				v += ppf.C2 * math.Exp(-x/ppf.Tau2)
+			}
+			return 100 * v
+		}
+	}
+	if gain.CutoffHz > 0 {
+		curves[3].fitName = fmt.Sprintf("high-pass fit: cutoff %.3g Hz", gain.CutoffHz)
+		curves[3].fit = func(f float64) float64 {
+			x := f / gain.CutoffHz
+			return gain.Low + (gain.High-gain.Low)*x/math.Sqrt(1+x*x)
+		}
+	}
+	if ret.A != 0 || ret.B != 0 {
+		curves[5].fitName = fmt.Sprintf("fit: %.3g + %.3g·t^(−%.3g)", ret.A, ret.B, ret.M)
+		curves[5].fit = func(t float64) float64 { return ret.A + ret.B*math.Pow(t, -ret.M) }
+	}
+	var files []string
+	for _, cf := range curves {
+		c := cf.c
+		csvPath := filepath.Join(dir, cf.base+".csv")
+		hdr := []string{c.XLabel, c.YLabel}
+		cols := [][]float64{c.X, c.Y}
+		series := []plots.Series{{Name: "simulated", X: c.X, Y: c.Y, Style: plots.LinePoints}}
+		if cf.fit != nil {
+			fy := make([]float64, len(c.X))
+			for i, x := range c.X {
+				fy[i] = cf.fit(x)
+			}
+			hdr = append(hdr, "fit")
+			cols = append(cols, fy)
+			series = append(series, plots.Series{Name: cf.fitName, X: c.X, Y: fy})
+		}
+		if err := plots.SaveCSV(csvPath, hdr, cols...); err != nil {
+			return fmt.Errorf("characterize %s: %w", p.Name, err)
+		}
+		imgPath := filepath.Join(dir, cf.base+"."+format)
+		fig := plots.Figure{Title: p.Name + ": " + c.Name, XLabel: c.XLabel, YLabel: c.YLabel, LogX: cf.logX, LogY: cf.logY}
+		if err := fig.Lines(imgPath, series...); err != nil {
+			return fmt.Errorf("characterize %s: %w", p.Name, err)
+		}
+		files = append(files, cf.base+".csv", cf.base+"."+format)
+	}
+	files = append(files, "summary.json", "summary.csv")
+	sum := devSummary{Device: p.Name, Source: src, Reference: p.Reference, Seed: seed, Rows: rep.Summary,
+		PPFFit: ppf, GainFit: gain, RetFit: ret, Notes: rep.Notes, Files: files}
+	if sum.Rows == nil {
+		sum.Rows = []device.Row{}
+	}
+	if err := devWriteFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return devEncodeJSON(w, sum) }); err != nil {
+		return fmt.Errorf("characterize %s: %w", p.Name, err)
+	}
+	table := [][]string{{"figure", "unit", "review", "simulated", "simulated/review", "note"}}
+	for _, r := range rep.Summary {
+		table = append(table, []string{r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Note})
+	}
+	if err := plots.SaveTable(filepath.Join(dir, "summary.csv"), table); err != nil {
+		return fmt.Errorf("characterize %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+func devG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+func devRatio(r device.Row) string {
+	if r.Review == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(r.Simulated/r.Review, 'f', 3, 64)
+}
+
+// devPrintSummary prints a device's review-vs-simulated table.
+func devPrintSummary(w io.Writer, p *device.Params, rep *device.Report, dir string) {
+	fmt.Fprintf(w, "%s (%s) — %s\n", p.Name, p.Kind, devShortRef(p.Reference))
+	if rep.PPFFit.Tau1 > 0 || rep.GainFit.CutoffHz > 0 {
+		fmt.Fprintf(w, "  fits: PPF τ1 %.3g s, τ2 %.3g s; gain cutoff %.3g Hz\n", rep.PPFFit.Tau1, rep.PPFFit.Tau2, rep.GainFit.CutoffHz)
+	}
+	if len(rep.Summary) == 0 {
+		fmt.Fprintln(w, "  (the review quotes no figure of merit for this device)")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  figure\tunit\treview\tsimulated\tsim/review\tnote")
+		for _, r := range rep.Summary {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Note)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "  files: %s\n", dir)
+}
+
+// ---------------------------------------------------------------------------------------------
+// fit
+
+var devUnits = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9, "ps": 1e-12}
+
+// devParseUnit reads a conductance unit: S, mS, uS, nS, pS, or a number of siemens.
+func devParseUnit(s string) (float64, bool) {
+	if v, ok := devUnits[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return v, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && v > 0 && !math.IsInf(v, 0)
+}
+
+func deviceFit(e *env, args []string) error {
+	fs := e.flags("device fit", "device fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE.png|svg]")
+	name := fs.String("name", "", "name of the fitted device (default: the curve file's base name)")
+	out := fs.String("out", "", "write the device JSON to this file (default: stdout)")
+	unit := fs.String("unit", "S", "unit of the conductance column: S, mS, uS, nS, pS, or a number of siemens")
+	base := fs.String("base", "", "take the fields a curve does not give (noise, energy, STP, retention) from this preset or device file (default: documented assumptions)")
+	plotPath := fs.String("plot", "", "also plot the measured and fitted curves to this .png or .svg file")
+	pos, err := devParseArgs(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return e.usagef("want one curve file, got %d arguments", len(pos))
+	}
+	u, ok := devParseUnit(*unit)
+	if !ok {
+		return e.usagef("--unit must be S, mS, uS, nS, pS or a positive number, got %q", *unit)
+	}
+	if *plotPath != "" {
+		if ext := strings.ToLower(filepath.Ext(*plotPath)); ext != ".png" && ext != ".svg" {
+			return e.usagef("--plot must end in .png or .svg, got %q", *plotPath)
+		}
+	}
+	cfg := device.DefaultFitConfig()
+	cfg.Name, cfg.Unit = *name, u
+	if *base != "" {
+		b, err := devLoad(*base)
+		if err != nil {
+			return fmt.Errorf("--base: %w", err)
+		}
+		cfg.Base = b
+	}
+	r, err := device.FitFile(pos[0], cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "fit of %s: %d points (%d LTP, %d LTD)\n", pos[0], r.PointsLTP+r.PointsLTD, r.PointsLTP, r.PointsLTD)
+	fmt.Fprintf(e.stderr, "  states %d, Gmin %.4g S, Gmax %.4g S (on/off %.3g), NL LTP %.3f, NL LTD %.3f\n",
+		r.States, r.Gmin, r.Gmax, r.Gmax/r.Gmin, r.NLLTP, r.NLLTD)
+	fmt.Fprintf(e.stderr, "  RMSE %.3g S = %.2f %% of the window (LTP %.3g S, LTD %.3g S), R² %.5f\n",
+		r.RMSE, 100*r.NRMSE, r.RMSELTP, r.RMSELTD, r.R2)
+	for _, w := range r.Warnings {
+		fmt.Fprintf(e.stderr, "  warning: %s\n", w)
+	}
+	if *plotPath != "" {
+		fig := plots.Figure{Title: r.Params.Name + ": fitted LTP/LTD", XLabel: "pulse number (from the start of LTP)", YLabel: "conductance (S)"}
+		if err := fig.Lines(*plotPath,
+			plots.Series{Name: "measured", X: r.X, Y: r.G, Style: plots.PointStyle},
+			plots.Series{Name: fmt.Sprintf("fit: NL %.2f/%.2f", r.NLLTP, r.NLLTD), X: r.X, Y: r.Model}); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "  plot: %s\n", *plotPath)
+	}
+	if *out == "" {
+		return r.Params.WriteJSON(e.stdout)
+	}
+	if err := devWriteFile(*out, r.Params.WriteJSON); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "  device: %s\n", *out)
+	return nil
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// devEncodeJSON writes v as indented JSON.
+func devEncodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// devWriteFile writes a file atomically: into a temporary file in the same folder, renamed
+// over path once complete, so an interrupted run never leaves half a file.
+func devWriteFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, errors.Unwrap(err))
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+func TestDeviceList(t *testing.T) {
+	code, out, _ := runCLI(t, "device", "list")
+	require.Equal(t, 0, code)
+	names := device.PresetNames()
+	require.NotEmpty(t, names)
+	for _, n := range names {
+		assert.Contains(t, out, n+" ", "preset %s listed", n)
+	}
+	assert.Contains(t, out, fmt.Sprintf("%d presets", len(names)))
+	assert.Contains(t, out, device.DefaultPreset+" (default)")
+
+	code, out, _ = runCLI(t, "device", "list", "--json")
+	require.Equal(t, 0, code)
+	var rows []deviceRow
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	require.Len(t, rows, len(names))
+	for i, r := range rows {
+		p, err := device.Preset(names[i])
+		require.NoError(t, err)
+		assert.Equal(t, p.Name, r.Name)
+		assert.Equal(t, p.States, r.States)
+		assert.InEpsilon(t, p.Gmax/p.Gmin, r.OnOff, 1e-12)
+	}
+}
+
+func TestDeviceShow(t *testing.T) {
+	code, out, _ := runCLI(t, "device", "show", "ag-a-si")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "nl_ltd")
+	assert.Contains(t, out, "-4.88")
+	assert.Contains(t, out, "NeuroSim (MLP+NeuroSim V3.0) published device table") // a source
+
+	// --json after the name, and the JSON reads back as a device file.
+	code, out, _ = runCLI(t, "device", "show", "ag-a-si", "--json")
+	require.Equal(t, 0, code)
+	path := filepath.Join(t.TempDir(), "mine.json")
+	require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+	p, err := device.LoadParams(path)
+	require.NoError(t, err)
+	assert.Equal(t, 97, p.States)
+	code, out, _ = runCLI(t, "device", "show", path)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "ag-a-si: memristor")
+
+	// A device file with an invalid field: exit 1, naming the file and the field.
+	bad := strings.Replace(string(mustReadFile(t, path)), `"states": 97`, `"states": 1`, 1)
+	require.NotEqual(t, string(mustReadFile(t, path)), bad)
+	badPath := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(badPath, []byte(bad), 0o644))
+	code, out, errOut := runCLI(t, "device", "show", badPath)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, badPath)
+	assert.Contains(t, errOut, "states")
+
+	// A wrong type names the field too.
+	bad = strings.Replace(string(mustReadFile(t, path)), `"c2c_sigma": 0.035`, `"c2c_sigma": "high"`, 1)
+	require.NoError(t, os.WriteFile(badPath, []byte(bad), 0o644))
+	code, _, errOut = runCLI(t, "device", "show", badPath)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "c2c_sigma")
+
+	code, _, errOut = runCLI(t, "device", "show", "no-such-device")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "known presets")
+}
+
+func TestDeviceCharacterize(t *testing.T) {
+	dir := t.TempDir()
+	// Huang 2020's MAPbI3:Si NC synapse: the review quotes a 4.8 Hz gain cutoff.
+	code, out, errOut := runCLI(t, "device", "characterize", "mapbi3-si-nc", "--out", dir, "--seed", "3")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "gain high-pass cutoff")
+	assert.Contains(t, out, "4.8")
+	sub := filepath.Join(dir, "mapbi3-si-nc")
+	for _, base := range []string{"ltp_ltd", "ppf", "epsc_vs_spikes", "gain_vs_frequency", "stdp", "retention"} {
+		recs := readCSV(t, filepath.Join(sub, base+".csv"))
+		assert.Greater(t, len(recs), 5, base)
+		b := mustReadFile(t, filepath.Join(sub, base+".png"))
+		_, err := png.Decode(bytes.NewReader(b))
+		assert.NoError(t, err, base)
+	}
+	var sum devSummary
+	require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(sub, "summary.json")), &sum))
+	assert.Equal(t, "mapbi3-si-nc", sum.Device)
+	assert.Equal(t, uint64(3), sum.Seed)
+	require.NotEmpty(t, sum.Rows)
+	var found bool
+	for _, r := range sum.Rows {
+		if r.Figure == "gain high-pass cutoff" {
+			found = true
+			assert.Equal(t, 4.8, r.Review)
+			assert.InEpsilon(t, 4.8, r.Simulated, 0.25, "simulated cutoff")
+		}
+	}
+	assert.True(t, found, "cutoff row in summary.json")
+	recs := readCSV(t, filepath.Join(sub, "summary.csv"))
+	require.Len(t, recs, len(sum.Rows)+1)
+	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated/review", "note"}, recs[0])
+
+	// SVG output, and a user device file; a device without review figures says so.
+	code, out, errOut = runCLI(t, "device", "characterize", filepath.Join("..", "..", "device", "testdata", "user-device.json"), "--out", dir, "--format", "svg")
+	require.Equal(t, 0, code, errOut)
+	svg := mustReadFile(t, filepath.Join(dir, "my-si-nc-synapse", "ppf.svg"))
+	assert.Contains(t, string(svg), "<svg")
+	assert.Contains(t, out, "my-si-nc-synapse")
+}
+
+func TestDeviceFitRoundTrip(t *testing.T) {
+	// A synthetic measurement: a noiseless preset device's LTP/LTD protocol plus 0.3 % noise.
+	p, err := device.Preset("ag-a-si")
+	require.NoError(t, err)
+	p.C2C, p.ReadNoise = 0, 0
+	d, err := device.NominalDevice(p, 5)
+	require.NoError(t, err)
+	c := device.LTPLTD(d)
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b strings.Builder
+	b.WriteString("pulse,conductance_nS\n")
+	for i := range c.X {
+		fmt.Fprintf(&b, "%g,%.5f\n", c.X[i], 1e9*(c.Y[i]+0.003*(p.Gmax-p.Gmin)*rng.NormFloat64()))
+	}
+	dir := t.TempDir()
+	curve := filepath.Join(dir, "curve.csv")
+	require.NoError(t, os.WriteFile(curve, []byte(b.String()), 0o644))
+
+	out := filepath.Join(dir, "fitted.json")
+	plot := filepath.Join(dir, "fit.svg")
+	code, stdout, errOut := runCLI(t, "device", "fit", curve, "--name", "my-ag", "--unit", "nS", "--out", out, "--plot", plot)
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, stdout)
+	assert.Contains(t, errOut, "R²")
+	assert.Contains(t, errOut, "states 97")
+	q, err := device.LoadParams(out)
+	require.NoError(t, err)
+	assert.Equal(t, "my-ag", q.Name)
+	assert.Equal(t, p.States, q.States)
+	assert.InEpsilon(t, p.Gmax, q.Gmax, 0.05)
+	assert.InEpsilon(t, p.Gmin, q.Gmin, 0.05)
+	assert.InEpsilon(t, p.NLLTP, q.NLLTP, 0.05)
+	assert.InEpsilon(t, p.NLLTD, q.NLLTD, 0.05)
+	assert.Equal(t, "fitted from curve.csv by nanospike device fit", q.Source["nl_ltp"])
+	assert.FileExists(t, plot)
+
+	// Without --out the JSON goes to stdout; --base copies the other fields from a preset.
+	code, stdout, _ = runCLI(t, "device", "fit", "--unit", "nS", "--base", "ag-a-si", curve)
+	require.Equal(t, 0, code)
+	var r device.Params
+	require.NoError(t, json.Unmarshal([]byte(stdout), &r))
+	assert.Equal(t, "curve", r.Name)
+	assert.Equal(t, 0.035, r.C2C)
+
+	// A bad curve names the file and the line.
+	badCurve := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(badCurve, []byte("pulse,G\n0,1\n1,2\n2,x\n3,3\n4,2\n5,1\n"), 0o644))
+	code, _, errOut = runCLI(t, "device", "fit", badCurve)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, badCurve+":4")
+}
+
+func TestDeviceUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"device"},
+		{"device", "bogus"},
+		{"device", "list", "extra"},
+		{"device", "list", "--bogus"},
+		{"device", "show"},
+		{"device", "show", "a", "b"},
+		{"device", "characterize"},
+		{"device", "characterize", "ideal", "--format", "gif"},
+		{"device", "characterize", "ideal", "--seed", "-1"},
+		{"device", "fit"},
+		{"device", "fit", "x.csv", "--unit", "parsec"},
+		{"device", "fit", "x.csv", "--plot", "x.gif"},
+	} {
+		code, _, _ := runCLI(t, args...)
+		assert.Equal(t, 2, code, "args %q", args)
+	}
+	code, _, errOut := runCLI(t, "device", "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, errOut, "usage: nanospike device")
+	code, _, errOut = runCLI(t, "device", "fit", "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, errOut, "usage: nanospike device fit")
+}
+
+func TestDevShortRef(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Huang W, Hang PJ, Wang Y, et al., 2020, Nano Energy 73:104790", "Huang W 2020, Nano Energy"},
+		{"Sun YL, Ding YT, Xie D, et al., 2021b, Adv Opt Mater 9:2002232", "Sun YL 2021, Adv Opt Mater"},
+		{"none (ideal reference device)", "none (ideal reference device)"},
+	} {
+		assert.Equal(t, tc.want, devShortRef(tc.in))
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(mustReadFile(t, path))).ReadAll()
+	require.NoError(t, err, path)
+	return recs
+}
