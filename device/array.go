@@ -35,7 +35,8 @@ type Array struct {
 	sigmaW     float64 // C2C σ of one pulse (S)
 	readNoise  float64
 	src        *rand.PCG
-	rng        *rand.Rand
+	rng        *rand.Rand // uniforms (stochastic rounding), from src
+	ns         normals    // Gaussians (C2C, read noise), from src
 	count      Counters
 }
 
@@ -88,6 +89,7 @@ func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 	}
 	a.src = rand.NewPCG(seed, streamNoise)
 	a.rng = rand.New(a.src)
+	a.ns = normals{src: a.src}
 	return a, nil
 }
 
@@ -194,9 +196,9 @@ func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 		}
 	} else {
 		sig := a.readNoise
-		rng := a.rng
+		ns := &a.ns
 		for j, g := range row {
-			dst[j] += alpha*g*(1+sig*rng.NormFloat64()) - beta
+			dst[j] += alpha*g*(1+sig*ns.norm()) - beta
 			sum += g
 		}
 	}
@@ -256,7 +258,7 @@ func (a *Array) AddReadNoise(dst, variance []float64) {
 	}
 	for j, v := range variance {
 		if v > 0 {
-			dst[j] += math.Sqrt(v) * a.rng.NormFloat64()
+			dst[j] += math.Sqrt(v) * a.ns.norm()
 			variance[j] = 0
 		}
 	}
@@ -280,7 +282,7 @@ func (a *Array) ReadTo(dst []float64) []float64 {
 	} else {
 		sig := a.readNoise
 		for k, g := range a.g {
-			dst[k] = alpha*g*(1+sig*a.rng.NormFloat64()) - beta
+			dst[k] = alpha*g*(1+sig*a.ns.norm()) - beta
 			sum += g
 		}
 	}
@@ -296,7 +298,7 @@ func (a *Array) ReadWeight(i, j int) float64 {
 	a.count.Reads++
 	a.count.ReadGSum += g
 	if a.readNoise != 0 {
-		g *= 1 + a.readNoise*a.rng.NormFloat64()
+		g *= 1 + a.readNoise*a.ns.norm()
 	}
 	return a.weightOf(g)
 }
@@ -364,7 +366,7 @@ func (a *Array) step(k int, n float64) {
 		if m != 1 {
 			s *= math.Sqrt(m)
 		}
-		g += s * a.rng.NormFloat64()
+		g += s * a.ns.norm()
 	}
 	a.g[k] = c.clip(g)
 }
@@ -439,6 +441,7 @@ func (a *Array) Clone(seed uint64) *Array {
 	}
 	b.src = rand.NewPCG(seed, streamNoise)
 	b.rng = rand.New(b.src)
+	b.ns = normals{src: b.src}
 	return &b
 }
 
@@ -453,6 +456,8 @@ type arrayState struct {
 	G          []float64
 	Facil      []facil
 	RNG        []byte
+	NormBuf    uint32
+	NormHave   bool
 	Counters   Counters
 }
 
@@ -466,7 +471,7 @@ func (a *Array) MarshalBinary() ([]byte, error) {
 	}
 	st := arrayState{
 		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
-		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, Counters: a.count,
+		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Counters: a.count,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -498,6 +503,7 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	if err := b.src.UnmarshalBinary(st.RNG); err != nil {
 		return fmt.Errorf("device: unmarshal array rng: %w", err)
 	}
+	b.ns.buf, b.ns.have = st.NormBuf, st.NormHave
 	b.wmax = st.WMax
 	copy(b.g, st.G)
 	if b.f != nil {

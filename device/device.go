@@ -171,6 +171,7 @@ type Device struct {
 	f      facil
 	rng    *rand.Rand
 	src    *rand.PCG
+	ns     normals
 	count  Counters
 	sigmaW float64 // C2C σ of one pulse (S)
 }
@@ -195,6 +196,7 @@ func newDevice(p *Params, seed uint64, vary bool) (*Device, error) {
 	d := &Device{p: *p, sigmaW: p.C2C * (p.Gmax - p.Gmin)}
 	d.src = rand.NewPCG(seed, streamNoise)
 	d.rng = rand.New(d.src)
+	d.ns = normals{src: d.src}
 	build := rand.New(rand.NewPCG(seed, streamBuild))
 	d.c = drawCurve(p, build, vary)
 	if vary {
@@ -266,7 +268,7 @@ func (d *Device) apply(n float64) {
 		g = d.c.dep(d.g, a)
 	}
 	if d.sigmaW > 0 {
-		g += d.sigmaW * math.Sqrt(a) * d.rng.NormFloat64()
+		g += d.sigmaW * math.Sqrt(a) * d.ns.norm()
 	}
 	d.g = d.c.clip(g)
 }
@@ -276,7 +278,7 @@ func (d *Device) apply(n float64) {
 func (d *Device) Read() float64 {
 	d.count.Reads++
 	d.count.ReadGSum += d.g
-	return d.g * (1 + d.p.ReadNoise*d.rng.NormFloat64())
+	return d.g * (1 + d.p.ReadNoise*d.ns.norm())
 }
 
 // Facilitation returns the volatile facilitation s1 + s2 at time t ≥ the last stimulus, without
@@ -304,7 +306,7 @@ func (d *Device) Stimulate(t float64) float64 {
 	d.count.ReadGSum += gr
 	out := gr
 	if d.p.ReadNoise > 0 {
-		out *= 1 + d.p.ReadNoise*d.rng.NormFloat64()
+		out *= 1 + d.p.ReadNoise*d.ns.norm()
 	}
 	d.f.stimulate(&d.p)
 	d.consolidate()
@@ -350,6 +352,7 @@ func (d *Device) Clone(seed uint64) *Device {
 	e := *d
 	e.src = rand.NewPCG(seed, streamNoise)
 	e.rng = rand.New(e.src)
+	e.ns = normals{src: e.src}
 	return &e
 }
 

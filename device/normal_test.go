@@ -1,0 +1,52 @@
+package device
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNormalsDistribution(t *testing.T) {
+	n := normals{src: rand.NewPCG(1, 2)}
+	const N = 2000000
+	var m1, m2, m4 float64
+	tails := map[float64]int{1: 0, 2: 0, 3: 0, 3.5: 0}
+	for range N {
+		x := n.norm()
+		m1 += x
+		m2 += x * x
+		m4 += x * x * x * x
+		for k := range tails {
+			if math.Abs(x) > k {
+				tails[k]++
+			}
+		}
+	}
+	m1, m2, m4 = m1/N, m2/N, m4/N
+	assert.InDelta(t, 0, m1, 5/math.Sqrt(N), "mean")
+	assert.InDelta(t, 1, m2, 5*math.Sqrt(2.0/N), "variance")
+	assert.InDelta(t, 3, m4, 5*math.Sqrt(96.0/N), "fourth moment")
+	for k, c := range tails {
+		p := math.Erfc(k / math.Sqrt2)
+		assert.InDelta(t, p, float64(c)/N, 5*math.Sqrt(p*(1-p)/N)+1e-6, "P(|z| > %g)", k)
+	}
+	// Quantiles: a coarse histogram against the normal CDF (a KS-like check).
+	n = normals{src: rand.NewPCG(3, 4)}
+	const M = 400000
+	edges := []float64{-2.5, -1.5, -0.7, -0.2, 0, 0.2, 0.7, 1.5, 2.5}
+	cnt := make([]int, len(edges))
+	for range M {
+		x := n.norm()
+		for e, v := range edges {
+			if x < v {
+				cnt[e]++
+			}
+		}
+	}
+	for e, v := range edges {
+		p := 0.5 * math.Erfc(-v/math.Sqrt2)
+		assert.InDelta(t, p, float64(cnt[e])/M, 5*math.Sqrt(p*(1-p)/M), "CDF at %g", v)
+	}
+}
