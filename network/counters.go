@@ -1,5 +1,7 @@
 package network
 
+import "github.com/nanospike/nanospike/device"
+
 // Counters are the event counts of a simulation, the inputs of the energy
 // report. Spikes are per population, named by the network that fills them
 // (DC: "input", "exc", "inh"; FF: "input", "layer1", …).
@@ -9,8 +11,9 @@ type Counters struct {
 	NeuronUpdates uint64   `json:"neuron_updates"` // neuron state updates (skipped rest excluded)
 	Spikes        []uint64 `json:"spikes"`         // spikes per population
 	DeviceReads   uint64   `json:"device_reads"`   // synapse reads of the arrays (AccumulateRow elements)
-	PotPulses     float64  `json:"pot_pulses"`     // potentiation pulses, if the array reports them
-	DepPulses     float64  `json:"dep_pulses"`     // depression pulses, if the array reports them
+	PotPulses     uint64   `json:"pot_pulses"`     // potentiation pulses (arrays that count them: device.Array)
+	DepPulses     uint64   `json:"dep_pulses"`     // depression pulses (idem)
+	ReadGSum      float64  `json:"read_g_sum"`     // Σ conductance read (S), for V²·G·t read energy (idem)
 }
 
 // Sub returns c − o (counters of the interval between two snapshots).
@@ -22,6 +25,7 @@ func (c Counters) Sub(o Counters) Counters {
 	r.DeviceReads -= o.DeviceReads
 	r.PotPulses -= o.PotPulses
 	r.DepPulses -= o.DepPulses
+	r.ReadGSum -= o.ReadGSum
 	r.Spikes = append([]uint64(nil), c.Spikes...)
 	for i := range min(len(r.Spikes), len(o.Spikes)) {
 		r.Spikes[i] -= o.Spikes[i]
@@ -38,6 +42,7 @@ func (c Counters) Add(o Counters) Counters {
 	r.DeviceReads += o.DeviceReads
 	r.PotPulses += o.PotPulses
 	r.DepPulses += o.DepPulses
+	r.ReadGSum += o.ReadGSum
 	n := max(len(c.Spikes), len(o.Spikes))
 	r.Spikes = make([]uint64, n)
 	copy(r.Spikes, c.Spikes)
@@ -47,9 +52,11 @@ func (c Counters) Add(o Counters) Counters {
 	return r
 }
 
-// PulseCounter is implemented by synapse arrays that count their own
-// programming pulses (potentiation, depression); networks copy the counts
-// into their Counters.
-type PulseCounter interface {
-	PulseCounts() (pot, dep float64)
+// pulseCounts copies the pulse counts (and read conductance sum) of an
+// array that keeps them into c.
+func pulseCounts(c *Counters, syn Synapses) {
+	if a, ok := syn.(interface{ Counters() device.Counters }); ok {
+		dc := a.Counters()
+		c.PotPulses, c.DepPulses, c.ReadGSum = dc.PotPulses, dc.DepPulses, dc.ReadGSum
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/nanospike/nanospike/device"
 )
 
 // DCConfig configures a Diehl & Cook (2015) network: Inputs Poisson inputs
@@ -145,6 +147,9 @@ type DC struct {
 	delayOff  []int32 // delays[k]·N + j
 	maxDelay  int
 	ring      []float64 // 2(maxDelay+1) slots × N future conductance increments
+	vring     []float64 // the same for their read-noise variance (noisy arrays)
+	tmpVar    []float64
+	noisy     noiseDeferrer // syn, if its reads are noisy and it can defer the noise
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
 
@@ -208,6 +213,7 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 		d.ring = make([]float64, 2*(d.maxDelay+1)*n)
 		d.tmp = make([]float64, n)
 	}
+	d.initNoise()
 	d.pipe = d.newPipe()
 	return d, nil
 }
@@ -230,6 +236,27 @@ func (d *DC) newPipe() *pipeline {
 		},
 		d.layerBlock,
 	)
+}
+
+// noiseDeferrer is implemented by *device.Array: reads whose Gaussian read
+// noise is accumulated as a variance and drawn once per column per step,
+// which has the same distribution as one draw per read.
+type noiseDeferrer interface {
+	AccumulateRowVar(dst, variance []float64, i int, t float64)
+	AddReadNoise(dst, variance []float64)
+}
+
+// initNoise selects the deferred-noise path for noisy device arrays.
+func (d *DC) initNoise() {
+	d.noisy = nil
+	d.vring, d.tmpVar = nil, nil
+	if a, ok := d.syn.(*device.Array); ok && a.Params().ReadNoise > 0 {
+		d.noisy = a
+		d.tmpVar = make([]float64, d.cfg.Neurons)
+		if d.ring != nil {
+			d.vring = make([]float64, len(d.ring))
+		}
+	}
 }
 
 // DCInitWeights fills dst with Diehl & Cook's initial input weights,
@@ -273,9 +300,7 @@ func (d *DC) ExcV(dst []float64) []float64 { return append(dst[:0], d.exc.v...) 
 func (d *DC) Counters() Counters {
 	c := d.cnt
 	c.Spikes = append([]uint64(nil), d.cnt.Spikes...)
-	if pc, ok := d.syn.(PulseCounter); ok {
-		c.PotPulses, c.DepPulses = pc.PulseCounts()
-	}
+	pulseCounts(&c, d.syn)
 	return c
 }
 
@@ -393,24 +418,47 @@ func (d *DC) advance(pre []int32) []int32 {
 	// Input spikes: one row read each.
 	if len(pre) > 0 {
 		t := float64(d.step) * d.dtSec
-		if d.delays == nil {
+		switch {
+		case d.delays == nil && d.noisy == nil:
 			for _, i := range pre {
 				d.syn.AccumulateRow(exc.ge, int(i), t)
 			}
-		} else {
+		case d.delays == nil:
+			// Read noise deferred to one Gaussian per column per step.
+			for _, i := range pre {
+				d.noisy.AccumulateRowVar(exc.ge, d.tmpVar, int(i), t)
+			}
+			d.noisy.AddReadNoise(exc.ge[:n], d.tmpVar[:n])
+		default:
 			// The ring has 2R slots for R = maxDelay+1 step offsets: writing at
 			// (step mod R) + delay needs no wrap-around test (an unpredictable
 			// branch per synapse), and slot s mod R is drained from both s and
 			// s+R.
 			base := (d.step % (d.maxDelay + 1)) * n
 			ring, tmp := d.ring[base:], d.tmp[:n]
-			for _, i := range pre {
-				d.syn.AccumulateRow(tmp, int(i), t)
-				offs := d.delayOff[int(i)*n : int(i)*n+n]
-				for j, o := range offs {
-					ring[o] += tmp[j]
+			if d.noisy == nil {
+				for _, i := range pre {
+					d.syn.AccumulateRow(tmp, int(i), t)
+					offs := d.delayOff[int(i)*n : int(i)*n+n]
+					for j, o := range offs {
+						ring[o] += tmp[j]
+					}
+					clear(tmp)
 				}
-				clear(tmp)
+			} else {
+				// The noise variance travels with the weights through its
+				// own ring; the noise is drawn at arrival, per column.
+				vring, tv := d.vring[base:], d.tmpVar[:n]
+				for _, i := range pre {
+					d.noisy.AccumulateRowVar(tmp, tv, int(i), t)
+					offs := d.delayOff[int(i)*n : int(i)*n+n]
+					for j, o := range offs {
+						ring[o] += tmp[j]
+						vring[o] += tv[j]
+					}
+					clear(tmp)
+					clear(tv)
+				}
 			}
 			d.busyUntil = d.step + d.maxDelay
 		}
@@ -422,6 +470,16 @@ func (d *DC) advance(pre []int32) []int32 {
 		r := d.maxDelay + 1
 		base := (d.step % r) * n
 		lo, hi := d.ring[base:base+n], d.ring[base+r*n:base+r*n+n]
+		if d.noisy != nil {
+			vlo, vhi := d.vring[base:base+n], d.vring[base+r*n:base+r*n+n]
+			for j := range lo {
+				lo[j] += hi[j]
+				vlo[j] += vhi[j]
+			}
+			clear(hi)
+			clear(vhi)
+			d.noisy.AddReadNoise(lo, vlo) // zeroes vlo
+		}
 		ge := exc.ge[:n]
 		for j := range ge {
 			ge[j] += lo[j] + hi[j]

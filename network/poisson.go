@@ -15,12 +15,12 @@ import (
 // A Poisson is not safe for concurrent use; as a pipeline source it is used
 // by its stage's goroutine only.
 type Poisson struct {
-	dt        float64 // seconds
-	rng       *rand.Rand
-	pcg       *rand.PCG
+	dt        float64      // seconds
+	rngs      []*rand.Rand // one stream per input: spikes independent of the block size
+	pcgs      []*rand.PCG
 	invLambda []float64 // −1/log(1 − p_i); 0 for silent inputs
 	sure      []bool    // p_i ≥ 1: spikes every step
-	next      []int     // global step of input i's next spike
+	next      []int     // step of input i's next spike
 	active    []int32   // inputs with p_i > 0, increasing
 	events    []event   // scratch for one block
 	count     []int32   // scratch: spikes per step of one block
@@ -28,15 +28,23 @@ type Poisson struct {
 
 type event struct{ step, idx int32 }
 
-// NewPoisson returns a source of n inputs with step dtMs (milliseconds),
-// seeded by (seed, stream). All rates are 0 until SetRates.
+// NewPoisson returns a source of n inputs with step dtMs (milliseconds).
+// Input i draws from its own PCG stream, seeded by the i-th pair of numbers
+// of PCG(seed, stream), so its spikes do not depend on how the steps are cut
+// into blocks. All rates are 0 until SetRates.
 func NewPoisson(n int, dtMs float64, seed, stream uint64) *Poisson {
 	if n <= 0 || !(dtMs > 0) {
 		panic(fmt.Sprintf("network: NewPoisson(%d, %g): size and dt must be positive", n, dtMs))
 	}
-	pcg := rand.NewPCG(seed, stream)
+	master := rand.New(rand.NewPCG(seed, stream))
+	pcgs := make([]*rand.PCG, n)
+	rngs := make([]*rand.Rand, n)
+	for i := range pcgs {
+		pcgs[i] = rand.NewPCG(master.Uint64(), master.Uint64())
+		rngs[i] = rand.New(pcgs[i])
+	}
 	return &Poisson{
-		dt: dtMs * 1e-3, pcg: pcg, rng: rand.New(pcg),
+		dt: dtMs * 1e-3, pcgs: pcgs, rngs: rngs,
 		invLambda: make([]float64, n), sure: make([]bool, n), next: make([]int, n),
 		active: make([]int32, 0, n),
 	}
@@ -79,7 +87,7 @@ func (p *Poisson) gap(i int) int {
 	if p.sure[i] {
 		return 0
 	}
-	g := p.rng.ExpFloat64() * p.invLambda[i]
+	g := p.rngs[i].ExpFloat64() * p.invLambda[i]
 	if g > 1<<40 {
 		return 1 << 40
 	}
@@ -122,12 +130,33 @@ func (p *Poisson) Fill(out *Frame, step0, steps int) error {
 	return nil
 }
 
-// MarshalBinary returns the state of the random generator (the rates and
+// MarshalBinary returns the state of the random generators (the rates and
 // pending spikes are not included: a restored source starts with SetRates).
-func (p *Poisson) MarshalBinary() ([]byte, error) { return p.pcg.MarshalBinary() }
+func (p *Poisson) MarshalBinary() ([]byte, error) {
+	var out []byte
+	for _, g := range p.pcgs {
+		b, err := g.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
+}
 
 // UnmarshalBinary restores the state saved by MarshalBinary.
-func (p *Poisson) UnmarshalBinary(b []byte) error { return p.pcg.UnmarshalBinary(b) }
+func (p *Poisson) UnmarshalBinary(b []byte) error {
+	if len(b)%len(p.pcgs) != 0 {
+		return fmt.Errorf("network: Poisson: %d bytes of state for %d inputs", len(b), len(p.pcgs))
+	}
+	k := len(b) / len(p.pcgs)
+	for i, g := range p.pcgs {
+		if err := g.UnmarshalBinary(b[i*k : (i+1)*k]); err != nil {
+			return fmt.Errorf("network: Poisson: input %d: %w", i, err)
+		}
+	}
+	return nil
+}
 
 // Source produces the input spikes of a presentation or run. Fill writes
 // the spikes of steps [step0, step0+steps), counted from the start of the

@@ -144,6 +144,7 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 		r.ring = make([]float64, len(d.ring))
 		r.tmp = make([]float64, len(d.tmp))
 	}
+	r.initNoise()
 	r.excCount = make([]int32, d.cfg.Neurons)
 	r.inhCount = make([]int32, d.cfg.Neurons)
 	r.rates = make([]float64, d.cfg.Inputs)

@@ -1,0 +1,150 @@
+package network
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rk4Neuron integrates one Diehl & Cook excitatory neuron with classical RK4
+// at h = dt/sub, independently of condPop: conductance jumps at the start of
+// step n (time n·dt), threshold tested at the end of each step (the same
+// discrete-time spike semantics), v frozen while refractory, θ exact.
+func rk4Neuron(p CondParams, dt float64, sub int, steps int, ge, gi []float64) (vTrace []float64, spikes []int) {
+	v, e, i := p.VInit, 0.0, 0.0
+	theta := p.ThetaInit
+	ref := 0
+	refSteps := int(math.Round(p.Refractory / dt))
+	h := dt / float64(sub)
+	deriv := func(v, e, i float64, frozen bool) (dv, de, di float64) {
+		if !frozen {
+			dv = ((p.VRest - v) + e*(p.EExc-v) + i*(p.EInh-v)) / p.TauM
+		}
+		return dv, -e / p.TauGe, -i / p.TauGi
+	}
+	for n := range steps {
+		e += ge[n]
+		i += gi[n]
+		frozen := ref > 0
+		if frozen {
+			ref--
+		}
+		for range sub {
+			k1v, k1e, k1i := deriv(v, e, i, frozen)
+			k2v, k2e, k2i := deriv(v+h/2*k1v, e+h/2*k1e, i+h/2*k1i, frozen)
+			k3v, k3e, k3i := deriv(v+h/2*k2v, e+h/2*k2e, i+h/2*k2i, frozen)
+			k4v, k4e, k4i := deriv(v+h*k3v, e+h*k3e, i+h*k3i, frozen)
+			v += h / 6 * (k1v + 2*k2v + 2*k3v + k4v)
+			e += h / 6 * (k1e + 2*k2e + 2*k3e + k4e)
+			i += h / 6 * (k1i + 2*k2i + 2*k3i + k4i)
+		}
+		theta *= math.Exp(-dt / p.TauTheta)
+		if !frozen && v > p.VThresh+theta-p.ThetaOffset {
+			v = p.VReset
+			ref = refSteps
+			theta += p.ThetaPlus
+			spikes = append(spikes, n)
+		}
+		vTrace = append(vTrace, v)
+	}
+	return vTrace, spikes
+}
+
+// TestDCExcMatchesRK4 drives one Diehl & Cook excitatory neuron of a DC
+// network (N = 1, so lateral inhibition has no target) with a fixed input
+// spike train through known weights, and compares its membrane trace with
+// an RK4 integration at dt/100 of the same equations.
+func TestDCExcMatchesRK4(t *testing.T) {
+	const inputs, steps = 20, 700
+	cfg := DefaultDCConfig(inputs, 1)
+	cfg.MaxDelay = 0
+	cfg.Present = steps * cfg.Dt
+	cfg.Exc.VInit = -65
+	w := NewDense(inputs, 1)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range inputs {
+		w.Set(i, 0, 0.05+0.25*rng.Float64())
+	}
+	// A fixed train: each input fires with probability 0.05 per step in the
+	// first half, 0.15 in the second (so the neuron fires, adapts θ and is
+	// refractory a few times).
+	train := &SpikeTrain{Spikes: make([][]int32, steps)}
+	ge := make([]float64, steps)
+	for s := range steps {
+		p := 0.05
+		if s >= steps/2 {
+			p = 0.15
+		}
+		for i := range inputs {
+			if rng.Float64() < p {
+				train.Spikes[s] = append(train.Spikes[s], int32(i))
+				ge[s] += w.At(i, 0)
+			}
+		}
+	}
+	d, err := NewDC(cfg, w)
+	require.NoError(t, err)
+	var trace []float64
+	var spikes []int
+	d.SetPlasticity(PlasticityFunc(func(step int, _, post []int32) {
+		trace = append(trace, d.exc.v[0])
+		if len(post) > 0 {
+			spikes = append(spikes, step)
+		}
+	}))
+	_, err = d.PresentSource(context.Background(), train)
+	require.NoError(t, err)
+	trace = trace[:steps]
+
+	ref, refSpikes := rk4Neuron(cfg.Exc, cfg.Dt, 100, steps, ge, make([]float64, steps))
+	require.GreaterOrEqual(t, len(refSpikes), 3, "the test drive should make the neuron fire")
+	assert.Equal(t, refSpikes, spikes[:len(refSpikes)], "spike steps")
+	maxErr := 0.0
+	for n := range steps {
+		maxErr = max(maxErr, math.Abs(trace[n]-ref[n]))
+	}
+	t.Logf("%d spikes; max |v − v_RK4| = %.3g mV", len(refSpikes), maxErr)
+	assert.Less(t, maxErr, 0.01, "membrane trace deviates from RK4 at dt/100")
+}
+
+// TestCondPopInhibitionMatchesRK4 checks the inhibitory conductance path
+// (gi) and the math.Exp branch (large conductances) of condPop.
+func TestCondPopInhibitionMatchesRK4(t *testing.T) {
+	const steps = 400
+	p := DCExcParams()
+	p.VInit = -60
+	rng := rand.New(rand.NewPCG(5, 6))
+	ge, gi := make([]float64, steps), make([]float64, steps)
+	for s := range steps {
+		if rng.Float64() < 0.3 {
+			ge[s] = 2 * rng.Float64()
+		}
+		if rng.Float64() < 0.02 {
+			gi[s] = 17 // a lateral-inhibition volley: x = g·dt/τm > 0.1
+		}
+	}
+	for _, lazy := range []bool{false, true} {
+		c := newCondPop(p, 1, 0.5, lazy)
+		got := make([]float64, steps)
+		for s := range steps {
+			if lazy {
+				c.activate(0, s)
+			}
+			c.ge[0] += ge[s]
+			c.gi[0] += gi[s]
+			c.step(s)
+			got[s] = c.v[0]
+		}
+		ref, _ := rk4Neuron(p, 0.5, 100, steps, ge, gi)
+		maxErr := 0.0
+		for s := range steps {
+			maxErr = max(maxErr, math.Abs(got[s]-ref[s]))
+		}
+		t.Logf("lazy=%v: max |v − v_RK4| = %.3g mV", lazy, maxErr)
+		assert.Less(t, maxErr, 0.01)
+	}
+}
