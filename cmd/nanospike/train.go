@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nanospike/nanospike/datasets"
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/internal/plots"
+	"github.com/nanospike/nanospike/learning"
+)
+
+func init() {
+	register(&command{name: "train", summary: "train a network on a device (STDP or backprop) and report accuracy and energy", run: runTrain})
+	register(&command{name: "eval", summary: "re-evaluate a trained model (--model DIR)", run: runEval})
+}
+
+// floatDevice names the exact float rule in --device.
+const floatDevice = "float"
+
+// trainOptions are the flags of `train`; config.json stores them so that a
+// run can be repeated or resumed.
+type trainOptions struct {
+	Rule            string `json:"rule"`
+	Device          string `json:"device"`
+	Neurons         int    `json:"neurons"`
+	TrainSamples    int    `json:"train_samples"`
+	TestSamples     int    `json:"test_samples"`
+	LabelSamples    int    `json:"label_samples"`
+	Epochs          int    `json:"epochs"`
+	Seed            uint64 `json:"seed"`
+	Out             string `json:"out"`
+	Data            string `json:"data"`
+	CheckpointEvery int    `json:"checkpoint_every"`
+	Workers         int    `json:"workers"`
+}
+
+// runConfig is DIR/config.json.
+type runConfig struct {
+	Command string               `json:"command"`
+	Options trainOptions         `json:"options"`
+	Device  *device.Params       `json:"device_params,omitempty"`
+	STDP    *learning.STDPConfig `json:"stdp,omitempty"`
+	Energy  energy.Config        `json:"energy"`
+}
+
+func (o *trainOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.Rule, "rule", "stdp", "learning rule: stdp or backprop")
+	fs.StringVar(&o.Device, "device", device.DefaultPreset, "device preset name, a device JSON file, or \"float\" for the exact float rule")
+	fs.IntVar(&o.Neurons, "neurons", 100, "excitatory neurons (STDP)")
+	fs.IntVar(&o.TrainSamples, "train-samples", 0, "training images per epoch (0: all 60000)")
+	fs.IntVar(&o.TestSamples, "test-samples", 0, "test images (0: all 10000)")
+	fs.IntVar(&o.LabelSamples, "label-samples", 0, "training images used to label the neurons (STDP; 0: min(train-samples, 10000))")
+	fs.IntVar(&o.Epochs, "epochs", 1, "epochs")
+	fs.Uint64Var(&o.Seed, "seed", 1, "master seed: same seed, same result")
+	fs.StringVar(&o.Out, "out", "", "output folder (default runs/<rule>-<device>-n<neurons>)")
+	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
+	fs.IntVar(&o.Workers, "workers", 0, "evaluation replicas run at once (0: one per core; results do not depend on it)")
+	dataFlag(fs, &o.Data)
+}
+
+func (o *trainOptions) validate(e *env) error {
+	switch {
+	case o.Rule != "stdp" && o.Rule != "backprop":
+		return e.usagef("--rule must be stdp or backprop, got %q", o.Rule)
+	case o.Neurons < 1:
+		return e.usagef("--neurons must be ≥ 1, got %d", o.Neurons)
+	case o.TrainSamples < 0 || o.TestSamples < 0 || o.LabelSamples < 0:
+		return e.usagef("sample counts must be ≥ 0")
+	case o.Epochs < 1:
+		return e.usagef("--epochs must be ≥ 1, got %d", o.Epochs)
+	case o.CheckpointEvery < 0:
+		return e.usagef("--checkpoint-every must be ≥ 0, got %d", o.CheckpointEvery)
+	case o.Device == "":
+		return e.usagef("--device must name a preset, a JSON file or \"float\"")
+	}
+	return nil
+}
+
+// loadDevice resolves --device: a preset name, else a JSON file.
+func loadDevice(name string) (*device.Params, error) {
+	if name == floatDevice {
+		return nil, nil
+	}
+	if p, err := device.Preset(name); err == nil {
+		return p, nil
+	} else if _, serr := os.Stat(name); serr != nil {
+		return nil, fmt.Errorf("--device: %w", err)
+	}
+	return device.LoadParams(name)
+}
+
+func deviceLabel(name string) string {
+	base := filepath.Base(name)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+func runTrain(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("train", "train [--rule stdp|backprop] [--device NAME|FILE|float] [--neurons N] [--train-samples K] [--test-samples M] [--epochs E] [--seed S] [--out DIR] | --resume DIR")
+	var o trainOptions
+	o.register(fs)
+	var resume string
+	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return e.usagef("unexpected argument %q", fs.Arg(0))
+	}
+	var cfg runConfig
+	if resume != "" {
+		if err := readJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
+		cfg.Options.Out = resume
+		o = cfg.Options
+	} else {
+		if err := o.validate(e); err != nil {
+			return err
+		}
+		if o.Out == "" {
+			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, deviceLabel(o.Device), o.Neurons))
+		}
+		dev, err := loadDevice(o.Device)
+		if err != nil {
+			return err
+		}
+		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: energy.DefaultConfig()}
+	}
+	if o.Rule == "backprop" {
+		return e.usagef("--rule backprop: not available yet in this build")
+	}
+	data, err := loadData(o.Data)
+	if err != nil {
+		return err
+	}
+	return trainSTDP(ctx, e, &cfg, data, resume != "")
+}
+
+func (o *trainOptions) stdpConfig() learning.STDPConfig {
+	c := learning.DefaultSTDPConfig()
+	c.Neurons, c.TrainSamples, c.TestSamples, c.LabelSamples = o.Neurons, o.TrainSamples, o.TestSamples, o.LabelSamples
+	c.Epochs, c.Seed, c.Float = o.Epochs, o.Seed, o.Device == floatDevice
+	c.Net.Neurons = o.Neurons
+	c.Eval.Workers = o.Workers
+	return c
+}
+
+const (
+	checkpointFile = "checkpoint.gob"
+	modelFile      = "model.gob"
+)
+
+func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) error {
+	o := cfg.Options
+	dir := o.Out
+	var m *learning.STDPModel
+	if resuming {
+		b, err := os.ReadFile(filepath.Join(dir, checkpointFile))
+		if err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
+		if m, err = learning.UnmarshalSTDPModel(b); err != nil {
+			return fmt.Errorf("--resume: %s: %w", filepath.Join(dir, checkpointFile), err)
+		}
+		fmt.Fprintf(e.stderr, "resuming %s at epoch %d, image %d\n", dir, m.Epoch+1, m.Next)
+	} else {
+		sc := o.stdpConfig()
+		if err := sc.Validate(); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		var err error
+		if m, err = learning.NewSTDPModel(sc, cfg.Device, datasets.Pixels); err != nil {
+			return err
+		}
+		cfg.STDP = &m.Config
+		if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+			return err
+		}
+	}
+	save := func(name string) func(*learning.STDPModel) error {
+		return func(m *learning.STDPModel) error {
+			b, err := m.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			return writeFileAtomic(filepath.Join(dir, name), b)
+		}
+	}
+	k := m.Config.TrainSamples
+	if k == 0 || k > data.Train.N {
+		k = data.Train.N
+	}
+	total := k * m.Config.Epochs
+	bar := e.newBar(total, "train", "img")
+	_ = bar.Set(m.Epoch*k + m.Next)
+	err := m.Train(ctx, data.Train, learning.TrainHooks{
+		Progress: func(_ string, done, _ int, acc float64) {
+			if done%10 == 0 || done == total {
+				if !math.IsNaN(acc) {
+					bar.Describe(fmt.Sprintf("train (running acc %.1f%%)", 100*acc))
+				}
+				_ = bar.Set(done)
+			}
+		},
+		Checkpoint:      save(checkpointFile),
+		CheckpointEvery: o.CheckpointEvery,
+	})
+	_ = bar.Finish()
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted after %d training images; checkpoint written to %s; continue with: nanospike train --resume %s",
+			m.Epoch*k+m.Next, filepath.Join(dir, checkpointFile), dir)
+	}
+	if err != nil {
+		return err
+	}
+	if err := save(checkpointFile)(m); err != nil {
+		return err
+	}
+	if err := m.Label(ctx, data.Train, e.phaseBar("label")); err != nil {
+		return fmt.Errorf("labelling: %w (training is saved; rerun with --resume %s)", err, dir)
+	}
+	acc, res, err := m.Test(ctx, data.Test, e.phaseBar("test"))
+	if err != nil {
+		return fmt.Errorf("testing: %w (training is saved; rerun with --resume %s)", err, dir)
+	}
+	if err := save(modelFile)(m); err != nil {
+		return err
+	}
+	met := stdpMetrics(m, cfg, acc, res)
+	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+		return err
+	}
+	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), m); err != nil {
+		return err
+	}
+	printMetrics(e, met, dir)
+	return nil
+}
+
+// phaseBar returns a progress callback drawing a bar for one phase.
+func (e *env) phaseBar(phase string) learning.STDPProgress {
+	var bar interface {
+		Set(int) error
+		Finish() error
+	}
+	return func(_ string, done, total int, _ float64) {
+		if bar == nil {
+			bar = e.newBar(total, phase, "img")
+		}
+		_ = bar.Set(done)
+		if done == total {
+			_ = bar.Finish()
+		}
+	}
+}
+
+// metrics is DIR/metrics.json.
+type metrics struct {
+	Rule                string           `json:"rule"`
+	Device              string           `json:"device"`
+	Neurons             int              `json:"neurons"`
+	Seed                uint64           `json:"seed"`
+	Accuracy            float64          `json:"accuracy"`
+	TrainImages         int              `json:"train_images"`
+	TrainSeconds        float64          `json:"train_seconds"`
+	TrainImagesPerS     float64          `json:"train_images_per_s"`
+	TestImages          int              `json:"test_images"`
+	TestSeconds         float64          `json:"test_seconds"`
+	TestImagesPerS      float64          `json:"test_images_per_s"`
+	SOPsPerInference    float64          `json:"sops_per_inference"`
+	EnergyPerInference  float64          `json:"energy_per_inference_j"`
+	EnergyPerTrainImage float64          `json:"energy_per_training_image_j"`
+	PulsesPerTrainImage float64          `json:"pulses_per_training_image"`
+	Inference           energy.Breakdown `json:"inference_energy"`
+	Training            energy.Breakdown `json:"training_energy"`
+	Confusion           [][]int          `json:"confusion"`
+}
+
+func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning.EvalResult) metrics {
+	inf := m.Energy(cfg.Energy, r)
+	tr := m.TrainEnergy(cfg.Energy)
+	conf := make([][]int, 10)
+	for i := range conf {
+		conf[i] = make([]int, 11) // column 10: no neuron fired
+	}
+	for k, p := range r.Predicted {
+		if p < 0 {
+			p = 10
+		}
+		conf[r.Labels[k]][p]++
+	}
+	name := cfg.Options.Device
+	met := metrics{
+		Rule: "stdp", Device: name, Neurons: m.Config.Neurons, Seed: m.Config.Seed, Accuracy: acc,
+		TrainImages: m.TrainImages, TrainSeconds: m.TrainSeconds,
+		TestImages: r.Images, TestSeconds: r.Seconds,
+		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference,
+		EnergyPerTrainImage: tr.Training, Inference: inf, Training: tr, Confusion: conf,
+	}
+	if m.TrainSeconds > 0 {
+		met.TrainImagesPerS = float64(m.TrainImages) / m.TrainSeconds
+	}
+	if r.Seconds > 0 {
+		met.TestImagesPerS = float64(r.Images) / r.Seconds
+	}
+	if m.TrainImages > 0 {
+		c := m.DeviceCounters()
+		met.PulsesPerTrainImage = float64(c.PotPulses+c.DepPulses) / float64(m.TrainImages)
+	}
+	return met
+}
+
+func printMetrics(e *env, m metrics, dir string) {
+	fmt.Fprintf(e.stdout, "rule %s, device %s, %d neurons, seed %d\n", m.Rule, m.Device, m.Neurons, m.Seed)
+	fmt.Fprintf(e.stdout, "test accuracy          %.2f %% (%d images)\n", 100*m.Accuracy, m.TestImages)
+	fmt.Fprintf(e.stdout, "energy per inference   %s (%.0f SOPs; TrueNorth %s, Loihi %s at their per-SOP energy)\n",
+		joules(m.EnergyPerInference), m.SOPsPerInference, joules(m.Inference.TrueNorth), joules(m.Inference.Loihi))
+	fmt.Fprintf(e.stdout, "energy per train image %s (%.0f programming pulses)\n", joules(m.EnergyPerTrainImage), m.PulsesPerTrainImage)
+	fmt.Fprintf(e.stdout, "throughput             train %.0f img/s, test %.0f img/s\n", m.TrainImagesPerS, m.TestImagesPerS)
+	fmt.Fprintf(e.stdout, "results in             %s (metrics.json, config.json, weights.png, model.gob)\n", dir)
+}
+
+// joules formats an energy with an SI prefix.
+func joules(j float64) string {
+	if j == 0 {
+		return "0 J"
+	}
+	for _, u := range []struct {
+		f float64
+		s string
+	}{{1, "J"}, {1e-3, "mJ"}, {1e-6, "µJ"}, {1e-9, "nJ"}, {1e-12, "pJ"}, {1e-15, "fJ"}} {
+		if math.Abs(j) >= u.f {
+			return fmt.Sprintf("%.3g %s", j/u.f, u.s)
+		}
+	}
+	return fmt.Sprintf("%.3g J", j)
+}
+
+// saveReceptiveFields writes the input weights of every excitatory neuron
+// as a grid of 28×28 tiles.
+func saveReceptiveFields(path string, m *learning.STDPModel) error {
+	rows, cols := m.Syn.Rows(), m.Syn.Cols()
+	w := m.Syn.WeightsTo(nil)
+	t := make([]float64, len(w))
+	for i := range rows {
+		for j := range cols {
+			t[j*rows+i] = w[i*cols+j]
+		}
+	}
+	side := int(math.Ceil(math.Sqrt(float64(cols))))
+	return plots.Grid(path, t, (cols+side-1)/side, side, datasets.Height, datasets.Width)
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := e.flags("eval", "eval --model DIR [--test-samples M] [--data DIR]")
+	var dir, data string
+	var testSamples, workers int
+	fs.StringVar(&dir, "model", "", "folder of a trained model (holding model.gob)")
+	fs.IntVar(&testSamples, "test-samples", -1, "test images (default: as trained; 0: all)")
+	fs.IntVar(&workers, "workers", 0, "evaluation replicas run at once (0: one per core)")
+	dataFlag(fs, &data)
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if dir == "" {
+		return e.usagef("--model DIR is required")
+	}
+	var cfg runConfig
+	if err := readJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, modelFile))
+	if err != nil {
+		return err
+	}
+	m, err := learning.UnmarshalSTDPModel(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, modelFile), err)
+	}
+	if testSamples >= 0 {
+		m.Config.TestSamples = testSamples
+	}
+	m.Config.Eval.Workers = workers
+	d, err := loadData(data)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	acc, res, err := m.Test(ctx, d.Test, e.phaseBar("test"))
+	if err != nil {
+		return err
+	}
+	_ = start
+	met := stdpMetrics(m, &cfg, acc, res)
+	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
+		return err
+	}
+	printMetrics(e, met, dir)
+	return nil
+}

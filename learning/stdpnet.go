@@ -1,0 +1,580 @@
+package learning
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/network"
+)
+
+// STDPConfig configures unsupervised training of a Diehl & Cook network.
+type STDPConfig struct {
+	Neurons      int `json:"neurons"`       // excitatory (and inhibitory) neurons; default 100
+	TrainSamples int `json:"train_samples"` // training images per epoch; 0: all
+	Epochs       int `json:"epochs"`        // default 1
+	// LabelSamples is the number of training images (the first ones) shown
+	// to the frozen network to assign each neuron its class; 0: min(TrainSamples, 10000).
+	LabelSamples int    `json:"label_samples"`
+	TestSamples  int    `json:"test_samples"` // 0: all
+	Seed         uint64 `json:"seed"`
+	// Float selects the exact float rule (Float weights) instead of a
+	// device array: the reference the devices are compared with.
+	Float bool             `json:"float"`
+	Rule  STDPRule         `json:"rule"`
+	Net   network.DCConfig `json:"network"` // Inputs, Neurons and Seed are set from the fields above
+	// InitW is the scale of the initial weights 0.3·(U[0,1) + 0.01): Diehl & Cook's 0.3.
+	InitW float64 `json:"init_w"`
+	// Eval sets the replicas of labelling and testing.
+	Eval network.EvalConfig `json:"eval"`
+}
+
+// DefaultSTDPConfig returns Diehl & Cook's setting with 100 neurons.
+func DefaultSTDPConfig() STDPConfig {
+	return STDPConfig{Neurons: 100, Epochs: 1, Rule: DefaultSTDPRule(), Net: network.DefaultDCConfig(784, 100), InitW: 0.3}
+}
+
+// Validate reports the first invalid field.
+func (c *STDPConfig) Validate() error {
+	switch {
+	case c.Neurons < 1:
+		return fmt.Errorf("learning: neurons must be ≥ 1, got %d", c.Neurons)
+	case c.TrainSamples < 0 || c.TestSamples < 0 || c.LabelSamples < 0:
+		return fmt.Errorf("learning: sample counts must be ≥ 0")
+	case c.Epochs < 1:
+		return fmt.Errorf("learning: epochs must be ≥ 1, got %d", c.Epochs)
+	case !(c.InitW >= 0 && c.InitW <= 1):
+		return fmt.Errorf("learning: init_w must be in [0, 1], got %v", c.InitW)
+	}
+	if err := c.Rule.Validate(); err != nil {
+		return err
+	}
+	net := c.netConfig(784)
+	return net.Validate()
+}
+
+func (c *STDPConfig) netConfig(inputs int) network.DCConfig {
+	n := c.Net
+	n.Inputs, n.Neurons, n.Seed = inputs, c.Neurons, c.Seed
+	return n
+}
+
+// Seed streams of STDP training, derived from the master seed.
+const (
+	stdpStreamInit   uint64 = 0x73746470_01 // initial weights
+	stdpStreamDevice uint64 = 0x73746470_02 // device array: D2D, stuck devices, programming noise
+)
+
+// STDPModel is a Diehl & Cook network being trained or evaluated on a
+// device (or the float rule), with its training position, so that a saved
+// model resumes exactly.
+type STDPModel struct {
+	Config STDPConfig
+	Device *device.Params // nil with Config.Float
+	Net    *network.DC
+	Syn    Programmable
+	Rule   *STDP
+	Labels []int // class of each neuron, −1 if unassigned; nil before labelling
+
+	Epoch, Next int // training position: next image of epoch Epoch
+	// Training totals: network events, training wall time and images.
+	TrainCounters network.Counters
+	TrainSeconds  float64
+	TrainImages   int
+	InitPulses    device.Counters // pulses spent writing the initial weights
+}
+
+// NewSTDPModel builds the network of cfg on devices p (ignored with
+// cfg.Float) for images of `inputs` pixels, and writes its initial weights by
+// programming pulses from Gmin, as a chip would.
+func NewSTDPModel(cfg STDPConfig, p *device.Params, inputs int) (*STDPModel, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Net = cfg.netConfig(inputs)
+	m := &STDPModel{Config: cfg}
+	n := cfg.Neurons
+	w0 := make([]float64, inputs*n)
+	network.DCInitWeights(w0, cfg.Seed, stdpStreamInit)
+	for k := range w0 {
+		w0[k] *= cfg.InitW / 0.3
+	}
+	if cfg.Float {
+		f := NewFloat(inputs, n, 1)
+		copy(f.W, w0)
+		m.Syn = f
+	} else {
+		if p == nil {
+			return nil, errors.New("learning: no device given (and not the float rule)")
+		}
+		a, err := device.NewArray(p, inputs, n, seedFor(cfg.Seed, stdpStreamDevice))
+		if err != nil {
+			return nil, err
+		}
+		for k, w := range w0 {
+			a.Program(k/n, k%n, a.PulsesFor(w))
+		}
+		m.InitPulses = a.Counters()
+		a.ResetCounters()
+		m.Syn = a
+		m.Device = a.Params()
+	}
+	return m, m.build(inputs)
+}
+
+// seedFor derives a seed for one purpose from the master seed.
+func seedFor(master, stream uint64) uint64 {
+	return rand.New(rand.NewPCG(master, stream)).Uint64()
+}
+
+func (m *STDPModel) build(inputs int) error {
+	net, err := network.NewDC(m.Config.netConfig(inputs), m.Syn)
+	if err != nil {
+		return err
+	}
+	m.Net = net
+	m.Rule = NewSTDP(m.Config.Rule, m.Syn, m.Config.Net.Dt)
+	net.SetPlasticity(m.Rule)
+	return nil
+}
+
+// STDPProgress reports training or evaluation progress: phase is "train",
+// "label" or "test"; acc is the running accuracy (NaN when unknown).
+type STDPProgress func(phase string, done, total int, acc float64)
+
+// TrainHooks are called by Train. Any may be nil.
+type TrainHooks struct {
+	Progress STDPProgress
+	// Checkpoint is called every CheckpointEvery images and when Train
+	// stops early, with the model in a consistent state.
+	Checkpoint      func(m *STDPModel) error
+	CheckpointEvery int
+}
+
+// Train continues training from (Epoch, Next) until Config.Epochs epochs of
+// TrainSamples images, with plasticity on and adaptive thresholds running.
+// It checks ctx between images: on cancellation it calls the checkpoint
+// hook and returns ctx's error, so no completed image is lost.
+func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) error {
+	k := m.Config.TrainSamples
+	if k == 0 || k > train.Len() {
+		k = train.Len()
+	}
+	total := k * m.Config.Epochs
+	m.Net.FreezeTheta(false)
+	m.Rule.Enabled = true
+	pixels := make([]float64, m.Config.Net.Inputs)
+	run := newRunningAcc(m.Config.Neurons, 1000)
+	start := time.Now()
+	done := m.Epoch*k + m.Next
+	defer func() { m.TrainSeconds += time.Since(start).Seconds() }()
+	for ; m.Epoch < m.Config.Epochs; m.Epoch, m.Next = m.Epoch+1, 0 {
+		for ; m.Next < k; m.Next++ {
+			if err := ctx.Err(); err != nil {
+				if h.Checkpoint != nil {
+					m.TrainSeconds += time.Since(start).Seconds()
+					start = time.Now()
+					if cerr := h.Checkpoint(m); cerr != nil {
+						return errors.Join(err, cerr)
+					}
+				}
+				return err
+			}
+			img := train.Image(m.Next)
+			toFloat(pixels, img)
+			r, err := m.Net.PresentImage(context.Background(), pixels)
+			if err != nil {
+				return fmt.Errorf("learning: training image %d: %w", m.Next, err)
+			}
+			m.TrainCounters = m.TrainCounters.Add(r.Counters)
+			m.TrainImages++
+			run.add(r.Counts, train.Label(m.Next))
+			done++
+			if h.Progress != nil {
+				h.Progress("train", done, total, run.accuracy())
+			}
+			if h.CheckpointEvery > 0 && done%h.CheckpointEvery == 0 && h.Checkpoint != nil && done < total {
+				m.Next++ // the checkpoint records the position after this image
+				m.TrainSeconds += time.Since(start).Seconds()
+				start = time.Now()
+				err := h.Checkpoint(m)
+				m.Next--
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func toFloat(dst []float64, img []uint8) {
+	for i, v := range img {
+		dst[i] = float64(v)
+	}
+}
+
+// runningAcc estimates accuracy during training: each image is classified
+// with labels assigned from the window of the previous images' responses.
+type runningAcc struct {
+	n, size int
+	counts  [][]int32
+	labels  []int
+	hits    []bool
+	pos     int
+	assign  []int
+}
+
+func newRunningAcc(neurons, size int) *runningAcc {
+	return &runningAcc{n: neurons, size: size}
+}
+
+func (r *runningAcc) add(c []int32, label int) {
+	if len(r.counts) >= 100 && len(r.counts)%100 == 0 {
+		r.assign = Assign(r.counts, r.labels, 10)
+	}
+	if r.assign != nil {
+		hit := Classify(c, r.assign, 10) == label
+		r.hits = append(r.hits, hit)
+		if len(r.hits) > r.size {
+			r.hits = r.hits[1:]
+		}
+	}
+	r.counts = append(r.counts, append([]int32(nil), c...))
+	r.labels = append(r.labels, label)
+	if len(r.counts) > r.size {
+		r.counts, r.labels = r.counts[1:], r.labels[1:]
+	}
+}
+
+func (r *runningAcc) accuracy() float64 {
+	if len(r.hits) == 0 {
+		return math.NaN()
+	}
+	h := 0
+	for _, x := range r.hits {
+		if x {
+			h++
+		}
+	}
+	return float64(h) / float64(len(r.hits))
+}
+
+// Assign gives each neuron the class to which it responded most on average
+// (Diehl & Cook's labelling): counts[k] are the spike counts of image k,
+// labels[k] its class. A neuron that never fired gets −1.
+func Assign(counts [][]int32, labels []int, classes int) []int {
+	if len(counts) == 0 {
+		return nil
+	}
+	n := len(counts[0])
+	sum := make([]float64, classes*n)
+	num := make([]int, classes)
+	for k, c := range counts {
+		l := labels[k]
+		if l < 0 || l >= classes {
+			continue
+		}
+		num[l]++
+		row := sum[l*n : (l+1)*n]
+		for j, x := range c {
+			row[j] += float64(x)
+		}
+	}
+	out := make([]int, n)
+	for j := range out {
+		best, bestV := -1, 0.0
+		for l := range classes {
+			if num[l] == 0 {
+				continue
+			}
+			if v := sum[l*n+j] / float64(num[l]); v > bestV {
+				best, bestV = l, v
+			}
+		}
+		out[j] = best
+	}
+	return out
+}
+
+// Classify returns the class whose assigned neurons fired most on average
+// for one image's counts, or −1 if none fired.
+func Classify(counts []int32, assign []int, classes int) int {
+	sum := make([]float64, classes)
+	num := make([]int, classes)
+	for j, l := range assign {
+		if l >= 0 {
+			sum[l] += float64(counts[j])
+			num[l]++
+		}
+	}
+	best, bestV := -1, 0.0
+	for l := range classes {
+		if num[l] > 0 {
+			if v := sum[l] / float64(num[l]); v > bestV {
+				best, bestV = l, v
+			}
+		}
+	}
+	return best
+}
+
+// EvalResult is what one frozen pass over a set gives.
+type EvalResult struct {
+	Counts    [][]int32
+	Labels    []int
+	Net       network.Counters // summed over images
+	Dev       device.Counters  // reads of the device array, summed over replicas
+	Seconds   float64
+	Images    int
+	Predicted []int // filled by Test
+}
+
+// respond shows the first n images of set to frozen replicas of the
+// network, in batches of `batch` images (for progress), and returns their
+// spike counts. The model itself is not changed.
+func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase string, prog STDPProgress) (*EvalResult, error) {
+	if n == 0 || n > set.Len() {
+		n = set.Len()
+	}
+	res := &EvalResult{Counts: make([][]int32, 0, n), Labels: make([]int, 0, n), Images: n}
+	start := time.Now()
+	var mu sync.Mutex
+	type devCount struct {
+		seed uint64
+		c    device.Counters
+	}
+	var clones []func() devCount
+	clone := func(seed uint64) (network.Synapses, error) {
+		switch s := m.Syn.(type) {
+		case *device.Array:
+			c := s.Clone(seed)
+			mu.Lock()
+			clones = append(clones, func() devCount { return devCount{seed, c.Counters()} })
+			mu.Unlock()
+			return c, nil
+		case *Float:
+			return s.Clone(seed), nil
+		}
+		return nil, fmt.Errorf("learning: cannot clone synapses of type %T", m.Syn)
+	}
+	const batch = 512
+	imgs := make([][]float64, 0, batch)
+	for b := 0; b < n; b += batch {
+		imgs = imgs[:0]
+		for k := b; k < min(n, b+batch); k++ {
+			p := make([]float64, len(set.Image(k)))
+			toFloat(p, set.Image(k))
+			imgs = append(imgs, p)
+		}
+		rs, err := m.Net.Evaluate(ctx, imgs, m.Config.Eval, clone)
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range rs {
+			res.Counts = append(res.Counts, r.Counts)
+			res.Labels = append(res.Labels, set.Label(b+i))
+			res.Net = res.Net.Add(r.Counters)
+		}
+		if prog != nil {
+			prog(phase, len(res.Counts), n, math.NaN())
+		}
+	}
+	dc := make([]devCount, len(clones))
+	for i, f := range clones {
+		dc[i] = f()
+	}
+	slices.SortFunc(dc, func(a, b devCount) int {
+		switch {
+		case a.seed < b.seed:
+			return -1
+		case a.seed > b.seed:
+			return 1
+		}
+		return 0
+	})
+	for _, d := range dc {
+		res.Dev = res.Dev.Add(d.c)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// Label shows the first LabelSamples training images to the frozen network
+// and assigns each neuron its class.
+func (m *STDPModel) Label(ctx context.Context, train Samples, prog STDPProgress) error {
+	n := m.Config.LabelSamples
+	if n == 0 {
+		n = min(10000, train.Len())
+		if m.Config.TrainSamples > 0 {
+			n = min(n, m.Config.TrainSamples)
+		}
+	}
+	r, err := m.respond(ctx, train, n, "label", prog)
+	if err != nil {
+		return err
+	}
+	m.Labels = Assign(r.Counts, r.Labels, 10)
+	return nil
+}
+
+// Test classifies the first TestSamples images of test with the frozen,
+// labelled network and returns the accuracy and the pass's counts.
+func (m *STDPModel) Test(ctx context.Context, test Samples, prog STDPProgress) (float64, *EvalResult, error) {
+	if m.Labels == nil {
+		return 0, nil, errors.New("learning: Test before Label")
+	}
+	r, err := m.respond(ctx, test, m.Config.TestSamples, "test", prog)
+	if err != nil {
+		return 0, nil, err
+	}
+	hits := 0
+	r.Predicted = make([]int, len(r.Counts))
+	for k, c := range r.Counts {
+		r.Predicted[k] = Classify(c, m.Labels, 10)
+		if r.Predicted[k] == r.Labels[k] {
+			hits++
+		}
+	}
+	return float64(hits) / float64(len(r.Counts)), r, nil
+}
+
+// Energy returns the per-image energy breakdown of an evaluation pass (an
+// inference) of this model.
+func (m *STDPModel) Energy(cfg energy.Config, r *EvalResult) energy.Breakdown {
+	return m.breakdown(cfg, r.Net, r.Dev, r.Images)
+}
+
+// DeviceCounters returns the counters of the model's device array since the
+// initial weights were written: training's reads and programming pulses
+// (zero for the float rule).
+func (m *STDPModel) DeviceCounters() device.Counters {
+	if a, ok := m.Syn.(*device.Array); ok {
+		return a.Counters()
+	}
+	return device.Counters{}
+}
+
+// TrainEnergy returns the energy per training image: the network events of
+// training, the device reads and programming pulses, and the stored-weight
+// reads of normalisation.
+func (m *STDPModel) TrainEnergy(cfg energy.Config) energy.Breakdown {
+	dc := m.DeviceCounters()
+	if p := m.Device; p != nil {
+		dc.Reads += m.Rule.NormReads
+		dc.ReadGSum += float64(m.Rule.NormReads)*p.Gmin + m.Rule.NormWSum*(p.Gmax-p.Gmin)
+	}
+	return m.breakdown(cfg, m.TrainCounters, dc, max(m.TrainImages, 1))
+}
+
+func (m *STDPModel) breakdown(cfg energy.Config, c network.Counters, dev device.Counters, images int) energy.Breakdown {
+	n := m.Config.Neurons
+	var excSpikes, inhSpikes float64
+	if len(c.Spikes) == 3 {
+		excSpikes, inhSpikes = float64(c.Spikes[1]), float64(c.Spikes[2])
+	}
+	paths := []energy.Pathway{
+		{Name: "input→exc", SOPs: float64(c.DeviceReads), Device: m.Device, Counter: dev},
+		{Name: "exc→inh", SOPs: excSpikes},
+		{Name: "inh→exc", SOPs: inhSpikes * float64(n-1)},
+	}
+	pops := []energy.Population{
+		{Name: "exc", Updates: float64(c.NeuronUpdates) / 2, Spikes: excSpikes},
+		{Name: "inh", Updates: float64(c.NeuronUpdates) / 2, Spikes: inhSpikes},
+	}
+	return energy.Compute(cfg, paths, pops).Per(float64(images))
+}
+
+// stdpCheckpoint is the serialised form of an STDPModel.
+type stdpCheckpoint struct {
+	Config        STDPConfig
+	Device        *device.Params
+	Syn           []byte
+	FloatW        []float64
+	Net           *network.DCState
+	Rule          stdpState
+	Labels        []int
+	Epoch, Next   int
+	TrainCounters network.Counters
+	TrainSeconds  float64
+	TrainImages   int
+	InitPulses    device.Counters
+}
+
+// MarshalBinary encodes the whole model (weights and device state included).
+func (m *STDPModel) MarshalBinary() ([]byte, error) {
+	st, err := m.Net.State()
+	if err != nil {
+		return nil, err
+	}
+	c := stdpCheckpoint{Config: m.Config, Device: m.Device, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
+		Epoch: m.Epoch, Next: m.Next, TrainCounters: m.TrainCounters, TrainSeconds: m.TrainSeconds,
+		TrainImages: m.TrainImages, InitPulses: m.InitPulses}
+	switch s := m.Syn.(type) {
+	case *device.Array:
+		if c.Syn, err = s.MarshalBinary(); err != nil {
+			return nil, err
+		}
+	case *Float:
+		c.FloatW = s.W
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
+		return nil, fmt.Errorf("learning: encoding model: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalSTDPModel decodes a model written by MarshalBinary.
+func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
+	var c stdpCheckpoint
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
+		return nil, fmt.Errorf("learning: decoding model: %w", err)
+	}
+	if err := c.Config.Validate(); err != nil {
+		return nil, err
+	}
+	m := &STDPModel{Config: c.Config, Labels: c.Labels, Epoch: c.Epoch, Next: c.Next,
+		TrainCounters: c.TrainCounters, TrainSeconds: c.TrainSeconds, TrainImages: c.TrainImages, InitPulses: c.InitPulses}
+	inputs := c.Config.Net.Inputs
+	if inputs == 0 {
+		inputs = 784
+	}
+	if c.Config.Float {
+		f := NewFloat(inputs, c.Config.Neurons, 1)
+		if len(c.FloatW) != len(f.W) {
+			return nil, fmt.Errorf("learning: model has %d weights, want %d", len(c.FloatW), len(f.W))
+		}
+		copy(f.W, c.FloatW)
+		m.Syn = f
+	} else {
+		if c.Device == nil {
+			return nil, errors.New("learning: model has no device parameters")
+		}
+		a, err := device.NewArray(c.Device, inputs, c.Config.Neurons, 0)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.UnmarshalBinary(c.Syn); err != nil {
+			return nil, fmt.Errorf("learning: device array: %w", err)
+		}
+		m.Syn = a
+		m.Device = a.Params()
+	}
+	if err := m.build(inputs); err != nil {
+		return nil, err
+	}
+	if err := m.Net.SetState(c.Net); err != nil {
+		return nil, err
+	}
+	return m, m.Rule.setState(c.Rule)
+}
