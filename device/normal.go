@@ -10,8 +10,8 @@ import (
 // PCG output: 24 bits of signed magnitude and 7 bits of layer index (disjoint bits, so the layer
 // does not correlate with the value). The value is thus quantised to 2⁻²³ of its layer's width
 // (< 5·10⁻⁷ absolute), far below any noise level it models. The ~1.2 % of draws that fall in a
-// wedge or the tail use further 64-bit uniforms. This is about twice as fast as
-// rand.Rand.NormFloat64 in the programming and read loops.
+// wedge or the tail use further 64-bit uniforms. It saves the interface call and half of the
+// PCG steps of rand.Rand.NormFloat64 (about 1.3–1.5× faster on this machine).
 //
 // Not safe for concurrent use. Its state (the PCG and the spare half word) is part of an array's
 // checkpoint.
@@ -69,22 +69,37 @@ func (n *normals) uniform() float64 {
 	return (float64(n.src.Uint64()>>11) + 1) * (1.0 / (1 << 53))
 }
 
-// norm returns a standard normal deviate.
+// norm returns a standard normal deviate. The fast path (97 % of draws) makes no call.
 func (n *normals) norm() float64 {
+	var b uint32
+	if n.have {
+		n.have = false
+		b = n.buf
+	} else {
+		u := n.src.Uint64()
+		n.buf = uint32(u>>32) & 0x7fffffff
+		n.have = true
+		b = uint32(u) & 0x7fffffff
+	}
+	j := int32(b<<8) >> 8 // signed 24-bit magnitude
+	i := b >> 24 & 0x7f
+	aj := j
+	if aj < 0 {
+		aj = -aj
+	}
+	if uint32(aj) < zigK[i] {
+		return float64(j) * zigW[i]
+	}
+	return n.slow(j, i)
+}
+
+// slow finishes a draw that fell outside its layer's rectangle: the tail beyond zigR (layer 0),
+// or the wedge test; a rejected draw starts over.
+func (n *normals) slow(j int32, i uint32) float64 {
 	for {
-		b := n.bits31()
-		j := int32(b<<8) >> 8 // signed 24-bit magnitude
-		i := b >> 24 & 0x7f
 		x := float64(j) * zigW[i]
-		aj := j
-		if aj < 0 {
-			aj = -aj
-		}
-		if uint32(aj) < zigK[i] {
-			return x
-		}
 		if i == 0 {
-			// The tail beyond zigR, by Marsaglia's exponential rejection.
+			// Marsaglia's exponential rejection for the tail.
 			for {
 				x = -math.Log(n.uniform()) / zigR
 				y := -math.Log(n.uniform())
@@ -99,6 +114,16 @@ func (n *normals) norm() float64 {
 		}
 		if zigF[i]+n.uniform()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
 			return x
+		}
+		b := n.bits31()
+		j = int32(b<<8) >> 8
+		i = b >> 24 & 0x7f
+		aj := j
+		if aj < 0 {
+			aj = -aj
+		}
+		if uint32(aj) < zigK[i] {
+			return float64(j) * zigW[i]
 		}
 	}
 }
