@@ -53,9 +53,9 @@ const (
 	UpdateExact = "exact"
 )
 
-// Config is the whole configuration of a surrogate-gradient training run. The zero value is
-// not valid; start from DefaultConfig.
-type Config struct {
+// BackpropConfig is the whole configuration of a surrogate-gradient training run. The zero value is
+// not valid; start from DefaultBackpropConfig.
+type BackpropConfig struct {
 	Inputs  int   `json:"inputs"`  // input size (784 for MNIST)
 	Hidden  []int `json:"hidden"`  // sizes of the hidden LIF layers, in order (default [1000])
 	Classes int   `json:"classes"` // output neurons (10)
@@ -75,12 +75,12 @@ type Config struct {
 	BatchSize int     `json:"batch_size"` // images per mini-batch (128)
 	Seed      uint64  `json:"seed"`       // master seed of initialisation, shuffling, encoding and devices
 
-	Device DeviceConfig `json:"device"`
+	Device BackpropDevice `json:"device"`
 }
 
-// DeviceConfig says how weights live on devices. The device parameters themselves are passed
-// to New (a preset or a user's file), so that Config stays small; they are saved in checkpoints.
-type DeviceConfig struct {
+// BackpropDevice says how weights live on devices. The device parameters themselves are passed
+// to New (a preset or a user's file), so that BackpropConfig stays small; they are saved in checkpoints.
+type BackpropDevice struct {
 	Mode   string `json:"mode"`   // "ideal" (default), "insitu" or "exsitu"
 	Update string `json:"update"` // in-situ rule: "round", "stochastic", "accumulate" (default) or "exact"
 	Scheme string `json:"scheme"` // pair scheme: "unipolar" (default) or "sign-magnitude"
@@ -101,17 +101,17 @@ type DeviceConfig struct {
 	VerifyMaxPulses int     `json:"verify_max_pulses"` // 40
 }
 
-// DefaultConfig returns the network and training of snnTorch's tutorial 5 as
-// /work/shared/peers/torch_baselines.py runs it: 784-1000-10, 25 steps, β 0.95, θ 1, reset by
+// DefaultBackpropConfig returns the network and training of snnTorch's tutorial 5 as
+// /bpWork/shared/peers/torch_baselines.py runs it: 784-1000-10, 25 steps, β 0.95, θ 1, reset by
 // subtraction, fast-sigmoid(25), rate-coded input, Σ_t CE(output membrane), Adam 5e-4, batch
 // 128; ideal (floating-point) weights.
-func DefaultConfig() Config {
-	return Config{
+func DefaultBackpropConfig() BackpropConfig {
+	return BackpropConfig{
 		Inputs: 784, Hidden: []int{1000}, Classes: 10,
 		Steps: 25, Beta: 0.95, Threshold: 1, Slope: 25, Encoding: EncodingRate,
 		Optimizer: OptimizerAdam, LR: 5e-4, Adam1: 0.9, Adam2: 0.999, AdamEps: 1e-8,
 		BatchSize: 128, Seed: 1,
-		Device: DeviceConfig{
+		Device: BackpropDevice{
 			Mode: ModeIdeal, Update: UpdateAccumulate, Scheme: "unipolar",
 			WMaxScale: 4, Threshold: 1, LRScale: 1,
 			RefreshEvery: 100, RefreshLevel: 0.85,
@@ -121,7 +121,7 @@ func DefaultConfig() Config {
 }
 
 // Validate reports the first invalid field, naming it.
-func (c *Config) Validate() error {
+func (c *BackpropConfig) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return fmt.Errorf("learning: config %s: %s", field, fmt.Sprintf(format, args...))
 	}
@@ -197,15 +197,15 @@ func (c *Config) Validate() error {
 }
 
 // sizes returns the layer sizes from the input to the output.
-func (c *Config) sizes() []int {
+func (c *BackpropConfig) sizes() []int {
 	s := []int{c.Inputs}
 	s = append(s, c.Hidden...)
 	return append(s, c.Classes)
 }
 
-// layer is one fully connected LIF layer: weights from in presynaptic to out postsynaptic
+// bpLayer is one fully connected LIF layer: weights from in presynaptic to out postsynaptic
 // neurons, row-major with rows = presynaptic (the layout of device.Array).
-type layer struct {
+type bpLayer struct {
 	in, out int
 	w       []float64 // weights: float master (ideal, ex-situ training) or the last device read (in-situ)
 	b       []float64 // biases (digital, never on devices)
@@ -222,41 +222,41 @@ type layer struct {
 	scratch []float64    // G⁻ reads
 }
 
-// Net is a spiking network trained by surrogate-gradient BPTT: LIF layers, reset by
+// Backprop is a spiking network trained by surrogate-gradient BPTT: LIF layers, reset by
 // subtraction, a fast-sigmoid surrogate, cross-entropy on the output membrane at every step.
 // It is not safe for concurrent use.
-type Net struct {
-	cfg    Config
+type Backprop struct {
+	cfg    BackpropConfig
 	dev    *device.Params // nil in ideal mode
-	layers []*layer
+	layers []*bpLayer
 
 	epoch int    // completed epochs
 	batch int    // next mini-batch of the current epoch
 	step  uint64 // optimizer steps taken
-	stats Counters
+	stats BackpropCounters
 
-	ws *work // sample workspace
+	ws *bpWork // sample workspace
 }
 
 // Random streams derived from the master seed.
 const (
-	streamInit   uint64 = 0x626b7031 // weight initialisation
-	streamPerm   uint64 = 0x626b7032 // per-epoch shuffles (+ epoch)
-	streamTrain  uint64 = 0x626b7033 // per-sample input encoding in training
-	streamEval   uint64 = 0x626b7034 // per-sample input encoding in evaluation
-	streamDevice uint64 = 0x626b7035 // device arrays (+ layer)
+	bpStreamInit   uint64 = 0x626b7031 // weight initialisation
+	bpStreamPerm   uint64 = 0x626b7032 // per-epoch shuffles (+ epoch)
+	bpStreamTrain  uint64 = 0x626b7033 // per-sample input encoding in training
+	bpStreamEval   uint64 = 0x626b7034 // per-sample input encoding in evaluation
+	bpStreamDevice uint64 = 0x626b7035 // device arrays (+ layer)
 )
 
 // New returns an initialised network. dev gives the devices' parameters; it must be non-nil
 // unless cfg.Device.Mode is "ideal" (where it is ignored). Weights and biases start as PyTorch's
 // nn.Linear does, U(−1/√fan_in, 1/√fan_in); in in-situ mode the initial weights are written onto
-// the devices by write-and-verify (counted in Counters().Program).
-func New(cfg Config, dev *device.Params) (*Net, error) {
+// the devices by write-and-verify (counted in BackpropCounters().Program).
+func NewBackprop(cfg BackpropConfig, dev *device.Params) (*Backprop, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg.Hidden = append([]int(nil), cfg.Hidden...)
-	n := &Net{cfg: cfg}
+	n := &Backprop{cfg: cfg}
 	if cfg.Device.Mode != ModeIdeal {
 		if dev == nil {
 			return nil, fmt.Errorf("learning: device mode %q needs device parameters", cfg.Device.Mode)
@@ -268,9 +268,9 @@ func New(cfg Config, dev *device.Params) (*Net, error) {
 		n.dev = &d
 	}
 	sz := cfg.sizes()
-	rng := rand.New(rand.NewPCG(cfg.Seed, streamInit))
+	rng := rand.New(rand.NewPCG(cfg.Seed, bpStreamInit))
 	for l := 0; l+1 < len(sz); l++ {
-		ly := newLayer(sz[l], sz[l+1])
+		ly := newBPLayer(sz[l], sz[l+1])
 		bound := 1 / math.Sqrt(float64(ly.in))
 		for k := range ly.w {
 			ly.w[k] = bound * (2*rng.Float64() - 1)
@@ -291,10 +291,10 @@ func New(cfg Config, dev *device.Params) (*Net, error) {
 
 // narrow reports whether the layer has so few outputs that dense products with the spike
 // vector beat per-spike row additions (the output layer).
-func (ly *layer) narrow() bool { return ly.out < 64 && ly.in > 0 }
+func (ly *bpLayer) narrow() bool { return ly.out < 64 && ly.in > 0 }
 
-func newLayer(in, out int) *layer {
-	return &layer{
+func newBPLayer(in, out int) *bpLayer {
+	return &bpLayer{
 		in: in, out: out,
 		w: make([]float64, in*out), b: make([]float64, out),
 		w32: make([]float32, in*out), b32: make([]float32, out),
@@ -304,29 +304,29 @@ func newLayer(in, out int) *layer {
 	}
 }
 
-// Config returns the network's configuration.
-func (n *Net) Config() Config {
+// BackpropConfig returns the network's configuration.
+func (n *Backprop) Config() BackpropConfig {
 	c := n.cfg
 	c.Hidden = append([]int(nil), c.Hidden...)
 	return c
 }
 
 // Device returns the device parameters (nil in ideal mode); do not modify.
-func (n *Net) Device() *device.Params { return n.dev }
+func (n *Backprop) Device() *device.Params { return n.dev }
 
 // Epoch returns the number of completed epochs.
-func (n *Net) Epoch() int { return n.epoch }
+func (n *Backprop) Epoch() int { return n.epoch }
 
 // Weights returns a copy of layer l's weights as the forward pass last used them (row-major,
 // rows = presynaptic) and its biases. It panics if l is out of range.
-func (n *Net) Weights(l int) (w, b []float64) {
+func (n *Backprop) Weights(l int) (w, b []float64) {
 	ly := n.layers[l]
 	return append([]float64(nil), ly.w...), append([]float64(nil), ly.b...)
 }
 
 // syncTranspose refreshes every layer's float32 copies of w and b and, for layers above the
 // first, the transpose used by the backward pass.
-func (n *Net) syncTranspose() {
+func (n *Backprop) syncTranspose() {
 	for l, ly := range n.layers {
 		for k, v := range ly.w {
 			ly.w32[k] = float32(v)
@@ -349,8 +349,8 @@ func (n *Net) syncTranspose() {
 	}
 }
 
-// Progress is reported after every mini-batch.
-type Progress struct {
+// BackpropProgress is reported after every mini-batch.
+type BackpropProgress struct {
 	Epoch   int           // epoch in progress (0-based)
 	Batch   int           // mini-batches done in this epoch
 	Batches int           // mini-batches per epoch
@@ -360,8 +360,8 @@ type Progress struct {
 	Elapsed time.Duration // wall time of this epoch so far (this call)
 }
 
-// EpochResult summarises one training epoch.
-type EpochResult struct {
+// BackpropEpoch summarises one training epoch.
+type BackpropEpoch struct {
 	Epoch    int           `json:"epoch"`
 	Images   int           `json:"images"`
 	Loss     float64       `json:"loss"`      // mean mini-batch loss
@@ -376,19 +376,19 @@ type EpochResult struct {
 // may be saved (Save) from inside it. ctx is checked between mini-batches: on cancellation
 // TrainEpoch returns ctx.Err() and a later call resumes at the next mini-batch. Results are
 // the same for the same seed whatever GOMAXPROCS is.
-func (n *Net) TrainEpoch(ctx context.Context, data Samples, progress func(Progress)) (EpochResult, error) {
+func (n *Backprop) TrainEpoch(ctx context.Context, data Samples, progress func(BackpropProgress)) (BackpropEpoch, error) {
 	N := data.Len()
 	if N == 0 {
-		return EpochResult{}, errors.New("learning: empty training set")
+		return BackpropEpoch{}, errors.New("learning: empty training set")
 	}
 	if err := n.checkData(data); err != nil {
-		return EpochResult{}, err
+		return BackpropEpoch{}, err
 	}
-	perm := rand.New(rand.NewPCG(n.cfg.Seed, streamPerm+uint64(n.epoch))).Perm(N)
+	perm := rand.New(rand.NewPCG(n.cfg.Seed, bpStreamPerm+uint64(n.epoch))).Perm(N)
 	bs := n.cfg.BatchSize
 	batches := (N + bs - 1) / bs
 	start := time.Now()
-	var res EpochResult
+	var res BackpropEpoch
 	res.Epoch = n.epoch
 	correct, seen := 0, 0
 	var lossSum float64
@@ -406,7 +406,7 @@ func (n *Net) TrainEpoch(ctx context.Context, data Samples, progress func(Progre
 		done++
 		n.batch++
 		if progress != nil {
-			progress(Progress{Epoch: n.epoch, Batch: n.batch, Batches: batches, Images: hi,
+			progress(BackpropProgress{Epoch: n.epoch, Batch: n.batch, Batches: batches, Images: hi,
 				Loss: loss, Acc: float64(correct) / float64(seen), Elapsed: time.Since(start)})
 		}
 	}
@@ -426,8 +426,8 @@ func (n *Net) TrainEpoch(ctx context.Context, data Samples, progress func(Progre
 
 // Train runs epochs more epochs of TrainEpoch; in ex-situ mode it then programs the devices
 // (ProgramDevices). It returns the result of each epoch trained.
-func (n *Net) Train(ctx context.Context, data Samples, epochs int, progress func(Progress)) ([]EpochResult, error) {
-	var out []EpochResult
+func (n *Backprop) Train(ctx context.Context, data Samples, epochs int, progress func(BackpropProgress)) ([]BackpropEpoch, error) {
+	var out []BackpropEpoch
 	for range epochs {
 		r, err := n.TrainEpoch(ctx, data, progress)
 		if err != nil {
@@ -443,7 +443,7 @@ func (n *Net) Train(ctx context.Context, data Samples, epochs int, progress func
 	return out, nil
 }
 
-func (n *Net) checkData(data Samples) error {
+func (n *Backprop) checkData(data Samples) error {
 	if data.Len() == 0 {
 		return nil
 	}
@@ -455,7 +455,7 @@ func (n *Net) checkData(data Samples) error {
 
 // trainBatch runs forward and backward passes over the images idx, takes one optimizer step and
 // returns the mean loss and the number of correct predictions.
-func (n *Net) trainBatch(data Samples, idx []int) (float64, int) {
+func (n *Backprop) trainBatch(data Samples, idx []int) (float64, int) {
 	if n.cfg.Device.Mode == ModeInSitu {
 		n.readDevices()
 	}
@@ -469,7 +469,7 @@ func (n *Net) trainBatch(data Samples, idx []int) (float64, int) {
 			clear(ly.gwt)
 		}
 	}
-	ws := n.work()
+	ws := n.workspace()
 	var loss float64
 	correct := 0
 	for _, i := range idx {
@@ -478,7 +478,7 @@ func (n *Net) trainBatch(data Samples, idx []int) (float64, int) {
 		if label < 0 || label >= n.cfg.Classes {
 			panic(fmt.Sprintf("learning: label %d of image %d out of range [0, %d)", label, i, n.cfg.Classes))
 		}
-		ws.src.Seed(n.cfg.Seed^streamTrain, uint64(n.epoch)<<40|uint64(i))
+		ws.src.Seed(n.cfg.Seed^bpStreamTrain, uint64(n.epoch)<<40|uint64(i))
 		pred := n.forward(ws, img)
 		loss += n.backward(ws, label)
 		if pred == label {
@@ -499,8 +499,8 @@ func (n *Net) trainBatch(data Samples, idx []int) (float64, int) {
 	return loss / float64(len(idx)), correct
 }
 
-// Result is an evaluation.
-type Result struct {
+// BackpropResult is an evaluation.
+type BackpropResult struct {
 	Images    int     `json:"images"`
 	Correct   int     `json:"correct"`
 	Accuracy  float64 `json:"accuracy"`
@@ -513,16 +513,16 @@ type Result struct {
 // per BatchSize images, as in training. Input spikes are drawn from the seed and the image index,
 // so an evaluation is reproducible; it does not change the training state except the devices'
 // noise streams and read counters.
-func (n *Net) Evaluate(data Samples) (Result, error) {
+func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 	if err := n.checkData(data); err != nil {
-		return Result{}, err
+		return BackpropResult{}, err
 	}
 	C := n.cfg.Classes
-	res := Result{Images: data.Len(), Confusion: make([][]int, C)}
+	res := BackpropResult{Images: data.Len(), Confusion: make([][]int, C)}
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, C)
 	}
-	ws := n.work()
+	ws := n.workspace()
 	onDevices := n.layers[0].pair != nil
 	var saved [][]float64
 	if onDevices && n.cfg.Device.Mode == ModeExSitu {
@@ -536,7 +536,7 @@ func (n *Net) Evaluate(data Samples) (Result, error) {
 			n.readDevices()
 		}
 		label := data.Label(i)
-		ws.src.Seed(n.cfg.Seed^streamEval, uint64(i))
+		ws.src.Seed(n.cfg.Seed^bpStreamEval, uint64(i))
 		pred := n.forward(ws, data.Image(i))
 		if label >= 0 && label < C {
 			res.Confusion[label][pred]++
@@ -558,12 +558,12 @@ func (n *Net) Evaluate(data Samples) (Result, error) {
 }
 
 // Predict returns the predicted class of one image and the output spike counts.
-func (n *Net) Predict(img []uint8, seed uint64) (int, []int) {
+func (n *Backprop) Predict(img []uint8, seed uint64) (int, []int) {
 	if len(img) != n.cfg.Inputs {
 		panic(fmt.Sprintf("learning: Predict: image has %d pixels, want %d", len(img), n.cfg.Inputs))
 	}
-	ws := n.work()
-	ws.src.Seed(n.cfg.Seed^streamEval, seed)
+	ws := n.workspace()
+	ws.src.Seed(n.cfg.Seed^bpStreamEval, seed)
 	p := n.forward(ws, img)
 	return p, append([]int(nil), ws.counts...)
 }

@@ -8,9 +8,9 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// work is the per-sample workspace of forward and backward passes: the state of every layer
+// bpWork is the per-sample workspace of forward and backward passes: the state of every layer
 // at every step, kept for BPTT.
-type work struct {
+type bpWork struct {
 	src *rand.PCG
 	rng *rand.Rand
 
@@ -40,13 +40,13 @@ type work struct {
 	prob   []float64
 }
 
-func (n *Net) work() *work {
+func (n *Backprop) workspace() *bpWork {
 	if n.ws != nil {
 		return n.ws
 	}
 	sz := n.cfg.sizes()
 	T := n.cfg.Steps
-	ws := &work{src: rand.NewPCG(0, 0)}
+	ws := &bpWork{src: rand.NewPCG(0, 0)}
 	ws.rng = rand.New(ws.src)
 	maxN := 0
 	for l := 1; l < len(sz); l++ {
@@ -68,17 +68,17 @@ func (n *Net) work() *work {
 	return ws
 }
 
-// blas is gonum's pure-Go BLAS, whose float32 axpy is SSE assembly on amd64.
-var blas gonum.Implementation
+// bpBLAS is gonum's pure-Go BLAS, whose float32 axpy is SSE assembly on amd64.
+var bpBLAS gonum.Implementation
 
 // add does y += x; addScaled y += a·x (len(y) ≥ len(x)).
-func add(y, x []float32)                            { blas.Saxpy(len(x), 1, x, 1, y, 1) }
-func addScaled(y []float32, a float32, x []float32) { blas.Saxpy(len(x), a, x, 1, y, 1) }
+func bpAdd(y, x []float32)                            { bpBLAS.Saxpy(len(x), 1, x, 1, y, 1) }
+func bpAddScaled(y []float32, a float32, x []float32) { bpBLAS.Saxpy(len(x), a, x, 1, y, 1) }
 
 // forward runs one image through the network for T steps, storing the state for backward, and
 // returns the predicted class (most output spikes, lowest index on ties). The pass runs in
 // float32, as PyTorch's does; weights come from each layer's float32 copy.
-func (n *Net) forward(ws *work, img []uint8) int {
+func (n *Backprop) forward(ws *bpWork, img []uint8) int {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr := float32(c.Beta), float32(c.Threshold)
@@ -112,9 +112,9 @@ func (n *Net) forward(ws *work, img []uint8) int {
 	for k, i := range ws.on {
 		row := l0.w32[int(i)*H0 : int(i+1)*H0]
 		if rate {
-			add(base, row)
+			bpAdd(base, row)
 		} else {
-			addScaled(base, ws.onP[k], row)
+			bpAddScaled(base, ws.onP[k], row)
 		}
 	}
 	ws.flips = ws.flips[:0]
@@ -138,10 +138,10 @@ func (n *Net) forward(ws *work, img []uint8) int {
 					row := l0.w32[int(i)*H0 : int(i+1)*H0]
 					if s {
 						ws.flips = append(ws.flips, i)
-						add(cur, row)
+						bpAdd(cur, row)
 					} else {
 						ws.flips = append(ws.flips, -1-i)
-						addScaled(cur, -1, row)
+						bpAddScaled(cur, -1, row)
 						neg++
 					}
 				}
@@ -160,12 +160,12 @@ func (n *Net) forward(ws *work, img []uint8) int {
 					// beat one short row addition per spike.
 					sb := ws.s[l-1][t*M : (t+1)*M]
 					for q := range cur {
-						cur[q] = ly.b32[q] + blas.Sdot(M, ly.wt32[q*M:(q+1)*M], 1, sb, 1)
+						cur[q] = ly.b32[q] + bpBLAS.Sdot(M, ly.wt32[q*M:(q+1)*M], 1, sb, 1)
 					}
 				} else {
 					copy(cur, ly.b32)
 					for _, j := range ws.spk[l-1][ws.spkAt[l-1][t]:] {
-						add(cur, ly.w32[int(j)*N:int(j+1)*N])
+						bpAdd(cur, ly.w32[int(j)*N:int(j+1)*N])
 					}
 				}
 			}
@@ -210,7 +210,7 @@ func (n *Net) forward(ws *work, img []uint8) int {
 	for l := range L - 1 {
 		ws.spkAt[l][T] = len(ws.spk[l])
 	}
-	// Counters: synaptic events (spikes × fan-out; analog inputs count once per image) and spikes.
+	// BackpropCounters: synaptic events (spikes × fan-out; analog inputs count once per image) and spikes.
 	st := &n.stats
 	if rate {
 		st.InputSpikes += int64(inSpikes)
@@ -234,7 +234,7 @@ func (n *Net) forward(ws *work, img []uint8) int {
 }
 
 // surrogate is the fast-sigmoid derivative 1/(k|x|+1)².
-func surrogate(x, k float32) float32 {
+func fastSigmoidGrad(x, k float32) float32 {
 	if x < 0 {
 		x = -x
 	}
@@ -251,7 +251,7 @@ func surrogate(x, k float32) float32 {
 //	output:  g_t = softmax(U_t) − onehot(label) + β·g_{t+1}
 //	hidden:  g_t = (W_next g_next,t)·σ'(U_t − θ) + β·g_{t+1}
 //	∂L/∂W = Σ_t x_t ⊗ g_t,  ∂L/∂b = Σ_t g_t
-func (n *Net) backward(ws *work, label int) float64 {
+func (n *Backprop) backward(ws *bpWork, label int) float64 {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr, k := float32(c.Beta), float32(c.Threshold), float32(c.Slope)
@@ -296,28 +296,28 @@ func (n *Net) backward(ws *work, label int) float64 {
 		dsum := ws.dsum[:N]
 		copy(dsum, g[:N])
 		for t := 1; t < T; t++ {
-			add(dsum, g[t*N:(t+1)*N])
+			bpAdd(dsum, g[t*N:(t+1)*N])
 		}
-		add(ly.gb, dsum)
+		bpAdd(ly.gb, dsum)
 		if l == 0 {
 			if c.Encoding == EncodingRate {
 				for _, i := range ws.on {
-					add(ly.gw[int(i)*N:int(i+1)*N], dsum)
+					bpAdd(ly.gw[int(i)*N:int(i+1)*N], dsum)
 				}
 				for t := range T {
 					gt := g[t*N : (t+1)*N]
 					for _, f := range ws.flips[ws.flipAt[t]:ws.flipAt[t+1]] {
 						if f >= 0 {
-							add(ly.gw[int(f)*N:int(f+1)*N], gt)
+							bpAdd(ly.gw[int(f)*N:int(f+1)*N], gt)
 						} else {
 							i := int(-1 - f)
-							addScaled(ly.gw[i*N:(i+1)*N], -1, gt)
+							bpAddScaled(ly.gw[i*N:(i+1)*N], -1, gt)
 						}
 					}
 				}
 			} else {
 				for kk, i := range ws.on {
-					addScaled(ly.gw[int(i)*N:int(i+1)*N], ws.onP[kk], dsum)
+					bpAddScaled(ly.gw[int(i)*N:int(i+1)*N], ws.onP[kk], dsum)
 				}
 			}
 			break
@@ -328,7 +328,7 @@ func (n *Net) backward(ws *work, label int) float64 {
 			for t := range T {
 				sb := ws.s[l-1][t*M : (t+1)*M]
 				for q, v := range g[t*N : (t+1)*N] {
-					addScaled(ly.gwt[q*M:(q+1)*M], v, sb)
+					bpAddScaled(ly.gwt[q*M:(q+1)*M], v, sb)
 				}
 			}
 		} else {
@@ -336,7 +336,7 @@ func (n *Net) backward(ws *work, label int) float64 {
 			for t := range T {
 				gt := g[t*N : (t+1)*N]
 				for _, j := range sp[at[t]:at[t+1]] {
-					add(ly.gw[int(j)*N:int(j+1)*N], gt)
+					bpAdd(ly.gw[int(j)*N:int(j+1)*N], gt)
 				}
 			}
 		}
@@ -350,7 +350,7 @@ func (n *Net) backward(ws *work, label int) float64 {
 			gt := g[t*N : (t+1)*N]
 			for q, v := range gt {
 				if v != 0 {
-					addScaled(ds, v, ly.wt32[q*M:(q+1)*M])
+					bpAddScaled(ds, v, ly.wt32[q*M:(q+1)*M])
 				}
 			}
 			gbt := gb[t*M : (t+1)*M]
@@ -359,13 +359,13 @@ func (n *Net) backward(ws *work, label int) float64 {
 			ds = ds[:len(gbt)]
 			if t == T-1 {
 				for j, u := range ubt {
-					gbt[j] = ds[j] * surrogate(u-thr, k)
+					gbt[j] = ds[j] * fastSigmoidGrad(u-thr, k)
 				}
 			} else {
 				nx := gb[(t+1)*M : (t+2)*M]
 				nx = nx[:len(gbt)]
 				for j, u := range ubt {
-					gbt[j] = ds[j]*surrogate(u-thr, k) + beta*nx[j]
+					gbt[j] = ds[j]*fastSigmoidGrad(u-thr, k) + beta*nx[j]
 				}
 			}
 		}
@@ -376,7 +376,7 @@ func (n *Net) backward(ws *work, label int) float64 {
 // optimize takes one optimizer step with the mean gradient over bs images: Adam (as
 // torch.optim.Adam) or SGD with momentum. In ideal and ex-situ mode the step changes the float
 // weights; in in-situ mode it is handed to the devices (updateDevices).
-func (n *Net) optimize(bs int) {
+func (n *Backprop) optimize(bs int) {
 	c := &n.cfg
 	n.step++
 	lr := c.LR

@@ -7,9 +7,9 @@ import (
 	"github.com/nanospike/nanospike/device"
 )
 
-// Counters are the operations of a network since it was built (they survive checkpoints): the
+// BackpropCounters are the operations of a network since it was built (they survive checkpoints): the
 // inputs of the energy report.
-type Counters struct {
+type BackpropCounters struct {
 	Samples      int64 `json:"samples"`       // images trained
 	InputSpikes  int64 `json:"input_spikes"`  // input spikes (rate coding)
 	HiddenSpikes int64 `json:"hidden_spikes"` // spikes of all hidden layers
@@ -25,26 +25,26 @@ type Counters struct {
 }
 
 // Device returns the sum of the device counters of all purposes.
-func (c Counters) Device() device.Counters { return c.Read.Add(c.Update).Add(c.Program) }
+func (c BackpropCounters) Device() device.Counters { return c.Read.Add(c.Update).Add(c.Program) }
 
-// Counters returns the network's operation counts.
-func (n *Net) Counters() Counters { return n.stats }
+// BackpropCounters returns the network's operation counts.
+func (n *Backprop) Counters() BackpropCounters { return n.stats }
 
-// Energy is the device energy of a network's operations, by purpose.
-type Energy struct {
+// BackpropEnergy is the device energy of a network's operations, by purpose.
+type BackpropEnergy struct {
 	Read    device.Energy `json:"read"`
 	Update  device.Energy `json:"update"`
 	Program device.Energy `json:"program"`
 	Total   float64       `json:"total_j"`
 }
 
-// Energy returns the device energy of the counted operations (Params.EnergyOf of each
+// BackpropEnergy returns the device energy of the counted operations (Params.EnergyOf of each
 // purpose's counters); zero in ideal mode.
-func (n *Net) Energy() Energy {
+func (n *Backprop) Energy() BackpropEnergy {
 	if n.dev == nil {
-		return Energy{}
+		return BackpropEnergy{}
 	}
-	e := Energy{
+	e := BackpropEnergy{
 		Read:    n.dev.EnergyOf(n.stats.Read),
 		Update:  n.dev.EnergyOf(n.stats.Update),
 		Program: n.dev.EnergyOf(n.stats.Program),
@@ -54,7 +54,7 @@ func (n *Net) Energy() Energy {
 }
 
 // pairCounters sums the counters of every layer's pair.
-func (n *Net) pairCounters() device.Counters {
+func (n *Backprop) pairCounters() device.Counters {
 	var c device.Counters
 	for _, ly := range n.layers {
 		if ly.pair != nil {
@@ -65,7 +65,7 @@ func (n *Net) pairCounters() device.Counters {
 }
 
 // sub returns a − b.
-func sub(a, b device.Counters) device.Counters {
+func subCounters(a, b device.Counters) device.Counters {
 	return device.Counters{
 		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses,
 		DepPulses: a.DepPulses - b.DepPulses, ReadGSum: a.ReadGSum - b.ReadGSum,
@@ -73,15 +73,15 @@ func sub(a, b device.Counters) device.Counters {
 }
 
 // count runs f and adds the device operations it performs to *dst.
-func (n *Net) count(dst *device.Counters, f func()) {
+func (n *Backprop) count(dst *device.Counters, f func()) {
 	before := n.pairCounters()
 	f()
-	*dst = dst.Add(sub(n.pairCounters(), before))
+	*dst = dst.Add(subCounters(n.pairCounters(), before))
 }
 
 // wmaxOf returns the weight range of layer ly: WMaxScale/√fan_in, and in ex-situ mode at least
 // the largest trained |w|.
-func (n *Net) wmaxOf(ly *layer) float64 {
+func (n *Backprop) wmaxOf(ly *bpLayer) float64 {
 	w := n.cfg.Device.WMaxScale / math.Sqrt(float64(ly.in))
 	if n.cfg.Device.Mode == ModeExSitu {
 		for _, v := range ly.w {
@@ -93,14 +93,14 @@ func (n *Net) wmaxOf(ly *layer) float64 {
 
 // attachDevices builds one pair per layer and writes the current float weights onto it by
 // write-and-verify (open loop and exact for UpdateExact).
-func (n *Net) attachDevices(exsitu bool) error {
+func (n *Backprop) attachDevices(exsitu bool) error {
 	d := &n.cfg.Device
 	scheme, err := device.ParsePairScheme(d.Scheme)
 	if err != nil {
 		return fmt.Errorf("learning: %w", err)
 	}
 	for l, ly := range n.layers {
-		q, err := device.NewPair(n.dev, ly.in, ly.out, n.cfg.Seed^(streamDevice+uint64(l)))
+		q, err := device.NewPair(n.dev, ly.in, ly.out, n.cfg.Seed^(bpStreamDevice+uint64(l)))
 		if err != nil {
 			return fmt.Errorf("learning: layer %d devices: %w", l, err)
 		}
@@ -132,7 +132,7 @@ func (n *Net) attachDevices(exsitu bool) error {
 // ProgramDevices writes the float weights onto device pairs by write-and-verify (ex-situ
 // mode); from then on Evaluate reads the devices. Calling it again reprograms fresh devices. It
 // returns an error in other modes.
-func (n *Net) ProgramDevices() error {
+func (n *Backprop) ProgramDevices() error {
 	if n.cfg.Device.Mode != ModeExSitu {
 		return fmt.Errorf("learning: ProgramDevices needs device mode %q, not %q", ModeExSitu, n.cfg.Device.Mode)
 	}
@@ -140,7 +140,7 @@ func (n *Net) ProgramDevices() error {
 }
 
 // readDevices reads every layer's pair (with read noise) into its forward weights.
-func (n *Net) readDevices() {
+func (n *Backprop) readDevices() {
 	n.count(&n.stats.Read, func() {
 		for _, ly := range n.layers {
 			ly.w = ly.pair.ReadTo(ly.w, ly.scratch)
@@ -151,7 +151,7 @@ func (n *Net) readDevices() {
 
 // updateDevices turns every layer's optimizer step dw into pulses by the configured rule and
 // refreshes saturated unipolar pairs periodically.
-func (n *Net) updateDevices() {
+func (n *Backprop) updateDevices() {
 	d := &n.cfg.Device
 	n.count(&n.stats.Update, func() {
 		for _, ly := range n.layers {
@@ -202,7 +202,7 @@ func (n *Net) updateDevices() {
 }
 
 // refresh re-centres every unipolar pair with a device above RefreshLevel of its window.
-func (n *Net) refresh() {
+func (n *Backprop) refresh() {
 	d := &n.cfg.Device
 	n.count(&n.stats.Update, func() {
 		for _, ly := range n.layers {

@@ -1,0 +1,170 @@
+package learning
+
+import (
+	"bufio"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+// bpCheckpointVersion is the version of the bpCheckpoint format.
+const bpCheckpointVersion = 1
+
+// bpCheckpoint is the gob-encoded state of a Backprop: enough to resume training bit for bit.
+type bpCheckpoint struct {
+	Version int
+	Config  BackpropConfig
+	Device  *device.Params
+	Epoch   int
+	Batch   int
+	Step    uint64
+	Stats   BackpropCounters
+	Layers  []layerState
+}
+
+type layerState struct {
+	In, Out        int
+	W, B           []float64
+	MW, VW, MB, VB []float64
+	Acc            []float64
+	Pair           []byte // nil without devices
+}
+
+// Save writes the network's full state (configuration, device parameters, weights, optimizer
+// state, device conductances and noise streams, counters, position in the epoch) to w. A
+// network loaded from it continues training exactly as this one would.
+func (n *Backprop) Save(w io.Writer) error {
+	ck := bpCheckpoint{
+		Version: bpCheckpointVersion, Config: n.Config(), Device: n.dev,
+		Epoch: n.epoch, Batch: n.batch, Step: n.step, Stats: n.stats,
+	}
+	for l, ly := range n.layers {
+		st := layerState{In: ly.in, Out: ly.out, W: ly.w, B: ly.b, MW: ly.mw, VW: ly.vw, MB: ly.mb, VB: ly.vb, Acc: ly.acc}
+		if ly.pair != nil {
+			b, err := ly.pair.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("learning: save layer %d: %w", l, err)
+			}
+			st.Pair = b
+		}
+		ck.Layers = append(ck.Layers, st)
+	}
+	if err := gob.NewEncoder(w).Encode(&ck); err != nil {
+		return fmt.Errorf("learning: save: %w", err)
+	}
+	return nil
+}
+
+// Load reads a network written by Save.
+func LoadBackprop(r io.Reader) (*Backprop, error) {
+	var ck bpCheckpoint
+	if err := gob.NewDecoder(r).Decode(&ck); err != nil {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
+	}
+	if ck.Version != bpCheckpointVersion {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: version %d, want %d", ck.Version, bpCheckpointVersion)
+	}
+	if err := ck.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
+	}
+	n := &Backprop{cfg: ck.Config, dev: ck.Device, epoch: ck.Epoch, batch: ck.Batch, step: ck.Step, stats: ck.Stats}
+	if n.cfg.Device.Mode != ModeIdeal && n.dev == nil {
+		return nil, errors.New("learning: load bpCheckpoint: device mode without device parameters")
+	}
+	sz := n.cfg.sizes()
+	if len(ck.Layers) != len(sz)-1 {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: %d layers, config has %d", len(ck.Layers), len(sz)-1)
+	}
+	for l, st := range ck.Layers {
+		if st.In != sz[l] || st.Out != sz[l+1] {
+			return nil, fmt.Errorf("learning: load bpCheckpoint: layer %d is %d×%d, config says %d×%d", l, st.In, st.Out, sz[l], sz[l+1])
+		}
+		ly := newBPLayer(st.In, st.Out)
+		m := st.In * st.Out
+		for _, x := range []struct {
+			dst, src []float64
+			n        int
+			name     string
+		}{
+			{ly.w, st.W, m, "weights"}, {ly.b, st.B, st.Out, "biases"},
+			{ly.mw, st.MW, m, "optimizer m"}, {ly.vw, st.VW, m, "optimizer v"},
+			{ly.mb, st.MB, st.Out, "bias m"}, {ly.vb, st.VB, st.Out, "bias v"},
+		} {
+			if len(x.src) != x.n {
+				return nil, fmt.Errorf("learning: load bpCheckpoint: layer %d %s: %d values, want %d", l, x.name, len(x.src), x.n)
+			}
+			copy(x.dst, x.src)
+		}
+		if st.Acc != nil {
+			if len(st.Acc) != m {
+				return nil, fmt.Errorf("learning: load bpCheckpoint: layer %d buffer: %d values, want %d", l, len(st.Acc), m)
+			}
+			ly.acc = append([]float64(nil), st.Acc...)
+		}
+		if st.Pair != nil {
+			q := new(device.Pair)
+			if err := q.UnmarshalBinary(st.Pair); err != nil {
+				return nil, fmt.Errorf("learning: load bpCheckpoint: layer %d: %w", l, err)
+			}
+			if q.Rows() != st.In || q.Cols() != st.Out {
+				return nil, fmt.Errorf("learning: load bpCheckpoint: layer %d devices are %d×%d", l, q.Rows(), q.Cols())
+			}
+			ly.pair = q
+			ly.scratch = make([]float64, m)
+		}
+		n.layers = append(n.layers, ly)
+	}
+	n.syncTranspose()
+	return n, nil
+}
+
+// SaveFile writes a bpCheckpoint to path atomically: to a temporary file in the same directory,
+// synced, then renamed over path.
+func (n *Backprop) SaveFile(path string) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if err = n.Save(bw); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadBackpropFile reads a bpCheckpoint written by SaveFile.
+func LoadBackpropFile(path string) (*Backprop, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("learning: %w", err)
+	}
+	defer f.Close()
+	n, err := LoadBackprop(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return n, nil
+}
