@@ -250,13 +250,19 @@ type noiseDeferrer interface {
 func (d *DC) initNoise() {
 	d.noisy = nil
 	d.vring, d.tmpVar = nil, nil
-	if a, ok := d.syn.(*device.Array); ok && a.Params().ReadNoise > 0 {
-		d.noisy = a
+	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
+		d.noisy = nd
 		d.tmpVar = make([]float64, d.cfg.Neurons)
 		if d.ring != nil {
 			d.vring = make([]float64, len(d.ring))
 		}
 	}
+}
+
+// deviceNoisy reports whether syn is a device array with read noise.
+func deviceNoisy(syn Synapses) bool {
+	a, ok := syn.(*device.Array)
+	return ok && a.Params().ReadNoise > 0
 }
 
 // DCInitWeights fills dst with Diehl & Cook's initial input weights,
