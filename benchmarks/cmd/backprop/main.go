@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nanospike/nanospike/datasets"
@@ -18,7 +19,7 @@ import (
 )
 
 func main() {
-	cfg := learning.DefaultConfig()
+	cfg := learning.DefaultBackpropConfig()
 	hidden := flag.String("hidden", "1000", "hidden layer sizes, comma-separated")
 	flag.IntVar(&cfg.Steps, "steps", cfg.Steps, "time steps")
 	epochs := flag.Int("epochs", 1, "epochs")
@@ -74,19 +75,22 @@ func main() {
 		test = test.Subset(*nTest)
 	}
 	t0 := time.Now()
-	net, err := learning.New(cfg, p)
+	net, err := learning.NewBackprop(cfg, p)
 	if err != nil {
 		fail(err)
 	}
 	fmt.Fprintf(os.Stderr, "init %.2fs\n", time.Since(t0).Seconds())
 	type epochOut struct {
-		learning.EpochResult
-		TestAcc float64 `json:"test_acc"`
+		learning.BackpropEpoch
+		TestAcc    float64 `json:"test_acc"`
+		CPUSeconds float64 `json:"cpu_seconds"` // process CPU time of the epoch (robust to a shared machine)
 	}
 	var outs []epochOut
-	var last learning.Result
+	var last learning.BackpropResult
 	for e := range *epochs {
+		cpu0 := cpuSeconds()
 		r, err := net.TrainEpoch(context.Background(), train, nil)
+		cpu := cpuSeconds() - cpu0
 		if err != nil {
 			fail(err)
 		}
@@ -95,7 +99,7 @@ func main() {
 				fail(err)
 			}
 		}
-		o := epochOut{EpochResult: r, TestAcc: -1}
+		o := epochOut{BackpropEpoch: r, TestAcc: -1, CPUSeconds: cpu}
 		if *evalEvery || e == *epochs-1 {
 			t1 := time.Now()
 			last, err = net.Evaluate(test)
@@ -106,8 +110,8 @@ func main() {
 			fmt.Fprintf(os.Stderr, "eval %.1fs\n", time.Since(t1).Seconds())
 		}
 		outs = append(outs, o)
-		fmt.Printf("epoch %d: %.2f s, loss %.3f, train acc %.2f%%, test acc %.2f%%\n",
-			e+1, r.Seconds, r.Loss, 100*r.TrainAcc, 100*o.TestAcc)
+		fmt.Printf("epoch %d: %.2f s (cpu %.2f s), loss %.3f, train acc %.2f%%, test acc %.2f%%\n",
+			e+1, r.Seconds, cpu, r.Loss, 100*r.TrainAcc, 100*o.TestAcc)
 	}
 	sum := map[string]any{
 		"config": net.Config(), "device": *dev, "epochs": outs, "test": last.Accuracy,
@@ -120,4 +124,13 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "backprop:", err)
 	os.Exit(1)
+}
+
+// cpuSeconds returns the process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
