@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/nanospike/nanospike/device"
@@ -29,7 +31,7 @@ const deviceUsage = `usage: nanospike device <subcommand> [flags]
 subcommands:
   list [--json]                          the presets: kind, states, NL, on/off, energy, source
   show NAME|FILE [--json]                every field of a preset or a device JSON file, with its source
-  characterize NAME|FILE|all [--out DIR] [--seed S] [--format png|svg]
+  characterize NAME|FILE|all|NAME,NAME… [--out DIR] [--seed S] [--format png|svg]
                                          run every protocol; CSVs, plots and a review-vs-simulated summary
   fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE]
                                          fit a device to a measured LTP/LTD curve
@@ -161,6 +163,7 @@ func devShortRef(ref string) string {
 			if i := strings.IndexAny(j, "0123456789("); i > 0 {
 				j = j[:i]
 			}
+			j = strings.TrimSuffix(strings.TrimSpace(j), " p.")
 			if j = strings.TrimSpace(j); j != "" {
 				s += ", " + j
 			}
@@ -266,8 +269,9 @@ type devCurveFile struct {
 	base       string // file name without extension
 	c          *device.Curve
 	logX, logY bool
-	fit        func(x float64) float64 // fitted function to overlay, or nil
-	fitName    string
+	fit        func(x float64) float64 // fitted (or reference) function to overlay, or nil
+	fitName    string                  // its legend entry
+	fitCol     string                  // its CSV column (default "fit")
 }
 
 // devSummary is DIR/<device>/summary.json.
@@ -285,7 +289,7 @@ type devSummary struct {
 }
 
 func deviceCharacterize(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("device characterize", "device characterize NAME|FILE|all [--out DIR] [--seed S] [--format png|svg]")
+	fs := e.flags("device characterize", "device characterize NAME|FILE|all|NAME,NAME… [--out DIR] [--seed S] [--format png|svg]")
 	out := fs.String("out", "characterization", "folder to write DIR/<device>/{*.csv, plots, summary.json, summary.csv} into")
 	seed := fs.Uint64("seed", 1, "seed of the simulated device's noise")
 	format := fs.String("format", "png", "plot format: png or svg")
@@ -294,7 +298,7 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return e.usagef("want one device (a preset name, a JSON file or all), got %d arguments", len(pos))
+		return e.usagef("want one device argument (a preset name, a JSON file, a comma-separated list of them, or all), got %d arguments", len(pos))
 	}
 	if *format != "png" && *format != "svg" {
 		return e.usagef("--format must be png or svg, got %q", *format)
@@ -307,32 +311,61 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 			srcs = append(srcs, p.Name)
 		}
 	} else {
-		p, err := devLoad(pos[0])
-		if err != nil {
-			return err
+		for _, arg := range splitList(pos[0]) {
+			p, err := devLoad(arg)
+			if err != nil {
+				return err
+			}
+			devs, srcs = append(devs, p), append(srcs, arg)
 		}
-		devs, srcs = []*device.Params{p}, []string{pos[0]}
+		if len(devs) == 0 {
+			return e.usagef("no device named in %q", pos[0])
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
+	// Devices are independent (each has its own seeded noise), so they run side by side, one
+	// per core; the output is the same as a serial run's.
 	bar := e.newBar(len(devs), "characterize", "dev")
 	defer bar.Close()
-	var reports []*device.Report
+	reports := make([]*device.Report, len(devs))
+	errs := make([]error, len(devs))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
 	for i, p := range devs {
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			break
 		}
-		rep, err := device.Characterize(p, *seed)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			rep, err := device.Characterize(p, *seed)
+			if err != nil {
+				errs[i] = fmt.Errorf("characterize %s: %w", p.Name, err)
+				return
+			}
+			dir := filepath.Join(*out, devDirName(p.Name))
+			if err := devWriteCharacterization(dir, *format, srcs[i], *seed, p, rep); err != nil {
+				errs[i] = err
+				return
+			}
+			reports[i] = rep
+			_ = bar.Add(1)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
 		if err != nil {
-			return fmt.Errorf("characterize %s: %w", p.Name, err)
-		}
-		dir := filepath.Join(*out, devDirName(p.Name))
-		if err := devWriteCharacterization(dir, *format, srcs[i], *seed, p, rep); err != nil {
 			return err
 		}
-		reports = append(reports, rep)
-		_ = bar.Add(1)
 	}
 	_ = bar.Finish()
 	for i, rep := range reports {
@@ -341,7 +374,31 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 		}
 		devPrintSummary(e.stdout, devs[i], rep, filepath.Join(*out, devDirName(devs[i].Name)))
 	}
+	if len(devs) > 1 {
+		return devWriteOverall(e.stdout, *out, devs, reports)
+	}
 	return nil
+}
+
+// devWriteOverall prints and writes (DIR/summary.csv) every device's review-vs-simulated rows
+// in one table.
+func devWriteOverall(w io.Writer, out string, devs []*device.Params, reports []*device.Report) error {
+	table := [][]string{{"device", "figure", "unit", "review", "simulated", "simulated/review"}}
+	for i, rep := range reports {
+		for _, r := range rep.Summary {
+			table = append(table, []string{devs[i].Name, r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r)})
+		}
+	}
+	path := filepath.Join(out, "summary.csv")
+	if err := plots.SaveTable(path, table); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nreview vs simulated, all devices (%d rows, also in %s):\n", len(table)-1, path)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, row := range table {
+		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+	}
+	return tw.Flush()
 }
 
 var devUnsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -371,7 +428,10 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		{base: "retention", c: &rep.Retention, logX: true},
 	}
 	if ppf.Tau1 > 0 {
-		curves[1].fitName = fmt.Sprintf("fit: τ1 %.3g s, τ2 %.3g s", ppf.Tau1, ppf.Tau2)
+		curves[1].fitName = fmt.Sprintf("fit: τ %.3g s", ppf.Tau1)
+		if ppf.Tau2 > 0 {
+			curves[1].fitName = fmt.Sprintf("fit: τ1 %.3g s, τ2 %.3g s", ppf.Tau1, ppf.Tau2)
+		}
 		curves[1].fit = func(x float64) float64 {
 			v := 1 + ppf.C1*math.Exp(-x/ppf.Tau1)
 			if ppf.Tau2 > 0 {
@@ -385,6 +445,22 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		curves[3].fit = func(f float64) float64 {
 			x := f / gain.CutoffHz
 			return gain.Low + (gain.High-gain.Low)*x/math.Sqrt(1+x*x)
+		}
+	}
+	// The LTP/LTD train of the same device without cycle-to-cycle and read noise: the law the
+	// noisy curve scatters around.
+	if q := *p; q.C2C > 0 || q.ReadNoise > 0 {
+		q.C2C, q.ReadNoise = 0, 0
+		if d, err := device.NominalDevice(&q, seed); err == nil {
+			nominal := device.LTPLTD(d)
+			curves[0].fitName = "without C2C and read noise"
+			curves[0].fitCol = "conductance without C2C and read noise (S)"
+			curves[0].fit = func(x float64) float64 {
+				if i := int(x); i >= 0 && i < len(nominal.Y) && float64(i) == x {
+					return nominal.Y[i]
+				}
+				return math.NaN()
+			}
 		}
 	}
 	if ret.A != 0 || ret.B != 0 {
@@ -403,12 +479,24 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 			for i, x := range c.X {
 				fy[i] = cf.fit(x)
 			}
-			hdr = append(hdr, "fit")
+			col := cf.fitCol
+			if col == "" {
+				col = "fit"
+			}
+			hdr = append(hdr, col)
 			cols = append(cols, fy)
 			series = append(series, plots.Series{Name: cf.fitName, X: c.X, Y: fy})
 		}
 		if err := plots.SaveCSV(csvPath, hdr, cols...); err != nil {
 			return fmt.Errorf("characterize %s: %w", p.Name, err)
+		}
+		// A plot of a long curve (the ideal device's 2×65536 pulses) shows at most
+		// devMaxPlotPoints per series, without markers; the CSV keeps every point.
+		if n := len(c.X); n > devMaxPlotPoints {
+			for i := range series {
+				series[i] = decimate(series[i], (n+devMaxPlotPoints-1)/devMaxPlotPoints)
+				series[i].Style = plots.LineStyle
+			}
 		}
 		imgPath := filepath.Join(dir, cf.base+"."+format)
 		fig := plots.Figure{Title: p.Name + ": " + c.Name, XLabel: c.XLabel, YLabel: c.YLabel, LogX: cf.logX, LogY: cf.logY}
@@ -436,6 +524,21 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 	return nil
 }
 
+// devMaxPlotPoints is the most points a characterize plot draws per series.
+const devMaxPlotPoints = 2000
+
+// decimate keeps every k-th point of s, and its last.
+func decimate(s plots.Series, k int) plots.Series {
+	out := plots.Series{Name: s.Name, Style: s.Style}
+	for i := 0; i < len(s.X); i += k {
+		out.X, out.Y = append(out.X, s.X[i]), append(out.Y, s.Y[i])
+	}
+	if n := len(s.X); n > 0 && (n-1)%k != 0 {
+		out.X, out.Y = append(out.X, s.X[n-1]), append(out.Y, s.Y[n-1])
+	}
+	return out
+}
+
 func devG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 func devRatio(r device.Row) string {
@@ -448,8 +551,21 @@ func devRatio(r device.Row) string {
 // devPrintSummary prints a device's review-vs-simulated table.
 func devPrintSummary(w io.Writer, p *device.Params, rep *device.Report, dir string) {
 	fmt.Fprintf(w, "%s (%s) — %s\n", p.Name, p.Kind, devShortRef(p.Reference))
-	if rep.PPFFit.Tau1 > 0 || rep.GainFit.CutoffHz > 0 {
-		fmt.Fprintf(w, "  fits: PPF τ1 %.3g s, τ2 %.3g s; gain cutoff %.3g Hz\n", rep.PPFFit.Tau1, rep.PPFFit.Tau2, rep.GainFit.CutoffHz)
+	var fits []string
+	switch f := rep.PPFFit; {
+	case f.Tau2 > 0:
+		fits = append(fits, fmt.Sprintf("PPF τ1 %.3g s, τ2 %.3g s", f.Tau1, f.Tau2))
+	case f.Tau1 > 0:
+		fits = append(fits, fmt.Sprintf("PPF τ %.3g s", f.Tau1))
+	}
+	if rep.GainFit.CutoffHz > 0 {
+		fits = append(fits, fmt.Sprintf("gain cutoff %.3g Hz", rep.GainFit.CutoffHz))
+	}
+	if f := rep.RetFit; f.A != 0 || f.B != 0 {
+		fits = append(fits, fmt.Sprintf("retention %.3g + %.3g·t^(−%.3g)", f.A, f.B, f.M))
+	}
+	if len(fits) > 0 {
+		fmt.Fprintf(w, "  fits: %s\n", strings.Join(fits, "; "))
 	}
 	if len(rep.Summary) == 0 {
 		fmt.Fprintln(w, "  (the review quotes no figure of merit for this device)")

@@ -124,6 +124,32 @@ func TestDeviceCharacterize(t *testing.T) {
 	svg := mustReadFile(t, filepath.Join(dir, "my-si-nc-synapse", "ppf.svg"))
 	assert.Contains(t, string(svg), "<svg")
 	assert.Contains(t, out, "my-si-nc-synapse")
+
+	// A list runs side by side and ends with one table of every review-vs-simulated row, the
+	// same whatever the order of completion.
+	dir2 := t.TempDir()
+	code, out, errOut = runCLI(t, "device", "characterize", "graphene-pnc-ppf,ag-a-si,ideal", "--out", dir2, "--format", "svg")
+	require.Equal(t, 0, code, errOut)
+	assert.Less(t, strings.Index(out, "graphene-pnc-ppf (phototransistor)"), strings.Index(out, "ag-a-si (memristor)"), "argument order")
+	assert.Contains(t, out, "review vs simulated, all devices")
+	assert.Contains(t, out, "(the review quotes no figure of merit for this device)") // ideal
+	all := readCSV(t, filepath.Join(dir2, "summary.csv"))
+	require.GreaterOrEqual(t, len(all), 4)
+	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated/review"}, all[0])
+	var ppf []string
+	for _, r := range all {
+		if r[0] == "graphene-pnc-ppf" && r[1] == "PPF index" {
+			ppf = r
+		}
+	}
+	require.NotNil(t, ppf, "Han 2022's PPF index row")
+	assert.Equal(t, "196", ppf[3])
+	for _, d := range []string{"graphene-pnc-ppf", "ag-a-si", "ideal"} {
+		assert.FileExists(t, filepath.Join(dir2, d, "summary.json"))
+	}
+	code, again, _ := runCLI(t, "device", "characterize", "graphene-pnc-ppf,ag-a-si,ideal", "--out", dir2, "--format", "svg")
+	require.Equal(t, 0, code)
+	assert.Equal(t, out, again, "same seed, same output")
 }
 
 func TestDeviceFitRoundTrip(t *testing.T) {
@@ -187,6 +213,7 @@ func TestDeviceUsageErrors(t *testing.T) {
 		{"device", "show"},
 		{"device", "show", "a", "b"},
 		{"device", "characterize"},
+		{"device", "characterize", ","},
 		{"device", "characterize", "ideal", "--format", "gif"},
 		{"device", "characterize", "ideal", "--seed", "-1"},
 		{"device", "fit"},
