@@ -75,9 +75,21 @@
 // lab does; FitPPF, FitHighPass and FitRetention fit the review's functions; Characterize runs
 // them all and compares with the figures the review quotes (Params.Review).
 //
+// # Arrays and the read path
+//
+// Array keeps the conductances in one flat row-major slice; without device-to-device variation
+// all devices share one curve, without stuck devices or a volatile part those checks vanish,
+// and a noise-free read is one multiply-add per device. An input spike on row i reads the row
+// (AccumulateRow: one Gaussian per device read). AccumulateRowVar defers the read noise: it adds
+// the noise-free weights and their noise variances, and AddReadNoise, once per time step, adds
+// one Gaussian per column with the summed variance — the same distribution, since a sum of
+// independent Gaussians is Gaussian, at a fraction of the cost.
+//
 // # Randomness and concurrency
 //
 // A seed gives two PCG streams: one draws the devices (variation, stuck), the other the run-time
-// noise. The same seed reproduces an array bit for bit. Devices and arrays are not safe for
-// concurrent use; Array.Clone makes independent replicas.
+// noise (uniforms for stochastic rounding, Gaussians by a ziggurat taking two draws from each
+// 64-bit output, normal.go). The same seed reproduces an array bit for bit, and a checkpoint
+// (MarshalBinary) holds the full generator state. Devices and arrays are not safe for concurrent
+// use; Array.Clone makes independent replicas.
 package device
