@@ -204,7 +204,11 @@ func ReadCurve(r io.Reader, name string, unit float64) (*MeasuredCurve, error) {
 			}
 		}
 		if prev != nil && !(pulse > prev.Pulse) {
-			return nil, bad("pulse number %g does not increase (previous %g at line %d)", pulse, prev.Pulse, prev.Line)
+			hint := ""
+			if !c.Labelled {
+				hint = "; if the LTD part restarts the count, add a third column ltp|ltd"
+			}
+			return nil, bad("pulse number %g does not increase (previous %g at line %d)%s", pulse, prev.Pulse, prev.Line, hint)
 		}
 		if label == "ltp" {
 			c.LTP = append(c.LTP, pt)
@@ -379,31 +383,55 @@ func (d *phaseData) basis(y []float64, nlP, nlD float64) {
 // solveWindow returns the least-squares Gmin, Gmax of g ≈ Gmin·(1 − y) + Gmax·y, with Gmin ≥ 0,
 // and the sum of squared residuals.
 func solveWindow(y, g []float64) (gmin, gmax, sse float64) {
-	var s11, s12, s22, b1, b2 float64
-	for i := range y {
-		u, v := 1-y[i], y[i]
-		s11 += u * u
-		s12 += u * v
-		s22 += v * v
-		b1 += u * g[i]
-		b2 += v * g[i]
-	}
-	det := s11*s22 - s12*s12
-	if det > 1e-12*s11*s22 {
-		gmin = (b1*s22 - b2*s12) / det
-		gmax = (b2*s11 - b1*s12) / det
-	}
-	if !(det > 1e-12*s11*s22) || gmin < 0 {
-		gmin = 0
-		if s22 > 0 {
-			gmax = b2 / s22
-		}
-	}
+	gmin, gmax = sumsOf(y, g).window()
 	for i := range y {
 		r := g[i] - gmin*(1-y[i]) - gmax*y[i]
 		sse += r * r
 	}
 	return gmin, gmax, sse
+}
+
+// normalSums are the sums of the least-squares problem g ≈ Gmin·(1 − y) + Gmax·y.
+type normalSums struct{ s11, s12, s22, b1, b2 float64 }
+
+func sumsOf(y, g []float64) normalSums {
+	var m normalSums
+	for i := range y {
+		u, v := 1-y[i], y[i]
+		m.s11 += u * u
+		m.s12 += u * v
+		m.s22 += v * v
+		m.b1 += u * g[i]
+		m.b2 += v * g[i]
+	}
+	return m
+}
+
+func (m normalSums) add(o normalSums) normalSums {
+	return normalSums{m.s11 + o.s11, m.s12 + o.s12, m.s22 + o.s22, m.b1 + o.b1, m.b2 + o.b2}
+}
+
+// window solves the normal equations for Gmin, Gmax; if that gives Gmin < 0 (or the system is
+// singular) it fits Gmax alone with Gmin = 0.
+func (m normalSums) window() (gmin, gmax float64) {
+	det := m.s11*m.s22 - m.s12*m.s12
+	if det > 1e-12*m.s11*m.s22 {
+		gmin = (m.b1*m.s22 - m.b2*m.s12) / det
+		gmax = (m.b2*m.s11 - m.b1*m.s12) / det
+	}
+	if !(det > 1e-12*m.s11*m.s22) || gmin < 0 {
+		gmin = 0
+		if m.s22 > 0 {
+			gmax = m.b2 / m.s22
+		}
+	}
+	return gmin, gmax
+}
+
+// sse returns the residual of the least-squares window from the sums and gg = Σg².
+func (m normalSums) sse(gg float64) float64 {
+	gmin, gmax := m.window()
+	return gg - 2*(gmin*m.b1+gmax*m.b2) + gmin*gmin*m.s11 + 2*gmin*gmax*m.s12 + gmax*gmax*m.s22
 }
 
 // fitLabels finds the labels that minimise the residual for d: a grid over [−9, 9]² with the
@@ -415,17 +443,32 @@ func (d *phaseData) fitLabels(g []float64, step float64, refine bool) (nlP, nlD,
 		_, _, s := solveWindow(y, g)
 		return s
 	}
-	// The labels interact through the shared window, so the grid is 2-D.
+	// The labels interact only through the shared window, whose least-squares solve needs five
+	// sums over the points; each branch's part of them depends on its own label only. So the
+	// 2-D grid costs one pass over each branch's points per label value plus O(1) per pair.
 	n := int(math.Round(MaxFitNL / step))
-	best := math.Inf(1)
+	nP := len(d.xP)
+	sumsP := make([]normalSums, 2*n+1)
+	sumsD := make([]normalSums, 2*n+1)
 	for i := -n; i <= n; i++ {
-		for j := -n; j <= n; j++ {
-			p, q := float64(i)*step, float64(j)*step
-			if s := obj(p, q); s < best {
-				best, nlP, nlD = s, p, q
+		nl := float64(i) * step
+		d.basis(y, nl, nl)
+		sumsP[i+n] = sumsOf(y[:nP], g[:nP])
+		sumsD[i+n] = sumsOf(y[nP:], g[nP:])
+	}
+	var gg float64
+	for _, v := range g {
+		gg += v * v
+	}
+	best := math.Inf(1)
+	for i := range sumsP {
+		for j := range sumsD {
+			if s := sumsP[i].add(sumsD[j]).sse(gg); s < best {
+				best, nlP, nlD = s, float64(i-n)*step, float64(j-n)*step
 			}
 		}
 	}
+	best = obj(nlP, nlD) // exact, without the cancellation of the sums
 	if !refine {
 		return nlP, nlD, best
 	}
@@ -489,7 +532,7 @@ func Fit(c *MeasuredCurve, cfg FitConfig) (*FitResult, error) {
 	if err := d.checkDirections(c.File); err != nil {
 		return nil, err
 	}
-	nlP, nlD, _ := d.fitLabels(gs, 0.25, true)
+	nlP, nlD, _ := d.fitLabels(gs, 0.05, true)
 	y := make([]float64, len(gs))
 	d.basis(y, nlP, nlD)
 	gmin, gmax, _ := solveWindow(y, gs)
@@ -574,7 +617,7 @@ func (c *MeasuredCurve) bestSplit(gs []float64) (*phaseData, error) {
 			peak, best = i, m
 		}
 	}
-	w := max(3, n/20)
+	w := min(max(3, n/20), 25)
 	lo := max(peak-w, minPhasePoints-1)
 	hi := min(peak+w, n-1-minPhasePoints)
 	if peak < minPhasePoints-1 || peak > n-1-minPhasePoints {
@@ -588,7 +631,7 @@ func (c *MeasuredCurve) bestSplit(gs []float64) (*phaseData, error) {
 		if err != nil {
 			continue
 		}
-		if _, _, sse := d.fitLabels(gs, 1, true); sse < bestS {
+		if _, _, sse := d.fitLabels(gs, 0.25, true); sse < bestS {
 			bestS, bestD = sse, d
 		}
 	}
