@@ -128,6 +128,7 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy bool) *condPop {
 	c := &condPop{
 		p: p, v: make([]float64, n), ge: make([]float64, n), gi: make([]float64, n),
 		u: make([]float64, n), ref: make([]int32, n), spikes: make([]int32, 0, n),
+		slow: make([]slowUpdate, 0, n),
 		lazy: lazy, thScale: 1,
 	}
 	c.de = math.Exp(-dtMs / p.TauGe)
@@ -283,7 +284,13 @@ func (c *condPop) stepDense() {
 	ge, gi, u, ref := c.ge[:len(v)], c.gi[:len(v)], c.u[:len(v)], c.ref[:len(v)]
 	vrest, ee, ei, vreset := p.VRest, p.EExc, p.EInh, p.VReset
 	ce, ci, de, di, dtTau := c.ce, c.ci, c.de, c.di, c.dtTau
-	thr, ths := c.thrBase, c.thScale
+	thr, ths, refSteps := c.thrBase, c.thScale, c.refSteps
+	// Spikes and slow neurons are written by index into buffers of capacity
+	// len(v): no append (whose growslice path costs register spills in the
+	// loop).
+	spk := c.spikes[:len(v)]
+	slow := c.slow[:len(v)]
+	ns, nslow := 0, 0
 	for j := range v {
 		a, b := ce*ge[j], ci*gi[j]
 		ge[j] *= de
@@ -295,7 +302,8 @@ func (c *condPop) stepDense() {
 		g := 1 + a + b
 		x := dtTau * g
 		if x >= 0.1 {
-			c.slow = append(c.slow, slowUpdate{int32(j), a, b})
+			slow[nslow] = slowUpdate{int32(j), a, b}
+			nslow++
 			continue
 		}
 		x2 := x * x
@@ -304,11 +312,14 @@ func (c *condPop) stepDense() {
 		vj := vinf + (v[j]-vinf)*e
 		if vj > thr+ths*u[j] {
 			vj = vreset
-			ref[j] = c.refSteps
-			c.spikes = append(c.spikes, int32(j))
+			ref[j] = refSteps
+			spk[ns] = int32(j)
+			ns++
 		}
 		v[j] = vj
 	}
+	c.spikes = spk[:ns]
+	c.slow = slow[:nslow]
 }
 
 func (c *condPop) stepLazy(now int) {

@@ -1,0 +1,273 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nanospike/nanospike/datasets"
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/network"
+)
+
+// netCPUTime returns the process's user+system CPU time: on this shared
+// machine the wall-clock rate drops when other processes compete for the
+// cores, the rate per CPU-second much less.
+func netCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+var (
+	netImagesOnce sync.Once
+	netImages     [][]float64
+	netImagesSrc  string
+)
+
+// benchImages returns 100 MNIST test images as pixel values (0–255), or, if
+// MNIST cannot be found, 100 synthetic MNIST-like images (~19 % of the pixels
+// on, mean intensity ~0.13).
+func benchImages(b *testing.B) ([][]float64, string) {
+	netImagesOnce.Do(func() {
+		if dir, err := datasets.Locate(); err == nil {
+			if set, err := datasets.LoadSplit(dir, "test"); err == nil && set.Len() >= 100 {
+				for k := range 100 {
+					img := make([]float64, 0, 784)
+					for _, p := range set.Image(k) {
+						img = append(img, float64(p))
+					}
+					netImages = append(netImages, img)
+				}
+				netImagesSrc = "mnist-test"
+				return
+			}
+		}
+		rng := rand.New(rand.NewPCG(1, 1))
+		for range 100 {
+			img := make([]float64, 784)
+			for i := range img {
+				if rng.Float64() < 0.19 {
+					img[i] = 100 + 155*rng.Float64()
+				}
+			}
+			netImages = append(netImages, img)
+		}
+		netImagesSrc = "synthetic"
+	})
+	return netImages, netImagesSrc
+}
+
+// benchSTDP is a simple Diehl & Cook-style trace STDP that programs the
+// device array: on an input spike i, w_ij −= 1e-4·post1_j for the recently
+// active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
+// the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
+// (stochastic rounding in the device). Traces are lazy (value 1 at the last
+// spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
+// from the active lists. (No weight normalisation: that is package
+// learning's.)
+type benchSTDP struct {
+	arr                  *device.Array
+	dt                   float64 // ms
+	lastPre, lastPost    []int   // step of the last spike, −1: never
+	prev2                []float64
+	actPre, actPost      []int32
+	inActPre, inActPost  []bool
+	kPre, kPost1, kPost2 float64 // per-step decay factors
+	winPre, winPost      int     // steps after which a trace is dropped
+}
+
+func newBenchSTDP(arr *device.Array, dt float64) *benchSTDP {
+	s := &benchSTDP{
+		arr: arr, dt: dt,
+		lastPre: make([]int, arr.Rows()), lastPost: make([]int, arr.Cols()),
+		inActPre: make([]bool, arr.Rows()), inActPost: make([]bool, arr.Cols()),
+		kPre: math.Exp(-dt / 20), kPost1: math.Exp(-dt / 20), kPost2: math.Exp(-dt / 40),
+		winPre: int(100 / dt), winPost: int(200 / dt),
+	}
+	for i := range s.lastPre {
+		s.lastPre[i] = -1 << 40
+	}
+	for j := range s.lastPost {
+		s.lastPost[j] = -1 << 40
+	}
+	return s
+}
+
+func (s *benchSTDP) Step(step int, pre, post []int32) {
+	if len(pre) > 0 && len(s.actPost) > 0 {
+		keep := s.actPost[:0]
+		for _, j := range s.actPost {
+			if step-s.lastPost[j] > s.winPost {
+				s.inActPost[j] = false
+				continue
+			}
+			keep = append(keep, j)
+		}
+		s.actPost = keep
+		for _, i := range pre {
+			for _, j := range s.actPost {
+				post1 := math.Pow(s.kPost1, float64(step-s.lastPost[j]))
+				s.arr.Program(int(i), int(j), s.arr.PulsesFor(-1e-4*post1))
+			}
+		}
+	}
+	for _, i := range pre {
+		s.lastPre[i] = step
+		if !s.inActPre[i] {
+			s.inActPre[i] = true
+			s.actPre = append(s.actPre, i)
+		}
+	}
+	if len(post) > 0 {
+		keep := s.actPre[:0]
+		for _, i := range s.actPre {
+			if step-s.lastPre[i] > s.winPre {
+				s.inActPre[i] = false
+				continue
+			}
+			keep = append(keep, i)
+		}
+		s.actPre = keep
+		for _, j := range post {
+			post2 := math.Pow(s.kPost2, float64(step-s.lastPost[j])) // read before it is set
+			if post2 < 1e-9 {
+				continue
+			}
+			for _, i := range s.actPre {
+				pre := math.Pow(s.kPre, float64(step-s.lastPre[i]))
+				s.arr.Program(int(i), int(j), s.arr.PulsesFor(1e-2*pre*post2))
+			}
+		}
+		for _, j := range post {
+			s.lastPost[j] = step
+			if !s.inActPost[j] {
+				s.inActPost[j] = true
+				s.actPost = append(s.actPost, j)
+			}
+		}
+	}
+}
+
+// newBenchArray784 returns an Inputs×n array of the named preset programmed
+// to Diehl & Cook's initial weights 0.3·(U + 0.01).
+func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
+	p, err := device.Preset(preset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := device.NewArray(p, 784, n, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := make([]float64, 784*n)
+	network.DCInitWeights(w, 1, 7)
+	for k, x := range w {
+		a.ProgramTo(k/n, k%n, x, 0.5/float64(p.States), 4*p.States)
+	}
+	a.ResetCounters()
+	return a
+}
+
+// BenchmarkDCNetwork measures Diehl & Cook's network (784 Poisson inputs at
+// pixel/8·k Hz → N excitatory + N inhibitory neurons, lateral inhibition,
+// input delays U[0, 10] ms, 350 ms presentation + 150 ms rest at dt 0.5 ms)
+// on device synapses, per presentation, plasticity off (θ frozen) and on
+// (θ adaptive + benchSTDP programming the array). Run with -cpu 1 for the
+// one-core figures.
+func BenchmarkDCNetwork(b *testing.B) {
+	images, src := benchImages(b)
+	for _, n := range []int{100, 400} {
+		for _, preset := range []string{"ideal", "si-nc-memristor"} {
+			for _, k := range []float64{2, 4} {
+				for _, plastic := range []bool{false, true} {
+					name := fmt.Sprintf("N=%d/dev=%s/k=%g/plastic=%v", n, preset, k, plastic)
+					b.Run(name, func(b *testing.B) {
+						arr := newBenchArray784(b, preset, n)
+						cfg := network.DefaultDCConfig(784, n)
+						cfg.Seed = 1
+						d, err := network.NewDC(cfg, arr)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if plastic {
+							d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
+						} else {
+							d.FreezeTheta(true)
+						}
+						rates := make([]float64, 784)
+						ctx := context.Background()
+						c0 := d.Counters()
+						cpu0 := netCPUTime()
+						img := 0
+						for b.Loop() {
+							for i, p := range images[img%len(images)] {
+								rates[i] = p / 8 * k
+							}
+							img++
+							if _, err := d.Present(ctx, rates); err != nil {
+								b.Fatal(err)
+							}
+						}
+						c := d.Counters().Sub(c0)
+						cpu := (netCPUTime() - cpu0).Seconds()
+						per := float64(b.N)
+						b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
+						b.ReportMetric(per/b.Elapsed().Seconds(), "img/s")
+						b.ReportMetric(cpu*1e3/per, "cpu-ms/img")
+						b.ReportMetric(float64(c.SOPs)/per, "SOP/img")
+						b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
+						b.ReportMetric(float64(c.Spikes[0])/per, "in-spikes/img")
+						b.ReportMetric(float64(c.Spikes[1])/per, "exc-spikes/img")
+						b.ReportMetric(float64(c.PotPulses+c.DepPulses)/per, "pulses/img")
+						_ = src
+					})
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkDCNetworkDense is BenchmarkDCNetwork's N = 100, k = 2,
+// plasticity-off case on the ideal float matrix (network.Dense), without
+// and with delays: the engine's own cost without device reads.
+func BenchmarkDCNetworkDense(b *testing.B) {
+	images, _ := benchImages(b)
+	for _, delays := range []bool{false, true} {
+		b.Run(fmt.Sprintf("N=100/delays=%v", delays), func(b *testing.B) {
+			cfg := network.DefaultDCConfig(784, 100)
+			if !delays {
+				cfg.MaxDelay = 0
+			}
+			w := network.NewDense(784, 100)
+			network.DCInitWeights(w.W, 1, 7)
+			d, err := network.NewDC(cfg, w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.FreezeTheta(true)
+			rates := make([]float64, 784)
+			c0 := d.Counters()
+			img := 0
+			for b.Loop() {
+				for i, p := range images[img%len(images)] {
+					rates[i] = p / 4
+				}
+				img++
+				if _, err := d.Present(context.Background(), rates); err != nil {
+					b.Fatal(err)
+				}
+			}
+			c := d.Counters().Sub(c0)
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/img")
+			b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
+		})
+	}
+}
