@@ -1,0 +1,30 @@
+package device_test
+
+import (
+	"fmt"
+
+	"github.com/nanospike/nanospike/device"
+)
+
+// A noise-free linear device: each pulse moves the weight by WMax/States.
+func ExampleArray_Program() {
+	p := &device.Params{Name: "linear", Gmin: 1e-9, Gmax: 11e-9, States: 10, VRead: 0.5, TRead: 1e-8}
+	a, err := device.NewArray(p, 2, 3, 1)
+	if err != nil {
+		panic(err)
+	}
+	a.Program(0, 1, 4)
+	a.Program(0, 1, -1)
+	fmt.Printf("w = %.2f, pulses for Δw = 0.25: %.1f\n", a.Weight(0, 1), a.PulsesFor(0.25))
+	fmt.Printf("%+v\n", a.Counters())
+	// Output:
+	// w = 0.30, pulses for Δw = 0.25: 2.5
+	// {Reads:0 PotPulses:4 DepPulses:1 ReadGSum:0}
+}
+
+// NeuroSim's label → normalised A: Ag:a-Si's potentiation and depression (NeuroSim's
+// documents/Nonlinearity-NormA.htm lists 0.4992 for NL 2.40 and 0.2003 for NL 4.88).
+func ExampleNormalizedA() {
+	fmt.Printf("%.4f %.4f\n", device.NormalizedA(2.40), device.NormalizedA(-4.88))
+	// Output: 0.4992 -0.2003
+}
