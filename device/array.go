@@ -170,8 +170,8 @@ func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 //
 // where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Spike times of a
 // row must not decrease (it panics otherwise; see ResetShortTerm). One independent Gaussian is
-// drawn per device read: a sum of reads of the same device over a step is not merged, since a
-// row is read once per input spike. It counts Cols() reads. It panics if len(dst) < Cols().
+// drawn per device read; AccumulateRowVar with AddReadNoise gives the same distribution with
+// one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
 func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	if uint(i) >= uint(a.rows) {
 		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
