@@ -66,7 +66,7 @@ type FitConfig struct {
 	// column in nS). Default 1.
 	Unit float64 `json:"unit"`
 	// Base supplies every field the fit does not determine (noise, energy, STP, retention),
-	// with its source prefixed "assumed: as preset <name>". Nil: NeuroSim's default cell with no
+	// with its source prefixed "assumed: as device <name>". Nil: NeuroSim's default cell with no
 	// noise, no short-term part and no retention loss (each marked "assumed").
 	Base *Params `json:"-"`
 }
@@ -654,7 +654,7 @@ func fittedParams(file string, cfg FitConfig, r *FitResult) *Params {
 		p = &b
 		p.Source = make(map[string]string, len(cfg.Base.Source))
 		for k, v := range cfg.Base.Source {
-			p.Source[k] = fmt.Sprintf("assumed: as preset %s (%s)", cfg.Base.Name, v)
+			p.Source[k] = fmt.Sprintf("assumed: as device %s (%s)", cfg.Base.Name, v)
 		}
 		p.Review = ReviewFigures{}
 		for k := range p.Source {
@@ -662,7 +662,7 @@ func fittedParams(file string, cfg FitConfig, r *FitResult) *Params {
 				delete(p.Source, k)
 			}
 		}
-		p.Reference = "measured LTP/LTD curve " + filepath.Base(file) + "; other fields as preset " + cfg.Base.Name
+		p.Reference = "measured LTP/LTD curve " + filepath.Base(file) + "; other fields as device " + cfg.Base.Name
 	} else {
 		p = assumedParams()
 		p.Reference = "measured LTP/LTD curve " + filepath.Base(file)

@@ -143,7 +143,7 @@ func TestFitBaseAndUnit(t *testing.T) {
 	assert.InEpsilon(t, 20e-9, r.Gmax, 0.02)
 	assert.Equal(t, "mine", r.Params.Name)
 	assert.Equal(t, 0.02, r.Params.C2C)
-	assert.Equal(t, "assumed: as preset base (paper X)", r.Params.Source["c2c_sigma"])
+	assert.Equal(t, "assumed: as device base (paper X)", r.Params.Source["c2c_sigma"])
 	assert.Equal(t, "fitted from dev.tsv by nanospike device fit", r.Params.Source["nl_ltp"])
 
 	var out bytes.Buffer

@@ -321,6 +321,14 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 		if len(devs) == 0 {
 			return e.usagef("no device named in %q", pos[0])
 		}
+		seen := map[string]string{}
+		for i, p := range devs {
+			d := devDirName(p.Name)
+			if prev, dup := seen[d]; dup {
+				return e.usagef("%s and %s both write to %s: give each device once, with distinct names", prev, srcs[i], filepath.Join(*out, d))
+			}
+			seen[d] = srcs[i]
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)

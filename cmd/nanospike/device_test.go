@@ -214,6 +214,7 @@ func TestDeviceUsageErrors(t *testing.T) {
 		{"device", "show", "a", "b"},
 		{"device", "characterize"},
 		{"device", "characterize", ","},
+		{"device", "characterize", "ideal,ideal"},
 		{"device", "characterize", "ideal", "--format", "gif"},
 		{"device", "characterize", "ideal", "--seed", "-1"},
 		{"device", "fit"},
