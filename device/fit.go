@@ -22,9 +22,11 @@ import (
 //	LTP, x pulses after the start:       G = Gmin + (Gmax − Gmin)·y(x; NL_LTP)
 //	LTD, x pulses after the LTP's end:    G = Gmin + (Gmax − Gmin)·y(max(P − x, 0); NL_LTD)
 //
-// Pmax is the number of potentiation pulses of the measured LTP part (NeuroSim's fitting takes
-// the experiment's pulse count the same way: the label NL is defined for the measured range).
-// For given labels the model is linear in Gmin and Gmax, so those come from a 2×2 least-squares
+// Pmax is the number of potentiation pulses of the measured LTP part: the curve is taken to span
+// the device's whole window, so the label NL describes the measured range. (A curve that goes
+// on pulsing after it saturates will get a larger |NL| than its device.) The LTD part is fitted
+// with the same Pmax, as the simulator walks it; Fit warns if its pulse count differs by more
+// than 10 %. For given labels the model is linear in Gmin and Gmax, so those come from a 2×2 least-squares
 // solve; the labels are found by a grid search over [−9, 9]² refined by Nelder–Mead (variable
 // projection). Without a label column, the split between the LTP and LTD parts is searched near
 // the curve's peak for the smallest residual.

@@ -272,6 +272,10 @@ type devCurveFile struct {
 	fit        func(x float64) float64 // fitted (or reference) function to overlay, or nil
 	fitName    string                  // its legend entry
 	fitCol     string                  // its CSV column (default "fit")
+	// bySign, if set, is the x label of a plot of x < 0 and x > 0 as two series against |x|
+	// (a window over Δt spanning decades on both sides, which a linear axis squeezes into its
+	// middle).
+	bySign string
 }
 
 // devSummary is DIR/<device>/summary.json.
@@ -432,7 +436,7 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		{base: "ppf", c: &rep.PPF, logX: true},
 		{base: "epsc_vs_spikes", c: &rep.EPSC},
 		{base: "gain_vs_frequency", c: &rep.Gain, logX: true},
-		{base: "stdp", c: &rep.STDP},
+		{base: "stdp", c: &rep.STDP, logX: true, bySign: "|Δt| (s), Δt = t_post − t_pre"},
 		{base: "retention", c: &rep.Retention, logX: true},
 	}
 	if ppf.Tau1 > 0 {
@@ -498,6 +502,19 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		if err := plots.SaveCSV(csvPath, hdr, cols...); err != nil {
 			return fmt.Errorf("characterize %s: %w", p.Name, err)
 		}
+		if cf.bySign != "" {
+			var pos, neg plots.Series
+			pos.Name, pos.Style = "Δt > 0 (pre before post)", plots.LinePoints
+			neg.Name, neg.Style = "Δt < 0 (post before pre)", plots.LinePoints
+			for i, x := range c.X {
+				if x > 0 {
+					pos.X, pos.Y = append(pos.X, x), append(pos.Y, c.Y[i])
+				} else if x < 0 {
+					neg.X, neg.Y = append(neg.X, -x), append(neg.Y, c.Y[i])
+				}
+			}
+			series = []plots.Series{pos, neg}
+		}
 		// A plot of a long curve (the ideal device's 2×65536 pulses) shows at most
 		// devMaxPlotPoints per series, without markers; the CSV keeps every point.
 		if n := len(c.X); n > devMaxPlotPoints {
@@ -508,6 +525,9 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		}
 		imgPath := filepath.Join(dir, cf.base+"."+format)
 		fig := plots.Figure{Title: p.Name + ": " + c.Name, XLabel: c.XLabel, YLabel: c.YLabel, LogX: cf.logX, LogY: cf.logY}
+		if cf.bySign != "" {
+			fig.XLabel = cf.bySign
+		}
 		if err := fig.Lines(imgPath, series...); err != nil {
 			return fmt.Errorf("characterize %s: %w", p.Name, err)
 		}
