@@ -68,6 +68,7 @@ type BackpropConfig struct {
 
 	Optimizer string  `json:"optimizer"`  // "adam" (default) or "sgd"
 	LR        float64 `json:"lr"`         // learning rate (5e-4)
+	LRDecay   float64 `json:"lr_decay"`   // the learning rate of epoch e is LR·LRDecay^e (1: constant)
 	Adam1     float64 `json:"adam_beta1"` // Adam β1 (0.9)
 	Adam2     float64 `json:"adam_beta2"` // Adam β2 (0.999)
 	AdamEps   float64 `json:"adam_eps"`   // Adam ε (1e-8)
@@ -89,7 +90,8 @@ type BackpropDevice struct {
 	WMaxScale float64 `json:"wmax_scale"` // 4
 	// Threshold of UpdateAccumulate, in pulses (1).
 	Threshold float64 `json:"threshold_pulses"`
-	// LRScale multiplies LR for in-situ training (1): the device rules often need a larger step.
+	// LRScale multiplies LR for in-situ training (3): NeuroSim-style rounding needs Adam steps
+	// of about one pulse (WMax/Pmax), larger than the float run's.
 	LRScale float64 `json:"lr_scale"`
 	// RefreshEvery: every this many mini-batches, unipolar pairs with a device above
 	// RefreshLevel of its window are refreshed (0: never).
@@ -109,11 +111,11 @@ func DefaultBackpropConfig() BackpropConfig {
 	return BackpropConfig{
 		Inputs: 784, Hidden: []int{1000}, Classes: 10,
 		Steps: 25, Beta: 0.95, Threshold: 1, Slope: 25, Encoding: EncodingRate,
-		Optimizer: OptimizerAdam, LR: 5e-4, Adam1: 0.9, Adam2: 0.999, AdamEps: 1e-8,
+		Optimizer: OptimizerAdam, LR: 5e-4, LRDecay: 1, Adam1: 0.9, Adam2: 0.999, AdamEps: 1e-8,
 		BatchSize: 128, Seed: 1,
 		Device: BackpropDevice{
 			Mode: ModeIdeal, Update: UpdateAccumulate, Scheme: "unipolar",
-			WMaxScale: 4, Threshold: 1, LRScale: 1,
+			WMaxScale: 4, Threshold: 1, LRScale: 3,
 			RefreshEvery: 100, RefreshLevel: 0.85,
 			VerifyTol: 0.5, VerifyMaxPulses: 40,
 		},
@@ -147,6 +149,8 @@ func (c *BackpropConfig) Validate() error {
 		return bad("optimizer", "must be %q or %q, got %q", OptimizerAdam, OptimizerSGD, c.Optimizer)
 	case !fin(c.LR) || c.LR <= 0:
 		return bad("lr", "must be > 0, got %g", c.LR)
+	case !fin(c.LRDecay) || c.LRDecay <= 0 || c.LRDecay > 1:
+		return bad("lr_decay", "must be in (0, 1], got %g", c.LRDecay)
 	case !fin(c.Adam1) || c.Adam1 < 0 || c.Adam1 >= 1:
 		return bad("adam_beta1", "must be in [0, 1), got %g", c.Adam1)
 	case !fin(c.Adam2) || c.Adam2 < 0 || c.Adam2 >= 1:

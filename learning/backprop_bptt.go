@@ -380,6 +380,9 @@ func (n *Backprop) optimize(bs int) {
 	c := &n.cfg
 	n.step++
 	lr := c.LR
+	if c.LRDecay != 1 {
+		lr *= math.Pow(c.LRDecay, float64(n.epoch))
+	}
 	insitu := c.Device.Mode == ModeInSitu
 	if insitu {
 		lr *= c.Device.LRScale
