@@ -308,10 +308,15 @@ func (a *Array) ReadWeight(i, j int) float64 {
 // (stochastic rounding), so small updates survive on average. Each programming step of n
 // pulses moves G n pulses along the device's own curve, adds N(0, σ_c2c·(Gmax−Gmin))·√n and
 // clips to the device's window; a stuck device does not move. Pulses are counted (also for
-// stuck devices: the driver does not know). It panics if (i, j) is out of range.
+// stuck devices: the driver does not know). An Analog device takes the fraction exactly, as a
+// proportionally smaller step. It panics if (i, j) is out of range.
 func (a *Array) Program(i, j int, pulses float64) {
 	k := a.index(i, j)
 	if pulses == 0 {
+		return
+	}
+	if a.p.Analog {
+		a.step(k, pulses)
 		return
 	}
 	n := stochasticRound(math.Abs(pulses), a.rng)
@@ -332,6 +337,10 @@ func (a *Array) ProgramRow(i int, pulses []float64) {
 		if p == 0 {
 			continue
 		}
+		if a.p.Analog {
+			a.step(base+j, p)
+			continue
+		}
 		n := stochasticRound(math.Abs(p), a.rng)
 		if n == 0 {
 			continue
@@ -344,9 +353,9 @@ func (a *Array) ProgramRow(i int, pulses []float64) {
 func (a *Array) step(k int, n float64) {
 	m := math.Abs(n)
 	if n > 0 {
-		a.count.PotPulses += uint64(m)
+		a.count.PotPulses += uint64(math.Ceil(m)) // an analog fractional step counts as one pulse
 	} else {
-		a.count.DepPulses += uint64(m)
+		a.count.DepPulses += uint64(math.Ceil(m))
 	}
 	if a.stuck != nil && a.stuck[k] != notStuck {
 		return

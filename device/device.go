@@ -104,7 +104,18 @@ func (f *facil) at(p *Params, t float64) float64 {
 }
 
 // stimulate adds one stimulus' volatile increments C_i (the state must be at the stimulus time).
+//
+// With a cap (STPMax > 0) the increments shrink as the facilitation fills up,
+// C_i·(1 − (s1+s2)/STPMax), so a long fast train saturates at a gain of
+// 1 + STPMax instead of growing without bound; the first pair (and so PPF)
+// is unchanged.
 func (f *facil) stimulate(p *Params) {
+	if p.STPMax > 0 {
+		room := max(0, 1-(f.S1+f.S2)/p.STPMax)
+		f.S1 += p.PPFC1 * room
+		f.S2 += p.PPFC2 * room
+		return
+	}
 	f.S1 += p.PPFC1
 	f.S2 += p.PPFC2
 }

@@ -13,11 +13,16 @@ import (
 //
 // The zero value is not valid; start from a preset or DefaultParams.
 type Params struct {
-	Name        string `json:"name"`
-	Kind        string `json:"kind"`        // e.g. "memristor", "phototransistor", "flash", "fefet", "ideal"
-	Material    string `json:"material"`    // e.g. "Si NC", "CsPbBr3 QD"
-	Programming string `json:"programming"` // "electrical", "optical", "optical/electrical"
-	Reference   string `json:"reference"`   // the device's primary paper, as cited in the review
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Analog marks an ideal analog weight: a fractional pulse is applied as a
+	// proportionally smaller step instead of being rounded stochastically, so
+	// programming by PulsesFor(Δw) changes the weight by exactly Δw (up to
+	// the bounds and floating-point rounding). Real devices leave it false.
+	Analog      bool   `json:"analog,omitempty"` // e.g. "memristor", "phototransistor", "flash", "fefet", "ideal"
+	Material    string `json:"material"`         // e.g. "Si NC", "CsPbBr3 QD"
+	Programming string `json:"programming"`      // "electrical", "optical", "optical/electrical"
+	Reference   string `json:"reference"`        // the device's primary paper, as cited in the review
 
 	// Long-term (non-volatile) conductance window and update law,
 	// G(p) = B(1 − exp(−p/A)) + Gmin (see doc.go).
@@ -42,6 +47,10 @@ type Params struct {
 
 	// Short-term (volatile) component: each pulse adds a part that decays as
 	// C1·exp(−t/τ1) + C2·exp(−t/τ2), giving PPF(Δt) = 1 + C1·e^(−Δt/τ1) + C2·e^(−Δt/τ2).
+	// STPMax caps the facilitation s1+s2: each stimulus adds C_i·(1 − s/STPMax),
+	// so the gain of a long train saturates at 1 + STPMax as the traps fill;
+	// the first pair, and so PPF, is unchanged. 0: no cap.
+	STPMax  float64 `json:"stp_max"`
 	PPFC1   float64 `json:"ppf_c1"`
 	PPFTau1 float64 `json:"ppf_tau1_s"`
 	PPFC2   float64 `json:"ppf_c2"`
@@ -102,7 +111,7 @@ func (p *Params) Validate() error {
 		{"read_noise", p.ReadNoise}, {"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
 		{"retention_a", p.RetA}, {"retention_b", p.RetB}, {"retention_m", p.RetM},
 		{"ppf_c1", p.PPFC1}, {"ppf_tau1_s", p.PPFTau1}, {"ppf_c2", p.PPFC2}, {"ppf_tau2_s", p.PPFTau2},
-		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate},
+		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate}, {"stp_max", p.STPMax},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 	}
@@ -127,7 +136,7 @@ func (p *Params) Validate() error {
 		{"stuck_min_frac", p.StuckMin}, {"stuck_max_frac", p.StuckMax},
 		{"retention_m", p.RetM}, {"ppf_c1", p.PPFC1}, {"ppf_c2", p.PPFC2},
 		{"ppf_tau1_s", p.PPFTau1}, {"ppf_tau2_s", p.PPFTau2},
-		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate},
+		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate}, {"stp_max", p.STPMax},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 	}
