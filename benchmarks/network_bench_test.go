@@ -80,8 +80,17 @@ type benchSTDP struct {
 	prev2                []float64
 	actPre, actPost      []int32
 	inActPre, inActPost  []bool
-	kPre, kPost1, kPost2 float64 // per-step decay factors
-	winPre, winPost      int     // steps after which a trace is dropped
+	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
+	winPre, winPost      int       // steps after which a trace is dropped
+}
+
+// decayTable returns exp(−k·dt/τ) for k = 0 … n.
+func decayTable(dt, tau float64, n int) []float64 {
+	t := make([]float64, n+1)
+	for k := range t {
+		t[k] = math.Exp(-float64(k) * dt / tau)
+	}
+	return t
 }
 
 func newBenchSTDP(arr *device.Array, dt float64) *benchSTDP {
@@ -89,9 +98,11 @@ func newBenchSTDP(arr *device.Array, dt float64) *benchSTDP {
 		arr: arr, dt: dt,
 		lastPre: make([]int, arr.Rows()), lastPost: make([]int, arr.Cols()),
 		inActPre: make([]bool, arr.Rows()), inActPost: make([]bool, arr.Cols()),
-		kPre: math.Exp(-dt / 20), kPost1: math.Exp(-dt / 20), kPost2: math.Exp(-dt / 40),
 		winPre: int(100 / dt), winPost: int(200 / dt),
 	}
+	s.tPre = decayTable(dt, 20, s.winPre)
+	s.tPost1 = decayTable(dt, 20, s.winPost)
+	s.tPost2 = decayTable(dt, 40, s.winPost)
 	for i := range s.lastPre {
 		s.lastPre[i] = -1 << 40
 	}
@@ -114,7 +125,7 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 		s.actPost = keep
 		for _, i := range pre {
 			for _, j := range s.actPost {
-				post1 := math.Pow(s.kPost1, float64(step-s.lastPost[j]))
+				post1 := s.tPost1[step-s.lastPost[j]]
 				s.arr.Program(int(i), int(j), s.arr.PulsesFor(-1e-4*post1))
 			}
 		}
@@ -137,12 +148,13 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 		}
 		s.actPre = keep
 		for _, j := range post {
-			post2 := math.Pow(s.kPost2, float64(step-s.lastPost[j])) // read before it is set
-			if post2 < 1e-9 {
+			k := step - s.lastPost[j] // post2 is read before it is set
+			if k > s.winPost {
 				continue
 			}
+			post2 := s.tPost2[k]
 			for _, i := range s.actPre {
-				pre := math.Pow(s.kPre, float64(step-s.lastPre[i]))
+				pre := s.tPre[step-s.lastPre[i]]
 				s.arr.Program(int(i), int(j), s.arr.PulsesFor(1e-2*pre*post2))
 			}
 		}

@@ -145,6 +145,7 @@ type DC struct {
 
 	delays    []uint8 // steps, row-major (input i, neuron j); nil without delays
 	delayOff  []int32 // delays[k]·N + j
+	maxOff    int32   // bound of delayOff
 	maxDelay  int
 	ring      []float64 // 2(maxDelay+1) slots × N future conductance increments
 	vring     []float64 // the same for their read-noise variance (noisy arrays)
@@ -211,6 +212,9 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 			d.delayOff[k] = int32(s*n + k%n)
 		}
 		d.ring = make([]float64, 2*(d.maxDelay+1)*n)
+		// The largest offset, d·N + j ≤ maxDelay·N + N−1, indexes the ring
+		// from any base ≤ maxDelay·N.
+		d.maxOff = int32(d.maxDelay*n + n - 1)
 		d.tmp = make([]float64, n)
 	}
 	d.initNoise()
@@ -445,10 +449,7 @@ func (d *DC) advance(pre []int32) []int32 {
 			if d.noisy == nil {
 				for _, i := range pre {
 					d.syn.AccumulateRow(tmp, int(i), t)
-					offs := d.delayOff[int(i)*n : int(i)*n+n]
-					for j, o := range offs {
-						ring[o] += tmp[j]
-					}
+					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], tmp, d.maxOff)
 					clear(tmp)
 				}
 			} else {
@@ -458,10 +459,8 @@ func (d *DC) advance(pre []int32) []int32 {
 				for _, i := range pre {
 					d.noisy.AccumulateRowVar(tmp, tv, int(i), t)
 					offs := d.delayOff[int(i)*n : int(i)*n+n]
-					for j, o := range offs {
-						ring[o] += tmp[j]
-						vring[o] += tv[j]
-					}
+					scatterRow(ring, offs, tmp, d.maxOff)
+					scatterRow(vring, offs, tv, d.maxOff)
 					clear(tmp)
 					clear(tv)
 				}

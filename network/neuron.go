@@ -117,6 +117,9 @@ type condPop struct {
 	frozen                bool // θ neither decays nor grows
 	spikes                []int32
 	slow                  []slowUpdate
+	k                     *condConsts // dense: constants of the arithmetic kernel
+	slowIdx               []int32     // dense: scratch of pass 2
+	vn, xs, as, bs        []float64   // dense: scratch of the kernel (candidate v, x, a, b)
 	lazy                  bool
 	act                   []int32 // lazy: active neurons
 	isAct                 []bool
@@ -147,6 +150,12 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy bool) *condPop {
 	for j := range c.v {
 		c.v[j] = p.VInit
 		c.u[j] = p.ThetaInit
+	}
+	if !lazy {
+		c.k = newCondConsts(c)
+		c.vn, c.xs = make([]float64, n), make([]float64, n)
+		c.as, c.bs = make([]float64, n), make([]float64, n)
+		c.slowIdx = make([]int32, n)
 	}
 	if lazy {
 		c.act = make([]int32, 0, n)
@@ -281,45 +290,42 @@ func (c *condPop) step(now int) []int32 {
 func (c *condPop) stepDense() {
 	p := &c.p
 	v := c.v
-	ge, gi, u, ref := c.ge[:len(v)], c.gi[:len(v)], c.u[:len(v)], c.ref[:len(v)]
-	vrest, ee, ei, vreset := p.VRest, p.EExc, p.EInh, p.VReset
-	ce, ci, de, di, dtTau := c.ce, c.ci, c.de, c.di, c.dtTau
-	thr, ths, refSteps := c.thrBase, c.thScale, c.refSteps
-	// Spikes and slow neurons are written by index into buffers of capacity
-	// len(v): no append (whose growslice path costs register spills in the
-	// loop).
-	spk := c.spikes[:len(v)]
-	slow := c.slow[:len(v)]
+	n := len(v)
+	// Pass 1, vectorised: decays, step-mean conductances, x and candidate v.
+	condArith(c.k, v, c.ge, c.gi, c.vn, c.xs, c.as, c.bs)
+	// Pass 2: refractoriness, the rare x ≥ 0.1 (math.Exp), thresholds.
+	// Spikes and slow neurons are written by index into buffers of
+	// capacity n: no append (whose growslice path costs register spills).
+	vn, xs, u, ref := c.vn[:n], c.xs[:n], c.u[:n], c.ref[:n]
+	thr, ths := c.thrBase, c.thScale
+	spk := c.spikes[:n]
+	slow := c.slowIdx[:n]
 	ns, nslow := 0, 0
 	for j := range v {
-		a, b := ce*ge[j], ci*gi[j]
-		ge[j] *= de
-		gi[j] *= di
 		if ref[j] > 0 {
 			ref[j]--
 			continue
 		}
-		g := 1 + a + b
-		x := dtTau * g
-		if x >= 0.1 {
-			slow[nslow] = slowUpdate{int32(j), a, b}
+		if xs[j] >= 0.1 {
+			slow[nslow] = int32(j)
 			nslow++
 			continue
 		}
-		x2 := x * x
-		e := (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
-		vinf := (vrest + a*ee + b*ei) / g
-		vj := vinf + (v[j]-vinf)*e
+		vj := vn[j]
 		if vj > thr+ths*u[j] {
-			vj = vreset
-			ref[j] = refSteps
 			spk[ns] = int32(j)
 			ns++
 		}
 		v[j] = vj
 	}
 	c.spikes = spk[:ns]
-	c.slow = slow[:nslow]
+	for _, j := range c.spikes {
+		c.v[j] = p.VReset
+		c.ref[j] = c.refSteps
+	}
+	for _, j := range slow[:nslow] {
+		c.slow = append(c.slow, slowUpdate{j, c.as[j], c.bs[j]})
+	}
 }
 
 func (c *condPop) stepLazy(now int) {
