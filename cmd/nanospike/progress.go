@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -19,4 +20,32 @@ func (e *env) newBar(n int, desc, unit string) *progressbar.ProgressBar {
 		progressbar.OptionSetVisibility(e.tty),
 		progressbar.OptionClearOnFinish(),
 	)
+}
+
+// progressLog reports progress as plain lines on stderr when stderr is not
+// a terminal (no bar is drawn then): each time another tenth of the work is
+// done, so logs of long runs show where they are without flooding.
+type progressLog struct {
+	e      *env
+	phase  string
+	start  time.Time
+	first  int // work already done when the log started (a resumed run)
+	decile int
+}
+
+func (e *env) newProgressLog(phase string, first int) *progressLog {
+	return &progressLog{e: e, phase: phase, start: time.Now(), first: first, decile: -1}
+}
+
+func (l *progressLog) report(done, total int, extra string) {
+	if l.e.tty || total <= 0 || done <= l.first {
+		return
+	}
+	d := 10 * done / total
+	if d == l.decile {
+		return
+	}
+	l.decile = d
+	rate := float64(done-l.first) / max(time.Since(l.start).Seconds(), 1e-9)
+	fmt.Fprintf(l.e.stderr, "%s %d/%d (%.0f%%) %.1f img/s%s\n", l.phase, done, total, 100*float64(done)/float64(total), rate, extra)
 }

@@ -205,8 +205,15 @@ func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 	total := k * m.Config.Epochs
 	bar := e.newBar(total, "train", "img")
 	_ = bar.Set(m.Epoch*k + m.Next)
+	plog := e.newProgressLog("train", m.Epoch*k+m.Next)
+	plog.decile = 10 * plog.first / max(total, 1)
 	err := m.Train(ctx, data.Train, learning.TrainHooks{
 		Progress: func(_ string, done, _ int, acc float64) {
+			extra := ""
+			if !math.IsNaN(acc) {
+				extra = fmt.Sprintf(", running accuracy %.1f%%", 100*acc)
+			}
+			plog.report(done, total, extra)
 			if done%10 == 0 || done == total {
 				if !math.IsNaN(acc) {
 					bar.Describe(fmt.Sprintf("train (running acc %.1f%%)", 100*acc))
@@ -255,7 +262,9 @@ func (e *env) phaseBar(phase string) learning.STDPProgress {
 		Set(int) error
 		Finish() error
 	}
+	plog := e.newProgressLog(phase, 0)
 	return func(_ string, done, total int, _ float64) {
+		plog.report(done, total, "")
 		if bar == nil {
 			bar = e.newBar(total, phase, "img")
 		}

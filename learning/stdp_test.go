@@ -1,0 +1,159 @@
+package learning
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nanospike/nanospike/datasets"
+	"github.com/nanospike/nanospike/device"
+)
+
+func mnist(t *testing.T) *datasets.Dataset {
+	t.Helper()
+	d, err := datasets.Load("")
+	require.NoError(t, err)
+	return d
+}
+
+// TestSTDPRulePair checks one pre/post sequence against the rule's equations.
+func TestSTDPRulePair(t *testing.T) {
+	f := NewFloat(2, 1, 1)
+	f.W[0], f.W[1] = 0.5, 0.5
+	rule := DefaultSTDPRule()
+	rule.Norm = 0
+	r := NewSTDP(rule, f, 0.5)
+	r.Step(0, nil, []int32{0}) // post spike: post2 was 0, so no potentiation; traces set
+	assert.Equal(t, 0.5, f.W[0])
+	r.Step(10, []int32{0}, nil) // pre spike 5 ms later: depression by ν_pre·post1
+	wantDep := 0.5 - 1e-4*math.Exp(-5.0/20)
+	assert.InDelta(t, wantDep, f.W[0], 1e-15)
+	r.Step(20, nil, []int32{0}) // post spike: potentiation ν_post·pre·post2(before)
+	wantPot := wantDep + 1e-2*math.Exp(-5.0/20)*math.Exp(-10.0/40)
+	assert.InDelta(t, wantPot, f.W[0], 1e-15)
+	assert.Equal(t, 0.5, f.W[1], "an input that never fired is not touched")
+}
+
+func TestSTDPAssignClassify(t *testing.T) {
+	counts := [][]int32{{5, 0, 1}, {4, 1, 0}, {0, 6, 0}, {1, 0, 0}}
+	labels := []int{0, 0, 1, 2}
+	a := Assign(counts, labels, 3)
+	assert.Equal(t, []int{0, 1, 0}, a, "neuron 2 fired most for class 0 on average (0.5 vs 0)")
+	assert.Equal(t, 1, Classify([]int32{0, 3, 0}, a, 3))
+	assert.Equal(t, -1, Classify([]int32{0, 0, 0}, a, 3))
+}
+
+func smallConfig(n, k int, seed uint64) STDPConfig {
+	c := DefaultSTDPConfig()
+	c.Neurons, c.TrainSamples, c.Seed = n, k, seed
+	c.Net.Neurons = n
+	return c
+}
+
+// TestIdealDeviceEqualsFloat: the ideal (analog, noise-free) device gives the
+// float rule's spikes and weights.
+func TestSTDPIdealDeviceEqualsFloat(t *testing.T) {
+	d := mnist(t)
+	ideal, err := device.Preset("ideal")
+	require.NoError(t, err)
+	run := func(float bool) (*STDPModel, [][]int32) {
+		c := smallConfig(10, 30, 3)
+		c.Float = float
+		m, err := NewSTDPModel(c, ideal, datasets.Pixels)
+		require.NoError(t, err)
+		var counts [][]int32
+		px := make([]float64, datasets.Pixels)
+		for i := range 30 {
+			toFloat(px, d.Train.Image(i))
+			r, err := m.Net.PresentImage(context.Background(), px)
+			require.NoError(t, err)
+			counts = append(counts, r.Counts)
+		}
+		return m, counts
+	}
+	mf, cf := run(true)
+	md, cd := run(false)
+	assert.Equal(t, cf, cd, "spike counts per image")
+	wf, wd := mf.Syn.WeightsTo(nil), md.Syn.WeightsTo(nil)
+	for k := range wf {
+		require.InDelta(t, wf[k], wd[k], 1e-9, "weight %d", k)
+	}
+	assert.Equal(t, mf.Net.Theta(), md.Net.Theta())
+}
+
+// TestSTDPLearns trains small networks on a few hundred MNIST images and
+// checks accuracy on held-out test images.
+func TestSTDPLearns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network")
+	}
+	d := mnist(t)
+	for _, tc := range []struct {
+		neurons, train int
+		min            float64
+	}{
+		// Faithful Diehl & Cook constants learn slowly with 20 neurons
+		// (measured 0.40–0.45 on 1000 test images); 64 neurons reach 0.6.
+		{20, 500, 0.30},
+		{64, 1500, 0.50},
+	} {
+		c := smallConfig(tc.neurons, tc.train, 1)
+		c.Float = true
+		c.TestSamples = 1000
+		m, err := NewSTDPModel(c, nil, datasets.Pixels)
+		require.NoError(t, err)
+		require.NoError(t, m.Train(context.Background(), d.Train, TrainHooks{}))
+		require.NoError(t, m.Label(context.Background(), d.Train, nil))
+		acc, _, err := m.Test(context.Background(), d.Test, nil)
+		require.NoError(t, err)
+		t.Logf("N=%d, %d training images: accuracy %.3f", tc.neurons, tc.train, acc)
+		assert.GreaterOrEqual(t, acc, tc.min, "N=%d", tc.neurons)
+	}
+}
+
+// TestResume interrupts training midway, resumes from the checkpoint and
+// ends with the same weights, thresholds and device state as a run that was
+// never interrupted.
+func TestSTDPResume(t *testing.T) {
+	d := mnist(t)
+	p, err := device.Preset(device.DefaultPreset)
+	require.NoError(t, err)
+	c := smallConfig(10, 24, 5)
+	full, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	require.NoError(t, full.Train(context.Background(), d.Train, TrainHooks{}))
+
+	part, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var saved []byte
+	err = part.Train(ctx, d.Train, TrainHooks{
+		Progress: func(_ string, done, _ int, _ float64) {
+			if done == 13 {
+				cancel() // like Ctrl-C: noticed before the next image
+			}
+		},
+		Checkpoint: func(m *STDPModel) error {
+			var err error
+			saved, err = m.MarshalBinary()
+			return err
+		},
+		CheckpointEvery: 5,
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, saved)
+	resumed, err := UnmarshalSTDPModel(saved)
+	require.NoError(t, err)
+	assert.Equal(t, 13, resumed.Next)
+	require.NoError(t, resumed.Train(context.Background(), d.Train, TrainHooks{}))
+
+	assert.Equal(t, full.Syn.WeightsTo(nil), resumed.Syn.WeightsTo(nil), "weights")
+	assert.Equal(t, full.Net.Theta(), resumed.Net.Theta(), "thresholds")
+	a, b := full.Syn.(*device.Array), resumed.Syn.(*device.Array)
+	assert.Equal(t, a.Conductances(), b.Conductances())
+	assert.Equal(t, a.Counters(), b.Counters())
+	assert.Equal(t, full.TrainImages, resumed.TrainImages)
+}
