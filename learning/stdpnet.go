@@ -464,26 +464,41 @@ func (m *STDPModel) DeviceCounters() device.Counters {
 	return device.Counters{}
 }
 
-// TrainEnergy returns the energy per training image: the network events of
-// training, the device reads and programming pulses, and the stored-weight
-// reads of normalisation.
-func (m *STDPModel) TrainEnergy(cfg energy.Config) energy.Breakdown {
+// TrainDeviceCounters returns the device counters of training including the
+// stored-weight reads of normalisation.
+func (m *STDPModel) TrainDeviceCounters() device.Counters {
 	dc := m.DeviceCounters()
 	if p := m.Device; p != nil {
 		dc.Reads += m.Rule.NormReads
 		dc.ReadGSum += float64(m.Rule.NormReads)*p.Gmin + m.Rule.NormWSum*(p.Gmax-p.Gmin)
 	}
-	return m.breakdown(cfg, m.TrainCounters, dc, max(m.TrainImages, 1))
+	return dc
+}
+
+// TrainEnergy returns the energy per training image: the network events of
+// training, the device reads and programming pulses, and the stored-weight
+// reads of normalisation.
+func (m *STDPModel) TrainEnergy(cfg energy.Config) energy.Breakdown {
+	return m.breakdown(cfg, m.TrainCounters, m.TrainDeviceCounters(), max(m.TrainImages, 1))
 }
 
 func (m *STDPModel) breakdown(cfg energy.Config, c network.Counters, dev device.Counters, images int) energy.Breakdown {
-	n := m.Config.Neurons
+	return STDPEnergy(cfg, m.Device, m.Config.Neurons, c, dev, images)
+}
+
+// STDPEnergy returns the per-image energy of a Diehl & Cook network of n
+// excitatory neurons on devices p (nil: digital float synapses) from the
+// totals of a run over `images` images: the device pathway input→exc is
+// costed by the device (reads and pulses in dev), the fixed exc→inh and
+// inh→exc pathways as digital synaptic operations, and both populations'
+// neuron updates and spikes by the peripheral constants of cfg.
+func STDPEnergy(cfg energy.Config, p *device.Params, n int, c network.Counters, dev device.Counters, images int) energy.Breakdown {
 	var excSpikes, inhSpikes float64
 	if len(c.Spikes) == 3 {
 		excSpikes, inhSpikes = float64(c.Spikes[1]), float64(c.Spikes[2])
 	}
 	paths := []energy.Pathway{
-		{Name: "input→exc", SOPs: float64(c.DeviceReads), Device: m.Device, Counter: dev},
+		{Name: "input→exc", SOPs: float64(c.DeviceReads), Device: p, Counter: dev},
 		{Name: "exc→inh", SOPs: excSpikes},
 		{Name: "inh→exc", SOPs: inhSpikes * float64(n-1)},
 	}
@@ -491,7 +506,7 @@ func (m *STDPModel) breakdown(cfg energy.Config, c network.Counters, dev device.
 		{Name: "exc", Updates: float64(c.NeuronUpdates) / 2, Spikes: excSpikes},
 		{Name: "inh", Updates: float64(c.NeuronUpdates) / 2, Spikes: inhSpikes},
 	}
-	return energy.Compute(cfg, paths, pops).Per(float64(images))
+	return energy.Compute(cfg, paths, pops).Per(float64(max(images, 1)))
 }
 
 // stdpCheckpoint is the serialised form of an STDPModel.

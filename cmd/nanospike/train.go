@@ -16,6 +16,7 @@ import (
 	"github.com/nanospike/nanospike/energy"
 	"github.com/nanospike/nanospike/internal/plots"
 	"github.com/nanospike/nanospike/learning"
+	"github.com/nanospike/nanospike/network"
 )
 
 func init() {
@@ -142,7 +143,12 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return trainSTDP(ctx, e, &cfg, data, resume != "")
+	met, err := trainSTDP(ctx, e, &cfg, data, resume != "")
+	if err != nil {
+		return err
+	}
+	printMetrics(e, met, o.Out)
+	return nil
 }
 
 func (o *trainOptions) stdpConfig() learning.STDPConfig {
@@ -159,34 +165,37 @@ const (
 	modelFile      = "model.gob"
 )
 
-func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) error {
+// trainSTDP trains, labels and tests the STDP network of cfg in
+// cfg.Options.Out (resuming from its checkpoint if asked), writes the run's
+// files and returns its metrics. Progress goes to e.stderr.
+func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
 	o := cfg.Options
 	dir := o.Out
 	var m *learning.STDPModel
 	if resuming {
 		b, err := os.ReadFile(filepath.Join(dir, checkpointFile))
 		if err != nil {
-			return fmt.Errorf("--resume: %w", err)
+			return metrics{}, fmt.Errorf("--resume: %w", err)
 		}
 		if m, err = learning.UnmarshalSTDPModel(b); err != nil {
-			return fmt.Errorf("--resume: %s: %w", filepath.Join(dir, checkpointFile), err)
+			return metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, checkpointFile), err)
 		}
 		fmt.Fprintf(e.stderr, "resuming %s at epoch %d, image %d\n", dir, m.Epoch+1, m.Next)
 	} else {
 		sc := o.stdpConfig()
 		if err := sc.Validate(); err != nil {
-			return err
+			return metrics{}, err
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+			return metrics{}, err
 		}
 		var err error
 		if m, err = learning.NewSTDPModel(sc, cfg.Device, datasets.Pixels); err != nil {
-			return err
+			return metrics{}, err
 		}
 		cfg.STDP = &m.Config
 		if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
-			return err
+			return metrics{}, err
 		}
 	}
 	save := func(name string) func(*learning.STDPModel) error {
@@ -226,34 +235,33 @@ func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 	})
 	_ = bar.Finish()
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted after %d training images; checkpoint written to %s; continue with: nanospike train --resume %s",
+		return metrics{}, fmt.Errorf("interrupted after %d training images; checkpoint written to %s; continue with: nanospike train --resume %s",
 			m.Epoch*k+m.Next, filepath.Join(dir, checkpointFile), dir)
 	}
 	if err != nil {
-		return err
+		return metrics{}, err
 	}
 	if err := save(checkpointFile)(m); err != nil {
-		return err
+		return metrics{}, err
 	}
 	if err := m.Label(ctx, data.Train, e.phaseBar("label")); err != nil {
-		return fmt.Errorf("labelling: %w (training is saved; rerun with --resume %s)", err, dir)
+		return metrics{}, fmt.Errorf("labelling: %w (training is saved; rerun with --resume %s)", err, dir)
 	}
 	acc, res, err := m.Test(ctx, data.Test, e.phaseBar("test"))
 	if err != nil {
-		return fmt.Errorf("testing: %w (training is saved; rerun with --resume %s)", err, dir)
+		return metrics{}, fmt.Errorf("testing: %w (training is saved; rerun with --resume %s)", err, dir)
 	}
 	if err := save(modelFile)(m); err != nil {
-		return err
+		return metrics{}, err
 	}
 	met := stdpMetrics(m, cfg, acc, res)
 	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
-		return err
+		return metrics{}, err
 	}
 	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), m); err != nil {
-		return err
+		return metrics{}, err
 	}
-	printMetrics(e, met, dir)
-	return nil
+	return met, nil
 }
 
 // phaseBar returns a progress callback drawing a bar for one phase.
@@ -295,6 +303,18 @@ type metrics struct {
 	Inference           energy.Breakdown `json:"inference_energy"`
 	Training            energy.Breakdown `json:"training_energy"`
 	Confusion           [][]int          `json:"confusion"`
+	// Raw totals, so `nanospike energy` can recompute with other constants.
+	Counts runCounts `json:"counts"`
+}
+
+// runCounts are the event totals behind the energy figures.
+type runCounts struct {
+	TestImages  int              `json:"test_images"`
+	Test        network.Counters `json:"test_network"`
+	TestDevice  device.Counters  `json:"test_device"`
+	TrainImages int              `json:"train_images"`
+	Train       network.Counters `json:"train_network"`
+	TrainDevice device.Counters  `json:"train_device"` // incl. normalisation reads
 }
 
 func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning.EvalResult) metrics {
@@ -317,6 +337,8 @@ func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning
 		TestImages: r.Images, TestSeconds: r.Seconds,
 		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference,
 		EnergyPerTrainImage: tr.Training, Inference: inf, Training: tr, Confusion: conf,
+		Counts: runCounts{TestImages: r.Images, Test: r.Net, TestDevice: r.Dev,
+			TrainImages: m.TrainImages, Train: m.TrainCounters, TrainDevice: m.TrainDeviceCounters()},
 	}
 	if m.TrainSeconds > 0 {
 		met.TrainImagesPerS = float64(m.TrainImages) / m.TrainSeconds
