@@ -136,14 +136,11 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		}
 		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: energy.DefaultConfig()}
 	}
-	if o.Rule == "backprop" {
-		return e.usagef("--rule backprop: not available yet in this build")
-	}
 	data, err := loadData(o.Data)
 	if err != nil {
 		return err
 	}
-	met, err := trainSTDP(ctx, e, &cfg, data, resume != "")
+	met, err := trainRule(ctx, e, &cfg, data, resume != "")
 	if err != nil {
 		return err
 	}
@@ -164,6 +161,19 @@ const (
 	checkpointFile = "checkpoint.gob"
 	modelFile      = "model.gob"
 )
+
+// trainRule trains and tests the network of cfg.Options.Rule in
+// cfg.Options.Out, writes the run's files (config.json, metrics.json,
+// checkpoints, model) and returns its metrics.
+func trainRule(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
+	switch cfg.Options.Rule {
+	case "stdp":
+		return trainSTDP(ctx, e, cfg, data, resuming)
+	case "backprop":
+		return metrics{}, errors.New("--rule backprop: the backprop trainer is not wired into the CLI yet")
+	}
+	return metrics{}, fmt.Errorf("unknown rule %q", cfg.Options.Rule)
+}
 
 // trainSTDP trains, labels and tests the STDP network of cfg in
 // cfg.Options.Out (resuming from its checkpoint if asked), writes the run's
