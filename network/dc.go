@@ -485,12 +485,7 @@ func (d *DC) advance(pre []int32) []int32 {
 			clear(vhi)
 			d.noisy.AddReadNoise(lo, vlo) // zeroes vlo
 		}
-		ge := exc.ge[:n]
-		for j := range ge {
-			ge[j] += lo[j] + hi[j]
-		}
-		clear(lo)
-		clear(hi)
+		drain(exc.ge[:n], lo, hi)
 	}
 	es := exc.step(d.step)
 	is := inh.step(d.step)

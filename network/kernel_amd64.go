@@ -5,7 +5,10 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 //go:noescape
-func condArithAVX2(k *condConsts, v, ge, gi, vn, xs, as, bs *float64, n int)
+func condStepAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
+
+//go:noescape
+func drainAVX2(dst, lo, hi *float64, n int)
 
 //go:noescape
 func scatterAdd(ring *float64, offs *int32, src *float64, n int)
@@ -29,23 +32,24 @@ var hasAVX2 = func() bool {
 	return ebx7&(1<<5) != 0
 }()
 
-// condArith runs the arithmetic pass of a dense population's step (see
-// condArithGo), four neurons at a time with AVX2 when available; results
+// condStep runs the first pass of a dense population's step (see
+// condStepGo), four neurons at a time with AVX2 when available; the results
 // are bit-identical either way (no fused multiply-add).
-func condArith(k *condConsts, v, ge, gi, vn, xs, as, bs []float64) {
+func condStep(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs []float64, flags []uint8) {
 	n := len(v)
 	if n == 0 {
 		return
 	}
-	_, _, _, _, _, _ = ge[n-1], gi[n-1], vn[n-1], xs[n-1], as[n-1], bs[n-1]
+	_, _, _, _, _, _, _ = ge[n-1], gi[n-1], u[n-1], ref[n-1], vold[n-1], as[n-1], bs[n-1]
+	_ = flags[(n-1)/4]
 	m := 0
 	if hasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
-			condArithAVX2(k, &v[0], &ge[0], &gi[0], &vn[0], &xs[0], &as[0], &bs[0], m)
+			condStepAVX2(k, &v[0], &ge[0], &gi[0], &u[0], &ref[0], &vold[0], &as[0], &bs[0], &flags[0], m)
 		}
 	}
-	condArithGo(k, v, ge, gi, vn, xs, as, bs, m)
+	condStepGo(k, v, ge, gi, u, ref, vold, as, bs, flags, m)
 }
 
 // scatterRow adds src[j] to ring[offs[j]] for every j (the delay scatter).
@@ -67,4 +71,22 @@ func scatterRow(ring []float64, offs []int32, src []float64, maxOff int32) {
 		panic("network: delay offset out of range")
 	}
 	scatterAdd(&ring[0], &offs[0], &src[0], n)
+}
+
+// drain adds lo[j] + hi[j] to dst[j] and zeroes lo and hi (the delay
+// ring's slot of the current step).
+func drain(dst, lo, hi []float64) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	_, _ = lo[n-1], hi[n-1]
+	m := 0
+	if hasAVX2 && useAsm {
+		m = n &^ 3
+		if m > 0 {
+			drainAVX2(&dst[0], &lo[0], &hi[0], m)
+		}
+	}
+	drainGo(dst[m:], lo[m:n], hi[m:n])
 }

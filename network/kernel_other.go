@@ -2,8 +2,8 @@
 
 package network
 
-func condArith(k *condConsts, v, ge, gi, vn, xs, as, bs []float64) {
-	condArithGo(k, v, ge, gi, vn, xs, as, bs, 0)
+func condStep(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs []float64, flags []uint8) {
+	condStepGo(k, v, ge, gi, u, ref, vold, as, bs, flags, 0)
 }
 
 func scatterRow(ring []float64, offs []int32, src []float64, _ int32) {
@@ -12,3 +12,5 @@ func scatterRow(ring []float64, offs []int32, src []float64, _ int32) {
 		ring[o] += src[j]
 	}
 }
+
+func drain(dst, lo, hi []float64) { drainGo(dst, lo[:len(dst)], hi[:len(dst)]) }

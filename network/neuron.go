@@ -118,8 +118,8 @@ type condPop struct {
 	spikes                []int32
 	slow                  []slowUpdate
 	k                     *condConsts // dense: constants of the arithmetic kernel
-	slowIdx               []int32     // dense: scratch of pass 2
-	vn, xs, as, bs        []float64   // dense: scratch of the kernel (candidate v, x, a, b)
+	vold, as, bs          []float64   // dense: scratch of the kernel (old v, a, b)
+	flags                 []uint8     // dense: kernel flags, bit j%4 of flags[j/4]
 	lazy                  bool
 	act                   []int32 // lazy: active neurons
 	isAct                 []bool
@@ -153,9 +153,8 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy bool) *condPop {
 	}
 	if !lazy {
 		c.k = newCondConsts(c)
-		c.vn, c.xs = make([]float64, n), make([]float64, n)
-		c.as, c.bs = make([]float64, n), make([]float64, n)
-		c.slowIdx = make([]int32, n)
+		c.vold, c.as, c.bs = make([]float64, n), make([]float64, n), make([]float64, n)
+		c.flags = make([]uint8, (n+3)/4)
 	}
 	if lazy {
 		c.act = make([]int32, 0, n)
@@ -288,44 +287,39 @@ func (c *condPop) step(now int) []int32 {
 }
 
 func (c *condPop) stepDense() {
-	p := &c.p
-	v := c.v
-	n := len(v)
-	// Pass 1, vectorised: decays, step-mean conductances, x and candidate v.
-	condArith(c.k, v, c.ge, c.gi, c.vn, c.xs, c.as, c.bs)
-	// Pass 2: refractoriness, the rare x ≥ 0.1 (math.Exp), thresholds.
-	// Spikes and slow neurons are written by index into buffers of
-	// capacity n: no append (whose growslice path costs register spills).
-	vn, xs, u, ref := c.vn[:n], c.xs[:n], c.u[:n], c.ref[:n]
-	thr, ths := c.thrBase, c.thScale
-	spk := c.spikes[:n]
-	slow := c.slowIdx[:n]
-	ns, nslow := 0, 0
-	for j := range v {
-		if ref[j] > 0 {
-			ref[j]--
+	n := len(c.v)
+	// Pass 1, vectorised (condStep): decays, potentials, and a flag for
+	// every neuron that is refractory, needs math.Exp, or crossed its
+	// threshold.
+	c.k.ths = x4(c.thScale)
+	condStep(c.k, c.v, c.ge, c.gi, c.u, c.ref, c.vold, c.as, c.bs, c.flags)
+	// Pass 2: the flagged neurons only.
+	spk := c.spikes[:0]
+	for g, f := range c.flags[:(n+3)/4] {
+		if f == 0 {
 			continue
 		}
-		if xs[j] >= 0.1 {
-			slow[nslow] = int32(j)
-			nslow++
-			continue
+		for l := range 4 {
+			if f&(1<<l) == 0 {
+				continue
+			}
+			j := 4*g + l
+			if c.ref[j] > 0 {
+				c.ref[j]--
+				continue
+			}
+			a, b := c.as[j], c.bs[j]
+			if c.dtTau*((1+a)+b) >= 0.1 {
+				c.slow = append(c.slow, slowUpdate{int32(j), a, b})
+				continue
+			}
+			// Above threshold: v holds the new potential.
+			c.v[j] = c.p.VReset
+			c.ref[j] = c.refSteps
+			spk = append(spk, int32(j))
 		}
-		vj := vn[j]
-		if vj > thr+ths*u[j] {
-			spk[ns] = int32(j)
-			ns++
-		}
-		v[j] = vj
 	}
-	c.spikes = spk[:ns]
-	for _, j := range c.spikes {
-		c.v[j] = p.VReset
-		c.ref[j] = c.refSteps
-	}
-	for _, j := range slow[:nslow] {
-		c.slow = append(c.slow, slowUpdate{j, c.as[j], c.bs[j]})
-	}
+	c.spikes = spk
 }
 
 func (c *condPop) stepLazy(now int) {
