@@ -251,13 +251,23 @@ func (q *Pair) NeedsRefresh(i, j int, level float64) bool {
 // writes the weight read back onto one device with write-and-verify (tol, maxPulses as in
 // ProgramTo). It returns the pulses used.
 func (q *Pair) Refresh(i, j int, tol float64, maxPulses int) int {
-	w := q.Pos.ReadWeight(i, j) - q.Neg.ReadWeight(i, j)
+	w := q.ReadWeight(i, j)
+	return q.Reset(i, j) + q.ProgramTo(i, j, w, tol, maxPulses)
+}
+
+// Reset depresses both devices of pair (i, j) to their floor with a full train of Pmax
+// depression pulses each (the driver does not know where a device is), so w ≈ 0. It returns
+// the pulses used.
+func (q *Pair) Reset(i, j int) int {
 	k := q.Pos.index(i, j)
 	P := float64(q.Pos.p.States)
 	q.Pos.step(k, -P)
 	q.Neg.step(k, -P)
-	return 2*q.Pos.p.States + q.ProgramTo(i, j, w, tol, maxPulses)
+	return 2 * q.Pos.p.States
 }
+
+// ReadWeight returns one noisy read of pair (i, j) (two device reads, counted).
+func (q *Pair) ReadWeight(i, j int) float64 { return q.Pos.ReadWeight(i, j) - q.Neg.ReadWeight(i, j) }
 
 // ProgramTo writes pair (i, j) toward weight w by write-and-verify on one device, the other
 // left where it is (at its floor after a reset or at construction): w ≥ 0 goes on G⁺, w < 0 on

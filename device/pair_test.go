@@ -79,6 +79,19 @@ func TestPairProgramToAndRefresh(t *testing.T) {
 	assert.False(t, q.NeedsRefresh(2, 2, 0.8))
 }
 
+func TestPairReset(t *testing.T) {
+	p := pairTestParams()
+	p.NLLTP, p.NLLTD = 3, -3
+	q, err := NewPair(p, 1, 1, 2)
+	require.NoError(t, err)
+	q.Program(0, 0, 40)
+	q.Program(0, 0, -70)
+	assert.Equal(t, 200, q.Reset(0, 0))
+	assert.Equal(t, 0.0, q.Weight(0, 0))
+	assert.Equal(t, uint64(200), q.Counters().DepPulses)
+	assert.InDelta(t, 0, q.ReadWeight(0, 0), 1e-15)
+}
+
 func TestPairContinuousIsExactOnLinearDevice(t *testing.T) {
 	q, err := NewPair(pairTestParams(), 1, 2, 3)
 	require.NoError(t, err)

@@ -97,6 +97,12 @@ type BackpropDevice struct {
 	// RefreshLevel of its window are refreshed (0: never).
 	RefreshEvery int     `json:"refresh_every"` // 100
 	RefreshLevel float64 `json:"refresh_level"` // 0.85
+	// CarryEvery > 0 adds a second, finer pair per weight (periodic carry, Agarwal et al. 2017):
+	// w = w_M + w_L, where the L pair has WMax/CarryGain and receives every in-situ update, and
+	// every CarryEvery mini-batches each L weight is read, the whole M pulses it holds are
+	// applied to the M pair, and the L pair is reset and rewritten with the remainder.
+	CarryEvery int     `json:"carry_every"` // 0: off
+	CarryGain  float64 `json:"carry_gain"`  // 8
 	// Write-and-verify (initial programming, refresh, ex-situ): tolerance in pulses (nominal
 	// steps of WMax/Pmax) and the most pulses per device.
 	VerifyTol       float64 `json:"verify_tol_pulses"` // 0.5
@@ -116,7 +122,7 @@ func DefaultBackpropConfig() BackpropConfig {
 		Device: BackpropDevice{
 			Mode: ModeIdeal, Update: UpdateAccumulate, Scheme: "unipolar",
 			WMaxScale: 4, Threshold: 1, LRScale: 3,
-			RefreshEvery: 100, RefreshLevel: 0.85,
+			RefreshEvery: 100, RefreshLevel: 0.85, CarryGain: 8,
 			VerifyTol: 0.5, VerifyMaxPulses: 40,
 		},
 	}
@@ -188,6 +194,10 @@ func (c *BackpropConfig) Validate() error {
 		return bad("device.threshold_pulses", "must be > 0, got %g", d.Threshold)
 	case !fin(d.LRScale) || d.LRScale <= 0:
 		return bad("device.lr_scale", "must be > 0, got %g", d.LRScale)
+	case d.CarryEvery < 0:
+		return bad("device.carry_every", "must be ≥ 0, got %d", d.CarryEvery)
+	case d.CarryEvery > 0 && (!fin(d.CarryGain) || d.CarryGain < 1):
+		return bad("device.carry_gain", "must be ≥ 1, got %g", d.CarryGain)
 	case d.RefreshEvery < 0:
 		return bad("device.refresh_every", "must be ≥ 0, got %d", d.RefreshEvery)
 	case !fin(d.RefreshLevel) || d.RefreshLevel <= 0 || d.RefreshLevel > 1:
@@ -210,20 +220,22 @@ func (c *BackpropConfig) sizes() []int {
 // bpLayer is one fully connected LIF layer: weights from in presynaptic to out postsynaptic
 // neurons, row-major with rows = presynaptic (the layout of device.Array).
 type bpLayer struct {
-	in, out int
-	w       []float64 // weights: float master (ideal, ex-situ training) or the last device read (in-situ)
-	b       []float64 // biases (digital, never on devices)
-	w32     []float32 // float32 copy of w used by the forward and backward passes
-	wt32    []float32 // out×in transpose of w32, for the backward pass of layers above the first
-	b32     []float32
-	gw, gb  []float32 // gradient sums of the current mini-batch
-	gwt     []float32 // narrow layers: the weight gradient sums transposed (out×in), moved to gw before the step
-	mw, vw  []float64 // optimizer state (Adam m, v; SGD momentum in mw)
-	mb, vb  []float64
-	dw      []float64    // the optimizer's Δw of the last step (in-situ)
-	acc     []float64    // UpdateAccumulate: pending pulses per weight
-	pair    *device.Pair // nil in ideal mode and before ex-situ programming
-	scratch []float64    // G⁻ reads
+	in, out  int
+	w        []float64 // weights: float master (ideal, ex-situ training) or the last device read (in-situ)
+	b        []float64 // biases (digital, never on devices)
+	w32      []float32 // float32 copy of w used by the forward and backward passes
+	wt32     []float32 // out×in transpose of w32, for the backward pass of layers above the first
+	b32      []float32
+	gw, gb   []float32 // gradient sums of the current mini-batch
+	gwt      []float32 // narrow layers: the weight gradient sums transposed (out×in), moved to gw before the step
+	mw, vw   []float64 // optimizer state (Adam m, v; SGD momentum in mw)
+	mb, vb   []float64
+	dw       []float64    // the optimizer's Δw of the last step (in-situ)
+	acc      []float64    // UpdateAccumulate: pending pulses per weight
+	pair     *device.Pair // nil in ideal mode and before ex-situ programming
+	lsb      *device.Pair // the fine pair of the periodic carry (nil without)
+	scratch  []float64    // G⁻ reads
+	scratch2 []float64    // fine-pair reads
 }
 
 // Backprop is a spiking network trained by surrogate-gradient BPTT: LIF layers, reset by
@@ -249,6 +261,7 @@ const (
 	bpStreamTrain  uint64 = 0x626b7033 // per-sample input encoding in training
 	bpStreamEval   uint64 = 0x626b7034 // per-sample input encoding in evaluation
 	bpStreamDevice uint64 = 0x626b7035 // device arrays (+ layer)
+	bpStreamCarry  uint64 = 0x626b7036 // fine (carry) device arrays (+ layer)
 )
 
 // New returns an initialised network. dev gives the devices' parameters; it must be non-nil

@@ -33,6 +33,7 @@ type layerState struct {
 	MW, VW, MB, VB []float64
 	Acc            []float64
 	Pair           []byte // nil without devices
+	LSB            []byte // the fine pair of the periodic carry, nil without
 }
 
 // Save writes the network's full state (configuration, device parameters, weights, optimizer
@@ -51,6 +52,13 @@ func (n *Backprop) Save(w io.Writer) error {
 				return fmt.Errorf("learning: save layer %d: %w", l, err)
 			}
 			st.Pair = b
+		}
+		if ly.lsb != nil {
+			b, err := ly.lsb.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("learning: save layer %d: %w", l, err)
+			}
+			st.LSB = b
 		}
 		ck.Layers = append(ck.Layers, st)
 	}
@@ -116,6 +124,16 @@ func LoadBackprop(r io.Reader) (*Backprop, error) {
 			}
 			ly.pair = q
 			ly.scratch = make([]float64, m)
+		}
+		if st.LSB != nil {
+			q := new(device.Pair)
+			if err := q.UnmarshalBinary(st.LSB); err != nil {
+				return nil, fmt.Errorf("learning: load checkpoint: layer %d fine pair: %w", l, err)
+			}
+			if q.Rows() != st.In || q.Cols() != st.Out {
+				return nil, fmt.Errorf("learning: load checkpoint: layer %d fine devices are %d×%d", l, q.Rows(), q.Cols())
+			}
+			ly.lsb = q
 		}
 		n.layers = append(n.layers, ly)
 	}

@@ -22,6 +22,7 @@ type BackpropCounters struct {
 	Program device.Counters `json:"program"` // write-and-verify: initial weights (in-situ) or trained weights (ex-situ)
 
 	Refreshes int64 `json:"refreshes"` // pairs refreshed
+	Carries   int64 `json:"carries"`   // carries from a fine pair to its coarse pair
 }
 
 // Device returns the sum of the device counters of all purposes.
@@ -125,6 +126,15 @@ func (n *Backprop) attachDevices(exsitu bool) error {
 		if d.Update == UpdateAccumulate {
 			ly.acc = make([]float64, len(ly.w))
 		}
+		if !exsitu && d.CarryEvery > 0 {
+			f, err := device.NewPair(n.dev, ly.in, ly.out, n.cfg.Seed^(bpStreamCarry+uint64(l)))
+			if err != nil {
+				return fmt.Errorf("learning: layer %d carry devices: %w", l, err)
+			}
+			f.Scheme = scheme
+			f.SetWMax(wmax / d.CarryGain)
+			ly.lsb = f
+		}
 	}
 	return nil
 }
@@ -144,6 +154,12 @@ func (n *Backprop) readDevices() {
 	n.count(&n.stats.Read, func() {
 		for _, ly := range n.layers {
 			ly.w = ly.pair.ReadTo(ly.w, ly.scratch)
+			if ly.lsb != nil {
+				ly.scratch2 = ly.lsb.ReadTo(ly.scratch2, ly.scratch)
+				for k, v := range ly.scratch2 {
+					ly.w[k] += v
+				}
+			}
 		}
 	})
 	n.syncTranspose()
@@ -156,6 +172,9 @@ func (n *Backprop) updateDevices() {
 	n.count(&n.stats.Update, func() {
 		for _, ly := range n.layers {
 			q := ly.pair
+			if ly.lsb != nil {
+				q = ly.lsb // updates go to the fine pair; carry moves them on
+			}
 			per := float64(n.dev.States) / q.WMax() // pulses per unit weight
 			row := make([]float64, ly.out)
 			for i := range ly.in {
@@ -199,6 +218,40 @@ func (n *Backprop) updateDevices() {
 	if q := d.RefreshEvery; q > 0 && d.Scheme != "sign-magnitude" && n.step%uint64(q) == 0 {
 		n.refresh()
 	}
+	if q := d.CarryEvery; q > 0 && n.step%uint64(q) == 0 {
+		n.carry()
+	}
+}
+
+// carry moves the whole M pulses held by each fine pair onto its coarse pair: read w_L, apply
+// round(w_L·Pmax/WMax) pulses to M, reset L and write the remainder back by write-and-verify.
+func (n *Backprop) carry() {
+	d := &n.cfg.Device
+	n.count(&n.stats.Update, func() {
+		for _, ly := range n.layers {
+			m, f := ly.pair, ly.lsb
+			if f == nil {
+				continue
+			}
+			perM := float64(n.dev.States) / m.WMax()
+			tolL := d.VerifyTol * f.WMax() / float64(n.dev.States)
+			for i := range ly.in {
+				for j := range ly.out {
+					wl := f.ReadWeight(i, j)
+					p := math.Round(wl * perM)
+					if p == 0 {
+						continue
+					}
+					m.Program(i, j, p)
+					f.Reset(i, j)
+					if r := wl - p/perM; math.Abs(r) > tolL {
+						f.ProgramTo(i, j, r, tolL, d.VerifyMaxPulses)
+					}
+					n.stats.Carries++
+				}
+			}
+		}
+	})
 }
 
 // refresh re-centres every unipolar pair with a device above RefreshLevel of its window.

@@ -39,6 +39,8 @@ func main() {
 	flag.Float64Var(&cfg.Device.LRScale, "lrscale", cfg.Device.LRScale, "in-situ LR multiplier")
 	flag.Float64Var(&cfg.Device.Threshold, "thr", cfg.Device.Threshold, "accumulate threshold (pulses)")
 	flag.IntVar(&cfg.Device.RefreshEvery, "refresh", cfg.Device.RefreshEvery, "refresh period (batches, 0 off)")
+	flag.IntVar(&cfg.Device.CarryEvery, "carry", cfg.Device.CarryEvery, "periodic carry every N batches (0 off)")
+	flag.Float64Var(&cfg.Device.CarryGain, "carry-gain", cfg.Device.CarryGain, "WMax ratio of coarse to fine pair")
 	evalEvery := flag.Bool("eval-every", true, "evaluate after every epoch")
 	flag.Parse()
 	cfg.Hidden = nil
