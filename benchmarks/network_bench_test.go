@@ -283,3 +283,33 @@ func BenchmarkDCNetworkDense(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDCEvaluate measures evaluation of a frozen N = 100 network on
+// 100 images with replicas (network.DC.Evaluate, chunks of 10 images, one
+// worker per GOMAXPROCS): run with -cpu 1,2 to see the replicas scale.
+func BenchmarkDCEvaluate(b *testing.B) {
+	images, _ := benchImages(b)
+	for _, preset := range []string{"ideal", "si-nc-memristor"} {
+		b.Run("N=100/dev="+preset, func(b *testing.B) {
+			arr := newBenchArray784(b, preset, 100)
+			cfg := network.DefaultDCConfig(784, 100)
+			cfg.Seed = 1
+			d, err := network.NewDC(cfg, arr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.FreezeTheta(true)
+			clone := func(seed uint64) (network.Synapses, error) { return arr.Clone(seed), nil }
+			cpu0 := netCPUTime()
+			for b.Loop() {
+				if _, err := d.Evaluate(context.Background(), images, network.EvalConfig{Chunk: 10}, clone); err != nil {
+					b.Fatal(err)
+				}
+			}
+			n := float64(b.N * len(images))
+			b.ReportMetric(n/b.Elapsed().Seconds(), "img/s")
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/n, "ms/img")
+			b.ReportMetric((netCPUTime()-cpu0).Seconds()*1e3/n, "cpu-ms/img")
+		})
+	}
+}
