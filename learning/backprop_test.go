@@ -432,6 +432,7 @@ func TestIdealDeviceEqualsFloat(t *testing.T) {
 	require.NoError(t, err)
 	cd := cf
 	cd.Device.Mode, cd.Device.Update = ModeInSitu, UpdateExact
+	cd.Device.LRScale = 1 // the same step as the float run
 	dv, err := NewBackprop(cd, ideal)
 	require.NoError(t, err)
 	for range 2 {
