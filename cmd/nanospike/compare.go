@@ -99,9 +99,9 @@ type compareFile struct {
 
 // compareRow is one line of the comparison table.
 type compareRow struct {
-	Index  int     `json:"index"`
-	Label  string  `json:"label"`
-	Device string  `json:"device"`
+	Index  int      `json:"index"`
+	Label  string   `json:"label"`
+	Device string   `json:"device"`
 	Param  string   `json:"param,omitempty"`
 	Value  *float64 `json:"value,omitempty"` // of Param
 
