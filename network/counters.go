@@ -11,7 +11,7 @@ type Counters struct {
 	NeuronUpdates uint64   `json:"neuron_updates"` // neuron state updates (skipped rest excluded)
 	Spikes        []uint64 `json:"spikes"`         // spikes per population
 	DeviceReads   uint64   `json:"device_reads"`   // synapse reads of the arrays (AccumulateRow elements)
-	PotPulses     uint64   `json:"pot_pulses"`     // potentiation pulses (arrays that count them: device.Array)
+	PotPulses     uint64   `json:"pot_pulses"`     // potentiation pulses: the *device.Array's own count (all programming, also between presentations)
 	DepPulses     uint64   `json:"dep_pulses"`     // depression pulses (idem)
 	ReadGSum      float64  `json:"read_g_sum"`     // Σ conductance read (S), for V²·G·t read energy (idem)
 }

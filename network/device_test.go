@@ -1,0 +1,96 @@
+package network
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	"github.com/nanospike/nanospike/device"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newDeviceDC builds a small DC network on a noisy device array (read
+// noise deferred to one Gaussian per column per step, facilitation on).
+func newDeviceDC(t *testing.T, seed uint64) (*DC, *device.Array) {
+	t.Helper()
+	p, err := device.Preset("si-nc-memristor")
+	require.NoError(t, err)
+	require.Greater(t, p.ReadNoise, 0.0, "the test needs a noisy preset")
+	const inputs, n = 784, 20
+	a, err := device.NewArray(p, inputs, n, seed)
+	require.NoError(t, err)
+	w := make([]float64, inputs*n)
+	DCInitWeights(w, seed, 7)
+	for k, x := range w {
+		a.ProgramTo(k/n, k%n, x, 0.02, 200)
+	}
+	cfg := DefaultDCConfig(inputs, n)
+	cfg.Seed = seed
+	d, err := NewDC(cfg, a)
+	require.NoError(t, err)
+	return d, a
+}
+
+func TestDCOnNoisyDevice(t *testing.T) {
+	run := func(procs int) ([]Result, device.Counters) {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		d, a := newDeviceDC(t, 3)
+		require.NotNil(t, d.noisy, "deferred-noise path expected for a noisy device")
+		before := a.Counters()
+		var out []Result
+		// Depress every input row a little on each post spike so that the
+		// pulses show up in the counters.
+		d.SetPlasticity(PlasticityFunc(func(_ int, _, post []int32) {
+			for _, j := range post {
+				a.Program(0, int(j), -1)
+			}
+		}))
+		for k := range 2 {
+			r, err := d.PresentImage(context.Background(), synthImage(784, uint64(k)))
+			require.NoError(t, err)
+			out = append(out, r)
+			require.Greater(t, r.Total(), 0)
+		}
+		after := a.Counters()
+		var sum Counters
+		for _, r := range out {
+			sum = sum.Add(r.Counters)
+		}
+		assert.Equal(t, after.Reads-before.Reads, sum.DeviceReads, "reads counted by the network and by the array")
+		assert.Equal(t, after.DepPulses-before.DepPulses, sum.DepPulses)
+		assert.Positive(t, sum.DepPulses)
+		return out, after
+	}
+	r1, c1 := run(1)
+	r2, c2 := run(2)
+	assert.Equal(t, r1, r2, "noisy device: same spikes with GOMAXPROCS 1 and 2")
+	assert.Equal(t, c1, c2)
+}
+
+func TestFFOnNoisyDevice(t *testing.T) {
+	p, err := device.Preset("si-nc-memristor")
+	require.NoError(t, err)
+	a, err := device.NewArray(p, 30, 10, 1)
+	require.NoError(t, err)
+	for i := range 30 {
+		for j := range 10 {
+			a.ProgramTo(i, j, 0.5, 0.05, 100)
+		}
+	}
+	n, err := NewFF(DefaultFFConfig(1), a)
+	require.NoError(t, err)
+	train := &SpikeTrain{Spikes: make([][]int32, 50)}
+	for s := range train.Spikes {
+		train.Spikes[s] = []int32{int32(s % 30), int32((s * 7) % 30)}
+	}
+	res, err := n.Run(context.Background(), train, 50, nil)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(100*10), res.Counters.DeviceReads)
+	total := 0
+	for _, c := range res.Counts[0] {
+		total += int(c)
+	}
+	assert.Positive(t, total)
+}
