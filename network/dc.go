@@ -295,6 +295,21 @@ func (d *DC) FreezeTheta(frozen bool) { d.exc.frozen = frozen }
 // Theta returns a copy of the excitatory neurons' adaptive thresholds (mV).
 func (d *DC) Theta() []float64 { return d.exc.thetaTo(nil) }
 
+// SetTheta sets the excitatory neurons' adaptive thresholds (mV). It
+// returns an error if theta does not have one finite value per neuron.
+func (d *DC) SetTheta(theta []float64) error {
+	if len(theta) != d.cfg.Neurons {
+		return fmt.Errorf("network: SetTheta: %d values for %d neurons", len(theta), d.cfg.Neurons)
+	}
+	for j, x := range theta {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("network: SetTheta: θ of neuron %d is %v", j, x)
+		}
+	}
+	d.exc.setTheta(theta)
+	return nil
+}
+
 // Delays returns the input→excitatory delays in steps, row-major (input i,
 // neuron j at i·Neurons+j), aliasing the network; nil without delays.
 func (d *DC) Delays() []uint8 { return d.delays }

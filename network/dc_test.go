@@ -208,6 +208,12 @@ func TestStateRoundTrip(t *testing.T) {
 	bad := st2
 	bad.ExcV = bad.ExcV[:3]
 	assert.ErrorContains(t, d2.SetState(&bad), "exc_v")
+
+	th := d2.Theta()
+	th[0] = 25
+	require.NoError(t, d2.SetTheta(th))
+	assert.Equal(t, th, d2.Theta())
+	assert.Error(t, d2.SetTheta(th[:1]))
 }
 
 func TestDCCounters(t *testing.T) {

@@ -98,7 +98,7 @@ func (c FFConfig) Validate() error {
 type LIFLayer struct {
 	p           LIFParams
 	syn         Synapses
-	v, i        []float64
+	v, i, vpre  []float64
 	ref         []int32
 	alpha, beta float64
 	refSteps    int32
@@ -120,6 +120,11 @@ func (l *LIFLayer) Synapses() Synapses { return l.syn }
 // Plasticity hook, e.g. for surrogate gradients; after the step's reset).
 func (l *LIFLayer) V() []float64 { return l.v }
 
+// VPre returns the membrane potentials of the last step before the
+// threshold test and reset (aliasing the layer), what surrogate gradients
+// are taken of; for a refractory neuron, its held potential.
+func (l *LIFLayer) VPre() []float64 { return l.vpre }
+
 // I returns the synaptic currents of the last step (aliasing the layer).
 func (l *LIFLayer) I() []float64 { return l.i }
 
@@ -134,6 +139,7 @@ func (l *LIFLayer) Counts() []int32 { return l.counts }
 func (l *LIFLayer) reset() {
 	for j := range l.v {
 		l.v[j] = l.p.VRest
+		l.vpre[j] = l.p.VRest
 	}
 	clear(l.i)
 	clear(l.ref)
@@ -144,7 +150,7 @@ func (l *LIFLayer) reset() {
 func (l *LIFLayer) block(in, out *Frame, step0, steps int, dtSec float64) {
 	p := &l.p
 	n := len(l.v)
-	v, cur, ref := l.v, l.i[:n], l.ref[:n]
+	v, cur, ref, vpre := l.v, l.i[:n], l.ref[:n], l.vpre[:n]
 	for s := range steps {
 		pre := in.Spikes(s)
 		if l.alpha == 0 {
@@ -173,9 +179,11 @@ func (l *LIFLayer) block(in, out *Frame, step0, steps int, dtSec float64) {
 		for j := range v {
 			if ref[j] > 0 {
 				ref[j]--
+				vpre[j] = v[j]
 				continue
 			}
 			vj := p.VRest + l.beta*(v[j]-p.VRest) + cur[j]
+			vpre[j] = vj
 			if vj >= p.Threshold {
 				if p.ResetSubtract {
 					vj -= p.Threshold
@@ -236,7 +244,7 @@ func NewFF(cfg FFConfig, syns ...Synapses) (*FF, error) {
 		p := cfg.Layers[l]
 		c := s.Cols()
 		ly := &LIFLayer{
-			p: p, syn: s, v: make([]float64, c), i: make([]float64, c), ref: make([]int32, c),
+			p: p, syn: s, v: make([]float64, c), i: make([]float64, c), vpre: make([]float64, c), ref: make([]int32, c),
 			beta: 1, counts: make([]int32, c), spikes: make([]int32, 0, c),
 			refSteps: int32(math.Round(p.Refractory / cfg.Dt)),
 		}

@@ -40,6 +40,10 @@ func TestIFHandComputed(t *testing.T) {
 				train.Spikes[s] = []int32{0}
 			}
 			var got []int
+			var vpre []float64
+			n.Layer(0).SetPlasticity(PlasticityFunc(func(_ int, _, _ []int32) {
+				vpre = append(vpre, n.Layer(0).VPre()[0])
+			}))
 			res, err := n.Run(context.Background(), train, 20, func(step int, sp []int32) {
 				if len(sp) > 0 {
 					got = append(got, step)
@@ -47,6 +51,8 @@ func TestIFHandComputed(t *testing.T) {
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
+			assert.Equal(t, 0.375, vpre[0])
+			assert.Equal(t, 1.125, vpre[2], "potential before the reset")
 			assert.Equal(t, int32(len(tc.want)), res.Counts[0][0])
 			assert.Equal(t, uint64(20), res.Counters.SOPs)
 		})
