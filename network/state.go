@@ -55,7 +55,9 @@ func (d *DC) State() (*DCState, error) {
 
 // SetState restores a state saved by State from a network of the same
 // configuration. It returns an error naming the first field whose size does
-// not match.
+// not match. The weights are not part of it: restore the array too (a
+// *device.Array also holds short-term state whose spike times must not go
+// backwards; restore it with the matching checkpoint or ResetShortTerm).
 func (d *DC) SetState(s *DCState) error {
 	n := d.cfg.Neurons
 	for _, f := range []struct {
