@@ -302,3 +302,37 @@ func TestDCConfigValidate(t *testing.T) {
 	_, err := NewDC(DefaultDCConfig(10, 5), NewDense(10, 4))
 	assert.ErrorContains(t, err, "10×4")
 }
+
+// TestPresentAllocsIndependentOfSteps: a presentation allocates its
+// channels, goroutines and result slices, but nothing per step or per
+// frame (frames are recycled): doubling the presentation's length must not
+// change the count.
+func TestPresentAllocsIndependentOfSteps(t *testing.T) {
+	allocs := func(presentMs float64) float64 {
+		cfg := DefaultDCConfig(784, 50)
+		cfg.Present = presentMs
+		cfg.BlockSteps = 10
+		w := NewDense(784, 50)
+		DCInitWeights(w.W, 1, 7)
+		d, err := NewDC(cfg, w)
+		require.NoError(t, err)
+		rates := make([]float64, 784)
+		for i, p := range synthImage(784, 1) {
+			rates[i] = p / 4
+		}
+		ctx := context.Background()
+		for range 3 { // warm up: scratch slices reach their final size
+			_, err := d.Present(ctx, rates)
+			require.NoError(t, err)
+		}
+		return testing.AllocsPerRun(10, func() {
+			if _, err := d.Present(ctx, rates); err != nil {
+				panic(err)
+			}
+		})
+	}
+	short, long := allocs(350), allocs(700)
+	t.Logf("allocations per presentation: %v (350 ms), %v (700 ms)", short, long)
+	assert.Equal(t, short, long, "allocations grow with the number of steps")
+	assert.Less(t, short, 100.0)
+}
