@@ -130,6 +130,11 @@ type compareRow struct {
 	StuckMin float64 `json:"stuck_min_frac"`
 	StuckMax float64 `json:"stuck_max_frac"`
 
+	// Recounted: the energy figures were recomputed from the raw counts with
+	// the test pass's device reads taken from the network's counters (see
+	// stdpEnergyFromCounts).
+	Recounted bool `json:"inference_reads_recounted,omitempty"`
+
 	Rule        string `json:"rule"`
 	Neurons     int    `json:"neurons"`
 	Seed        uint64 `json:"seed"`
@@ -482,6 +487,17 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 		Rule: m.Rule, Neurons: m.Neurons, Seed: m.Seed, TrainImages: m.TrainImages, TestImages: m.TestImages,
 		TrainSeconds: m.TrainSeconds, TestSeconds: m.TestSeconds, TrainImagesPerS: m.TrainImagesPerS, TestImagesPerS: m.TestImagesPerS,
 	}
+	ec := cfg.Energy
+	if ec == (energy.Config{}) {
+		ec = energy.DefaultConfig()
+	}
+	if inf, tr, recount, ok := stdpEnergyFromCounts(ec, &cfg, &m); ok && recount {
+		r.Recounted = true
+		r.EnergyPerInference, r.EnergyPerTrainImage = inf.Inference, tr.Training
+		r.SOPsPerInference, r.ReadPerInference = inf.SOPs, inf.Read
+		r.NeuronPerInference = inf.Neuron + inf.Spike + inf.Digital
+		r.ProgramPerTrainImg, r.TrueNorth, r.Loihi = tr.Program, inf.TrueNorth, inf.Loihi
+	}
 	if it.Param != "" {
 		v := it.Value
 		r.Value = &v
@@ -549,7 +565,7 @@ var compareColumns = []string{
 	"read_per_inference_j", "neuron_per_inference_j", "program_per_training_image_j",
 	"truenorth_per_inference_j", "loihi_per_inference_j",
 	"states", "nl_ltp", "nl_ltd", "on_off", "c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise", "stuck_min_frac", "stuck_max_frac",
-	"rule", "neurons", "seed", "train_images", "test_images",
+	"inference_reads_recounted", "rule", "neurons", "seed", "train_images", "test_images",
 	"train_seconds", "test_seconds", "train_images_per_s", "test_images_per_s",
 }
 
@@ -618,6 +634,8 @@ func compareTable(rows []compareRow) ([][]string, error) {
 				line[j] = v.String()
 			case string:
 				line[j] = v
+			case bool:
+				line[j] = strconv.FormatBool(v)
 			default:
 				panic(fmt.Sprintf("nanospike: compare column %s has type %T", c, v))
 			}
@@ -674,7 +692,7 @@ func compareMarkdown(cf *compareFile) string {
 		head = append(head, "loss vs ideal (pp)")
 	}
 	head = append(head, "energy / inference", "energy / training image", "pulses / training image", "SOPs / inference", "states", "NL LTP/LTD", "on/off", "C2C σ")
-	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)))
+	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
 	for _, r := range cf.Rows {
 		name := r.Label
 		if r.Value != nil {
@@ -693,6 +711,9 @@ func compareMarkdown(cf *compareFile) string {
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
+	if n := recounted(cf.Rows); n > 0 {
+		fmt.Fprintf(&b, "\nEnergy of %d of %d runs recomputed from their raw counts%s.\n", n, len(cf.Rows), recountNote)
+	}
 	return b.String()
 }
 
@@ -706,10 +727,28 @@ func printCompareTable(w io.Writer, cf *compareFile) {
 		if r.AccuracyLoss != nil {
 			loss = fmt.Sprintf("%+.2f pp", 100**r.AccuracyLoss)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f %%\t%s\t%s\t%s\t%.0f\t%d\t%.2f/%.2f\t%.3g\t\n", r.Label, 100*r.Accuracy, loss,
-			joules(r.EnergyPerInference), joules(r.EnergyPerTrainImage), r.PulsesPerTrainImage, r.States, r.NLLTP, r.NLLTD, r.OnOff)
+		dev := "–\t–\t–"
+		if r.Device != floatDevice {
+			dev = fmt.Sprintf("%d\t%.2f/%.2f\t%.3g", r.States, r.NLLTP, r.NLLTD, r.OnOff)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f %%\t%s\t%s\t%s\t%.0f\t%s\t\n", r.Label, 100*r.Accuracy, loss,
+			joules(r.EnergyPerInference), joules(r.EnergyPerTrainImage), r.PulsesPerTrainImage, dev)
 	}
 	tw.Flush()
+	if n := recounted(cf.Rows); n > 0 {
+		fmt.Fprintf(w, "energy of %d of %d runs recomputed from their raw counts%s\n", n, len(cf.Rows), recountNote)
+	}
+}
+
+// recounted returns the number of rows whose energy was recomputed.
+func recounted(rows []compareRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Recounted {
+			n++
+		}
+	}
+	return n
 }
 
 // comparePlots writes accuracy per run (bars), accuracy against energy per
