@@ -73,8 +73,11 @@ type BackpropConfig struct {
 	Adam2     float64 `json:"adam_beta2"` // Adam β2 (0.999)
 	AdamEps   float64 `json:"adam_eps"`   // Adam ε (1e-8)
 	Momentum  float64 `json:"momentum"`   // SGD momentum (0)
-	BatchSize int     `json:"batch_size"` // images per mini-batch (128)
-	Seed      uint64  `json:"seed"`       // master seed of initialisation, shuffling, encoding and devices
+	// WeightDecay is decoupled weight decay (AdamW; for SGD the same shrink): every step also
+	// moves each weight by −lr·WeightDecay·w (0: off; biases are not decayed).
+	WeightDecay float64 `json:"weight_decay"`
+	BatchSize   int     `json:"batch_size"` // images per mini-batch (128)
+	Seed        uint64  `json:"seed"`       // master seed of initialisation, shuffling, encoding and devices
 
 	Device BackpropDevice `json:"device"`
 }
@@ -165,6 +168,8 @@ func (c *BackpropConfig) Validate() error {
 		return bad("adam_eps", "must be > 0, got %g", c.AdamEps)
 	case !fin(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1:
 		return bad("momentum", "must be in [0, 1), got %g", c.Momentum)
+	case !fin(c.WeightDecay) || c.WeightDecay < 0:
+		return bad("weight_decay", "must be ≥ 0, got %g", c.WeightDecay)
 	case c.BatchSize < 1:
 		return bad("batch_size", "must be ≥ 1, got %d", c.BatchSize)
 	}

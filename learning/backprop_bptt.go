@@ -388,10 +388,13 @@ func (n *Backprop) optimize(bs int) {
 		lr *= c.Device.LRScale
 	}
 	scale := 1 / float64(bs)
+	wd := c.WeightDecay
 	b1, b2, eps := c.Adam1, c.Adam2, c.AdamEps
 	bc1 := 1 - math.Pow(b1, float64(n.step))
 	bc2s := math.Sqrt(1 - math.Pow(b2, float64(n.step)))
 	stepSize := lr / bc1
+	// upd computes the step of one parameter tensor: into w itself (digital) or into dw, the
+	// change the devices must make (w then holds the last read, used by the decay).
 	upd := func(w []float64, g []float32, m, v, dw []float64, digital bool) {
 		switch c.Optimizer {
 		case OptimizerAdam:
@@ -401,6 +404,9 @@ func (n *Backprop) optimize(bs int) {
 				vk := b2*v[k] + (1-b2)*gk*gk
 				m[k], v[k] = mk, vk
 				d := -stepSize * mk / (math.Sqrt(vk)/bc2s + eps)
+				if wd != 0 && w != nil {
+					d -= lr * wd * w[k]
+				}
 				if digital {
 					w[k] += d
 				} else {
@@ -414,6 +420,9 @@ func (n *Backprop) optimize(bs int) {
 				mk := mu*m[k] + gk
 				m[k] = mk
 				d := -lr * mk
+				if wd != 0 && w != nil {
+					d -= lr * wd * w[k]
+				}
 				if digital {
 					w[k] += d
 				} else {
@@ -423,12 +432,14 @@ func (n *Backprop) optimize(bs int) {
 		}
 	}
 	for _, ly := range n.layers {
+		wd = 0 // biases are not decayed
 		upd(ly.b, ly.gb, ly.mb, ly.vb, nil, true)
+		wd = c.WeightDecay
 		if insitu {
 			if ly.dw == nil {
 				ly.dw = make([]float64, len(ly.w))
 			}
-			upd(nil, ly.gw, ly.mw, ly.vw, ly.dw, false)
+			upd(ly.w, ly.gw, ly.mw, ly.vw, ly.dw, false) // w: the last read, for the decay
 		} else {
 			upd(ly.w, ly.gw, ly.mw, ly.vw, nil, true)
 		}

@@ -27,6 +27,7 @@ func main() {
 	nTest := flag.Int("test", 0, "test images (0: all)")
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate")
 	flag.Float64Var(&cfg.LRDecay, "lr-decay", cfg.LRDecay, "per-epoch learning-rate factor")
+	flag.Float64Var(&cfg.WeightDecay, "wd", cfg.WeightDecay, "decoupled weight decay")
 	flag.StringVar(&cfg.Optimizer, "opt", cfg.Optimizer, "adam or sgd")
 	flag.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	flag.StringVar(&cfg.Encoding, "encoding", cfg.Encoding, "rate or direct")
