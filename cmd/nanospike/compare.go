@@ -157,7 +157,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&devices, "devices", "all", "devices to compare: \"all\" (every preset), or a comma-separated list of preset names, device JSON files and \"float\"")
 	fs.StringVar(&sweep, "sweep", "", "sweep one parameter of the one device in --devices: param=v1,v2,… with param one of "+strings.Join(sweepParams, ", ")+
 		" (nl sets nl_ltp=v, nl_ltd=−v; d2d sets both device-to-device σ; stuck=f puts f/2 at Gmin and f/2 at Gmax)")
-	fs.StringVar(&shard, "shard", "", "run only part i of n (0 ≤ i < n): item k belongs to part k mod n; join the parts with `nanospike merge`")
+	fs.StringVar(&shard, "shard", "", "run only part i of n (0 ≤ i < n): item k belongs to part k mod n; join the parts with nanospike merge")
 	fs.IntVar(&jobs, "jobs", 0, "runs trained at once, each on one core (0: GOMAXPROCS)")
 	if err := e.parse(fs, args); err != nil {
 		return err

@@ -60,6 +60,23 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		return e.usagef("--model DIR is required")
 	}
+	// Overrides are checked before any file is read, as flags.
+	override := func(c0 energy.Config) energy.Config {
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "e-neuron":
+				c0.NeuronUpdate = c.NeuronUpdate
+			case "e-spike":
+				c0.Spike = c.Spike
+			case "e-digital-sop":
+				c0.DigitalSOP = c.DigitalSOP
+			}
+		})
+		return c0
+	}
+	if err := override(def).Validate(); err != nil {
+		return e.usagef("%v", err)
+	}
 	var cfg runConfig
 	if err := readJSON(filepath.Join(dir, configFile), &cfg); err != nil {
 		return err
@@ -68,25 +85,13 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if err := readJSON(filepath.Join(dir, metricsFile), &met); err != nil {
 		return err
 	}
-	consts := cfg.Energy
-	if consts == (energy.Config{}) { // a run from before the constants were stored
-		consts = def
+	stored := cfg.Energy
+	if stored == (energy.Config{}) { // a run from before the constants were stored
+		stored = def
 	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "e-neuron":
-			consts.NeuronUpdate = c.NeuronUpdate
-		case "e-spike":
-			consts.Spike = c.Spike
-		case "e-digital-sop":
-			consts.DigitalSOP = c.DigitalSOP
-		}
-	})
-	if err := consts.Validate(); err != nil {
-		return e.usagef("%v", err)
-	}
+	consts := override(stored)
 	rep := energyReport{Model: dir, Rule: met.Rule, Device: met.Device, Neurons: met.Neurons, Accuracy: met.Accuracy,
-		Constants: consts, Overridden: consts != cfg.Energy, Source: "metrics.json",
+		Constants: consts, Overridden: consts != stored, Source: "metrics.json",
 		TestImages: met.TestImages, TrainImages: met.TrainImages, Inference: met.Inference, Training: met.Training}
 	// Recompute whenever the raw counts allow it, so a stored figure that
 	// disagrees with them (see stdpEnergyFromCounts) is not shown.
