@@ -89,8 +89,12 @@ type BackpropDevice struct {
 	Update string `json:"update"` // in-situ rule: "round", "stochastic", "accumulate" (default) or "exact"
 	Scheme string `json:"scheme"` // pair scheme: "unipolar" (default) or "sign-magnitude"
 	// WMaxScale sets each layer's weight range: WMax = WMaxScale/√fan_in (the initial weights
-	// are U(−1/√fan_in, 1/√fan_in)). Ex-situ uses max(WMax, max|w|) so no trained weight clips.
+	// are U(−1/√fan_in, 1/√fan_in)) for in-situ training.
 	WMaxScale float64 `json:"wmax_scale"` // 4
+	// ExSituQuantile sets the ex-situ range instead: WMax is this quantile of the trained |w|
+	// of the layer (1: the largest, so nothing clips; less trades a few clipped outliers for
+	// finer steps).
+	ExSituQuantile float64 `json:"exsitu_quantile"` // 1
 	// Threshold of UpdateAccumulate, in pulses (1).
 	Threshold float64 `json:"threshold_pulses"`
 	// LRScale multiplies LR for in-situ training (3): NeuroSim-style rounding needs Adam steps
@@ -109,7 +113,7 @@ type BackpropDevice struct {
 	// Write-and-verify (initial programming, refresh, ex-situ): tolerance in pulses (nominal
 	// steps of WMax/Pmax) and the most pulses per device.
 	VerifyTol       float64 `json:"verify_tol_pulses"` // 0.5
-	VerifyMaxPulses int     `json:"verify_max_pulses"` // 40
+	VerifyMaxPulses int     `json:"verify_max_pulses"` // 0: 3·Pmax
 }
 
 // DefaultBackpropConfig returns the network and training of snnTorch's tutorial 5 as
@@ -124,9 +128,9 @@ func DefaultBackpropConfig() BackpropConfig {
 		BatchSize: 128, Seed: 1,
 		Device: BackpropDevice{
 			Mode: ModeIdeal, Update: UpdateAccumulate, Scheme: "unipolar",
-			WMaxScale: 4, Threshold: 1, LRScale: 3,
+			WMaxScale: 4, ExSituQuantile: 1, Threshold: 1, LRScale: 3,
 			RefreshEvery: 100, RefreshLevel: 0.85, CarryGain: 8,
-			VerifyTol: 0.5, VerifyMaxPulses: 40,
+			VerifyTol: 0.5, VerifyMaxPulses: 0,
 		},
 	}
 }
@@ -195,6 +199,8 @@ func (c *BackpropConfig) Validate() error {
 	switch {
 	case !fin(d.WMaxScale) || d.WMaxScale <= 0:
 		return bad("device.wmax_scale", "must be > 0, got %g", d.WMaxScale)
+	case !fin(d.ExSituQuantile) || d.ExSituQuantile <= 0 || d.ExSituQuantile > 1:
+		return bad("device.exsitu_quantile", "must be in (0, 1], got %g", d.ExSituQuantile)
 	case !fin(d.Threshold) || d.Threshold <= 0:
 		return bad("device.threshold_pulses", "must be > 0, got %g", d.Threshold)
 	case !fin(d.LRScale) || d.LRScale <= 0:
@@ -209,8 +215,8 @@ func (c *BackpropConfig) Validate() error {
 		return bad("device.refresh_level", "must be in (0, 1], got %g", d.RefreshLevel)
 	case !fin(d.VerifyTol) || d.VerifyTol <= 0:
 		return bad("device.verify_tol_pulses", "must be > 0, got %g", d.VerifyTol)
-	case d.VerifyMaxPulses < 1:
-		return bad("device.verify_max_pulses", "must be ≥ 1, got %d", d.VerifyMaxPulses)
+	case d.VerifyMaxPulses < 0:
+		return bad("device.verify_max_pulses", "must be ≥ 0, got %d", d.VerifyMaxPulses)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package learning
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/nanospike/nanospike/device"
 )
@@ -80,14 +81,21 @@ func (n *Backprop) count(dst *device.Counters, f func()) {
 	*dst = dst.Add(subCounters(n.pairCounters(), before))
 }
 
-// wmaxOf returns the weight range of layer ly: WMaxScale/√fan_in, and in ex-situ mode at least
-// the largest trained |w|.
+// wmaxOf returns the weight range of layer ly: WMaxScale/√fan_in in-situ, the ExSituQuantile
+// of the trained |w| ex-situ.
 func (n *Backprop) wmaxOf(ly *bpLayer) float64 {
-	w := n.cfg.Device.WMaxScale / math.Sqrt(float64(ly.in))
-	if n.cfg.Device.Mode == ModeExSitu {
-		for _, v := range ly.w {
-			w = max(w, math.Abs(v))
-		}
+	if n.cfg.Device.Mode != ModeExSitu {
+		return n.cfg.Device.WMaxScale / math.Sqrt(float64(ly.in))
+	}
+	a := make([]float64, len(ly.w))
+	for k, v := range ly.w {
+		a[k] = math.Abs(v)
+	}
+	slices.Sort(a)
+	k := int(math.Ceil(n.cfg.Device.ExSituQuantile*float64(len(a)))) - 1
+	w := a[max(k, 0)]
+	if w == 0 {
+		w = n.cfg.Device.WMaxScale / math.Sqrt(float64(ly.in))
 	}
 	return w
 }
@@ -119,7 +127,7 @@ func (n *Backprop) attachDevices(exsitu bool) error {
 						q.ProgramContinuous(i, j, q.PulsesFor(w))
 						continue
 					}
-					q.ProgramTo(i, j, w, tol, d.VerifyMaxPulses)
+					q.ProgramTo(i, j, w, tol, n.verifyMax())
 				}
 			}
 		})
@@ -137,6 +145,14 @@ func (n *Backprop) attachDevices(exsitu bool) error {
 		}
 	}
 	return nil
+}
+
+// verifyMax returns the pulse budget of one write-and-verify.
+func (n *Backprop) verifyMax() int {
+	if m := n.cfg.Device.VerifyMaxPulses; m > 0 {
+		return m
+	}
+	return 3 * n.dev.States
 }
 
 // ProgramDevices writes the float weights onto device pairs by write-and-verify (ex-situ
@@ -245,7 +261,7 @@ func (n *Backprop) carry() {
 					m.Program(i, j, p)
 					f.Reset(i, j)
 					if r := wl - p/perM; math.Abs(r) > tolL {
-						f.ProgramTo(i, j, r, tolL, d.VerifyMaxPulses)
+						f.ProgramTo(i, j, r, tolL, n.verifyMax())
 					}
 					n.stats.Carries++
 				}
@@ -264,7 +280,7 @@ func (n *Backprop) refresh() {
 			for i := range ly.in {
 				for j := range ly.out {
 					if q.NeedsRefresh(i, j, d.RefreshLevel) {
-						q.Refresh(i, j, tol, d.VerifyMaxPulses)
+						q.Refresh(i, j, tol, n.verifyMax())
 						n.stats.Refreshes++
 					}
 				}

@@ -385,7 +385,7 @@ func TestConfigValidate(t *testing.T) {
 		{"device.update", func(c *BackpropConfig) { c.Device.Update = "x" }},
 		{"device.scheme", func(c *BackpropConfig) { c.Device.Scheme = "x" }},
 		{"device.wmax_scale", func(c *BackpropConfig) { c.Device.WMaxScale = 0 }},
-		{"device.verify_max_pulses", func(c *BackpropConfig) { c.Device.VerifyMaxPulses = 0 }},
+		{"device.verify_max_pulses", func(c *BackpropConfig) { c.Device.VerifyMaxPulses = -1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -37,6 +37,7 @@ func main() {
 	flag.StringVar(&cfg.Device.Update, "update", cfg.Device.Update, "round, stochastic, accumulate or exact")
 	flag.StringVar(&cfg.Device.Scheme, "scheme", cfg.Device.Scheme, "unipolar or sign-magnitude")
 	flag.Float64Var(&cfg.Device.WMaxScale, "wmax", cfg.Device.WMaxScale, "WMax·√fan_in")
+	flag.Float64Var(&cfg.Device.ExSituQuantile, "exq", cfg.Device.ExSituQuantile, "ex-situ WMax quantile of |w|")
 	flag.Float64Var(&cfg.Device.LRScale, "lrscale", cfg.Device.LRScale, "in-situ LR multiplier")
 	flag.Float64Var(&cfg.Device.Threshold, "thr", cfg.Device.Threshold, "accumulate threshold (pulses)")
 	flag.IntVar(&cfg.Device.RefreshEvery, "refresh", cfg.Device.RefreshEvery, "refresh period (batches, 0 off)")
