@@ -439,9 +439,9 @@ func (a *Array) Relax(t float64) {
 	a.ResetShortTerm()
 }
 
-// Clone returns a deep copy of the array's state (conductances, facilitation, counters, WMax)
-// with an independent noise stream drawn from seed, e.g. for evaluation replicas. The
-// immutable per-device curves and stuck flags are shared.
+// Clone returns a deep copy of the array's state (conductances, facilitation, WMax)
+// with an independent noise stream drawn from seed and zeroed counters, e.g. for evaluation
+// replicas. The immutable per-device curves and stuck flags are shared.
 func (a *Array) Clone(seed uint64) *Array {
 	b := *a
 	b.g = append([]float64(nil), a.g...)
@@ -451,6 +451,7 @@ func (a *Array) Clone(seed uint64) *Array {
 	b.src = rand.NewPCG(seed, streamNoise)
 	b.rng = rand.New(b.src)
 	b.ns = normals{src: b.src}
+	b.count = Counters{} // a replica has performed no operations yet
 	return &b
 }
 
