@@ -25,6 +25,12 @@ const (
 	EncodingDirect = "direct" // the static image as an analog input current at every step
 )
 
+// Readouts: how the output layer's activity becomes a class.
+const (
+	ReadoutCount         = "count"          // most output spikes, the lowest index on ties (torch_baselines.py)
+	ReadoutCountMembrane = "count-membrane" // most output spikes, ties broken by the largest Σ_t U_out
+)
+
 // Optimizers.
 const (
 	OptimizerAdam = "adam"
@@ -65,6 +71,7 @@ type BackpropConfig struct {
 	Threshold float64 `json:"threshold"`       // firing threshold θ (1)
 	Slope     float64 `json:"surrogate_slope"` // fast-sigmoid surrogate slope k: σ'(x) = 1/(k|x|+1)² (25)
 	Encoding  string  `json:"encoding"`        // "rate" (default) or "direct"
+	Readout   string  `json:"readout"`         // "count" (default) or "count-membrane"
 
 	Optimizer string  `json:"optimizer"`  // "adam" (default) or "sgd"
 	LR        float64 `json:"lr"`         // learning rate (5e-4)
@@ -123,7 +130,7 @@ type BackpropDevice struct {
 func DefaultBackpropConfig() BackpropConfig {
 	return BackpropConfig{
 		Inputs: 784, Hidden: []int{1000}, Classes: 10,
-		Steps: 25, Beta: 0.95, Threshold: 1, Slope: 25, Encoding: EncodingRate,
+		Steps: 25, Beta: 0.95, Threshold: 1, Slope: 25, Encoding: EncodingRate, Readout: ReadoutCount,
 		Optimizer: OptimizerAdam, LR: 5e-4, LRDecay: 1, Adam1: 0.9, Adam2: 0.999, AdamEps: 1e-8,
 		BatchSize: 128, Seed: 1,
 		Device: BackpropDevice{
@@ -158,6 +165,8 @@ func (c *BackpropConfig) Validate() error {
 		return bad("surrogate_slope", "must be > 0, got %g", c.Slope)
 	case c.Encoding != EncodingRate && c.Encoding != EncodingDirect:
 		return bad("encoding", "must be %q or %q, got %q", EncodingRate, EncodingDirect, c.Encoding)
+	case c.Readout != ReadoutCount && c.Readout != ReadoutCountMembrane:
+		return bad("readout", "must be %q or %q, got %q", ReadoutCount, ReadoutCountMembrane, c.Readout)
 	case c.Optimizer != OptimizerAdam && c.Optimizer != OptimizerSGD:
 		return bad("optimizer", "must be %q or %q, got %q", OptimizerAdam, OptimizerSGD, c.Optimizer)
 	case !fin(c.LR) || c.LR <= 0:
@@ -337,6 +346,16 @@ func (n *Backprop) Config() BackpropConfig {
 	c := n.cfg
 	c.Hidden = append([]int(nil), c.Hidden...)
 	return c
+}
+
+// SetReadout changes how predictions are made (ReadoutCount or ReadoutCountMembrane); it
+// affects evaluation and the training accuracy reported, not training itself.
+func (n *Backprop) SetReadout(r string) error {
+	if r != ReadoutCount && r != ReadoutCountMembrane {
+		return fmt.Errorf("learning: unknown readout %q", r)
+	}
+	n.cfg.Readout = r
+	return nil
 }
 
 // Device returns the device parameters (nil in ideal mode); do not modify.
@@ -536,7 +555,7 @@ type BackpropResult struct {
 }
 
 // Evaluate classifies every image of data (prediction: the output neuron with most spikes over
-// the T steps, the lowest index on ties) and returns the accuracy. With devices (in-situ, or
+// the T steps; ties as Config.Readout says) and returns the accuracy. With devices (in-situ, or
 // ex-situ after ProgramDevices) the weights are read from the devices with their read noise once
 // per BatchSize images, as in training. Input spikes are drawn from the seed and the image index,
 // so an evaluation is reproducible; it does not change the training state except the devices'

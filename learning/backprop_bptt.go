@@ -230,6 +230,25 @@ func (n *Backprop) forward(ws *bpWork, img []uint8) int {
 			pred = k
 		}
 	}
+	if c.Readout == ReadoutCountMembrane {
+		// Break ties of the spike count by the summed output membrane.
+		uo := ws.u[L-1]
+		C := len(ws.counts)
+		best, bestU := pred, math.Inf(-1)
+		for k, v := range ws.counts {
+			if v != ws.counts[pred] {
+				continue
+			}
+			var su float64
+			for t := range T {
+				su += float64(uo[t*C+k])
+			}
+			if su > bestU {
+				best, bestU = k, su
+			}
+		}
+		pred = best
+	}
 	return pred
 }
 

@@ -30,6 +30,7 @@ func main() {
 	flag.Float64Var(&cfg.WeightDecay, "wd", cfg.WeightDecay, "decoupled weight decay")
 	flag.StringVar(&cfg.Optimizer, "opt", cfg.Optimizer, "adam or sgd")
 	flag.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
+	flag.StringVar(&cfg.Readout, "readout", cfg.Readout, "count or count-membrane")
 	flag.StringVar(&cfg.Encoding, "encoding", cfg.Encoding, "rate or direct")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed")
 	dev := flag.String("device", "", "device preset or JSON file (empty: ideal float weights)")
@@ -87,8 +88,10 @@ func main() {
 	fmt.Fprintf(os.Stderr, "init %.2fs\n", time.Since(t0).Seconds())
 	type epochOut struct {
 		learning.BackpropEpoch
-		TestAcc    float64 `json:"test_acc"`
-		CPUSeconds float64 `json:"cpu_seconds"` // process CPU time of the epoch (robust to a shared machine)
+		TestAcc float64 `json:"test_acc"`
+		// TestAccCountMembrane is the accuracy with spike-count ties broken by the membrane.
+		TestAccCountMembrane float64 `json:"test_acc_count_membrane"`
+		CPUSeconds           float64 `json:"cpu_seconds"` // process CPU time of the epoch (robust to a shared machine)
 	}
 	var outs []epochOut
 	var last learning.BackpropResult
@@ -107,6 +110,17 @@ func main() {
 		o := epochOut{BackpropEpoch: r, TestAcc: -1, CPUSeconds: cpu}
 		if *evalEvery || e == *epochs-1 {
 			t1 := time.Now()
+			if err := net.SetReadout(learning.ReadoutCountMembrane); err != nil {
+				fail(err)
+			}
+			alt, err := net.Evaluate(test)
+			if err != nil {
+				fail(err)
+			}
+			o.TestAccCountMembrane = alt.Accuracy
+			if err := net.SetReadout(cfg.Readout); err != nil {
+				fail(err)
+			}
 			last, err = net.Evaluate(test)
 			if err != nil {
 				fail(err)
@@ -115,8 +129,8 @@ func main() {
 			fmt.Fprintf(os.Stderr, "eval %.1fs\n", time.Since(t1).Seconds())
 		}
 		outs = append(outs, o)
-		fmt.Printf("epoch %d: %.2f s (cpu %.2f s), loss %.3f, train acc %.2f%%, test acc %.2f%%\n",
-			e+1, r.Seconds, cpu, r.Loss, 100*r.TrainAcc, 100*o.TestAcc)
+		fmt.Printf("epoch %d: %.2f s (cpu %.2f s), loss %.3f, train acc %.2f%%, test acc %.2f%% (count-membrane readout %.2f%%)\n",
+			e+1, r.Seconds, cpu, r.Loss, 100*r.TrainAcc, 100*o.TestAcc, 100*o.TestAccCountMembrane)
 	}
 	sum := map[string]any{
 		"config": net.Config(), "device": *dev, "epochs": outs, "test": last.Accuracy,
