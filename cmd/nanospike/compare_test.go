@@ -285,39 +285,44 @@ func TestApplySweep(t *testing.T) {
 	}
 }
 
-// TestSweepTrends: on a small network, accuracy falls as the cycle-to-cycle
-// spread of the programming step grows, and rises with the number of
-// conductance states. The settings were chosen so the trend holds with a
-// margin for seeds 1–5 (see docs/compare.md); a device model that lost the
-// effect of C2C or of quantisation fails it.
+// TestSweepTrends: on a small network (30 neurons, 500 training images),
+// accuracy falls as the cycle-to-cycle spread of a programming step grows,
+// and two conductance states do worse than 8 or 128. The margins measured
+// over seeds 1–5 (see docs/compare.md): C2C 0 → 0.1 → 0.3 loses ≥ 9 pp per
+// step; 2 states are ≥ 4 pp below 8 and ≥ 10 pp below 128. Between 8 and
+// 128 states the gain (−2…+9 pp over those seeds) is within seed-to-seed
+// spread at this size, so the test only asserts that it does not collapse.
+// A device model that lost the effect of C2C or of quantisation fails it.
 func TestSweepTrends(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 6 small networks (~15 s)")
+		t.Skip("trains 6 small networks")
 	}
-	acc := func(t *testing.T, sweep string, settings ...string) []float64 {
+	small := []string{"--neurons", "30", "--train-samples", "500", "--label-samples", "300", "--test-samples", "500", "--seed", "1"}
+	acc := func(t *testing.T, sweep string) []float64 {
 		out := t.TempDir()
-		args := append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--sweep", sweep}, settings...)
+		args := append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--sweep", sweep}, small...)
 		code, _, stderr := runCLI(t, args...)
 		require.Equal(t, 0, code, stderr)
 		cf := readCompare(t, out)
 		var a []float64
 		for _, r := range cf.Rows {
-			a = append(a, r.Accuracy)
+			a = append(a, 100*r.Accuracy)
 		}
 		param, _, _ := strings.Cut(sweep, "=")
 		assert.FileExists(t, filepath.Join(out, "accuracy-vs-"+param+".png"))
 		return a
 	}
 	t.Run("c2c", func(t *testing.T) {
-		a := acc(t, "c2c=0,0.05,0.2", "--neurons", "20", "--train-samples", "300", "--label-samples", "200", "--test-samples", "300")
+		a := acc(t, "c2c=0,0.1,0.3")
 		require.Len(t, a, 3)
-		assert.Greater(t, a[0], a[1], "c2c 0 vs 0.05: %v", a)
-		assert.Greater(t, a[1], a[2], "c2c 0.05 vs 0.2: %v", a)
+		assert.Greater(t, a[0], a[1]+3, "c2c 0 vs 0.1 (%%): %v", a)
+		assert.Greater(t, a[1], a[2]+3, "c2c 0.1 vs 0.3 (%%): %v", a)
 	})
 	t.Run("states", func(t *testing.T) {
-		a := acc(t, "states=2,8,128", "--neurons", "30", "--train-samples", "500", "--label-samples", "300", "--test-samples", "500")
+		a := acc(t, "states=2,8,128")
 		require.Len(t, a, 3)
-		assert.Greater(t, a[1], a[0], "states 2 vs 8: %v", a)
-		assert.Greater(t, a[2], a[1], "states 8 vs 128: %v", a)
+		assert.Greater(t, a[1], a[0]+2, "states 2 vs 8 (%%): %v", a)
+		assert.Greater(t, a[2], a[0]+2, "states 2 vs 128 (%%): %v", a)
+		assert.GreaterOrEqual(t, a[2], a[1]-5, "states 8 vs 128 (%%): %v", a)
 	})
 }
