@@ -118,7 +118,7 @@ type BackpropDevice struct {
 	CarryEvery int     `json:"carry_every"` // 0: off
 	CarryGain  float64 `json:"carry_gain"`  // 8
 	// Write-and-verify (initial programming, refresh, ex-situ): tolerance in pulses (nominal
-	// steps of WMax/Pmax) and the most pulses per device.
+	// steps of WMax/Pmax; never below the C2C σ of one pulse) and the most pulses per device.
 	VerifyTol       float64 `json:"verify_tol_pulses"` // 0.5
 	VerifyMaxPulses int     `json:"verify_max_pulses"` // 0: 3·Pmax
 }

@@ -118,7 +118,7 @@ func (n *Backprop) attachDevices(exsitu bool) error {
 		q.SetWMax(wmax)
 		ly.pair = q
 		ly.scratch = make([]float64, len(ly.w))
-		tol := d.VerifyTol * wmax / float64(n.dev.States)
+		tol := n.verifyTol(wmax)
 		n.count(&n.stats.Program, func() {
 			for i := range ly.in {
 				for j := range ly.out {
@@ -145,6 +145,13 @@ func (n *Backprop) attachDevices(exsitu bool) error {
 		}
 	}
 	return nil
+}
+
+// verifyTol returns the write-and-verify tolerance (weight units) of a pair with range wmax:
+// VerifyTol nominal steps, but never below one cycle-to-cycle σ of a pulse (C2C·WMax): a
+// tighter target is a random walk of many pulses that the noise of each pulse defeats.
+func (n *Backprop) verifyTol(wmax float64) float64 {
+	return max(n.cfg.Device.VerifyTol*wmax/float64(n.dev.States), n.dev.C2C*wmax)
 }
 
 // verifyMax returns the pulse budget of one write-and-verify.
@@ -242,7 +249,6 @@ func (n *Backprop) updateDevices() {
 // carry moves the whole M pulses held by each fine pair onto its coarse pair: read w_L, apply
 // round(w_L·Pmax/WMax) pulses to M, reset L and write the remainder back by write-and-verify.
 func (n *Backprop) carry() {
-	d := &n.cfg.Device
 	n.count(&n.stats.Update, func() {
 		for _, ly := range n.layers {
 			m, f := ly.pair, ly.lsb
@@ -250,7 +256,7 @@ func (n *Backprop) carry() {
 				continue
 			}
 			perM := float64(n.dev.States) / m.WMax()
-			tolL := d.VerifyTol * f.WMax() / float64(n.dev.States)
+			tolL := n.verifyTol(f.WMax())
 			for i := range ly.in {
 				for j := range ly.out {
 					wl := f.ReadWeight(i, j)
@@ -276,7 +282,7 @@ func (n *Backprop) refresh() {
 	n.count(&n.stats.Update, func() {
 		for _, ly := range n.layers {
 			q := ly.pair
-			tol := d.VerifyTol * q.WMax() / float64(n.dev.States)
+			tol := n.verifyTol(q.WMax())
 			for i := range ly.in {
 				for j := range ly.out {
 					if q.NeedsRefresh(i, j, d.RefreshLevel) {
