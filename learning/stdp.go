@@ -33,11 +33,29 @@ type STDPRule struct {
 	// below Cut (its contribution to Δw is then below NuPost·Cut); default
 	// 1e-7. Without it every pre spike would touch all N columns.
 	Cut float64 `json:"trace_cut"`
+	// Timing says when a pre-synaptic spike acts on the rule when the
+	// input→excitatory synapses have delays (DC.Delays; without delays the
+	// two are the same): TimingArrival (Brian's STDP on a delayed
+	// connection, as in Diehl & Cook's code: the depression w −= ν_pre·x_post1
+	// and the synapse's pre trace happen when the spike reaches the synapse,
+	// d_ij after emission) or TimingEmission (at emission, one pre trace per
+	// input). "" means TimingArrival.
+	Timing string `json:"timing,omitempty"`
+	// ClipNorm clips the float rule's normalised weights to [0, WMax] at
+	// once. Diehl & Cook's code does not (see STDP.normaliseFloat); device
+	// arrays always stay within their bounds.
+	ClipNorm bool `json:"clip_norm,omitempty"`
 }
+
+// Timings of STDPRule.Timing.
+const (
+	TimingArrival  = "arrival"
+	TimingEmission = "emission"
+)
 
 // DefaultSTDPRule returns Diehl & Cook 2015's constants.
 func DefaultSTDPRule() STDPRule {
-	return STDPRule{NuPre: 1e-4, NuPost: 1e-2, TauPre: 20, TauPost1: 20, TauPost2: 40, Norm: 78, Cut: 1e-7}
+	return STDPRule{NuPre: 1e-4, NuPost: 1e-2, TauPre: 20, TauPost1: 20, TauPost2: 40, Norm: 78, Cut: 1e-7, Timing: TimingArrival}
 }
 
 // Validate reports the first invalid constant.
@@ -54,6 +72,9 @@ func (r STDPRule) Validate() error {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 || (f.pos && f.v == 0) {
 			return fmt.Errorf("learning: STDP rule: %s must be a finite number %s, got %v", f.name, map[bool]string{true: "> 0", false: "≥ 0"}[f.pos], f.v)
 		}
+	}
+	if r.Timing != "" && r.Timing != TimingArrival && r.Timing != TimingEmission {
+		return fmt.Errorf("learning: STDP rule: timing must be %q or %q, got %q", TimingArrival, TimingEmission, r.Timing)
 	}
 	return nil
 }
@@ -86,6 +107,9 @@ func (t *trace) at(k int32, s int) float64 {
 		return 0
 	}
 	d := s - t.At[k]
+	if d < 0 {
+		return v
+	}
 	if d < len(t.decay) {
 		return v * t.decay[d]
 	}
@@ -102,7 +126,8 @@ func (t *trace) set(k int32, s int) {
 	}
 }
 
-// prune drops the traces that have decayed below cut by step s.
+// prune drops the traces that have decayed below cut by step s (for the
+// pre trace under arrival timing, s is lowered by the largest delay).
 func (t *trace) prune(s int, cut float64) {
 	keep := t.Active[:0]
 	for _, k := range t.Active {
@@ -153,6 +178,30 @@ type STDP struct {
 	NormReads uint64  // stored-weight reads made by normalisation
 	NormWSum  float64 // Σ of the weights those reads returned (for their read energy)
 	Enabled   bool    // false: Step and the hooks do nothing
+
+	// Arrival timing (SetDelays): delays d_ij in steps, the last histLen
+	// emission steps of every input (newest at hist[i·histLen + hpos[i]]),
+	// and the spikes emitted in the last maxDelay steps, whose depression
+	// is still to come at their arrivals.
+	delays   []uint8
+	maxDelay int
+	hist     []int
+	hpos     []uint8
+	pending  []pendingSpike
+}
+
+// histLen emission times are kept per input: the latest arrival at a
+// synapse with delay d ≤ maxDelay is among them unless the input fired more
+// than histLen times within d (above 1.6 kHz at Diehl & Cook's 10 ms).
+const histLen = 16
+
+// noSpike marks an empty history slot: its arrival is long past any trace.
+const noSpike = math.MinInt32
+
+// pendingSpike is a pre-synaptic spike on its way to the synapses.
+type pendingSpike struct {
+	I    int32
+	Step int
 }
 
 // NewSTDP returns the rule on syn with time step dt (ms). It panics if the
@@ -171,9 +220,39 @@ func NewSTDP(rule STDPRule, syn Programmable, dt float64) *STDP {
 	}
 }
 
-// Step applies the rule to the spikes of one step.
+// SetDelays selects arrival timing (if the rule's Timing is arrival) for
+// input→excitatory delays d (steps, row-major i·Cols + j, as DC.Delays; nil:
+// no delays). It resets the rule's record of spikes in flight.
+func (r *STDP) SetDelays(d []uint8) {
+	r.delays, r.maxDelay, r.hist, r.hpos, r.pending = nil, 0, nil, nil, nil
+	if d == nil || r.rule.Timing == TimingEmission {
+		return
+	}
+	if len(d) != r.syn.Rows()*r.syn.Cols() {
+		panic(fmt.Sprintf("learning: STDP.SetDelays: %d delays for %d×%d synapses", len(d), r.syn.Rows(), r.syn.Cols()))
+	}
+	for _, x := range d {
+		r.maxDelay = max(r.maxDelay, int(x))
+	}
+	if r.maxDelay == 0 {
+		return
+	}
+	r.delays = d
+	r.hist = make([]int, r.syn.Rows()*histLen)
+	for k := range r.hist {
+		r.hist[k] = noSpike
+	}
+	r.hpos = make([]uint8, r.syn.Rows())
+}
+
+// Step applies the rule to the spikes of one step: pre are the inputs that
+// emitted a spike at this step, post the neurons that fired.
 func (r *STDP) Step(step int, pre, post []int32) {
 	if !r.Enabled {
+		return
+	}
+	if r.delays != nil {
+		r.stepArrival(step, pre, post)
 		return
 	}
 	syn := r.syn
@@ -203,13 +282,85 @@ func (r *STDP) Step(step int, pre, post []int32) {
 	}
 }
 
+// stepArrival is Step with arrival timing, in Brian's order: the spikes
+// arriving at this step (those emitted now with zero delay included) set
+// their synapses' pre traces and depress, w_ij −= ν_pre·x_post1,j; then each
+// post spike potentiates w_ij += ν_post·x_pre,ij·x_post2,j, where x_pre,ij
+// decays from the latest arrival at synapse ij, and sets the post traces.
+func (r *STDP) stepArrival(step int, pre, post []int32) {
+	syn, n, d := r.syn, r.syn.Cols(), r.delays
+	for _, i := range pre {
+		p := (int(r.hpos[i]) + 1) % histLen
+		r.hpos[i] = uint8(p)
+		r.hist[int(i)*histLen+p] = step
+		r.pre.set(i, step)
+		r.pending = append(r.pending, pendingSpike{i, step})
+	}
+	keep := r.pending[:0]
+	for _, ps := range r.pending {
+		age := step - ps.Step
+		if age > r.maxDelay {
+			continue
+		}
+		row := d[int(ps.I)*n : int(ps.I)*n+n]
+		for _, j := range r.post1.Active {
+			if int(row[j]) == age {
+				if x := r.post1.at(j, step); x > 0 {
+					syn.Program(int(ps.I), int(j), syn.PulsesFor(-r.rule.NuPre*x))
+				}
+			}
+		}
+		if age < r.maxDelay {
+			keep = append(keep, ps)
+		}
+	}
+	r.pending = keep
+	for _, j := range post {
+		x2 := r.post2.at(j, step)
+		if x2 > 0 {
+			for _, i := range r.pre.Active {
+				if x := r.preAt(i, int(j), step); x > 0 {
+					syn.Program(int(i), int(j), syn.PulsesFor(r.rule.NuPost*x*x2))
+				}
+			}
+		}
+		r.post1.set(j, step)
+		r.post2.set(j, step)
+	}
+}
+
+// preAt returns the pre trace of synapse ij at step s: 1 at the latest
+// arrival (emission + d_ij) not after s, decaying since.
+func (r *STDP) preAt(i int32, j, s int) float64 {
+	last := s - int(r.delays[int(i)*r.syn.Cols()+j]) // latest emission that has arrived
+	h := r.hist[int(i)*histLen : int(i)*histLen+histLen]
+	p := int(r.hpos[i])
+	for range histLen {
+		e := h[p]
+		if e == noSpike {
+			return 0
+		}
+		if e <= last {
+			k := last - e
+			if k < len(r.pre.decay) {
+				return r.pre.decay[k]
+			}
+			return math.Exp(-float64(k) * r.pre.k)
+		}
+		p = (p + histLen - 1) % histLen
+	}
+	return 0
+}
+
 // BeginPresentation prunes decayed traces and normalises the weights.
 func (r *STDP) BeginPresentation(step int) {
 	if !r.Enabled {
 		return
 	}
 	cut := r.rule.Cut
-	r.pre.prune(step, cut)
+	// Under arrival timing a pre trace starts up to maxDelay after its
+	// emission.
+	r.pre.prune(step-r.maxDelay, cut)
 	r.post1.prune(step, cut)
 	r.post2.prune(step, cut)
 	if r.rule.Norm > 0 {
@@ -222,6 +373,10 @@ func (r *STDP) EndPresentation(int) {}
 
 func (r *STDP) normalise() {
 	rows, cols := r.syn.Rows(), r.syn.Cols()
+	if f, ok := r.syn.(*Float); ok && !r.rule.ClipNorm {
+		r.normaliseFloat(f)
+		return
+	}
 	w := r.syn.WeightsTo(r.w)
 	r.NormReads += uint64(len(w))
 	total := 0.0
@@ -248,18 +403,53 @@ func (r *STDP) normalise() {
 	}
 }
 
+// normaliseFloat rescales the float weights as Diehl & Cook's code does
+// (connection[:, j] *= 78/colSum), without clipping: a weight that this
+// lifts above WMax keeps its value, and acts with it, until the next STDP
+// update of its synapse clips it (Brian clips at every pre/post event). A
+// neuron with a narrow receptive field (a "1") thus keeps its summed input
+// 78 at the start of each presentation instead of losing the clipped part.
+func (r *STDP) normaliseFloat(f *Float) {
+	rows, cols := f.Rows(), f.Cols()
+	r.NormReads += uint64(len(f.W))
+	sums := r.sums
+	clear(sums)
+	for i := range rows {
+		for j, x := range f.W[i*cols : (i+1)*cols] {
+			sums[j] += x
+		}
+	}
+	for j, s := range sums {
+		r.NormWSum += s
+		sums[j] = 1
+		if s > 0 {
+			sums[j] = r.rule.Norm / s
+		}
+	}
+	for i := range rows {
+		row := f.W[i*cols : (i+1)*cols]
+		for j, fj := range sums[:len(row)] {
+			row[j] *= fj
+		}
+	}
+}
+
 // stdpState is the serialisable state of the rule.
 type stdpState struct {
 	Pre, Post1, Post2 trace
 	NormReads         uint64
 	NormWSum          float64
+	Hist              []int // arrival timing
+	HPos              []uint8
+	Pending           []pendingSpike
 }
 
 func (r *STDP) state() stdpState {
 	cp := func(t trace) trace {
 		return trace{V: append([]float64(nil), t.V...), At: append([]int(nil), t.At...), Active: append([]int32{}, t.Active...)}
 	}
-	return stdpState{Pre: cp(r.pre), Post1: cp(r.post1), Post2: cp(r.post2), NormReads: r.NormReads, NormWSum: r.NormWSum}
+	return stdpState{Pre: cp(r.pre), Post1: cp(r.post1), Post2: cp(r.post2), NormReads: r.NormReads, NormWSum: r.NormWSum,
+		Hist: append([]int(nil), r.hist...), HPos: append([]uint8(nil), r.hpos...), Pending: append([]pendingSpike(nil), r.pending...)}
 }
 
 func (r *STDP) setState(s stdpState) error {
@@ -282,5 +472,23 @@ func (r *STDP) setState(s stdpState) error {
 		x.dst.restore()
 	}
 	r.NormReads, r.NormWSum = s.NormReads, s.NormWSum
+	if r.delays != nil && len(s.Hist) > 0 {
+		if len(s.Hist) != len(r.hist) || len(s.HPos) != len(r.hpos) {
+			return fmt.Errorf("learning: STDP state: spike history of %d entries, want %d", len(s.Hist), len(r.hist))
+		}
+		for _, p := range s.HPos {
+			if int(p) >= histLen {
+				return fmt.Errorf("learning: STDP state: history position %d out of range", p)
+			}
+		}
+		for _, ps := range s.Pending {
+			if ps.I < 0 || int(ps.I) >= r.syn.Rows() {
+				return fmt.Errorf("learning: STDP state: pending spike of input %d out of range", ps.I)
+			}
+		}
+		copy(r.hist, s.Hist)
+		copy(r.hpos, s.HPos)
+		r.pending = append(r.pending[:0], s.Pending...)
+	}
 	return nil
 }

@@ -143,6 +143,7 @@ func (m *STDPModel) build(inputs int) error {
 	}
 	m.Net = net
 	m.Rule = NewSTDP(m.Config.Rule, m.Syn, m.Config.Net.Dt)
+	m.Rule.SetDelays(net.Delays())
 	net.SetPlasticity(m.Rule)
 	return nil
 }

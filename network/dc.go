@@ -45,7 +45,23 @@ type DCConfig struct {
 	// and the layer stage; default 100.
 	BlockSteps int    `json:"block_steps"`
 	Seed       uint64 `json:"seed"`
+	// Integration is how both populations are stepped: IntegrationEuler
+	// (forward Euler, every variable, as Brian integrates Diehl & Cook's
+	// nonlinear equations: the paper's numbers were made so) or
+	// IntegrationExact (the membrane integrated exactly for the step-mean
+	// conductances, the conductances decayed exactly). "" means
+	// IntegrationEuler.
+	Integration string `json:"integration,omitempty"`
 }
+
+// Integration methods of DCConfig.Integration.
+const (
+	IntegrationEuler = "euler"
+	IntegrationExact = "exact"
+)
+
+// euler reports whether the populations are stepped by forward Euler.
+func (c DCConfig) euler() bool { return c.Integration != IntegrationExact }
 
 // DefaultDCConfig returns Diehl & Cook's network with the given sizes.
 func DefaultDCConfig(inputs, neurons int) DCConfig {
@@ -90,6 +106,8 @@ func (c DCConfig) Validate() error {
 		return bad("MaxTries", "must be ≥ 1, got %d", c.MaxTries)
 	case c.BlockSteps < 1:
 		return bad("BlockSteps", "must be ≥ 1, got %d", c.BlockSteps)
+	case c.Integration != "" && c.Integration != IntegrationEuler && c.Integration != IntegrationExact:
+		return bad("Integration", "must be %q or %q, got %q", IntegrationEuler, IntegrationExact, c.Integration)
 	}
 	if err := c.Exc.Validate(); err != nil {
 		return fmt.Errorf("network: DCConfig.Exc: %w", err)
@@ -186,8 +204,8 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 	n := cfg.Neurons
 	d := &DC{
 		cfg: cfg, syn: syn,
-		exc:          newCondPop(cfg.Exc, n, cfg.Dt, false),
-		inh:          newCondPop(cfg.Inh, n, cfg.Dt, true),
+		exc:          newCondPop(cfg.Exc, n, cfg.Dt, false, cfg.euler()),
+		inh:          newCondPop(cfg.Inh, n, cfg.Dt, true, cfg.euler()),
 		src:          NewPoisson(cfg.Inputs, cfg.Dt, cfg.Seed, 1),
 		lastExc:      make([]int32, 0, n),
 		lastInh:      make([]int32, 0, n),

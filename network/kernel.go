@@ -16,12 +16,18 @@ var useAsm = true
 func x4(x float64) [4]float64 { return [4]float64{x, x, x, x} }
 
 func newCondConsts(c *condPop) *condConsts {
-	return &condConsts{
+	k := &condConsts{
 		ce: x4(c.ce), ci: x4(c.ci), de: x4(c.de), di: x4(c.di), dtTau: x4(c.dtTau),
 		vrest: x4(c.p.VRest), ee: x4(c.p.EExc), ei: x4(c.p.EInh),
 		one: x4(1), c2: x4(0.5), c3: x4(1.0 / 6), c4: x4(1.0 / 24), c5: x4(1.0 / 120),
-		thr: x4(c.thrBase), ths: x4(c.thScale), xmax: x4(0.1),
+		thr: x4(c.thrBase), ths: x4(c.thScale), xmax: x4(c.xmax),
 	}
+	if c.euler {
+		// With the higher Taylor terms zero the kernel's e(x) is 1 − x:
+		// a forward-Euler step (and xmax = +Inf never defers to math.Exp).
+		k.c2, k.c3, k.c4, k.c5 = x4(0), x4(0), x4(0), x4(0)
+	}
+	return k
 }
 
 // condStepGo is the first pass of a dense population's step for neurons

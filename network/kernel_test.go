@@ -14,7 +14,7 @@ import (
 func TestKernelsMatchGo(t *testing.T) {
 	defer func() { useAsm = true }()
 	rng := rand.New(rand.NewPCG(8, 9))
-	c := newCondPop(DCExcParams(), 1, 0.5, false)
+	c := newCondPop(DCExcParams(), 1, 0.5, false, false)
 	k := newCondConsts(c)
 	for _, n := range []int{1, 4, 7, 103} {
 		v, ge, gi := make([]float64, n), make([]float64, n), make([]float64, n)

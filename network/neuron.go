@@ -112,7 +112,9 @@ type condPop struct {
 	de, di, ce, ci, dtTau float64
 	dTheta, thScale       float64
 	thrBase               float64
-	e0                    float64 // exp(−dt/τm)
+	e0                    float64 // exp(−dt/τm); Euler: 1 − dt/τm
+	xmax                  float64 // x = g·dt/τm from which the step calls math.Exp (exact); +Inf (Euler)
+	euler                 bool    // forward-Euler integration (Brian's), see DCConfig.Integration
 	refSteps              int32
 	frozen                bool // θ neither decays nor grows
 	spikes                []int32
@@ -127,12 +129,12 @@ type condPop struct {
 	actDirty              bool  // lazy: act needs sorting
 }
 
-func newCondPop(p CondParams, n int, dtMs float64, lazy bool) *condPop {
+func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
 	c := &condPop{
 		p: p, v: make([]float64, n), ge: make([]float64, n), gi: make([]float64, n),
 		u: make([]float64, n), ref: make([]int32, n), spikes: make([]int32, 0, n),
 		slow: make([]slowUpdate, 0, n),
-		lazy: lazy, thScale: 1,
+		lazy: lazy, thScale: 1, euler: euler, xmax: 0.1,
 	}
 	c.de = math.Exp(-dtMs / p.TauGe)
 	c.di = math.Exp(-dtMs / p.TauGi)
@@ -144,6 +146,19 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy bool) *condPop {
 	c.dTheta = 1
 	if p.AdaptiveTheta && p.TauTheta > 0 {
 		c.dTheta = math.Exp(-dtMs / p.TauTheta)
+	}
+	if euler {
+		// Forward Euler on every variable, as Brian does for this
+		// nonlinear system: the step uses the conductances at its start
+		// (ce = ci = 1), which then decay by 1 − dt/τ, and
+		// v' = v + dt/τm·(num − g·v) = v∞ + (v − v∞)·(1 − x).
+		c.de, c.di = 1-dtMs/p.TauGe, 1-dtMs/p.TauGi
+		c.ce, c.ci = 1, 1
+		c.e0 = 1 - c.dtTau
+		c.xmax = math.Inf(1)
+		if p.AdaptiveTheta && p.TauTheta > 0 {
+			c.dTheta = 1 - dtMs/p.TauTheta
+		}
 	}
 	c.thrBase = p.VThresh - p.ThetaOffset
 	c.refSteps = int32(math.Round(p.Refractory / dtMs))
@@ -309,7 +324,7 @@ func (c *condPop) stepDense() {
 				continue
 			}
 			a, b := c.as[j], c.bs[j]
-			if c.dtTau*((1+a)+b) >= 0.1 {
+			if c.dtTau*((1+a)+b) >= c.xmax {
 				c.slow = append(c.slow, slowUpdate{int32(j), a, b})
 				continue
 			}
@@ -330,7 +345,7 @@ func (c *condPop) stepLazy(now int) {
 	p := &c.p
 	v, ge, gi, ref := c.v, c.ge, c.gi, c.ref
 	vrest, ee, ei, vreset := p.VRest, p.EExc, p.EInh, p.VReset
-	ce, ci, de, di, dtTau := c.ce, c.ci, c.de, c.di, c.dtTau
+	ce, ci, de, di, dtTau, xmax, euler := c.ce, c.ci, c.de, c.di, c.dtTau, c.xmax, c.euler
 	thr := c.thrBase
 	keep := c.act[:0]
 	for _, j := range c.act {
@@ -346,13 +361,16 @@ func (c *condPop) stepLazy(now int) {
 		switch {
 		case ref[j] > 0:
 			ref[j]--
-		case dtTau*(1+a+b) >= 0.1:
+		case dtTau*(1+a+b) >= xmax:
 			c.slow = append(c.slow, slowUpdate{j, a, b})
 		default:
 			g := 1 + a + b
 			x := dtTau * g
 			x2 := x * x
 			e := (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
+			if euler {
+				e = 1 - x
+			}
 			vinf := (vrest + a*ee + b*ei) / g
 			vj := vinf + (v[j]-vinf)*e
 			if vj > thr+c.theta(int(j)) {

@@ -137,8 +137,8 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 	r := *d
 	r.syn = syn
 	r.plast = nil
-	r.exc = newCondPop(d.cfg.Exc, d.cfg.Neurons, d.cfg.Dt, false)
-	r.inh = newCondPop(d.cfg.Inh, d.cfg.Neurons, d.cfg.Dt, true)
+	r.exc = newCondPop(d.cfg.Exc, d.cfg.Neurons, d.cfg.Dt, false, d.cfg.euler())
+	r.inh = newCondPop(d.cfg.Inh, d.cfg.Neurons, d.cfg.Dt, true, d.cfg.euler())
 	r.src = NewPoisson(d.cfg.Inputs, d.cfg.Dt, d.cfg.Seed, 1)
 	r.lastExc = make([]int32, 0, d.cfg.Neurons)
 	r.lastInh = make([]int32, 0, d.cfg.Neurons)
