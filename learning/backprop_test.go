@@ -552,3 +552,24 @@ func TestSmallMNISTTraining(t *testing.T) {
 	t.Logf("500 images × 8 epochs, 784-200-10: %.1f %% on 500 test images in %v", 100*res.Accuracy, time.Since(start))
 	assert.GreaterOrEqual(t, res.Accuracy, 0.80)
 }
+
+// TestSameSeedSameResult: two networks built from the same seed train bit-identically (in-situ
+// on a noisy device, so the device streams are covered too); another seed differs.
+func TestSameSeedSameResult(t *testing.T) {
+	p := &device.Params{Name: "seed-test", Gmin: 1e-9, Gmax: 10e-9, States: 64, NLLTP: 2, NLLTD: -2, C2C: 0.02, ReadNoise: 0.01, D2DNL: 0.2, D2DG: 0.05}
+	data := newBPSynth(32, 12, 3, 6)
+	run := func(seed uint64) []float64 {
+		c := bpTinyConfig(EncodingRate)
+		c.Seed = seed
+		c.Device.Mode, c.Device.Update = ModeInSitu, UpdateStochastic
+		n, err := NewBackprop(c, p)
+		require.NoError(t, err)
+		_, err = n.Train(context.Background(), data, 2, nil)
+		require.NoError(t, err)
+		w, _ := n.Weights(0)
+		return w
+	}
+	a, b, c := run(5), run(5), run(6)
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, a, c)
+}
