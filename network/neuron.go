@@ -29,6 +29,17 @@ type CondParams struct {
 	ThetaOffset   float64 `json:"theta_offset_mv"` // subtracted from θ in the threshold
 	TauTheta      float64 `json:"tau_theta_ms"`    // 0: θ does not decay
 	AdaptiveTheta bool    `json:"adaptive_theta"`
+	// RefractoryIntegrates: during the refractory period v keeps
+	// integrating (from VReset) and only spiking is suppressed, for
+	// Refractory − dt/2 after the spike (the neuron may fire again
+	// Refractory later). That is what Brian 1, which Diehl & Cook's code
+	// runs on, does with their multi-statement excitatory reset
+	// ("v = v_reset_e; theta += theta_plus_e; timer = 0*ms"): a string
+	// reset is not a Refractoriness, so v is not clamped, and the group's
+	// next-allowed-spike time alone enforces the 5 ms. False: v is held at
+	// VReset for Refractory (Brian 2's "unless refractory", and Brian 1's
+	// scalar reset of the inhibitory neurons).
+	RefractoryIntegrates bool `json:"refractory_integrates,omitempty"`
 }
 
 // DCExcParams returns Diehl & Cook's excitatory neuron.
@@ -37,6 +48,7 @@ func DCExcParams() CondParams {
 		TauM: 100, VRest: -65, VReset: -65, VThresh: -52, VInit: -105,
 		EExc: 0, EInh: -100, TauGe: 1, TauGi: 2, Refractory: 5,
 		ThetaInit: 20, ThetaPlus: 0.05, ThetaOffset: 20, TauTheta: 1e7, AdaptiveTheta: true,
+		RefractoryIntegrates: true,
 	}
 }
 
@@ -162,6 +174,11 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
 	}
 	c.thrBase = p.VThresh - p.ThetaOffset
 	c.refSteps = int32(math.Round(p.Refractory / dtMs))
+	if p.RefractoryIntegrates && c.refSteps > 0 {
+		// Spiking is suppressed while t − t_spike < Refractory − dt/2:
+		// steps 1 … refSteps−1 after the spike.
+		c.refSteps--
+	}
 	for j := range c.v {
 		c.v[j] = p.VInit
 		c.u[j] = p.ThetaInit
@@ -321,6 +338,9 @@ func (c *condPop) stepDense() {
 			j := 4*g + l
 			if c.ref[j] > 0 {
 				c.ref[j]--
+				if c.p.RefractoryIntegrates {
+					c.v[j] = c.integrate(c.vold[j], c.as[j], c.bs[j])
+				}
 				continue
 			}
 			a, b := c.as[j], c.bs[j]
@@ -361,6 +381,9 @@ func (c *condPop) stepLazy(now int) {
 		switch {
 		case ref[j] > 0:
 			ref[j]--
+			if p.RefractoryIntegrates {
+				v[j] = c.integrate(v[j], a, b)
+			}
 		case dtTau*(1+a+b) >= xmax:
 			c.slow = append(c.slow, slowUpdate{j, a, b})
 		default:
@@ -390,6 +413,27 @@ func (c *condPop) stepLazy(now int) {
 		keep = append(keep, j)
 	}
 	c.act = keep
+}
+
+// integrate returns v after one step with step-mean conductances a, b (at
+// the step's start with Euler), without threshold: the step of a
+// refractory neuron whose v keeps integrating.
+func (c *condPop) integrate(v, a, b float64) float64 {
+	p := &c.p
+	g := 1 + a + b
+	x := c.dtTau * g
+	var e float64
+	switch {
+	case c.euler:
+		e = 1 - x
+	case x < c.xmax:
+		x2 := x * x
+		e = (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
+	default:
+		e = math.Exp(-x)
+	}
+	vinf := (p.VRest + a*p.EExc + b*p.EInh) / g
+	return vinf + (v-vinf)*e
 }
 
 // stepSlow finishes the step of the neurons whose x needs math.Exp.

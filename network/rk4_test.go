@@ -65,6 +65,7 @@ func TestDCExcMatchesRK4(t *testing.T) {
 	cfg.MaxDelay = 0
 	cfg.Present = steps * cfg.Dt
 	cfg.Exc.VInit = -65
+	cfg.Exc.RefractoryIntegrates = false // the reference holds v while refractory
 	w := NewDense(inputs, 1)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range inputs {
@@ -118,6 +119,7 @@ func TestCondPopInhibitionMatchesRK4(t *testing.T) {
 	const steps = 400
 	p := DCExcParams()
 	p.VInit = -60
+	p.RefractoryIntegrates = false // the reference holds v while refractory
 	rng := rand.New(rand.NewPCG(5, 6))
 	ge, gi := make([]float64, steps), make([]float64, steps)
 	for s := range steps {
@@ -154,9 +156,13 @@ func TestCondPopInhibitionMatchesRK4(t *testing.T) {
 // adaptive threshold, written out plainly: the conductance increments of a
 // step (ge, gi) are added before the step, v is updated from the values at
 // the start of the step, then every variable decays by its Euler factor.
+// Refractoriness as p.RefractoryIntegrates says: v held at VReset for
+// Refractory, or v integrating and spikes allowed again once
+// t − t_spike ≥ Refractory − dt/2 (Brian 1's next-allowed-spike time).
 func eulerNeuron(p CondParams, dt float64, steps int, ge, gi []float64) (v []float64, spikes []int) {
 	vv, g1, g2, th, ref := p.VInit, 0.0, 0.0, p.ThetaInit, 0
 	refSteps := int(math.Round(p.Refractory / dt))
+	last := math.Inf(-1) // time of the last spike (ms)
 	for s := range steps {
 		g1 += ge[s]
 		g2 += gi[s]
@@ -166,9 +172,19 @@ func eulerNeuron(p CondParams, dt float64, steps int, ge, gi []float64) (v []flo
 		if p.AdaptiveTheta && p.TauTheta > 0 {
 			th -= dt / p.TauTheta * th
 		}
-		if ref > 0 {
+		switch {
+		case p.RefractoryIntegrates:
+			vv += dv
+			t := float64(s) * dt
+			if vv > p.VThresh+th-p.ThetaOffset && t-last >= p.Refractory-dt/2 {
+				vv = p.VReset
+				last = t
+				th += p.ThetaPlus
+				spikes = append(spikes, s)
+			}
+		case ref > 0:
 			ref--
-		} else {
+		default:
 			vv += dv
 			if vv > p.VThresh+th-p.ThetaOffset {
 				vv = p.VReset
@@ -199,7 +215,9 @@ func TestCondPopEulerMatchesBrian(t *testing.T) {
 			gi[s] = 17
 		}
 	}
-	for _, lazy := range []bool{false, true} {
+	for _, tc := range []struct{ lazy, integrates bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		lazy := tc.lazy
+		p.RefractoryIntegrates = tc.integrates
 		c := newCondPop(p, 1, 0.5, lazy, true)
 		got := make([]float64, steps)
 		var spikes []int
@@ -216,12 +234,12 @@ func TestCondPopEulerMatchesBrian(t *testing.T) {
 		}
 		ref, refSpikes := eulerNeuron(p, 0.5, steps, ge, gi)
 		require.GreaterOrEqual(t, len(refSpikes), 3, "the drive should make the neuron fire")
-		assert.Equal(t, refSpikes, spikes, "lazy=%v: spike steps", lazy)
+		assert.Equal(t, refSpikes, spikes, "%+v: spike steps", tc)
 		maxErr := 0.0
 		for s := range steps {
 			maxErr = max(maxErr, math.Abs(got[s]-ref[s]))
 		}
-		t.Logf("lazy=%v: %d spikes, max |v − v_Euler| = %.3g mV", lazy, len(spikes), maxErr)
+		t.Logf("%+v: %d spikes, max |v − v_Euler| = %.3g mV", tc, len(spikes), maxErr)
 		assert.Less(t, maxErr, 1e-9)
 	}
 }
