@@ -15,6 +15,8 @@ build:
 # test accuracy and energy per inference (see README).
 run: build
 	./$(BIN) data
+	./$(BIN) train --rule stdp --device si-nc-phototransistor --neurons 100 \
+		--train-samples 5000 --label-samples 2000 --test-samples 10000 --out $(RUN_OUT)
 
 
 test:
