@@ -158,6 +158,11 @@ func (t *trace) restore() {
 //	then the spiking side's traces are set to 1; traces decay as exp(−t/τ).
 //	before each presentation:  w_ij ← w_ij · Norm / Σ_i w_ij
 //
+// With input delays d_ij and Timing arrival (the default, as Brian's STDP on
+// Diehl & Cook's delayed connection), a pre spike acts when it reaches the
+// synapse: the depression reads x_post1,j at emission + d_ij, and the pre
+// trace of synapse ij restarts at 1 on each arrival (SetDelays).
+//
 // Every Δw is carried out as pulses on the device, PulsesFor(Δw), whose
 // fraction is rounded stochastically by the device; the bounds [0, WMax]
 // are the device's own. Normalisation is programmed too: it reads the stored
@@ -185,6 +190,7 @@ type STDP struct {
 	// is still to come at their arrivals.
 	delays   []uint8
 	maxDelay int
+	overMax  *Float // the float weights, while normalisation left some above WMax
 	hist     []int
 	hpos     []uint8
 	pending  []pendingSpike
@@ -250,6 +256,9 @@ func (r *STDP) SetDelays(d []uint8) {
 func (r *STDP) Step(step int, pre, post []int32) {
 	if !r.Enabled {
 		return
+	}
+	if r.overMax != nil && (len(pre) > 0 || len(post) > 0) {
+		r.clipEvents(pre, post)
 	}
 	if r.delays != nil {
 		r.stepArrival(step, pre, post)
@@ -426,10 +435,40 @@ func (r *STDP) normaliseFloat(f *Float) {
 			sums[j] = r.rule.Norm / s
 		}
 	}
+	r.overMax = nil
 	for i := range rows {
 		row := f.W[i*cols : (i+1)*cols]
 		for j, fj := range sums[:len(row)] {
 			row[j] *= fj
+			if row[j] > f.WMax {
+				r.overMax = f
+			}
+		}
+	}
+}
+
+// clipEvents clips to WMax the weights that Brian's pre/post code would
+// clip at these events (it clips every synapse of a spiking input or
+// neuron), needed only while normalisation has left weights above WMax: the
+// row of each input spike (at emission: the network has already read the
+// row for this spike, so it delivers the unclipped weight as Brian does),
+// the column of each post spike.
+func (r *STDP) clipEvents(pre, post []int32) {
+	f := r.overMax
+	cols := f.Cols()
+	for _, i := range pre {
+		row := f.W[int(i)*cols : int(i)*cols+cols]
+		for j, w := range row {
+			if w > f.WMax {
+				row[j] = f.WMax
+			}
+		}
+	}
+	for _, j := range post {
+		for k := int(j); k < len(f.W); k += cols {
+			if f.W[k] > f.WMax {
+				f.W[k] = f.WMax
+			}
 		}
 	}
 }

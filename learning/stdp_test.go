@@ -157,3 +157,62 @@ func TestSTDPResume(t *testing.T) {
 	assert.Equal(t, a.Counters(), b.Counters())
 	assert.Equal(t, full.TrainImages, resumed.TrainImages)
 }
+
+// TestSTDPArrivalTiming: with input delays the rule acts at arrival (Brian's
+// STDP on a delayed connection): depression reads post1 when the spike
+// reaches each synapse, and each synapse's pre trace starts at its arrival.
+// Emission timing applies both at emission.
+func TestSTDPArrivalTiming(t *testing.T) {
+	const dt = 0.5
+	for _, timing := range []string{TimingArrival, TimingEmission} {
+		f := NewFloat(1, 2, 1)
+		f.W[0], f.W[1] = 0.5, 0.5
+		rule := DefaultSTDPRule()
+		rule.Norm = 0
+		rule.Timing = timing
+		r := NewSTDP(rule, f, dt)
+		r.SetDelays([]uint8{0, 4}) // input 0 → neuron 0 after 0 steps, → neuron 1 after 4
+		r.Step(0, nil, []int32{0, 1})
+		for s := 1; s <= 16; s++ {
+			var pre, post []int32
+			if s == 10 {
+				pre = []int32{0}
+			}
+			if s == 16 {
+				post = []int32{0, 1}
+			}
+			r.Step(s, pre, post)
+		}
+		ex := func(steps, tau float64) float64 { return math.Exp(-steps * dt / tau) }
+		arr1 := 10.0 // arrival step at neuron 1
+		if timing == TimingArrival {
+			arr1 = 14
+		}
+		want0 := 0.5 - 1e-4*ex(10, 20) + 1e-2*ex(6, 20)*ex(16, 40)
+		want1 := 0.5 - 1e-4*ex(arr1, 20) + 1e-2*ex(16-arr1, 20)*ex(16, 40)
+		assert.InDelta(t, want0, f.W[0], 1e-15, timing)
+		assert.InDelta(t, want1, f.W[1], 1e-15, timing)
+	}
+}
+
+// TestSTDPNormaliseFloatNoClip: like Diehl & Cook's normalize_weights, the
+// float rule's normalisation may lift a weight above WMax (clipped only by
+// the next STDP update of that synapse), unless ClipNorm.
+func TestSTDPNormaliseFloatNoClip(t *testing.T) {
+	for _, clip := range []bool{false, true} {
+		f := NewFloat(2, 1, 1)
+		f.W[0], f.W[1] = 0.5, 0.25
+		rule := DefaultSTDPRule()
+		rule.Norm = 3
+		rule.ClipNorm = clip
+		r := NewSTDP(rule, f, 0.5)
+		r.BeginPresentation(0)
+		if clip {
+			assert.Equal(t, []float64{1, 1}, f.W)
+			continue
+		}
+		assert.InDeltaSlice(t, []float64{2, 1}, f.W, 1e-15)
+		r.Step(1, []int32{0}, nil) // a pre spike's (zero) depression clips w_00 to WMax
+		assert.InDeltaSlice(t, []float64{1, 1}, f.W, 1e-15)
+	}
+}

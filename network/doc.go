@@ -8,9 +8,25 @@
 // Conductance-based LIF (Diehl & Cook 2015; CondParams), potentials in mV,
 // times in ms, conductances in units of the leak conductance:
 //
-//	τm·dv/dt = (v_rest − v) + ge·(E_exc − v) + gi·(E_inh − v)   (v held at v_reset while refractory)
+//	τm·dv/dt = (v_rest − v) + ge·(E_exc − v) + gi·(E_inh − v)
 //	dge/dt = −ge/τge,   dgi/dt = −gi/τgi,   dθ/dt = −θ/τθ
 //	spike when v > v_thresh + θ − θ_offset;  then v = v_reset, θ += θ+ (unless θ is frozen)
+//
+// While refractory, v is held at v_reset, or (RefractoryIntegrates, the
+// default of DCExcParams) keeps integrating with spikes suppressed until
+// Refractory after the spike — what Brian 1 does with Diehl & Cook's
+// multi-statement reset, which is not a clamping Refractoriness.
+//
+// Two integrations (DCConfig.Integration). Euler, the default for DC
+// networks: forward Euler on every variable, as Brian integrates Diehl &
+// Cook's (nonlinear) equations; the step uses the conductances at its start
+// (which then decay by 1 − dt/τ), v ← v + dt/τm·(…). With τge = 1 ms and
+// dt = 0.5 ms its Σ ge·dt equals the exact ∫ge dt; the visible difference is
+// in the one-step responses, e.g. an exc→inh spike (w 10.4) lifts an
+// inhibitory neuron from −60 to −28.8 mV in one Euler step (it fires at
+// once) but only to −40.3 mV exactly (it fires a step later). The kernel
+// computes Euler as the exponential step below with e^(−x) replaced by
+// 1 − x (its higher Taylor terms zeroed). Exact:
 //
 // Per step of length dt the conductances and θ decay exactly (one
 // multiplication); v is advanced by the exact solution for the step-mean
