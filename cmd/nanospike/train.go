@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
@@ -30,33 +29,35 @@ const floatDevice = "float"
 // trainOptions are the flags of `train`; config.json stores them so that a
 // run can be repeated or resumed.
 type trainOptions struct {
-	Rule            string `json:"rule"`
-	Device          string `json:"device"`
-	Neurons         int    `json:"neurons"`
-	TrainSamples    int    `json:"train_samples"`
-	TestSamples     int    `json:"test_samples"`
-	LabelSamples    int    `json:"label_samples"`
-	Epochs          int    `json:"epochs"`
-	Seed            uint64 `json:"seed"`
-	Out             string `json:"out"`
-	Data            string `json:"data"`
-	CheckpointEvery int    `json:"checkpoint_every"`
-	Workers         int    `json:"workers"`
+	Rule            string          `json:"rule"`
+	Device          string          `json:"device"`
+	Neurons         int             `json:"neurons"`
+	TrainSamples    int             `json:"train_samples"`
+	TestSamples     int             `json:"test_samples"`
+	LabelSamples    int             `json:"label_samples"`
+	Epochs          int             `json:"epochs"`
+	Seed            uint64          `json:"seed"`
+	Out             string          `json:"out"`
+	Data            string          `json:"data"`
+	CheckpointEvery int             `json:"checkpoint_every"`
+	Workers         int             `json:"workers"`
+	Backprop        backpropOptions `json:"backprop"`
 }
 
 // runConfig is DIR/config.json.
 type runConfig struct {
-	Command string               `json:"command"`
-	Options trainOptions         `json:"options"`
-	Device  *device.Params       `json:"device_params,omitempty"`
-	STDP    *learning.STDPConfig `json:"stdp,omitempty"`
-	Energy  energy.Config        `json:"energy"`
+	Command  string                   `json:"command"`
+	Options  trainOptions             `json:"options"`
+	Device   *device.Params           `json:"device_params,omitempty"`
+	STDP     *learning.STDPConfig     `json:"stdp,omitempty"`
+	Backprop *learning.BackpropConfig `json:"backprop,omitempty"`
+	Energy   energy.Config            `json:"energy"`
 }
 
 func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Rule, "rule", "stdp", "learning rule: stdp or backprop")
 	fs.StringVar(&o.Device, "device", device.DefaultPreset, "device preset name, a device JSON file, or \"float\" for the exact float rule")
-	fs.IntVar(&o.Neurons, "neurons", 100, "excitatory neurons (STDP)")
+	fs.IntVar(&o.Neurons, "neurons", 100, "STDP: excitatory neurons")
 	fs.IntVar(&o.TrainSamples, "train-samples", 0, "training images per epoch (0: all 60000)")
 	fs.IntVar(&o.TestSamples, "test-samples", 0, "test images (0: all 10000)")
 	fs.IntVar(&o.LabelSamples, "label-samples", 0, "training images used to label the neurons (STDP; 0: min(train-samples, 10000))")
@@ -66,6 +67,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
 	fs.IntVar(&o.Workers, "workers", 0, "evaluation replicas run at once (0: one per core; results do not depend on it)")
 	dataFlag(fs, &o.Data)
+	o.Backprop.register(fs)
 }
 
 func (o *trainOptions) validate(e *env) error {
@@ -170,7 +172,7 @@ func trainRule(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 	case "stdp":
 		return trainSTDP(ctx, e, cfg, data, resuming)
 	case "backprop":
-		return metrics{}, errors.New("--rule backprop: the backprop trainer is not wired into the CLI yet")
+		return trainBackprop(ctx, e, cfg, data, resuming)
 	}
 	return metrics{}, fmt.Errorf("unknown rule %q", cfg.Options.Rule)
 }
@@ -364,13 +366,21 @@ func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning
 }
 
 func printMetrics(e *env, m metrics, dir string) {
-	fmt.Fprintf(e.stdout, "rule %s, device %s, %d neurons, seed %d\n", m.Rule, m.Device, m.Neurons, m.Seed)
+	size := fmt.Sprintf("%d neurons", m.Neurons)
+	if m.Rule == "backprop" {
+		size = fmt.Sprintf("%d hidden neurons", m.Neurons)
+	}
+	fmt.Fprintf(e.stdout, "rule %s, device %s, %s, seed %d\n", m.Rule, m.Device, size, m.Seed)
 	fmt.Fprintf(e.stdout, "test accuracy          %.2f %% (%d images)\n", 100*m.Accuracy, m.TestImages)
 	fmt.Fprintf(e.stdout, "energy per inference   %s (%.0f SOPs; TrueNorth %s, Loihi %s at their per-SOP energy)\n",
 		joules(m.EnergyPerInference), m.SOPsPerInference, joules(m.Inference.TrueNorth), joules(m.Inference.Loihi))
 	fmt.Fprintf(e.stdout, "energy per train image %s (%.0f programming pulses)\n", joules(m.EnergyPerTrainImage), m.PulsesPerTrainImage)
 	fmt.Fprintf(e.stdout, "throughput             train %.0f img/s, test %.0f img/s\n", m.TrainImagesPerS, m.TestImagesPerS)
-	fmt.Fprintf(e.stdout, "results in             %s (metrics.json, config.json, weights.png, model.gob)\n", dir)
+	files := "metrics.json, config.json, model.gob"
+	if m.Rule == "stdp" {
+		files += ", weights.png"
+	}
+	fmt.Fprintf(e.stdout, "results in             %s (%s)\n", dir, files)
 }
 
 // joules formats an energy with an SI prefix.
@@ -422,6 +432,13 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err := readJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
 		return err
 	}
+	d, err := loadData(data)
+	if err != nil {
+		return err
+	}
+	if cfg.Options.Rule == "backprop" {
+		return evalBackprop(e, &cfg, dir, d, testSamples)
+	}
 	b, err := os.ReadFile(filepath.Join(dir, modelFile))
 	if err != nil {
 		return err
@@ -434,16 +451,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		m.Config.TestSamples = testSamples
 	}
 	m.Config.Eval.Workers = workers
-	d, err := loadData(data)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
 	acc, res, err := m.Test(ctx, d.Test, e.phaseBar("test"))
 	if err != nil {
 		return err
 	}
-	_ = start
 	met := stdpMetrics(m, &cfg, acc, res)
 	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
 		return err

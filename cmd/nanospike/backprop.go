@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nanospike/nanospike/datasets"
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/learning"
+)
+
+// backpropOptions are the flags of `train --rule backprop`.
+type backpropOptions struct {
+	Hidden    string  `json:"hidden"`
+	Steps     int     `json:"steps"`
+	Mode      string  `json:"mode"`
+	Update    string  `json:"update"`
+	Batch     int     `json:"batch"`
+	LR        float64 `json:"lr"`
+	Encoding  string  `json:"encoding"`
+	CarryEach int     `json:"carry_every"`
+}
+
+func (b *backpropOptions) register(fs *flag.FlagSet) {
+	d := learning.DefaultBackpropConfig()
+	fs.StringVar(&b.Hidden, "hidden", "1000", "backprop: hidden layer sizes, comma-separated (784-H1-…-10)")
+	fs.IntVar(&b.Steps, "steps", d.Steps, "backprop: time steps per image")
+	fs.StringVar(&b.Mode, "mode", "", "backprop: insitu (train on the devices) or exsitu (train in float, then write-and-verify); default insitu, ideal with --device float")
+	fs.StringVar(&b.Update, "update", d.Device.Update, "backprop in-situ: round (NeuroSim), stochastic, accumulate (digital buffer) or exact")
+	fs.IntVar(&b.Batch, "batch", d.BatchSize, "backprop: mini-batch size")
+	fs.Float64Var(&b.LR, "lr", d.LR, "backprop: Adam learning rate")
+	fs.StringVar(&b.Encoding, "encoding", d.Encoding, "backprop: input encoding, rate (Bernoulli spikes) or direct (analog current)")
+	fs.IntVar(&b.CarryEach, "carry-every", 0, "backprop in-situ: periodic carry from a fine to a coarse device pair every this many mini-batches (0: off)")
+}
+
+// config returns the backprop configuration of the options.
+func (o *trainOptions) backpropConfig() (learning.BackpropConfig, error) {
+	c := learning.DefaultBackpropConfig()
+	b := o.Backprop
+	c.Hidden = c.Hidden[:0]
+	for _, s := range splitList(b.Hidden) {
+		h, err := strconv.Atoi(s)
+		if err != nil || h < 1 {
+			return c, fmt.Errorf("--hidden: %q is not a positive layer size", s)
+		}
+		c.Hidden = append(c.Hidden, h)
+	}
+	if len(c.Hidden) == 0 {
+		return c, errors.New("--hidden: at least one hidden layer")
+	}
+	c.Steps, c.BatchSize, c.LR, c.Encoding, c.Seed = b.Steps, b.Batch, b.LR, b.Encoding, o.Seed
+	c.Device.Update, c.Device.CarryEvery = b.Update, b.CarryEach
+	switch {
+	case o.Device == floatDevice:
+		c.Device.Mode = learning.ModeIdeal
+	case b.Mode == "":
+		c.Device.Mode = learning.ModeInSitu
+	default:
+		c.Device.Mode = b.Mode
+	}
+	if o.Device == floatDevice && b.Mode != "" && b.Mode != learning.ModeIdeal {
+		return c, fmt.Errorf("--mode %s needs a device, not --device float", b.Mode)
+	}
+	return c, c.Validate()
+}
+
+// trainBackprop trains the surrogate-gradient network of cfg in
+// cfg.Options.Out (resuming from its checkpoint if asked), tests it, writes
+// the run's files and returns its metrics.
+func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
+	o := cfg.Options
+	dir := o.Out
+	ckpt := filepath.Join(dir, checkpointFile)
+	var n *learning.Backprop
+	if resuming {
+		var err error
+		if n, err = learning.LoadBackpropFile(ckpt); err != nil {
+			return metrics{}, fmt.Errorf("--resume: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "resuming %s at epoch %d\n", dir, n.Epoch()+1)
+	} else {
+		bc, err := o.backpropConfig()
+		if err != nil {
+			return metrics{}, &usageError{msg: err.Error()} // a flag's value
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return metrics{}, err
+		}
+		if n, err = learning.NewBackprop(bc, cfg.Device); err != nil {
+			return metrics{}, err
+		}
+		cfg.Backprop = &bc
+		if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+			return metrics{}, err
+		}
+	}
+	train, test := data.Train.Subset(o.TrainSamples), data.Test.Subset(o.TestSamples)
+	total := train.N * o.Epochs
+	bar := e.newBar(total, "train", "img")
+	plog := e.newProgressLog("train", n.Epoch()*train.N)
+	var trainSeconds float64
+	sinceCkpt := 0
+	for n.Epoch() < o.Epochs {
+		ep := n.Epoch()
+		start := time.Now()
+		r, err := n.TrainEpoch(ctx, train, func(p learning.BackpropProgress) {
+			done := ep*train.N + p.Images
+			plog.report(done, total, fmt.Sprintf(", epoch %d, loss %.3f, train accuracy %.1f%%", ep+1, p.Loss, 100*p.Acc))
+			_ = bar.Set(done)
+			bar.Describe(fmt.Sprintf("train epoch %d (acc %.1f%%)", ep+1, 100*p.Acc))
+			sinceCkpt += o.Backprop.Batch
+			if o.CheckpointEvery > 0 && sinceCkpt >= o.CheckpointEvery {
+				sinceCkpt = 0
+				if err := n.SaveFile(ckpt); err != nil {
+					fmt.Fprintf(e.stderr, "warning: checkpoint: %v\n", err)
+				}
+			}
+		})
+		trainSeconds += time.Since(start).Seconds()
+		if errors.Is(err, context.Canceled) {
+			_ = bar.Finish()
+			if serr := n.SaveFile(ckpt); serr != nil {
+				return metrics{}, errors.Join(err, serr)
+			}
+			return metrics{}, fmt.Errorf("interrupted in epoch %d; checkpoint written to %s; continue with: nanospike train --resume %s", ep+1, ckpt, dir)
+		}
+		if err != nil {
+			return metrics{}, err
+		}
+		fmt.Fprintf(e.stderr, "epoch %d: loss %.4f, train accuracy %.2f%%, %.1f s\n", ep+1, r.Loss, 100*r.TrainAcc, r.Seconds)
+		if err := n.SaveFile(ckpt); err != nil {
+			return metrics{}, err
+		}
+	}
+	_ = bar.Finish()
+	trainStats := n.Counters()
+	if n.Config().Device.Mode == learning.ModeExSitu {
+		if err := n.ProgramDevices(); err != nil {
+			return metrics{}, err
+		}
+	}
+	before := n.Counters()
+	start := time.Now()
+	res, err := n.Evaluate(test)
+	if err != nil {
+		return metrics{}, err
+	}
+	testSeconds := time.Since(start).Seconds()
+	after := n.Counters()
+	if err := n.SaveFile(filepath.Join(dir, modelFile)); err != nil {
+		return metrics{}, err
+	}
+	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
+	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+		return metrics{}, err
+	}
+	return met, nil
+}
+
+// backpropEnergy returns the per-image energy of the forward passes counted
+// between two counter snapshots (images of them): each synaptic event reads
+// a differential pair (two devices) on a device run, or is a digital add on
+// an ideal one; every neuron is updated every step; programming pulses are
+// added for training. The backward pass's digital arithmetic is not counted.
+func backpropEnergy(cfg energy.Config, n *learning.Backprop, a, b learning.BackpropCounters, images int) energy.Breakdown {
+	bc := n.Config()
+	sops := float64(b.SynEvents - a.SynEvents)
+	path := energy.Pathway{Name: "synapses", SOPs: sops}
+	if p := n.Device(); p != nil && bc.Device.Mode != learning.ModeIdeal {
+		path.Device = p
+		reads := 2 * sops
+		// Mean conductance of a read, from the devices' own counted reads.
+		rd := b.Read
+		g := (p.Gmin + p.Gmax) / 2
+		if rd.Reads > 0 {
+			g = rd.ReadGSum / float64(rd.Reads)
+		}
+		path.Counter = device.Counters{Reads: uint64(reads), ReadGSum: reads * g}
+		prog := b.Update.Add(b.Program)
+		prev := a.Update.Add(a.Program)
+		path.Counter.PotPulses = prog.PotPulses - prev.PotPulses
+		path.Counter.DepPulses = prog.DepPulses - prev.DepPulses
+	}
+	neurons := float64(bc.Classes)
+	for _, h := range bc.Hidden {
+		neurons += float64(h)
+	}
+	pop := energy.Population{
+		Name:    "neurons",
+		Updates: float64(images) * float64(bc.Steps) * neurons,
+		Spikes:  float64((b.HiddenSpikes - a.HiddenSpikes) + (b.OutputSpikes - a.OutputSpikes)),
+	}
+	return energy.Compute(cfg, []energy.Pathway{path}, []energy.Population{pop}).Per(float64(max(images, 1)))
+}
+
+func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.BackpropResult, before, after, train learning.BackpropCounters, trainSec, testSec float64) metrics {
+	bc := n.Config()
+	inf := backpropEnergy(cfg.Energy, n, before, after, res.Images)
+	tr := backpropEnergy(cfg.Energy, n, learning.BackpropCounters{}, train, int(train.Samples))
+	hidden := 0
+	for _, h := range bc.Hidden {
+		hidden += h
+	}
+	met := metrics{
+		Rule: "backprop", Device: cfg.Options.Device, Neurons: hidden, Seed: bc.Seed, Accuracy: res.Accuracy,
+		TrainImages: int(train.Samples), TrainSeconds: trainSec, TestImages: res.Images, TestSeconds: testSec,
+		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference, EnergyPerTrainImage: tr.Training,
+		Inference: inf, Training: tr, Confusion: res.Confusion,
+	}
+	if trainSec > 0 {
+		met.TrainImagesPerS = float64(train.Samples) / trainSec
+	}
+	if testSec > 0 {
+		met.TestImagesPerS = float64(res.Images) / testSec
+	}
+	if train.Samples > 0 {
+		c := train.Update.Add(train.Program)
+		met.PulsesPerTrainImage = float64(c.PotPulses+c.DepPulses) / float64(train.Samples)
+	}
+	return met
+}
+
+// evalBackprop re-evaluates the saved backprop model in dir on the first
+// testSamples test images (< 0: as trained, 0: all).
+func evalBackprop(e *env, cfg *runConfig, dir string, d *datasets.Dataset, testSamples int) error {
+	n, err := learning.LoadBackpropFile(filepath.Join(dir, modelFile))
+	if err != nil {
+		return err
+	}
+	if testSamples < 0 {
+		testSamples = cfg.Options.TestSamples
+	}
+	test := d.Test.Subset(testSamples)
+	before := n.Counters()
+	start := time.Now()
+	res, err := n.Evaluate(test)
+	if err != nil {
+		return err
+	}
+	sec := time.Since(start).Seconds()
+	met := backpropMetrics(n, cfg, res, before, n.Counters(), learning.BackpropCounters{}, 0, sec)
+	// Training figures come from the run itself: the counters now also
+	// hold the evaluations made since.
+	var trained metrics
+	if err := readJSON(filepath.Join(dir, "metrics.json"), &trained); err == nil {
+		met.TrainImages, met.TrainSeconds, met.TrainImagesPerS = trained.TrainImages, trained.TrainSeconds, trained.TrainImagesPerS
+		met.EnergyPerTrainImage, met.Training, met.PulsesPerTrainImage = trained.EnergyPerTrainImage, trained.Training, trained.PulsesPerTrainImage
+	}
+	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
+		return err
+	}
+	printMetrics(e, met, dir)
+	return nil
+}
