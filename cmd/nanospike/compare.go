@@ -442,8 +442,7 @@ func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem,
 // (nil: none), ignoring the folder, the evaluation workers and the command
 // line.
 func sameRun(have, want *runConfig) error {
-	a, b := have.Options, want.Options
-	a.Out, b.Out, a.Workers, b.Workers = "", "", 0, 0
+	a, b := comparableOptions(have.Options), comparableOptions(want.Options)
 	if a != b {
 		ja, _ := json.Marshal(a)
 		jb, _ := json.Marshal(b)
@@ -455,6 +454,17 @@ func sameRun(have, want *runConfig) error {
 		return errors.New("device parameters differ")
 	}
 	return nil
+}
+
+// comparableOptions clears the options that do not change a run's result
+// (folder, evaluation workers) and those of the other rule, so runs stored
+// before a rule gained options still match.
+func comparableOptions(o trainOptions) trainOptions {
+	o.Out, o.Workers = "", 0
+	if o.Rule != "backprop" {
+		o.Backprop = backpropOptions{}
+	}
+	return o
 }
 
 // deviceForCompare drops the fields of p that do not change a run (the
@@ -775,6 +785,7 @@ func comparePlots(dir string, cf *compareFile) error {
 		bars = append(bars, plots.Bar{Label: name, Value: 100 * r.Accuracy})
 		pts = append(pts, plots.Point{X: r.EnergyPerInference, Y: 100 * r.Accuracy, Label: name})
 	}
+	pts = groupPoints(pts)
 	for _, ext := range []string{".png", ".svg"} {
 		f := plots.Figure{Title: title, YLabel: "test accuracy (%)"}
 		if err := f.Bars(filepath.Join(dir, "accuracy"+ext), bars...); err != nil {
@@ -793,4 +804,33 @@ func comparePlots(dir string, cf *compareFile) error {
 		}
 	}
 	return nil
+}
+
+// groupPoints merges points that would be drawn on top of each other (same
+// accuracy, energy within 2 %) into one labelled "first (+k)": devices with
+// the same normalised parameters train identically and differ only in
+// energy, and a pile of overprinted labels is unreadable.
+func groupPoints(pts []plots.Point) []plots.Point {
+	var out []plots.Point
+	count := []int{}
+	for _, p := range pts {
+		merged := false
+		for i, q := range out {
+			if p.Y == q.Y && math.Abs(p.X-q.X) <= 0.02*math.Max(math.Abs(p.X), math.Abs(q.X)) {
+				count[i]++
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, p)
+			count = append(count, 0)
+		}
+	}
+	for i := range out {
+		if count[i] > 0 {
+			out[i].Label = fmt.Sprintf("%s (+%d)", out[i].Label, count[i])
+		}
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/plots"
 )
 
 // tinyArgs are training settings small enough for unit tests.
@@ -203,6 +204,12 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 	code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], other)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "not parts of one comparison")
+}
+
+func TestGroupPoints(t *testing.T) {
+	got := groupPoints([]plots.Point{{X: 1e-6, Y: 50, Label: "a"}, {X: 1.01e-6, Y: 50, Label: "b"}, {X: 1e-6, Y: 51, Label: "c"},
+		{X: 2e-6, Y: 50, Label: "d"}, {X: 0.995e-6, Y: 50, Label: "e"}})
+	assert.Equal(t, []plots.Point{{X: 1e-6, Y: 50, Label: "a (+2)"}, {X: 1e-6, Y: 51, Label: "c"}, {X: 2e-6, Y: 50, Label: "d"}}, got)
 }
 
 // TestCompareBackprop: compare trains whatever rule trainRule knows; until

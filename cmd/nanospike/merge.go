@@ -117,7 +117,7 @@ func sameComparison(a, b *compareFile) error {
 		return fmt.Errorf("rule %s vs %s", a.Rule, b.Rule)
 	case a.Sweep != b.Sweep || a.Preset != b.Preset:
 		return fmt.Errorf("sweep %s of %q vs %s of %q", a.Sweep, a.Preset, b.Sweep, b.Preset)
-	case a.Options != b.Options:
+	case comparableOptions(a.Options) != comparableOptions(b.Options):
 		ja, _ := json.Marshal(a.Options)
 		jb, _ := json.Marshal(b.Options)
 		return fmt.Errorf("settings %s vs %s", ja, jb)
