@@ -216,7 +216,7 @@ func TestGroupPoints(t *testing.T) {
 // backprop is wired into trainRule the run fails with trainRule's error.
 func TestCompareBackprop(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo")...)
+	code, _, stderr := runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--hidden", "20", "--steps", "10")...)
 	if code == 1 && strings.Contains(stderr, "not wired into the CLI yet") {
 		assert.Contains(t, stderr, "2 of 2 runs failed")
 		t.Skip("backprop is not wired into trainRule yet")
@@ -227,7 +227,18 @@ func TestCompareBackprop(t *testing.T) {
 	for _, r := range cf.Rows {
 		assert.Equal(t, "backprop", r.Rule)
 		assert.Greater(t, r.EnergyPerInference, 0.0)
+		if r.Device == "pcmo" { // programming pulses cost energy (not on ideal)
+			assert.Greater(t, r.EnergyPerTrainImage, r.EnergyPerInference)
+		}
 	}
+	// Its energy is recosted from the breakdown items (no raw counts).
+	rep := energyJSON(t, "--model", filepath.Join(out, "pcmo"), "--e-neuron", "0")
+	assert.Equal(t, "breakdown items", rep.Source)
+	assert.Zero(t, rep.Inference.Neuron)
+	// Rerunning skips both; the STDP options do not matter to a backprop run.
+	code, _, stderr = runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--hidden", "20", "--steps", "10")...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, 2, strings.Count(stderr, "already finished"))
 }
 
 func TestCompareUsageErrors(t *testing.T) {
