@@ -21,7 +21,8 @@
 //
 // The input is rate-coded, x_t,i ~ Bernoulli(pixel_i/255) drawn afresh at every step
 // (snntorch.spikegen.rate), or "direct", the static image x_i = pixel_i/255 at every step. The
-// prediction is the output neuron with most spikes over the T steps.
+// prediction is the output neuron with most spikes over the T steps (Readout "count": ties to
+// the lowest index, as torch.argmax; "count-membrane": ties broken by Σ_t U_out,t).
 //
 // # Backprop: the gradient
 //
@@ -34,7 +35,8 @@
 //	hidden:  g_t = (W_aboveᵀ g_above,t)·σ'(U_t − θ) + β·g_{t+1}
 //	∂L/∂W = Σ_t x_t ⊗ g_t,   ∂L/∂b = Σ_t g_t
 //
-// and Adam (as torch.optim.Adam) or SGD with momentum takes the step. The tests check this
+// and Adam (as torch.optim.Adam) or SGD with momentum takes the step, with optional decoupled
+// weight decay and a per-epoch learning-rate decay. The tests check this
 // against an independent dense float64 implementation, and that implementation against finite
 // differences of the smooth network whose spikes are the surrogate's primitive.
 //
@@ -60,6 +62,8 @@
 //     rounding of n), "accumulate" (n is added to a digital buffer per weight and whole pulses
 //     are fired once |buffer| ≥ Threshold, the remainder kept), "exact" (fractional pulses, an
 //     analog driver no device has; with the ideal device it reproduces float training to 1e-12).
+//     With CarryEvery > 0 a second, finer pair (WMax/CarryGain) takes the updates and is
+//     periodically carried into the main pair (Agarwal et al.'s periodic carry).
 //     Unipolar pairs (potentiation only) are refreshed every RefreshEvery mini-batches when a
 //     device passes RefreshLevel of its window; sign-magnitude pairs use LTP and LTD and need
 //     none. The initial weights are written by write-and-verify.
