@@ -24,10 +24,10 @@ type bpCheckpoint struct {
 	Batch   int
 	Step    uint64
 	Stats   BackpropCounters
-	Layers  []layerState
+	Layers  []bpLayerState
 }
 
-type layerState struct {
+type bpLayerState struct {
 	In, Out        int
 	W, B           []float64
 	MW, VW, MB, VB []float64
@@ -45,7 +45,7 @@ func (n *Backprop) Save(w io.Writer) error {
 		Epoch: n.epoch, Batch: n.batch, Step: n.step, Stats: n.stats,
 	}
 	for l, ly := range n.layers {
-		st := layerState{In: ly.in, Out: ly.out, W: ly.w, B: ly.b, MW: ly.mw, VW: ly.vw, MB: ly.mb, VB: ly.vb, Acc: ly.acc}
+		st := bpLayerState{In: ly.in, Out: ly.out, W: ly.w, B: ly.b, MW: ly.mw, VW: ly.vw, MB: ly.mb, VB: ly.vb, Acc: ly.acc}
 		if ly.pair != nil {
 			b, err := ly.pair.MarshalBinary()
 			if err != nil {
