@@ -60,4 +60,3 @@ func TestUsageErrors(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "usage: nanospike data")
 }
-
