@@ -126,17 +126,18 @@ func recomputeEnergy(c energy.Config, cfg *runConfig, met *metrics) (inf, tr ene
 }
 
 // recountNote explains stdpEnergyFromCounts' recount.
-const recountNote = " (test-pass device reads taken from the network's counters: metrics.json's test_device counters " +
-	"also hold the counters the evaluation copies of the array inherit from training)"
+const recountNote = " (test-pass device reads taken from the network's counters: in runs made before commit 0782dff, " +
+	"metrics.json's test_device counters also hold the counters the evaluation copies of the array inherited from training)"
 
 // stdpEnergyFromCounts recomputes an STDP run's per-image breakdowns from
 // its raw counts with the constants c; ok is false when the run is not STDP
 // or has no counts.
 //
 // The test pass's device counters in metrics.json are the sum of the
-// evaluation replicas' array counters, and a replica (device.Array.Clone)
-// starts from the trained array's counters instead of zero, so they count
-// training's reads and pulses once per replica. The network's own counters
+// evaluation replicas' array counters. Before commit 0782dff a replica
+// (device.Array.Clone) started from the trained array's counters instead of
+// zero, so runs of that time count training's reads and pulses once per
+// replica; newer runs agree with the network's counters. The network's own counters
 // of the test pass are differences of snapshots and hold only the test's
 // reads, pulses (none) and conductance sum; when the two disagree the
 // network's are used and recount is true.
