@@ -124,7 +124,7 @@ type BackpropDevice struct {
 }
 
 // DefaultBackpropConfig returns the network and training of snnTorch's tutorial 5 as
-// /bpWork/shared/peers/torch_baselines.py runs it: 784-1000-10, 25 steps, β 0.95, θ 1, reset by
+// ../shared/peers/torch_baselines.py runs it: 784-1000-10, 25 steps, β 0.95, θ 1, reset by
 // subtraction, fast-sigmoid(25), rate-coded input, Σ_t CE(output membrane), Adam 5e-4, batch
 // 128; ideal (floating-point) weights.
 func DefaultBackpropConfig() BackpropConfig {
