@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -682,6 +683,12 @@ func settingsLine(cf *compareFile) string {
 	}
 	s := fmt.Sprintf("%s, %d neurons, %s training images × %d epoch(s), %d labelling images, %s test images, seed %d",
 		cf.Rule, o.Neurons, imgs(o.TrainSamples, "60000"), o.Epochs, label, imgs(o.TestSamples, "10000"), o.Seed)
+	if cf.Rule == "backprop" {
+		b := o.Backprop
+		s = fmt.Sprintf("backprop, 784-%s-10, T = %d, %s training images × %d epoch(s), %s test images, mode %s, update %s, seed %d",
+			strings.ReplaceAll(b.Hidden, ",", "-"), b.Steps, imgs(o.TrainSamples, "60000"), o.Epochs,
+			imgs(o.TestSamples, "10000"), cmp.Or(b.Mode, "insitu"), b.Update, o.Seed)
+	}
 	if cf.Sweep != "" {
 		s += fmt.Sprintf("; sweep of %s on %s", cf.Sweep, cf.Preset)
 	}
