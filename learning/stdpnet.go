@@ -369,12 +369,18 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 		return nil, fmt.Errorf("learning: cannot clone synapses of type %T", m.Syn)
 	}
 	const batch = 512
+	bufs := make([][]float64, batch) // reused across batches
 	imgs := make([][]float64, 0, batch)
 	for b := 0; b < n; b += batch {
 		imgs = imgs[:0]
 		for k := b; k < min(n, b+batch); k++ {
-			p := make([]float64, len(set.Image(k)))
-			toFloat(p, set.Image(k))
+			img := set.Image(k)
+			p := bufs[k-b]
+			if len(p) != len(img) {
+				p = make([]float64, len(img))
+				bufs[k-b] = p
+			}
+			toFloat(p, img)
 			imgs = append(imgs, p)
 		}
 		rs, err := m.Net.Evaluate(ctx, imgs, m.Config.Eval, clone)
