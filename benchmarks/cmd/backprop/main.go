@@ -1,4 +1,4 @@
-// Command backprop is the experiment driver of benchmarks/results-backprop.md: it trains a
+// Command backprop is the experiment driver of benchmarks/RESULTS.md (backprop section): it trains a
 // surrogate-gradient SNN with package learning and prints one line per epoch and a JSON summary.
 package main
 
