@@ -163,6 +163,29 @@ func (a *Array) Stuck(i, j int) bool {
 // Conductance returns the stored conductance of device (i, j) (S).
 func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 
+// readRow starts the read of row i by a spike at time t: it applies the row's short-term
+// facilitation (the spike then adds its own increment) and returns the row's conductances, the
+// facilitation factor 1 + s_i and the affine map weight = alpha·G − beta. It panics if i is out
+// of range.
+func (a *Array) readRow(i int, t float64) (row []float64, fac, alpha, beta float64) {
+	if uint(i) >= uint(a.rows) {
+		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
+	}
+	fac = 1.0
+	if a.f != nil {
+		fac += a.f[i].at(&a.p, t)
+		a.f[i].stimulate(&a.p)
+	}
+	return a.g[i*a.cols : (i+1)*a.cols], fac, a.wmax * fac / a.dg0, a.wmax * a.gmin0 / a.dg0
+}
+
+// countRowRead counts the Cols() reads of one row whose conductances sum to sum, read with
+// facilitation factor fac.
+func (a *Array) countRowRead(sum, fac float64) {
+	a.count.Reads += uint64(a.cols)
+	a.count.ReadGSum += sum * fac
+}
+
 // AccumulateRow is the event-driven read of row i for one input spike at time t (seconds):
 // for every column j,
 //
@@ -173,21 +196,11 @@ func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 // drawn per device read; AccumulateRowVar with AddReadNoise gives the same distribution with
 // one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
 func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
-	if uint(i) >= uint(a.rows) {
-		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
-	}
 	if len(dst) < a.cols {
 		panic(fmt.Sprintf("device: AccumulateRow: len(dst) = %d < cols = %d", len(dst), a.cols))
 	}
-	fac := 1.0
-	if a.f != nil {
-		fac += a.f[i].at(&a.p, t)
-		a.f[i].stimulate(&a.p)
-	}
-	row := a.g[i*a.cols : (i+1)*a.cols]
+	row, fac, alpha, beta := a.readRow(i, t)
 	dst = dst[:len(row)]
-	alpha := a.wmax * fac / a.dg0
-	beta := a.wmax * a.gmin0 / a.dg0
 	var sum float64
 	if a.readNoise == 0 {
 		for j, g := range row {
@@ -202,8 +215,7 @@ func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 			sum += g
 		}
 	}
-	a.count.Reads += uint64(a.cols)
-	a.count.ReadGSum += sum * fac
+	a.countRowRead(sum, fac)
 }
 
 // AccumulateRowVar is AccumulateRow with the read noise deferred: dst[j] += the noise-free read
@@ -214,22 +226,12 @@ func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 // Gaussian with the summed variance), at one Gaussian per column per step instead of one per
 // device read. It counts Cols() reads. It panics if dst or variance is shorter than Cols().
 func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
-	if uint(i) >= uint(a.rows) {
-		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
-	}
 	if len(dst) < a.cols || len(variance) < a.cols {
 		panic(fmt.Sprintf("device: AccumulateRowVar: len(dst) = %d, len(variance) = %d < cols = %d", len(dst), len(variance), a.cols))
 	}
-	fac := 1.0
-	if a.f != nil {
-		fac += a.f[i].at(&a.p, t)
-		a.f[i].stimulate(&a.p)
-	}
-	row := a.g[i*a.cols : (i+1)*a.cols]
+	row, fac, alpha, beta := a.readRow(i, t)
 	dst = dst[:len(row)]
 	variance = variance[:len(row)]
-	alpha := a.wmax * fac / a.dg0
-	beta := a.wmax * a.gmin0 / a.dg0
 	var sum float64
 	if a.readNoise == 0 {
 		for j, g := range row {
@@ -245,8 +247,7 @@ func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
 			sum += g
 		}
 	}
-	a.count.Reads += uint64(a.cols)
-	a.count.ReadGSum += sum * fac
+	a.countRowRead(sum, fac)
 }
 
 // AddReadNoise adds √variance[j]·N(0, 1) to dst[j] for every j with variance[j] > 0 and resets
