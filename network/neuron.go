@@ -40,6 +40,14 @@ type CondParams struct {
 	// VReset for Refractory (Brian 2's "unless refractory", and Brian 1's
 	// scalar reset of the inhibitory neurons).
 	RefractoryIntegrates bool `json:"refractory_integrates,omitempty"`
+	// Lockout, if longer than Refractory, keeps the neuron from firing for
+	// Lockout after a spike (v integrating once Refractory is over).
+	// Diehl & Cook's threshold carries a condition "timer > refrac_e" with
+	// "dtimer/dt = 100.0 : ms" and timer = 0 at reset; the Brian 2 ports of
+	// their code (e.g. zxzhijia/Brian2STDPMNIST) read the rate as
+	// 100 ms/s = 0.1, so that timer passes 5 ms 50 ms after the spike:
+	// Lockout 50. 0: none.
+	Lockout float64 `json:"lockout_ms,omitempty"`
 }
 
 // DCExcParams returns Diehl & Cook's excitatory neuron.
@@ -87,6 +95,9 @@ func (p CondParams) Validate() error {
 	if p.Refractory < 0 || math.IsNaN(p.Refractory) || math.IsInf(p.Refractory, 0) {
 		return fmt.Errorf("refractory_ms must be ≥ 0 and finite, got %v", p.Refractory)
 	}
+	if p.Lockout < 0 || math.IsNaN(p.Lockout) || math.IsInf(p.Lockout, 0) {
+		return fmt.Errorf("lockout_ms must be ≥ 0 and finite, got %v", p.Lockout)
+	}
 	if p.TauTheta < 0 || math.IsNaN(p.TauTheta) || math.IsInf(p.TauTheta, 0) {
 		return fmt.Errorf("tau_theta_ms must be ≥ 0 and finite, got %v", p.TauTheta)
 	}
@@ -127,7 +138,10 @@ type condPop struct {
 	e0                    float64 // exp(−dt/τm); Euler: 1 − dt/τm
 	xmax                  float64 // x = g·dt/τm from which the step calls math.Exp (exact); +Inf (Euler)
 	euler                 bool    // forward-Euler integration (Brian's), see DCConfig.Integration
-	refSteps              int32
+	refSteps              int32 // steps without spiking after a spike
+	// holdAbove: v is held at VReset while the remaining count (before
+	// its decrement) is above holdAbove, and integrates below it.
+	holdAbove int32
 	frozen                bool // θ neither decays nor grows
 	spikes                []int32
 	slow                  []slowUpdate
@@ -178,6 +192,18 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
 		// Spiking is suppressed while t − t_spike < Refractory − dt/2:
 		// steps 1 … refSteps−1 after the spike.
 		c.refSteps--
+	}
+	if l := int32(math.Round(p.Lockout / dtMs)); l > c.refSteps {
+		// Held for the refractory steps, then integrating but not firing
+		// until the lockout ends.
+		hold := c.refSteps
+		if p.RefractoryIntegrates {
+			hold = 0
+		}
+		c.refSteps = l
+		c.holdAbove = l - hold
+	} else if p.RefractoryIntegrates {
+		c.holdAbove = c.refSteps
 	}
 	for j := range c.v {
 		c.v[j] = p.VInit
@@ -336,9 +362,9 @@ func (c *condPop) stepDense() {
 				continue
 			}
 			j := 4*g + l
-			if c.ref[j] > 0 {
-				c.ref[j]--
-				if c.p.RefractoryIntegrates {
+			if r := c.ref[j]; r > 0 {
+				c.ref[j] = r - 1
+				if r <= c.holdAbove {
 					c.v[j] = c.integrate(c.vold[j], c.as[j], c.bs[j])
 				}
 				continue
@@ -380,10 +406,10 @@ func (c *condPop) stepLazy(now int) {
 		ge[j], gi[j] = gej, gij
 		switch {
 		case ref[j] > 0:
-			ref[j]--
-			if p.RefractoryIntegrates {
+			if ref[j] <= c.holdAbove {
 				v[j] = c.integrate(v[j], a, b)
 			}
+			ref[j]--
 		case dtTau*(1+a+b) >= xmax:
 			c.slow = append(c.slow, slowUpdate{j, a, b})
 		default:

@@ -163,7 +163,11 @@ func eulerNeuron(p CondParams, dt float64, steps int, ge, gi []float64) (v []flo
 	vv, g1, g2, th, ref := p.VInit, 0.0, 0.0, p.ThetaInit, 0
 	refSteps := int(math.Round(p.Refractory / dt))
 	last := math.Inf(-1) // time of the last spike (ms)
+	// Lockout: Diehl & Cook's "timer > refrac_e" read as the Brian 2 ports
+	// do, firing allowed once more than Lockout has passed since the spike.
+	lock, since := int(math.Round(p.Lockout/dt)), math.MaxInt/2
 	for s := range steps {
+		since++
 		g1 += ge[s]
 		g2 += gi[s]
 		dv := dt / p.TauM * ((p.VRest - vv) + g1*(p.EExc-vv) + g2*(p.EInh-vv))
@@ -176,9 +180,9 @@ func eulerNeuron(p CondParams, dt float64, steps int, ge, gi []float64) (v []flo
 		case p.RefractoryIntegrates:
 			vv += dv
 			t := float64(s) * dt
-			if vv > p.VThresh+th-p.ThetaOffset && t-last >= p.Refractory-dt/2 {
+			if vv > p.VThresh+th-p.ThetaOffset && t-last >= p.Refractory-dt/2 && since > lock {
 				vv = p.VReset
-				last = t
+				last, since = t, 0
 				th += p.ThetaPlus
 				spikes = append(spikes, s)
 			}
@@ -186,9 +190,9 @@ func eulerNeuron(p CondParams, dt float64, steps int, ge, gi []float64) (v []flo
 			ref--
 		default:
 			vv += dv
-			if vv > p.VThresh+th-p.ThetaOffset {
+			if vv > p.VThresh+th-p.ThetaOffset && since > lock {
 				vv = p.VReset
-				ref = refSteps
+				ref, since = refSteps, 0
 				th += p.ThetaPlus
 				spikes = append(spikes, s)
 			}
@@ -215,9 +219,15 @@ func TestCondPopEulerMatchesBrian(t *testing.T) {
 			gi[s] = 17
 		}
 	}
-	for _, tc := range []struct{ lazy, integrates bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+	for _, tc := range []struct {
+		lazy, integrates bool
+		lockout          float64
+	}{
+		{false, false, 0}, {true, false, 0}, {false, true, 0}, {true, true, 0},
+		{false, false, 50}, {true, false, 50}, {false, true, 50}, {true, true, 50},
+	} {
 		lazy := tc.lazy
-		p.RefractoryIntegrates = tc.integrates
+		p.RefractoryIntegrates, p.Lockout = tc.integrates, tc.lockout
 		c := newCondPop(p, 1, 0.5, lazy, true)
 		got := make([]float64, steps)
 		var spikes []int
