@@ -138,21 +138,21 @@ type condPop struct {
 	e0                    float64 // exp(−dt/τm); Euler: 1 − dt/τm
 	xmax                  float64 // x = g·dt/τm from which the step calls math.Exp (exact); +Inf (Euler)
 	euler                 bool    // forward-Euler integration (Brian's), see DCConfig.Integration
-	refSteps              int32 // steps without spiking after a spike
+	refSteps              int32   // steps without spiking after a spike
 	// holdAbove: v is held at VReset while the remaining count (before
 	// its decrement) is above holdAbove, and integrates below it.
-	holdAbove int32
-	frozen                bool // θ neither decays nor grows
-	spikes                []int32
-	slow                  []slowUpdate
-	k                     *condConsts // dense: constants of the arithmetic kernel
-	vold, as, bs          []float64   // dense: scratch of the kernel (old v, a, b)
-	flags                 []uint8     // dense: kernel flags, bit j%4 of flags[j/4]
-	lazy                  bool
-	act                   []int32 // lazy: active neurons
-	isAct                 []bool
-	last                  []int // lazy: step at which an idle neuron's v is current
-	actDirty              bool  // lazy: act needs sorting
+	holdAbove    int32
+	frozen       bool // θ neither decays nor grows
+	spikes       []int32
+	slow         []slowUpdate
+	k            *condConsts // dense: constants of the arithmetic kernel
+	vold, as, bs []float64   // dense: scratch of the kernel (old v, a, b)
+	flags        []uint8     // dense: kernel flags, bit j%4 of flags[j/4]
+	lazy         bool
+	act          []int32 // lazy: active neurons
+	isAct        []bool
+	last         []int // lazy: step at which an idle neuron's v is current
+	actDirty     bool  // lazy: act needs sorting
 }
 
 func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
