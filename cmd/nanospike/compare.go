@@ -92,6 +92,7 @@ type compareFile struct {
 	Rule    string       `json:"rule"`
 	Sweep   string       `json:"sweep,omitempty"`  // swept parameter
 	Preset  string       `json:"preset,omitempty"` // device of a sweep
+	Set     []string     `json:"set,omitempty"`    // --set param=v applied to every device
 	Options trainOptions `json:"options"`          // training settings (device, out and workers cleared)
 	Shard   string       `json:"shard,omitempty"`  // "i/n" of a sharded run; empty for a whole or merged one
 	Items   []string     `json:"items"`            // every item's label, in order, whatever the shard
@@ -154,10 +155,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	var o trainOptions
 	registerTrainFlags(fs, &o)
 	var devices, sweep, shard string
+	var sets setList
 	var jobs int
 	fs.StringVar(&devices, "devices", "all", "devices to compare: \"all\" (every preset), or a comma-separated list of preset names, device JSON files and \"float\"")
 	fs.StringVar(&sweep, "sweep", "", "sweep one parameter of the one device in --devices: param=v1,v2,… with param one of "+strings.Join(sweepParams, ", ")+
 		" (nl sets nl_ltp=v, nl_ltd=−v; d2d sets both device-to-device σ; stuck=f puts f/2 at Gmin and f/2 at Gmax)")
+	fs.Var(&sets, "set", "fix a device parameter for every run, param=v (repeatable; the parameters of --sweep), e.g. --set c2c=0 to see quantisation alone")
 	fs.StringVar(&shard, "shard", "", "run only part i of n (0 ≤ i < n): item k belongs to part k mod n; join the parts with nanospike merge")
 	fs.IntVar(&jobs, "jobs", 0, "runs trained at once, each on one core (0: GOMAXPROCS)")
 	if err := e.parse(fs, args); err != nil {
@@ -176,7 +179,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	items, param, err := compareItems(devices, sweep)
+	items, param, err := compareItems(devices, sweep, sets...)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
@@ -195,7 +198,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	cf := compareFile{Rule: o.Rule, Sweep: param, Options: o}
+	cf := compareFile{Rule: o.Rule, Sweep: param, Set: sets, Options: o}
 	cf.Options.Device, cf.Options.Out, cf.Options.Workers = "", "", 0
 	if param != "" {
 		cf.Preset = items[0].Device
@@ -321,7 +324,37 @@ func parseShard(s string) (i, n int, err error) {
 
 // compareItems lists the runs of a comparison of devices, or of a sweep,
 // in their fixed order.
-func compareItems(devices, sweep string) ([]compareItem, string, error) {
+// setList is the value of the repeatable --set flag.
+type setList []string
+
+func (s *setList) String() string { return strings.Join(*s, " ") }
+func (s *setList) Set(v string) error {
+	*s = append(*s, strings.TrimSpace(v))
+	return nil
+}
+
+// applySets applies "param=v" settings to p.
+func applySets(p *device.Params, sets []string) error {
+	for _, kv := range sets {
+		param, val, ok := strings.Cut(kv, "=")
+		param = strings.TrimSpace(param)
+		if !ok || !slices.Contains(sweepParams, param) {
+			return fmt.Errorf("--set: want param=v with param one of %s, got %q", strings.Join(sweepParams, ", "), kv)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("--set %s: %q is not a finite number", param, val)
+		}
+		if err := applySweep(p, param, v); err != nil {
+			return fmt.Errorf("--set: %w", err)
+		}
+	}
+	return nil
+}
+
+// compareItems lists the runs of a comparison of devices, or of a sweep
+// of one device's parameter, with the --set parameters applied to each.
+func compareItems(devices, sweep string, sets ...string) ([]compareItem, string, error) {
 	var names []string
 	if strings.TrimSpace(devices) == "all" {
 		names = device.PresetNames()
@@ -349,6 +382,19 @@ func compareItems(devices, sweep string) ([]compareItem, string, error) {
 			return nil, "", fmt.Errorf("--devices names %q twice", label)
 		}
 		seen[label] = true
+		if len(sets) > 0 {
+			if p == nil {
+				return nil, "", fmt.Errorf("--set applies to devices, not to the float rule (%q)", n)
+			}
+			q := *p
+			if err := applySets(&q, sets); err != nil {
+				return nil, "", err
+			}
+			if err := q.Validate(); err != nil {
+				return nil, "", fmt.Errorf("--set on %s: %w", label, err)
+			}
+			p = &q
+		}
 		items = append(items, compareItem{Index: len(items), Label: label, Device: n, params: p})
 	}
 	if sweep == "" {

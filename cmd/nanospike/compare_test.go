@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -303,22 +304,53 @@ func TestApplySweep(t *testing.T) {
 	}
 }
 
-// TestSweepTrends: on a small network (30 neurons, 500 training images),
-// accuracy falls as the cycle-to-cycle spread of a programming step grows,
-// and two conductance states do worse than 8 or 128. The margins measured
-// over seeds 1–5 (see docs/compare.md): C2C 0 → 0.1 → 0.3 loses ≥ 9 pp per
-// step; 2 states are ≥ 4 pp below 8 and ≥ 10 pp below 128. Between 8 and
-// 128 states the gain (−2…+9 pp over those seeds) is within seed-to-seed
-// spread at this size, so the test only asserts that it does not collapse.
+func TestCompareSet(t *testing.T) {
+	items, _, err := compareItems("pcmo", "states=16,32", "c2c=0", "read_noise=0.01")
+	require.NoError(t, err)
+	require.Len(t, items, 2)
+	for _, it := range items {
+		assert.Zero(t, it.params.C2C, it.Label)
+		assert.Equal(t, 0.01, it.params.ReadNoise, it.Label)
+	}
+	assert.Equal(t, 32, items[1].params.States)
+	base, err := device.Preset("pcmo")
+	require.NoError(t, err)
+	assert.NotZero(t, base.C2C, "the preset itself is untouched")
+
+	for _, tc := range []struct{ devices, set, want string }{
+		{"float", "c2c=0", "not to the float rule"},
+		{"pcmo", "colour=3", "param one of"},
+		{"pcmo", "c2c=x", "not a finite number"},
+		{"pcmo", "c2c", "param=v"},
+		{"pcmo", "states=1.5", "integer"},
+		{"pcmo", "c2c=-1", "pcmo"},
+	} {
+		_, _, err := compareItems(tc.devices, "", tc.set)
+		require.Error(t, err, tc.set)
+		assert.Contains(t, err.Error(), tc.want, tc.set)
+	}
+}
+
+// TestSweepTrends checks that the device model moves accuracy the way
+// physics says, on small settings of si-nc-phototransistor:
+//   - C2C (STDP, 30 neurons, 500 training images): accuracy falls as the
+//     cycle-to-cycle spread of a programming step grows, 0 → 0.1 → 0.3
+//     (≥ 9 pp per step over seeds 1–5);
+//   - states (backprop, 784-50-10, 5,000 training images, 2,000 test
+//     images, mean of seeds 1–3): accuracy rises with every doubling
+//     8 → 16 → 32 → 64 → 128 (means 68.2, 73.7, 80.6, 81.9, 82.8 % when
+//     written; every one of seeds 1–4 is monotone on its own). STDP's
+//     rule is too noisy at a test's size to rank 8 against 128 states (see
+//     docs/compare.md); gradient descent through the device resolves it.
+//
 // A device model that lost the effect of C2C or of quantisation fails it.
 func TestSweepTrends(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains 6 small networks")
+		t.Skip("trains 18 small networks")
 	}
-	small := []string{"--neurons", "30", "--train-samples", "500", "--label-samples", "300", "--test-samples", "500", "--seed", "1"}
-	acc := func(t *testing.T, sweep string) []float64 {
+	acc := func(t *testing.T, sweep string, args ...string) []float64 {
 		out := t.TempDir()
-		args := append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--sweep", sweep}, small...)
+		args = append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--sweep", sweep}, args...)
 		code, _, stderr := runCLI(t, args...)
 		require.Equal(t, 0, code, stderr)
 		cf := readCompare(t, out)
@@ -331,16 +363,26 @@ func TestSweepTrends(t *testing.T) {
 		return a
 	}
 	t.Run("c2c", func(t *testing.T) {
-		a := acc(t, "c2c=0,0.1,0.3")
+		a := acc(t, "c2c=0,0.1,0.3", "--neurons", "30", "--train-samples", "500", "--label-samples", "300", "--test-samples", "500", "--seed", "1")
 		require.Len(t, a, 3)
 		assert.Greater(t, a[0], a[1]+3, "c2c 0 vs 0.1 (%%): %v", a)
 		assert.Greater(t, a[1], a[2]+3, "c2c 0.1 vs 0.3 (%%): %v", a)
 	})
 	t.Run("states", func(t *testing.T) {
-		a := acc(t, "states=2,8,128")
-		require.Len(t, a, 3)
-		assert.Greater(t, a[1], a[0]+2, "states 2 vs 8 (%%): %v", a)
-		assert.Greater(t, a[2], a[0]+2, "states 2 vs 128 (%%): %v", a)
-		assert.GreaterOrEqual(t, a[2], a[1]-5, "states 8 vs 128 (%%): %v", a)
+		states := []int{8, 16, 32, 64, 128}
+		mean := make([]float64, len(states))
+		const seeds = 3
+		for seed := 1; seed <= seeds; seed++ {
+			a := acc(t, "states=8,16,32,64,128", "--rule", "backprop", "--hidden", "50", "--train-samples", "5000",
+				"--test-samples", "2000", "--seed", fmt.Sprint(seed))
+			require.Len(t, a, len(states))
+			t.Logf("seed %d: %v", seed, a)
+			for k, x := range a {
+				mean[k] += x / seeds
+			}
+		}
+		for k := 1; k < len(states); k++ {
+			assert.Greater(t, mean[k], mean[k-1], "mean accuracy at %d states vs %d (%%): %v", states[k], states[k-1], mean)
+		}
 	})
 }

@@ -115,6 +115,8 @@ func sameComparison(a, b *compareFile) error {
 	switch {
 	case a.Rule != b.Rule:
 		return fmt.Errorf("rule %s vs %s", a.Rule, b.Rule)
+	case strings.Join(a.Set, " ") != strings.Join(b.Set, " "):
+		return fmt.Errorf("--set %q vs %q", a.Set, b.Set)
 	case a.Sweep != b.Sweep || a.Preset != b.Preset:
 		return fmt.Errorf("sweep %s of %q vs %s of %q", a.Sweep, a.Preset, b.Sweep, b.Preset)
 	case comparableOptions(a.Options) != comparableOptions(b.Options):
