@@ -26,7 +26,13 @@
 // inhibitory neuron from −60 to −28.8 mV in one Euler step (it fires at
 // once) but only to −40.3 mV exactly (it fires a step later). The kernel
 // computes Euler as the exponential step below with e^(−x) replaced by
-// 1 − x (its higher Taylor terms zeroed). Exact:
+// 1 − x (its higher Taylor terms zeroed). Where x = g·dt/τm ≥ 1 (a volley
+// of ≥ 12 simultaneous inhibitory spikes) Euler would overshoot v∞, and
+// beyond x = 2 diverge — v oscillating past any threshold, which at N = 400
+// set off a runaway in which every neuron fired every refractory period —
+// so there the step is the exact exponential one for the step-start
+// conductances, v ← v∞ + (v − v∞)·e^(−x); below 1 it is Euler bit for bit.
+// Exact:
 //
 // Per step of length dt the conductances and θ decay exactly (one
 // multiplication); v is advanced by the exact solution for the step-mean

@@ -136,7 +136,7 @@ type condPop struct {
 	dTheta, thScale       float64
 	thrBase               float64
 	e0                    float64 // exp(−dt/τm); Euler: 1 − dt/τm
-	xmax                  float64 // x = g·dt/τm from which the step calls math.Exp (exact); +Inf (Euler)
+	xmax                  float64 // x = g·dt/τm from which the step calls math.Exp (exact: 0.1; Euler: 1)
 	euler                 bool    // forward-Euler integration (Brian's), see DCConfig.Integration
 	refSteps              int32   // steps without spiking after a spike
 	// holdAbove: v is held at VReset while the remaining count (before
@@ -181,7 +181,14 @@ func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
 		c.de, c.di = 1-dtMs/p.TauGe, 1-dtMs/p.TauGi
 		c.ce, c.ci = 1, 1
 		c.e0 = 1 - c.dtTau
-		c.xmax = math.Inf(1)
+		// Where x = dt·g/τm ≥ 1 Euler overshoots v∞ (1 − x ≤ 0), and
+		// beyond 2 it diverges: a volley of ≥ 24 inhibitory spikes in
+		// one step (gi ≥ 400 at N = 400) makes v oscillate with growing
+		// amplitude past any threshold, and the whole layer then fires
+		// every refractory period for good. There the step is the exact
+		// exponential one for the step-start conductances; below, where
+		// the network spends all but a few steps, it is Euler bit for bit.
+		c.xmax = 1
 		if p.AdaptiveTheta && p.TauTheta > 0 {
 			c.dTheta = 1 - dtMs/p.TauTheta
 		}
@@ -450,13 +457,13 @@ func (c *condPop) integrate(v, a, b float64) float64 {
 	x := c.dtTau * g
 	var e float64
 	switch {
+	case x >= c.xmax:
+		e = math.Exp(-x)
 	case c.euler:
 		e = 1 - x
-	case x < c.xmax:
+	default:
 		x2 := x * x
 		e = (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
-	default:
-		e = math.Exp(-x)
 	}
 	vinf := (p.VRest + a*p.EExc + b*p.EInh) / g
 	return vinf + (v-vinf)*e

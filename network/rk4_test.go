@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -251,5 +252,38 @@ func TestCondPopEulerMatchesBrian(t *testing.T) {
 		}
 		t.Logf("%+v: %d spikes, max |v − v_Euler| = %.3g mV", tc, len(spikes), maxErr)
 		assert.Less(t, maxErr, 1e-9)
+	}
+}
+
+// TestEulerGuardsLargeConductance: a volley of 40 inhibitory spikes
+// (gi = 680, x = dt·g/τm ≈ 3.4) makes plain forward Euler diverge — v
+// swings past E_inh and back above threshold, and the neuron fires from
+// inhibition (the runaway that lit up every neuron of an N = 400 network
+// after 4,300 images) — while the population's Euler, exact for x ≥ 1,
+// keeps v between the reversal potentials and silent.
+func TestEulerGuardsLargeConductance(t *testing.T) {
+	const steps = 40
+	p := DCExcParams()
+	p.VInit = -65
+	ge, gi := make([]float64, steps), make([]float64, steps)
+	gi[5] = 40 * 17
+	_, refSpikes := eulerNeuron(p, 0.5, steps, ge, gi)
+	refV, _ := eulerNeuron(p, 0.5, steps, ge, gi)
+	lo := slices.Min(refV)
+	require.Less(t, lo, p.EInh-10, "plain Euler should overshoot E_inh here (else the test shows nothing)")
+	require.NotEmpty(t, refSpikes, "plain Euler should fire from inhibition here")
+	t.Logf("plain Euler: min v %.0f mV, spikes %v", lo, refSpikes)
+	for _, lazy := range []bool{false, true} {
+		c := newCondPop(p, 1, 0.5, lazy, true)
+		for s := range steps {
+			if lazy {
+				c.activate(0, s)
+			}
+			c.ge[0] += ge[s]
+			c.gi[0] += gi[s]
+			assert.Empty(t, c.step(s), "lazy %v: step %d: spike from inhibition", lazy, s)
+			assert.GreaterOrEqual(t, c.v[0], p.EInh, "lazy %v: step %d", lazy, s)
+			assert.LessOrEqual(t, c.v[0], p.VRest+1e-9, "lazy %v: step %d", lazy, s)
+		}
 	}
 }
