@@ -335,7 +335,7 @@ func TestCompareSet(t *testing.T) {
 // physics says, on small settings of si-nc-phototransistor:
 //   - C2C (STDP, 30 neurons, 500 training images): accuracy falls as the
 //     cycle-to-cycle spread of a programming step grows, 0 → 0.1 → 0.3
-//     (≥ 9 pp per step over seeds 1–5);
+//     (≥ 6.8 pp per step over seeds 1–4);
 //   - states (backprop, 784-50-10, 5,000 training images, 2,000 test
 //     images, mean of seeds 1–3): accuracy rises with every doubling
 //     8 → 16 → 32 → 64 → 128 (means 68.2, 73.7, 80.6, 81.9, 82.8 % when
