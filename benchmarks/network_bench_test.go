@@ -191,13 +191,15 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 // BenchmarkDCNetwork measures Diehl & Cook's network (784 Poisson inputs at
 // pixel/8·k Hz → N excitatory + N inhibitory neurons, lateral inhibition,
 // input delays U[0, 10] ms, 350 ms presentation + 150 ms rest at dt 0.5 ms)
-// on device synapses, per presentation, plasticity off (θ frozen) and on
+// on device synapses (ideal; ag-a-si, NeuroSim's Ag:a-Si: NL 2.4/−4.88, 97 states, C2C 3.5 %,
+// D2D, noiseless reads; si-nc-memristor: read noise, facilitation, C2C, D2D),
+// per presentation, plasticity off (θ frozen) and on
 // (θ adaptive + benchSTDP programming the array). Run with -cpu 1 for the
 // one-core figures.
 func BenchmarkDCNetwork(b *testing.B) {
 	images, src := benchImages(b)
 	for _, n := range []int{100, 400} {
-		for _, preset := range []string{"ideal", "si-nc-memristor"} {
+		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor"} {
 			for _, k := range []float64{2, 4} {
 				for _, plastic := range []bool{false, true} {
 					name := fmt.Sprintf("N=%d/dev=%s/k=%g/plastic=%v", n, preset, k, plastic)
@@ -289,7 +291,7 @@ func BenchmarkDCNetworkDense(b *testing.B) {
 // worker per GOMAXPROCS): run with -cpu 1,2 to see the replicas scale.
 func BenchmarkDCEvaluate(b *testing.B) {
 	images, _ := benchImages(b)
-	for _, preset := range []string{"ideal", "si-nc-memristor"} {
+	for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor"} {
 		b.Run("N=100/dev="+preset, func(b *testing.B) {
 			arr := newBenchArray784(b, preset, 100)
 			cfg := network.DefaultDCConfig(784, 100)
