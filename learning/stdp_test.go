@@ -95,9 +95,12 @@ func TestSTDPLearns(t *testing.T) {
 		neurons, train int
 		min            float64
 	}{
-		// Faithful Diehl & Cook constants learn slowly with 20 neurons
-		// (measured 0.40–0.45 on 1000 test images); 64 neurons reach 0.6.
-		{20, 500, 0.30},
+		// Diehl & Cook's constants with 20 neurons and 500 images,
+		// measured on 1000 test images at 2b90cb5: seeds 1–3 0.539 (the
+		// test's), 0.523, 0.470; with 800 images 0.540, 0.530, 0.459,
+		// 0.507 (seeds 1–4). 20 neurons for 10 classes plateau near 0.5;
+		// 64 neurons reach 0.6.
+		{20, 500, 0.50},
 		{64, 1500, 0.50},
 	} {
 		c := smallConfig(tc.neurons, tc.train, 1)
