@@ -60,3 +60,15 @@ func TestUsageErrors(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "usage: nanospike data")
 }
+
+func TestCPUProfileEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	t.Setenv("NANOSPIKE_CPUPROFILE", path)
+	stop := startProfile()
+	code, _, stderr := runCLI(t, "device", "show", "ideal")
+	stop()
+	require.Equal(t, 0, code, stderr)
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Positive(t, fi.Size(), "a profile was written")
+}
