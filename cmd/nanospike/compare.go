@@ -821,6 +821,12 @@ func comparePlots(dir string, cf *compareFile) error {
 	title := settingsLine(cf)
 	if len(title) > 90 {
 		title = cf.Rule + fmt.Sprintf(", %d neurons", cf.Options.Neurons)
+		if cf.Rule == "backprop" {
+			title = "backprop, 784-" + strings.ReplaceAll(cf.Options.Backprop.Hidden, ",", "-") + "-10"
+		}
+		if len(cf.Set) > 0 {
+			title += ", " + strings.Join(cf.Set, ", ")
+		}
 		if cf.Sweep != "" {
 			title += ", " + cf.Preset
 		}
