@@ -250,6 +250,59 @@ func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
 	a.countRowRead(sum, fac)
 }
 
+// ScatterRow is AccumulateRow for synapses with delays: the read weight of (i, j) is added to
+// ring[offs[j]] instead of dst[j] (a delay line indexed by arrival slot). It gives the same
+// bits as AccumulateRow into a zeroed buffer followed by ring[offs[j]] += buffer[j], without
+// the buffer. It counts Cols() reads. It panics if len(offs) < Cols() or an offset is out of
+// ring.
+func (a *Array) ScatterRow(ring []float64, offs []int32, i int, t float64) {
+	if len(offs) < a.cols {
+		panic(fmt.Sprintf("device: ScatterRow: len(offs) = %d < cols = %d", len(offs), a.cols))
+	}
+	if a.readNoise != 0 {
+		// One Gaussian per read, as AccumulateRow draws them.
+		row, fac, alpha, beta := a.readRow(i, t)
+		offs = offs[:len(row)]
+		sig := a.readNoise
+		var sum float64
+		for j, g := range row {
+			ring[offs[j]] += alpha*g*(1+sig*a.ns.norm()) - beta
+			sum += g
+		}
+		a.countRowRead(sum, fac)
+		return
+	}
+	row, fac, alpha, beta := a.readRow(i, t)
+	offs = offs[:len(row)]
+	var sum float64
+	for j, g := range row {
+		ring[offs[j]] += alpha*g - beta
+		sum += g
+	}
+	a.countRowRead(sum, fac)
+}
+
+// ScatterRowVar is AccumulateRowVar for synapses with delays: the noise-free read weight of
+// (i, j) is added to ring[offs[j]] and the variance of its read noise to vring[offs[j]] (see
+// ScatterRow). It counts Cols() reads.
+func (a *Array) ScatterRowVar(ring, vring []float64, offs []int32, i int, t float64) {
+	if len(offs) < a.cols {
+		panic(fmt.Sprintf("device: ScatterRowVar: len(offs) = %d < cols = %d", len(offs), a.cols))
+	}
+	row, fac, alpha, beta := a.readRow(i, t)
+	offs = offs[:len(row)]
+	as := alpha * a.readNoise
+	as2 := as * as
+	var sum float64
+	for j, g := range row {
+		o := offs[j]
+		ring[o] += alpha*g - beta
+		vring[o] += as2 * g * g
+		sum += g
+	}
+	a.countRowRead(sum, fac)
+}
+
 // AddReadNoise adds √variance[j]·N(0, 1) to dst[j] for every j with variance[j] > 0 and resets
 // variance to zero: the deferred read noise of AccumulateRowVar. It panics if the lengths
 // differ.

@@ -394,3 +394,52 @@ func TestAccumulateRowVarMatchesPerReadNoise(t *testing.T) {
 		assert.InEpsilon(t, s1, s2, 0.03, "column %d σ", j)
 	}
 }
+
+// TestScatterRowMatchesAccumulate: reading a row straight into a delay ring
+// (ScatterRow, ScatterRowVar) gives the bits, counters and noise stream of
+// reading it into a zeroed buffer and scattering that.
+func TestScatterRowMatchesAccumulate(t *testing.T) {
+	const rows, cols, slots = 20, 7, 5
+	for _, name := range []string{"ideal", "si-nc-memristor", "si-nc-phototransistor"} {
+		p, err := Preset(name)
+		require.NoError(t, err)
+		a0, err := NewArray(p, rows, cols, 3)
+		require.NoError(t, err)
+		storm(a0, 4, 500)
+		a, b := a0.Clone(8), a0.Clone(8)
+		offs := make([]int32, rows*cols)
+		r := rand.New(rand.NewPCG(5, 6))
+		for k := range offs {
+			offs[k] = int32(r.IntN(slots)*cols + k%cols)
+		}
+		ringA, ringB := make([]float64, slots*cols), make([]float64, slots*cols)
+		varA, varB := make([]float64, slots*cols), make([]float64, slots*cols)
+		buf, vbuf := make([]float64, cols), make([]float64, cols)
+		for s := range 60 {
+			i := r.IntN(rows)
+			tm := float64(s) * 1e-3
+			o := offs[i*cols : (i+1)*cols]
+			if s%2 == 0 {
+				a.AccumulateRow(buf, i, tm)
+				b.ScatterRow(ringB, o, i, tm)
+				for j, x := range buf {
+					ringA[o[j]] += x
+				}
+				clear(buf)
+			} else {
+				a.AccumulateRowVar(buf, vbuf, i, tm)
+				b.ScatterRowVar(ringB, varB, o, i, tm)
+				for j := range buf {
+					ringA[o[j]] += buf[j]
+					varA[o[j]] += vbuf[j]
+				}
+				clear(buf)
+				clear(vbuf)
+			}
+		}
+		assert.Equal(t, ringA, ringB, name)
+		assert.Equal(t, varA, varB, name)
+		assert.Equal(t, a.Counters(), b.Counters(), name)
+		assert.Equal(t, a.ns.norm(), b.ns.norm(), "%s: the noise streams stay in step", name)
+	}
+}

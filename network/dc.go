@@ -169,6 +169,7 @@ type DC struct {
 	vring     []float64 // the same for their read-noise variance (noisy arrays)
 	tmpVar    []float64
 	noisy     noiseDeferrer // syn, if its reads are noisy and it can defer the noise
+	scat      rowScatterer  // syn, if it can read a row straight into the delay ring
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
 
@@ -265,11 +266,20 @@ func (d *DC) newPipe() *pipeline {
 // which has the same distribution as one draw per read.
 type noiseDeferrer interface {
 	AccumulateRowVar(dst, variance []float64, i int, t float64)
+	ScatterRowVar(ring, vring []float64, offs []int32, i int, t float64)
 	AddReadNoise(dst, variance []float64)
+}
+
+// rowScatterer is implemented by *device.Array: a row read added straight
+// into the delay ring (ring[offs[j]] += w_ij), the same bits as reading
+// into a buffer and scattering it, in one pass.
+type rowScatterer interface {
+	ScatterRow(ring []float64, offs []int32, i int, t float64)
 }
 
 // initNoise selects the deferred-noise path for noisy device arrays.
 func (d *DC) initNoise() {
+	d.scat, _ = d.syn.(rowScatterer)
 	d.noisy = nil
 	d.vring, d.tmpVar = nil, nil
 	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
@@ -479,23 +489,23 @@ func (d *DC) advance(pre []int32) []int32 {
 			// s+R.
 			base := (d.step % (d.maxDelay + 1)) * n
 			ring, tmp := d.ring[base:], d.tmp[:n]
-			if d.noisy == nil {
+			switch {
+			case d.noisy != nil:
+				// The noise variance travels with the weights through its
+				// own ring; the noise is drawn at arrival, per column.
+				vring := d.vring[base:]
+				for _, i := range pre {
+					d.noisy.ScatterRowVar(ring, vring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
+				}
+			case d.scat != nil:
+				for _, i := range pre {
+					d.scat.ScatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
+				}
+			default:
 				for _, i := range pre {
 					d.syn.AccumulateRow(tmp, int(i), t)
 					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], tmp, d.maxOff)
 					clear(tmp)
-				}
-			} else {
-				// The noise variance travels with the weights through its
-				// own ring; the noise is drawn at arrival, per column.
-				vring, tv := d.vring[base:], d.tmpVar[:n]
-				for _, i := range pre {
-					d.noisy.AccumulateRowVar(tmp, tv, int(i), t)
-					offs := d.delayOff[int(i)*n : int(i)*n+n]
-					scatterRow(ring, offs, tmp, d.maxOff)
-					scatterRow(vring, offs, tv, d.maxOff)
-					clear(tmp)
-					clear(tv)
 				}
 			}
 			d.busyUntil = d.step + d.maxDelay
