@@ -27,8 +27,11 @@ type Array struct {
 
 	g      []float64 // stored conductances, row-major
 	curves []curve   // one per device, or a single shared one without device-to-device variation
-	stuck  []uint8   // per device, nil if the preset has no stuck devices
-	f      []facil   // per row, nil if the preset has no short-term component
+	// nominal is the preset's own curve (no device-to-device variation): what a programming
+	// controller knows of the devices (PulsesAt).
+	nominal curve
+	stuck   []uint8 // per device, nil if the preset has no stuck devices
+	f       []facil // per row, nil if the preset has no short-term component
 
 	wmax       float64
 	gmin0, dg0 float64 // nominal Gmin and Gmax − Gmin
@@ -59,6 +62,7 @@ func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 		sigmaW:    p.C2C * (p.Gmax - p.Gmin),
 		readNoise: p.ReadNoise,
 	}
+	a.nominal = newCurve(p.Gmin, p.Gmax, p.States, p.NLLTP, p.NLLTD)
 	n := rows * cols
 	build := rand.New(rand.NewPCG(seed, streamBuild))
 	vary := p.D2DNL > 0 || p.D2DG > 0
@@ -437,6 +441,44 @@ func (a *Array) step(k int, n float64) {
 // PulsesFor returns the nominal number of pulses for a weight change dw, NeuroSim's rule
 // dw/WMax·Pmax (signed, fractional).
 func (a *Array) PulsesFor(dw float64) float64 { return dw / a.wmax * float64(a.p.States) }
+
+// PulsesAt is model-based programming: the number of pulses (signed, fractional, at most Pmax
+// either way) that moves a device with the preset's nominal curve from device (i, j)'s present
+// conductance G by the weight change dw. On the curve of the package doc,
+//
+//	n = −ln(1 − ΔG/(c_P − G))/k_P   (ΔG = dw·(Gmax − Gmin)/WMax > 0; likewise with c_D, k_D)
+//
+// and n = ΔG/((Gmax − Gmin)/Pmax) on a linear branch, where PulsesFor gives the same. Unlike
+// PulsesFor (NeuroSim's open-loop count, one nominal step per pulse wherever the device is),
+// it accounts for the nonlinearity: near Gmax a potentiation takes more pulses, near Gmin
+// fewer. It knows G (as a controller that tracks or reads its devices would) but not the
+// device's own variation (D2D) or its cycle-to-cycle noise.
+func (a *Array) PulsesAt(i, j int, dw float64) float64 {
+	k := a.index(i, j)
+	c := &a.nominal
+	dG := dw * a.dg0 / a.wmax
+	P := float64(a.p.States)
+	var n float64
+	switch {
+	case dG == 0:
+		return 0
+	case dG > 0 && c.kP == 0, dG < 0 && c.kD == 0:
+		n = dG / c.lin
+	case dG > 0:
+		x := -dG / (c.cP - a.g[k])
+		if x <= -1 {
+			return P
+		}
+		n = -math.Log1p(x) / c.kP
+	default:
+		x := -dG / (c.cD - a.g[k])
+		if x <= -1 {
+			return -P
+		}
+		n = -math.Log1p(x) / c.kD
+	}
+	return max(-P, min(P, n))
+}
 
 // ProgramTo writes device (i, j) toward the stored weight w by write-and-verify: read (with read
 // noise, counted), stop if within tol, else apply round(PulsesFor(w − read)) pulses (at least

@@ -443,3 +443,42 @@ func TestScatterRowMatchesAccumulate(t *testing.T) {
 		assert.Equal(t, a.ns.norm(), b.ns.norm(), "%s: the noise streams stay in step", name)
 	}
 }
+
+// TestPulsesAtInvertsTheCurve: on a device without variation, PulsesAt(dw)
+// pulses (fractional, applied exactly) change the weight by dw from any
+// state, for both signs and nonlinear and linear curves; PulsesFor does
+// not on a nonlinear curve.
+func TestPulsesAtInvertsTheCurve(t *testing.T) {
+	for _, name := range []string{"ag-a-si", "pcmo", "hzo-fefet", "epiram", "si-nc-phototransistor"} {
+		p, err := Preset(name)
+		require.NoError(t, err)
+		q := *p
+		q.C2C, q.D2DNL, q.D2DG, q.StuckMin, q.StuckMax, q.ReadNoise = 0, 0, 0, 0, 0, 0
+		a, err := NewArray(&q, 1, 1, 1)
+		require.NoError(t, err)
+		worst, nominalWorst := 0.0, 0.0
+		for _, w0 := range []float64{0.05, 0.3, 0.6, 0.9} {
+			for _, dw := range []float64{0.02, -0.02, 0.005, -0.005} {
+				a.g[0] = a.gmin0 + w0*a.dg0
+				n := a.PulsesAt(0, 0, dw)
+				a.step(0, n)
+				got := a.Weight(0, 0) - w0
+				worst = max(worst, math.Abs(got-dw)/math.Abs(dw))
+				a.g[0] = a.gmin0 + w0*a.dg0
+				a.step(0, a.PulsesFor(dw))
+				nominalWorst = max(nominalWorst, math.Abs(a.Weight(0, 0)-w0-dw)/math.Abs(dw))
+			}
+		}
+		assert.Less(t, worst, 1e-6, "%s: relative error of the model-based step", name)
+		t.Logf("%s: model-based %.1e, nominal %.2f relative error of Δw", name, worst, nominalWorst)
+		if q.NLLTP != 0 {
+			assert.Greater(t, nominalWorst, 0.1, "%s: the nominal count should miss on a nonlinear curve", name)
+		}
+	}
+	// Beyond the curve's reach: capped at Pmax.
+	p, _ := Preset("ag-a-si")
+	a, err := NewArray(p, 1, 1, 1)
+	require.NoError(t, err)
+	assert.Equal(t, float64(p.States), a.PulsesAt(0, 0, 5))
+	assert.Equal(t, -float64(p.States), a.PulsesAt(0, 0, -5))
+}

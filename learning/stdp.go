@@ -45,7 +45,19 @@ type STDPRule struct {
 	// once. Diehl & Cook's code does not (see STDP.normaliseFloat); device
 	// arrays always stay within their bounds.
 	ClipNorm bool `json:"clip_norm,omitempty"`
+	// Programming is how a Δw becomes a pulse count on a device array:
+	// ProgrammingNominal (NeuroSim's open loop, Δw/WMax·Pmax pulses
+	// whatever the device's state) or ProgrammingModel (the count that
+	// moves the preset's nominal curve by Δw from the device's present
+	// conductance, device.Array.PulsesAt). "" means nominal.
+	Programming string `json:"programming,omitempty"`
 }
+
+// Programmings of STDPRule.Programming.
+const (
+	ProgrammingNominal = "nominal"
+	ProgrammingModel   = "model"
+)
 
 // Timings of STDPRule.Timing.
 const (
@@ -72,6 +84,9 @@ func (r STDPRule) Validate() error {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 || (f.pos && f.v == 0) {
 			return fmt.Errorf("learning: STDP rule: %s must be a finite number %s, got %v", f.name, map[bool]string{true: "> 0", false: "≥ 0"}[f.pos], f.v)
 		}
+	}
+	if r.Programming != "" && r.Programming != ProgrammingNominal && r.Programming != ProgrammingModel {
+		return fmt.Errorf("learning: STDP rule: programming must be %q or %q, got %q", ProgrammingNominal, ProgrammingModel, r.Programming)
 	}
 	if r.Timing != "" && r.Timing != TimingArrival && r.Timing != TimingEmission {
 		return fmt.Errorf("learning: STDP rule: timing must be %q or %q, got %q", TimingArrival, TimingEmission, r.Timing)
@@ -194,6 +209,22 @@ type STDP struct {
 	hist     []int
 	hpos     []uint8
 	pending  []pendingSpike
+	// model is syn's model-based pulse count, with Programming "model" on
+	// a device array; nil: PulsesFor.
+	model pulser
+}
+
+// pulser is implemented by *device.Array (model-based programming).
+type pulser interface {
+	PulsesAt(i, j int, dw float64) float64
+}
+
+// pulses is the pulse count of Δw on synapse (i, j).
+func (r *STDP) pulses(i, j int, dw float64) float64 {
+	if r.model != nil {
+		return r.model.PulsesAt(i, j, dw)
+	}
+	return r.syn.PulsesFor(dw)
 }
 
 // histLen emission times are kept per input: the latest arrival at a
@@ -216,7 +247,7 @@ func NewSTDP(rule STDPRule, syn Programmable, dt float64) *STDP {
 	if err := rule.Validate(); err != nil {
 		panic(err.Error())
 	}
-	return &STDP{
+	r := &STDP{
 		rule: rule, syn: syn, Enabled: true,
 		pre:   newTrace(syn.Rows(), dt, rule.TauPre),
 		post1: newTrace(syn.Cols(), dt, rule.TauPost1),
@@ -224,6 +255,10 @@ func NewSTDP(rule STDPRule, syn Programmable, dt float64) *STDP {
 		w:     make([]float64, syn.Rows()*syn.Cols()),
 		sums:  make([]float64, syn.Cols()),
 	}
+	if pa, ok := syn.(pulser); ok && rule.Programming == ProgrammingModel {
+		r.model = pa
+	}
+	return r
 }
 
 // SetDelays selects arrival timing (if the rule's Timing is arrival) for
@@ -269,7 +304,7 @@ func (r *STDP) Step(step int, pre, post []int32) {
 		for _, i := range pre {
 			for _, j := range r.post1.Active {
 				if x := r.post1.at(j, step); x > 0 {
-					syn.Program(int(i), int(j), syn.PulsesFor(-r.rule.NuPre*x))
+					syn.Program(int(i), int(j), r.pulses(int(i), int(j), -r.rule.NuPre*x))
 				}
 			}
 		}
@@ -282,7 +317,7 @@ func (r *STDP) Step(step int, pre, post []int32) {
 		if x2 > 0 {
 			for _, i := range r.pre.Active {
 				if x := r.pre.at(i, step); x > 0 {
-					syn.Program(int(i), int(j), syn.PulsesFor(r.rule.NuPost*x*x2))
+					syn.Program(int(i), int(j), r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
 				}
 			}
 		}
@@ -315,7 +350,7 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 		for _, j := range r.post1.Active {
 			if int(row[j]) == age {
 				if x := r.post1.at(j, step); x > 0 {
-					syn.Program(int(ps.I), int(j), syn.PulsesFor(-r.rule.NuPre*x))
+					syn.Program(int(ps.I), int(j), r.pulses(int(ps.I), int(j), -r.rule.NuPre*x))
 				}
 			}
 		}
@@ -329,7 +364,7 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 		if x2 > 0 {
 			for _, i := range r.pre.Active {
 				if x := r.preAt(i, int(j), step); x > 0 {
-					syn.Program(int(i), int(j), syn.PulsesFor(r.rule.NuPost*x*x2))
+					syn.Program(int(i), int(j), r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
 				}
 			}
 		}
@@ -406,7 +441,7 @@ func (r *STDP) normalise() {
 	for i := range rows {
 		for j, x := range w[i*cols : (i+1)*cols] {
 			if f := sums[j]; f != 0 && x != 0 {
-				r.syn.Program(i, j, r.syn.PulsesFor(x*f))
+				r.syn.Program(i, j, r.pulses(i, j, x*f))
 			}
 		}
 	}

@@ -219,3 +219,43 @@ func TestSTDPNormaliseFloatNoClip(t *testing.T) {
 		assert.InDeltaSlice(t, []float64{1, 1}, f.W, 1e-15)
 	}
 }
+
+// modelFloat is a Float with a model-based pulse count that records its
+// calls: it shows which count the rule uses.
+type modelFloat struct {
+	*Float
+	calls int
+}
+
+func (m *modelFloat) PulsesAt(i, j int, dw float64) float64 {
+	m.calls++
+	return m.PulsesFor(dw)
+}
+
+// TestSTDPProgrammingModel: with Programming "model" every Δw of the rule and
+// of normalisation goes through the array's PulsesAt; with the default it
+// never does; and the result on an ideal float array is the same.
+func TestSTDPProgrammingModel(t *testing.T) {
+	run := func(programming string) (*modelFloat, []float64) {
+		rule := DefaultSTDPRule()
+		rule.Programming = programming
+		syn := &modelFloat{Float: NewFloat(4, 3, 1)}
+		for k := range syn.W {
+			syn.W[k] = 0.1 * float64(k%5+1)
+		}
+		r := NewSTDP(rule, syn, 0.5)
+		r.BeginPresentation(0)
+		for s := range 40 {
+			r.Step(s, []int32{int32(s % 4)}, []int32{int32(s % 3)})
+		}
+		return syn, append([]float64(nil), syn.W...)
+	}
+	nominal, wn := run("")
+	model, wm := run(ProgrammingModel)
+	assert.Zero(t, nominal.calls)
+	assert.Positive(t, model.calls)
+	assert.Equal(t, wn, wm)
+	bad := DefaultSTDPRule()
+	bad.Programming = "open"
+	assert.ErrorContains(t, bad.Validate(), "programming")
+}

@@ -72,3 +72,12 @@ func TestCPUProfileEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Positive(t, fi.Size(), "a profile was written")
 }
+
+func TestTrainProgrammingFlag(t *testing.T) {
+	code, _, stderr := runCLI(t, "train", "--programming", "open-loop")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--programming must be nominal or model")
+	code, _, stderr = runCLI(t, "train", "--rule", "backprop", "--programming", "model")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--programming applies to --rule stdp")
+}

@@ -41,6 +41,7 @@ type trainOptions struct {
 	Data            string          `json:"data"`
 	CheckpointEvery int             `json:"checkpoint_every"`
 	Workers         int             `json:"workers"`
+	Programming     string          `json:"programming,omitempty"` // STDP: nominal or model
 	Backprop        backpropOptions `json:"backprop"`
 }
 
@@ -62,6 +63,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.TestSamples, "test-samples", 0, "test images (0: all 10000)")
 	fs.IntVar(&o.LabelSamples, "label-samples", 0, "training images used to label the neurons (STDP; 0: min(train-samples, 10000))")
 	fs.IntVar(&o.Epochs, "epochs", 1, "epochs")
+	fs.StringVar(&o.Programming, "programming", "", "STDP on a device: how a weight change becomes pulses: nominal (NeuroSim's open loop, Δw/WMax·Pmax pulses; the default) or model (the count that moves the preset's curve by Δw from the device's present conductance)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "master seed: same seed, same result")
 	fs.StringVar(&o.Out, "out", "", "output folder (default runs/<rule>-<device>-n<neurons>)")
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
@@ -84,6 +86,10 @@ func (o *trainOptions) validate(e *env) error {
 		return e.usagef("--checkpoint-every must be ≥ 0, got %d", o.CheckpointEvery)
 	case o.Device == "":
 		return e.usagef("--device must name a preset, a JSON file or \"float\"")
+	case o.Programming != "" && o.Programming != learning.ProgrammingNominal && o.Programming != learning.ProgrammingModel:
+		return e.usagef("--programming must be %s or %s, got %q", learning.ProgrammingNominal, learning.ProgrammingModel, o.Programming)
+	case o.Programming != "" && o.Rule != "stdp":
+		return e.usagef("--programming applies to --rule stdp (backprop has --update)")
 	}
 	return nil
 }
@@ -156,6 +162,7 @@ func (o *trainOptions) stdpConfig() learning.STDPConfig {
 	c.Epochs, c.Seed, c.Float = o.Epochs, o.Seed, o.Device == floatDevice
 	c.Net.Neurons = o.Neurons
 	c.Eval.Workers = o.Workers
+	c.Rule.Programming = o.Programming
 	return c
 }
 
