@@ -263,25 +263,20 @@ func (a *Array) ScatterRow(ring []float64, offs []int32, i int, t float64) {
 	if len(offs) < a.cols {
 		panic(fmt.Sprintf("device: ScatterRow: len(offs) = %d < cols = %d", len(offs), a.cols))
 	}
-	if a.readNoise != 0 {
+	row, fac, alpha, beta := a.readRow(i, t)
+	offs = offs[:len(row)]
+	var sum float64
+	if sig := a.readNoise; sig != 0 {
 		// One Gaussian per read, as AccumulateRow draws them.
-		row, fac, alpha, beta := a.readRow(i, t)
-		offs = offs[:len(row)]
-		sig := a.readNoise
-		var sum float64
 		for j, g := range row {
 			ring[offs[j]] += alpha*g*(1+sig*a.ns.norm()) - beta
 			sum += g
 		}
-		a.countRowRead(sum, fac)
-		return
-	}
-	row, fac, alpha, beta := a.readRow(i, t)
-	offs = offs[:len(row)]
-	var sum float64
-	for j, g := range row {
-		ring[offs[j]] += alpha*g - beta
-		sum += g
+	} else {
+		for j, g := range row {
+			ring[offs[j]] += alpha*g - beta
+			sum += g
+		}
 	}
 	a.countRowRead(sum, fac)
 }
