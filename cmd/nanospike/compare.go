@@ -333,6 +333,12 @@ func (s *setList) Set(v string) error {
 	return nil
 }
 
+// parseFinite parses a parameter value of --sweep or --set.
+func parseFinite(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+}
+
 // applySets applies "param=v" settings to p.
 func applySets(p *device.Params, sets []string) error {
 	for _, kv := range sets {
@@ -341,8 +347,8 @@ func applySets(p *device.Params, sets []string) error {
 		if !ok || !slices.Contains(sweepParams, param) {
 			return fmt.Errorf("--set: want param=v with param one of %s, got %q", strings.Join(sweepParams, ", "), kv)
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		v, ok := parseFinite(val)
+		if !ok {
 			return fmt.Errorf("--set %s: %q is not a finite number", param, val)
 		}
 		if err := applySweep(p, param, v); err != nil {
@@ -422,8 +428,8 @@ func compareItems(devices, sweep string, sets ...string) ([]compareItem, string,
 	items = items[:0]
 	seenV := map[float64]bool{}
 	for _, s := range vals {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		v, ok := parseFinite(s)
+		if !ok {
 			return nil, "", fmt.Errorf("--sweep %s: %q is not a finite number", param, s)
 		}
 		if seenV[v] {
