@@ -40,6 +40,9 @@ type Array struct {
 	src        *rand.PCG
 	rng        *rand.Rand // uniforms (stochastic rounding), from src
 	ns         normals    // Gaussians (C2C, read noise), from src
+	lanes      noiseLanes // the deferred read noise of AddReadNoise (stream streamReadNoise)
+	nbits      []uint32   // AddReadNoise's scratch: the words of a pass
+	nrej       []uint8    // and its columns left to the ziggurat's slow path
 	count      Counters
 }
 
@@ -94,6 +97,7 @@ func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 	a.src = rand.NewPCG(seed, streamNoise)
 	a.rng = rand.New(a.src)
 	a.ns = normals{src: a.src}
+	a.lanes.seed(rand.NewPCG(seed, streamReadNoise))
 	return a, nil
 }
 
@@ -303,18 +307,14 @@ func (a *Array) ScatterRowVar(ring, vring []float64, offs []int32, i int, t floa
 }
 
 // AddReadNoise adds √variance[j]·N(0, 1) to dst[j] for every j with variance[j] > 0 and resets
-// variance to zero: the deferred read noise of AccumulateRowVar. It panics if the lengths
+// variance to zero: the deferred read noise of AccumulateRowVar. The Gaussians come from the
+// array's own read-noise stream, eight at a time (see addReadNoise). It panics if the lengths
 // differ.
 func (a *Array) AddReadNoise(dst, variance []float64) {
 	if len(dst) != len(variance) {
 		panic(fmt.Sprintf("device: AddReadNoise: len(dst) = %d, len(variance) = %d", len(dst), len(variance)))
 	}
-	for j, v := range variance {
-		if v > 0 {
-			dst[j] += math.Sqrt(v) * a.ns.norm()
-			variance[j] = 0
-		}
-	}
+	a.addReadNoise(dst, variance)
 }
 
 // ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
@@ -542,6 +542,8 @@ func (a *Array) Clone(seed uint64) *Array {
 	b.src = rand.NewPCG(seed, streamNoise)
 	b.rng = rand.New(b.src)
 	b.ns = normals{src: b.src}
+	b.lanes.seed(rand.NewPCG(seed, streamReadNoise))
+	b.nbits, b.nrej = nil, nil
 	b.count = Counters{} // a replica has performed no operations yet
 	return &b
 }
@@ -559,10 +561,13 @@ type arrayState struct {
 	RNG        []byte
 	NormBuf    uint32
 	NormHave   bool
+	Lanes      [4][4]uint64 // since version 2
 	Counters   Counters
 }
 
-const arrayStateVersion = 1
+// arrayStateVersion 2 added the read-noise lanes. A version-1 checkpoint (written before the
+// lanes existed) still loads; its lanes start from BuildSeed, as a new array's do.
+const arrayStateVersion = 2
 
 // MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
 func (a *Array) MarshalBinary() ([]byte, error) {
@@ -572,7 +577,7 @@ func (a *Array) MarshalBinary() ([]byte, error) {
 	}
 	st := arrayState{
 		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
-		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Counters: a.count,
+		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, Counters: a.count,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -588,7 +593,7 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
 		return fmt.Errorf("device: unmarshal array: %w", err)
 	}
-	if st.Version != arrayStateVersion {
+	if st.Version != arrayStateVersion && st.Version != 1 {
 		return fmt.Errorf("device: unmarshal array: version %d, want %d", st.Version, arrayStateVersion)
 	}
 	b, err := NewArray(&st.Params, st.Rows, st.Cols, st.BuildSeed)
@@ -605,6 +610,9 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("device: unmarshal array rng: %w", err)
 	}
 	b.ns.buf, b.ns.have = st.NormBuf, st.NormHave
+	if st.Version >= 2 {
+		b.lanes.s = st.Lanes
+	}
 	b.wmax = st.WMax
 	copy(b.g, st.G)
 	if b.f != nil {

@@ -371,6 +371,8 @@ func (d *Device) Clone(seed uint64) *Device {
 const (
 	streamBuild uint64 = 0x6e616e6f73706b31 // device-to-device draws and stuck devices
 	streamNoise uint64 = 0x6e616e6f73706b32 // C2C, read noise and stochastic rounding
+	// streamReadNoise seeds an array's read-noise lanes (Array.AddReadNoise).
+	streamReadNoise uint64 = 0x6e616e6f73706b33
 )
 
 // stochasticRound returns ⌊x⌋ + 1 with probability x − ⌊x⌋, else ⌊x⌋ (x ≥ 0).

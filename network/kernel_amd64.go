@@ -1,8 +1,8 @@
 package network
 
+import "github.com/nanospike/nanospike/internal/cpu"
+
 // Implemented in kernel_amd64.s.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv() (eax, edx uint32)
 
 //go:noescape
 func condStepAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
@@ -12,25 +12,6 @@ func drainAVX2(dst, lo, hi *float64, n int)
 
 //go:noescape
 func scatterAdd(ring *float64, offs *int32, src *float64, n int)
-
-// hasAVX2 reports whether the CPU and the OS support AVX2 (CPUID leaf 7
-// EBX bit 5, with OSXSAVE and the YMM state enabled in XCR0).
-var hasAVX2 = func() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
-	if ecx1&osxsave == 0 || ecx1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0
-}()
 
 // condStep runs the first pass of a dense population's step (see
 // condStepGo), four neurons at a time with AVX2 when available; the results
@@ -43,7 +24,7 @@ func condStep(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs [
 	_, _, _, _, _, _, _ = ge[n-1], gi[n-1], u[n-1], ref[n-1], vold[n-1], as[n-1], bs[n-1]
 	_ = flags[(n-1)/4]
 	m := 0
-	if hasAVX2 && useAsm {
+	if cpu.HasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
 			condStepAVX2(k, &v[0], &ge[0], &gi[0], &u[0], &ref[0], &vold[0], &as[0], &bs[0], &flags[0], m)
@@ -82,7 +63,7 @@ func drain(dst, lo, hi []float64) {
 	}
 	_, _ = lo[n-1], hi[n-1]
 	m := 0
-	if hasAVX2 && useAsm {
+	if cpu.HasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
 			drainAVX2(&dst[0], &lo[0], &hi[0], m)

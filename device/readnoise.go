@@ -1,0 +1,132 @@
+package device
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// noiseLanes are the four xoshiro256++ generators (Blackman & Vigna 2019) that feed the
+// deferred read noise of AddReadNoise, eight Gaussians per step of the four. s[k][l] is word k
+// of lane l: the layout of the AVX2 kernel, which holds word k of all four lanes in one
+// register. xoshiro256++ needs only adds, shifts and xors, so four lanes advance in a handful
+// of vector instructions, where a PCG step needs a 128-bit multiply per 64 bits.
+//
+// The lanes are part of an array's checkpoint.
+type noiseLanes struct {
+	s [4][4]uint64
+}
+
+// seed fills the lanes from src. A lane of all zeros would stay zero; it cannot be drawn in
+// practice (2⁻²⁵⁶), but is replaced anyway.
+func (x *noiseLanes) seed(src *rand.PCG) {
+	for l := range 4 {
+		var or uint64
+		for k := range 4 {
+			x.s[k][l] = src.Uint64()
+			or |= x.s[k][l]
+		}
+		if or == 0 {
+			x.s[0][l] = 1
+		}
+	}
+}
+
+// next advances the four lanes one step and returns their outputs.
+func (x *noiseLanes) next() (out [4]uint64) {
+	for l := range 4 {
+		s0, s1, s2, s3 := x.s[0][l], x.s[1][l], x.s[2][l], x.s[3][l]
+		out[l] = bits.RotateLeft64(s0+s3, 23) + s0
+		t := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= t
+		s3 = bits.RotateLeft64(s3, 45)
+		x.s[0][l], x.s[1][l], x.s[2][l], x.s[3][l] = s0, s1, s2, s3
+	}
+	return out
+}
+
+// zigFast is the fast path of the ziggurat for one 32-bit word b: bits 0–23 are a signed
+// magnitude j, bits 25–31 the layer i (bit 24 is unused, so the two do not share a bit).
+// It reports whether the draw j·w_i is accepted without further tests.
+func zigFast(b uint32) (j int32, i uint32, ok bool) {
+	j = int32(b<<8) >> 8
+	i = b >> 25
+	aj := j
+	if aj < 0 {
+		aj = -aj
+	}
+	return j, i, uint32(aj) < zigK[i]
+}
+
+// addReadNoise is AddReadNoise's body: for each column c with variance[c] > 0 it adds
+// √variance[c]·z_c to dst[c] and zeroes variance[c]. The z_c come eight at a time from one
+// step of the lanes (columns 8m … 8m+7 from step m, word c mod 8: lane (c mod 8)/2, low half
+// first); a word that fails the ziggurat's fast path is finished by normals.slow on the PCG
+// stream, in column order, after the fast pass. Every column consumes its word, whether or not
+// its variance is zero, so the streams do not depend on the data.
+//
+// The AVX2 kernel does the full blocks of eight with the same operations in the same order
+// (no fused multiply-add), so both paths give the same bits; TestReadNoiseKernelMatchesGo
+// checks it.
+func (a *Array) addReadNoise(dst, variance []float64) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	variance = variance[:n]
+	blocks := (n + 7) / 8
+	if cap(a.nbits) < 8*blocks {
+		a.nbits = make([]uint32, 8*blocks)
+		a.nrej = make([]uint8, blocks)
+	}
+	wordBuf, rej := a.nbits[:8*blocks], a.nrej[:blocks]
+	m := 0
+	if useNoiseAsm && n >= 8 {
+		m = n / 8
+		readNoiseAVX2(&a.lanes, &dst[0], &variance[0], &wordBuf[0], &rej[0], m, &zigK[0], &zigW[0])
+	}
+	for b := m; b < blocks; b++ {
+		lo, hi := 8*b, min(8*b+8, n)
+		rej[b] = noiseBlockGo(&a.lanes, dst[lo:hi], variance[lo:hi], (*[8]uint32)(wordBuf[8*b:8*b+8]))
+	}
+	for b, r := range rej {
+		for ; r != 0; r &= r - 1 {
+			c := 8*b + bits.TrailingZeros8(r)
+			if c >= n || variance[c] == 0 {
+				continue
+			}
+			j, i, _ := zigFast(wordBuf[c])
+			z := a.ns.slow(j, i)
+			dst[c] += float64(math.Sqrt(variance[c]) * z)
+			variance[c] = 0
+		}
+	}
+}
+
+// noiseBlockGo is one block of addReadNoise in Go: one step of the lanes gives the words of
+// up to eight columns; the accepted ones with positive variance get their noise, the others
+// are left for the slow path and reported as bits of the result.
+func noiseBlockGo(x *noiseLanes, dst, variance []float64, words *[8]uint32) (rej uint8) {
+	out := x.next()
+	for c := range 8 {
+		words[c] = uint32(out[c/2] >> (32 * (c % 2)))
+	}
+	variance = variance[:len(dst)]
+	for c := range dst {
+		j, i, ok := zigFast(words[c])
+		if !ok {
+			rej |= 1 << c
+			continue
+		}
+		z := float64(j) * zigW[i]
+		if v := variance[c]; v > 0 {
+			dst[c] += float64(math.Sqrt(v) * z)
+			variance[c] = 0
+		}
+	}
+	return rej
+}

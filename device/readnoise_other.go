@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package device
+
+const useNoiseAsm = false
+
+func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *uint8, blocks int, zk *uint32, zw *float64) {
+	panic("device: readNoiseAVX2 without amd64")
+}

@@ -1,0 +1,109 @@
+package device
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestReadNoiseKernelMatchesGo: the AVX2 pass of AddReadNoise gives the bits of the Go one —
+// sums, zeroed variances and the states of both streams — for every length (full blocks and
+// tails) and with zero variances mixed in. Skipped where there is no kernel.
+func TestReadNoiseKernelMatchesGo(t *testing.T) {
+	if !useNoiseAsm {
+		t.Skip("no AVX2 kernel on this machine")
+	}
+	defer func() { useNoiseAsm = true }()
+	p := testParams()
+	p.ReadNoise = 0.05
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, n := range []int{1, 7, 8, 9, 16, 100, 101, 400} {
+		a0, err := NewArray(p, 1, n, 7)
+		require.NoError(t, err)
+		a, b := a0.Clone(3), a0.Clone(3)
+		for step := range 300 {
+			dst := make([]float64, n)
+			v := make([]float64, n)
+			for j := range n {
+				dst[j] = r.NormFloat64()
+				if r.IntN(5) > 0 { // a fifth of the columns receive nothing
+					v[j] = r.ExpFloat64() * 1e-3
+				}
+			}
+			if step == 0 {
+				dst[0] = math.Copysign(0, -1) // a −0 that must stay −0 where nothing is added
+				v[0] = 0
+			}
+			dA, vA := append([]float64(nil), dst...), append([]float64(nil), v...)
+			useNoiseAsm = true
+			a.AddReadNoise(dA, vA)
+			useNoiseAsm = false
+			b.AddReadNoise(dst, v)
+			for j := range n {
+				require.Equal(t, math.Float64bits(dst[j]), math.Float64bits(dA[j]), "n=%d step %d column %d", n, step, j)
+				require.Zero(t, vA[j], "variance reset")
+			}
+		}
+		assert.Equal(t, b.lanes, a.lanes, "n=%d: lanes", n)
+		assert.Equal(t, b.src, a.src, "n=%d: PCG (slow path)", n)
+	}
+}
+
+// TestAddReadNoiseDistribution: what AddReadNoise adds is √V·N(0, 1): mean, variance, fourth
+// moment and tail fractions over many columns and passes, with varied V.
+func TestAddReadNoiseDistribution(t *testing.T) {
+	p := testParams()
+	p.ReadNoise = 0.05
+	const cols, passes = 101, 20000
+	a, err := NewArray(p, 1, cols, 11)
+	require.NoError(t, err)
+	dst, v := make([]float64, cols), make([]float64, cols)
+	var m1, m2, m4 float64
+	tails := map[float64]int{1: 0, 2: 0, 3: 0, 3.5: 0}
+	for range passes {
+		for j := range cols {
+			dst[j] = 0
+			v[j] = float64(j%5+1) * 0.01
+		}
+		a.AddReadNoise(dst, v)
+		for j, x := range dst {
+			z := x / math.Sqrt(float64(j%5+1)*0.01)
+			m1 += z
+			m2 += z * z
+			m4 += z * z * z * z
+			for k := range tails {
+				if math.Abs(z) > k {
+					tails[k]++
+				}
+			}
+		}
+	}
+	const N = cols * passes
+	m1, m2, m4 = m1/N, m2/N, m4/N
+	assert.InDelta(t, 0, m1, 5/math.Sqrt(N), "mean")
+	assert.InDelta(t, 1, m2, 5*math.Sqrt(2.0/N), "variance")
+	assert.InDelta(t, 3, m4, 5*math.Sqrt(96.0/N), "fourth moment")
+	for k, c := range tails {
+		q := math.Erfc(k / math.Sqrt2)
+		assert.InDelta(t, q, float64(c)/N, 5*math.Sqrt(q*(1-q)/N)+1e-6, "P(|z| > %g)", k)
+	}
+	// Neighbouring columns come from different lanes and halves of a word: uncorrelated.
+	a2, err := NewArray(p, 1, 8, 12)
+	require.NoError(t, err)
+	var c01, c12 float64
+	d8, v8 := make([]float64, 8), make([]float64, 8)
+	for range passes {
+		clear(d8)
+		for j := range v8 {
+			v8[j] = 1
+		}
+		a2.AddReadNoise(d8, v8)
+		c01 += d8[0] * d8[1]
+		c12 += d8[1] * d8[2]
+	}
+	assert.InDelta(t, 0, c01/passes, 5/math.Sqrt(passes), "corr(column 0, 1)")
+	assert.InDelta(t, 0, c12/passes, 5/math.Sqrt(passes), "corr(column 1, 2)")
+}
