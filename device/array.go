@@ -187,11 +187,26 @@ func (a *Array) readRow(i int, t float64) (row []float64, fac, alpha, beta float
 	return a.g[i*a.cols : (i+1)*a.cols], fac, a.wmax * fac / a.dg0, a.wmax * a.gmin0 / a.dg0
 }
 
-// countRowRead counts the Cols() reads of one row whose conductances sum to sum, read with
-// facilitation factor fac.
-func (a *Array) countRowRead(sum, fac float64) {
+// countRowRead counts the Cols() reads of row, read with facilitation factor fac.
+func (a *Array) countRowRead(row []float64, fac float64) {
 	a.count.Reads += uint64(a.cols)
-	a.count.ReadGSum += sum * fac
+	a.count.ReadGSum += rowSum(row) * fac
+}
+
+// rowSum returns the sum of row with four partial sums: one running sum would be a chain of
+// dependent adds (4 cycles each) that dominated a row read.
+func rowSum(row []float64) float64 {
+	var s0, s1, s2, s3 float64
+	for ; len(row) >= 4; row = row[4:] {
+		s0 += row[0]
+		s1 += row[1]
+		s2 += row[2]
+		s3 += row[3]
+	}
+	for _, g := range row {
+		s0 += g
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // AccumulateRow is the event-driven read of row i for one input spike at time t (seconds):
@@ -209,21 +224,18 @@ func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	}
 	row, fac, alpha, beta := a.readRow(i, t)
 	dst = dst[:len(row)]
-	var sum float64
 	if a.readNoise == 0 {
 		for j, g := range row {
 			dst[j] += alpha*g - beta
-			sum += g
 		}
 	} else {
 		sig := a.readNoise
 		ns := &a.ns
 		for j, g := range row {
 			dst[j] += alpha*g*(1+sig*ns.norm()) - beta
-			sum += g
 		}
 	}
-	a.countRowRead(sum, fac)
+	a.countRowRead(row, fac)
 }
 
 // AccumulateRowVar is AccumulateRow with the read noise deferred: dst[j] += the noise-free read
@@ -240,11 +252,9 @@ func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
 	row, fac, alpha, beta := a.readRow(i, t)
 	dst = dst[:len(row)]
 	variance = variance[:len(row)]
-	var sum float64
 	if a.readNoise == 0 {
 		for j, g := range row {
 			dst[j] += alpha*g - beta
-			sum += g
 		}
 	} else {
 		as := alpha * a.readNoise
@@ -252,10 +262,9 @@ func (a *Array) AccumulateRowVar(dst, variance []float64, i int, t float64) {
 		for j, g := range row {
 			dst[j] += alpha*g - beta
 			variance[j] += as2 * g * g
-			sum += g
 		}
 	}
-	a.countRowRead(sum, fac)
+	a.countRowRead(row, fac)
 }
 
 // ScatterRow is AccumulateRow for synapses with delays: the read weight of (i, j) is added to
@@ -269,42 +278,64 @@ func (a *Array) ScatterRow(ring []float64, offs []int32, i int, t float64) {
 	}
 	row, fac, alpha, beta := a.readRow(i, t)
 	offs = offs[:len(row)]
-	var sum float64
 	if sig := a.readNoise; sig != 0 {
 		// One Gaussian per read, as AccumulateRow draws them.
 		for j, g := range row {
 			ring[offs[j]] += alpha*g*(1+sig*a.ns.norm()) - beta
-			sum += g
 		}
 	} else {
 		for j, g := range row {
 			ring[offs[j]] += alpha*g - beta
-			sum += g
 		}
 	}
-	a.countRowRead(sum, fac)
+	a.countRowRead(row, fac)
 }
 
-// ScatterRowVar is AccumulateRowVar for synapses with delays: the noise-free read weight of
-// (i, j) is added to ring[offs[j]] and the variance of its read noise to vring[offs[j]] (see
-// ScatterRow). It counts Cols() reads.
-func (a *Array) ScatterRowVar(ring, vring []float64, offs []int32, i int, t float64) {
+// ScatterRowVar is AccumulateRowVar for synapses with delays, into a ring of (weight, variance)
+// pairs: the noise-free read weight of (i, j) is added to ring[offs[j]][0] and the variance of
+// its read noise to ring[offs[j]][1] (see ScatterRow). A pair shares a cache line, so a read
+// touches one line per column instead of one in each of two rings. It counts Cols() reads. It
+// panics if len(offs) < Cols() or an offset is out of ring.
+//
+// With AVX2 the arithmetic of four columns is done at once and the row's sum for the energy
+// counter comes with it; the result has the bits of the Go loop (TestScatterRowVarKernel).
+func (a *Array) ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64) {
 	if len(offs) < a.cols {
 		panic(fmt.Sprintf("device: ScatterRowVar: len(offs) = %d < cols = %d", len(offs), a.cols))
 	}
 	row, fac, alpha, beta := a.readRow(i, t)
 	offs = offs[:len(row)]
 	as := alpha * a.readNoise
-	as2 := as * as
-	var sum float64
-	for j, g := range row {
-		o := offs[j]
-		ring[o] += alpha*g - beta
-		vring[o] += as2 * g * g
-		sum += g
+	k := scatterConsts{alpha: alpha, beta: beta, as2: as * as}
+	if !useScatterAsm {
+		for j, g := range row {
+			p := &ring[offs[j]]
+			p[0] += k.alpha*g - k.beta
+			p[1] += k.as2 * g * g
+		}
+		a.countRowRead(row, fac)
+		return
 	}
-	a.countRowRead(sum, fac)
+	var s [4]float64 // rowSum's partial sums
+	m := len(row) &^ 3
+	if m > 0 {
+		if bad := scatterPairsAVX2(&ring[0], &offs[0], &row[0], m, &k, len(ring), &s); bad >= 0 {
+			panic(fmt.Sprintf("device: ScatterRowVar: offset %d of column %d out of a ring of %d", offs[bad], bad, len(ring)))
+		}
+	}
+	for j := m; j < len(row); j++ {
+		g := row[j]
+		p := &ring[offs[j]]
+		p[0] += k.alpha*g - k.beta
+		p[1] += k.as2 * g * g
+		s[0] += g
+	}
+	a.count.Reads += uint64(a.cols)
+	a.count.ReadGSum += ((s[0] + s[1]) + (s[2] + s[3])) * fac
 }
+
+// scatterConsts are the constants of a row read in the order scatterPairsAVX2 reads them.
+type scatterConsts struct{ alpha, beta, as2 float64 }
 
 // AddReadNoise adds √variance[j]·N(0, 1) to dst[j] for every j with variance[j] > 0 and resets
 // variance to zero: the deferred read noise of AccumulateRowVar. The Gaussians come from the
@@ -326,21 +357,18 @@ func (a *Array) ReadTo(dst []float64) []float64 {
 	dst = dst[:len(a.g)]
 	alpha := a.wmax / a.dg0
 	beta := a.wmax * a.gmin0 / a.dg0
-	var sum float64
 	if a.readNoise == 0 {
 		for k, g := range a.g {
 			dst[k] = alpha*g - beta
-			sum += g
 		}
 	} else {
 		sig := a.readNoise
 		for k, g := range a.g {
 			dst[k] = alpha*g*(1+sig*a.ns.norm()) - beta
-			sum += g
 		}
 	}
 	a.count.Reads += uint64(len(a.g))
-	a.count.ReadGSum += sum
+	a.count.ReadGSum += rowSum(a.g)
 	return dst
 }
 

@@ -413,7 +413,7 @@ func TestScatterRowMatchesAccumulate(t *testing.T) {
 			offs[k] = int32(r.IntN(slots)*cols + k%cols)
 		}
 		ringA, ringB := make([]float64, slots*cols), make([]float64, slots*cols)
-		varA, varB := make([]float64, slots*cols), make([]float64, slots*cols)
+		wA, varA, pairB := make([]float64, slots*cols), make([]float64, slots*cols), make([][2]float64, slots*cols)
 		buf, vbuf := make([]float64, cols), make([]float64, cols)
 		for s := range 60 {
 			i := r.IntN(rows)
@@ -428,16 +428,21 @@ func TestScatterRowMatchesAccumulate(t *testing.T) {
 				clear(buf)
 			} else {
 				a.AccumulateRowVar(buf, vbuf, i, tm)
-				b.ScatterRowVar(ringB, varB, o, i, tm)
+				b.ScatterRowVar(pairB, o, i, tm)
 				for j := range buf {
-					ringA[o[j]] += buf[j]
+					wA[o[j]] += buf[j]
 					varA[o[j]] += vbuf[j]
 				}
 				clear(buf)
 				clear(vbuf)
 			}
 		}
+		wB, varB := make([]float64, len(wA)), make([]float64, len(varA))
+		for k := range varB {
+			wB[k], varB[k] = pairB[k][0], pairB[k][1]
+		}
 		assert.Equal(t, ringA, ringB, name)
+		assert.Equal(t, wA, wB, name)
 		assert.Equal(t, varA, varB, name)
 		assert.Equal(t, a.Counters(), b.Counters(), name)
 		assert.Equal(t, a.ns.norm(), b.ns.norm(), "%s: the noise streams stay in step", name)

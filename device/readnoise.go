@@ -69,7 +69,7 @@ func zigFast(b uint32) (j int32, i uint32, ok bool) {
 // stream, in column order, after the fast pass. Every column consumes its word, whether or not
 // its variance is zero, so the streams do not depend on the data.
 //
-// The AVX2 kernel does the full blocks of eight with the same operations in the same order
+// The AVX2 kernel does the blocks of eight (the last one padded) with the same operations in the same order
 // (no fused multiply-add), so both paths give the same bits; TestReadNoiseKernelMatchesGo
 // checks it.
 func (a *Array) addReadNoise(dst, variance []float64) {
@@ -84,14 +84,26 @@ func (a *Array) addReadNoise(dst, variance []float64) {
 		a.nrej = make([]uint8, blocks)
 	}
 	wordBuf, rej := a.nbits[:8*blocks], a.nrej[:blocks]
-	m := 0
-	if useNoiseAsm && n >= 8 {
-		m = n / 8
-		readNoiseAVX2(&a.lanes, &dst[0], &variance[0], &wordBuf[0], &rej[0], m, &zigK[0], &zigW[0])
-	}
-	for b := m; b < blocks; b++ {
-		lo, hi := 8*b, min(8*b+8, n)
-		rej[b] = noiseBlockGo(&a.lanes, dst[lo:hi], variance[lo:hi], (*[8]uint32)(wordBuf[8*b:8*b+8]))
+	if useNoiseAsm {
+		if m := n / 8; m > 0 {
+			readNoiseAVX2(&a.lanes, &dst[0], &variance[0], &wordBuf[0], &rej[0], m, &zigK[0], &zigW[0])
+		}
+		if r := n % 8; r > 0 {
+			// The tail through the kernel too, padded with zero variances: the same words and
+			// sums as noiseBlockGo on the tail (columns ≥ n are ignored below).
+			lo := n - r
+			var pd, pv [8]float64
+			copy(pd[:], dst[lo:])
+			copy(pv[:], variance[lo:])
+			readNoiseAVX2(&a.lanes, &pd[0], &pv[0], &wordBuf[lo], &rej[blocks-1], 1, &zigK[0], &zigW[0])
+			copy(dst[lo:], pd[:r])
+			copy(variance[lo:], pv[:r])
+		}
+	} else {
+		for b := range blocks {
+			lo, hi := 8*b, min(8*b+8, n)
+			rej[b] = noiseBlockGo(&a.lanes, dst[lo:hi], variance[lo:hi], (*[8]uint32)(wordBuf[8*b:8*b+8]))
+		}
 	}
 	for b, r := range rej {
 		for ; r != 0; r &= r - 1 {

@@ -107,3 +107,47 @@ func TestAddReadNoiseDistribution(t *testing.T) {
 	assert.InDelta(t, 0, c01/passes, 5/math.Sqrt(passes), "corr(column 0, 1)")
 	assert.InDelta(t, 0, c12/passes, 5/math.Sqrt(passes), "corr(column 1, 2)")
 }
+
+// TestScatterRowVarKernel: the AVX2 loop of ScatterRowVar gives the bits of the Go loop — ring
+// pairs and read counters — for row lengths around the blocks of four, and both panic on an
+// offset outside the ring.
+func TestScatterRowVarKernel(t *testing.T) {
+	if !useScatterAsm {
+		t.Skip("no AVX2 kernel on this machine")
+	}
+	defer func() { useScatterAsm = true }()
+	p, err := Preset("si-nc-phototransistor") // read noise and facilitation
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, cols := range []int{1, 3, 4, 5, 8, 13, 100} {
+		const rows, slots = 9, 6
+		a0, err := NewArray(p, rows, cols, 5)
+		require.NoError(t, err)
+		storm(a0, 3, 300)
+		a, b := a0.Clone(1), a0.Clone(1)
+		offs := make([]int32, rows*cols)
+		for k := range offs {
+			offs[k] = int32(r.IntN(slots)*cols + k%cols)
+		}
+		ringA, ringB := make([][2]float64, slots*cols), make([][2]float64, slots*cols)
+		for s := range 80 {
+			i := r.IntN(rows)
+			tm := float64(s) * 2e-3
+			useScatterAsm = true
+			a.ScatterRowVar(ringA, offs[i*cols:(i+1)*cols], i, tm)
+			useScatterAsm = false
+			b.ScatterRowVar(ringB, offs[i*cols:(i+1)*cols], i, tm)
+		}
+		require.Equal(t, ringB, ringA, "cols=%d", cols)
+		require.Equal(t, b.Counters(), a.Counters(), "cols=%d", cols)
+		bad := append([]int32(nil), offs[:cols]...)
+		bad[cols-1] = int32(len(ringA))
+		for _, asm := range []bool{true, false} {
+			useScatterAsm = asm
+			assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d asm=%v: offset past the ring", cols, asm)
+		}
+		bad[0] = -1
+		useScatterAsm = true
+		assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d: negative offset", cols)
+	}
+}

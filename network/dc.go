@@ -165,8 +165,8 @@ type DC struct {
 	delayOff  []int32 // delays[k]·N + j
 	maxOff    int32   // bound of delayOff
 	maxDelay  int
-	ring      []float64 // 2(maxDelay+1) slots × N future conductance increments
-	vring     []float64 // the same for their read-noise variance (noisy arrays)
+	ring      []float64    // 2(maxDelay+1) slots × N future conductance increments
+	pring     [][2]float64 // instead of ring for a noisy array: (increment, read-noise variance)
 	tmpVar    []float64
 	noisy     noiseDeferrer // syn, if its reads are noisy and it can defer the noise
 	scat      rowScatterer  // syn, if it can read a row straight into the delay ring
@@ -266,7 +266,7 @@ func (d *DC) newPipe() *pipeline {
 // which has the same distribution as one draw per read.
 type noiseDeferrer interface {
 	AccumulateRowVar(dst, variance []float64, i int, t float64)
-	ScatterRowVar(ring, vring []float64, offs []int32, i int, t float64)
+	ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 	AddReadNoise(dst, variance []float64)
 }
 
@@ -281,12 +281,16 @@ type rowScatterer interface {
 func (d *DC) initNoise() {
 	d.scat, _ = d.syn.(rowScatterer)
 	d.noisy = nil
-	d.vring, d.tmpVar = nil, nil
+	d.tmpVar, d.pring = nil, nil
+	if d.delays != nil {
+		d.ring = make([]float64, 2*(d.maxDelay+1)*d.cfg.Neurons)
+	}
 	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
 		d.noisy = nd
 		d.tmpVar = make([]float64, d.cfg.Neurons)
-		if d.ring != nil {
-			d.vring = make([]float64, len(d.ring))
+		if d.delays != nil {
+			d.pring = make([][2]float64, len(d.ring))
+			d.ring = nil
 		}
 	}
 }
@@ -488,20 +492,21 @@ func (d *DC) advance(pre []int32) []int32 {
 			// branch per synapse), and slot s mod R is drained from both s and
 			// s+R.
 			base := (d.step % (d.maxDelay + 1)) * n
-			ring, tmp := d.ring[base:], d.tmp[:n]
 			switch {
 			case d.noisy != nil:
-				// The noise variance travels with the weights through its
-				// own ring; the noise is drawn at arrival, per column.
-				vring := d.vring[base:]
+				// The noise variance travels with the weights, in pairs;
+				// the noise is drawn at arrival, per column.
+				pring := d.pring[base:]
 				for _, i := range pre {
-					d.noisy.ScatterRowVar(ring, vring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
+					d.noisy.ScatterRowVar(pring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
 				}
 			case d.scat != nil:
+				ring := d.ring[base:]
 				for _, i := range pre {
 					d.scat.ScatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
 				}
 			default:
+				ring, tmp := d.ring[base:], d.tmp[:n]
 				for _, i := range pre {
 					d.syn.AccumulateRow(tmp, int(i), t)
 					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], tmp, d.maxOff)
@@ -517,18 +522,14 @@ func (d *DC) advance(pre []int32) []int32 {
 	if d.delays != nil && d.step <= d.busyUntil {
 		r := d.maxDelay + 1
 		base := (d.step % r) * n
-		lo, hi := d.ring[base:base+n], d.ring[base+r*n:base+r*n+n]
 		if d.noisy != nil {
-			vlo, vhi := d.vring[base:base+n], d.vring[base+r*n:base+r*n+n]
-			for j := range lo {
-				lo[j] += hi[j]
-				vlo[j] += vhi[j]
-			}
-			clear(hi)
-			clear(vhi)
-			d.noisy.AddReadNoise(lo, vlo) // zeroes vlo
+			lo, hi := d.pring[base:base+n], d.pring[base+r*n:base+r*n+n]
+			drainPairs(exc.ge[:n], d.tmpVar[:n], lo, hi)
+			d.noisy.AddReadNoise(exc.ge[:n], d.tmpVar[:n]) // zeroes tmpVar
+		} else {
+			lo, hi := d.ring[base:base+n], d.ring[base+r*n:base+r*n+n]
+			drain(exc.ge[:n], lo, hi)
 		}
-		drain(exc.ge[:n], lo, hi)
 	}
 	es := exc.step(d.step)
 	is := inh.step(d.step)

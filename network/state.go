@@ -35,6 +35,18 @@ type DCState struct {
 	Counters    Counters  `json:"counters"`
 }
 
+// ringState returns a copy of the delay ring, a noisy array's pairs flattened.
+func (d *DC) ringState() []float64 {
+	if d.pring == nil {
+		return append([]float64(nil), d.ring...)
+	}
+	r := make([]float64, 0, 2*len(d.pring))
+	for _, p := range d.pring {
+		r = append(r, p[0], p[1])
+	}
+	return r
+}
+
 // State returns a deep copy of the network's state.
 func (d *DC) State() (*DCState, error) {
 	rng, err := d.src.MarshalBinary()
@@ -48,7 +60,7 @@ func (d *DC) State() (*DCState, error) {
 		Theta: cp(d.exc.u), ThetaScale: d.exc.thScale, ThetaFrozen: d.exc.frozen,
 		InhLast: append([]int(nil), d.inh.last...), InhActive: ci(d.inh.act),
 		InhV: cp(d.inh.v), InhGe: cp(d.inh.ge), InhGi: cp(d.inh.gi), InhRef: ci(d.inh.ref),
-		Ring: cp(d.ring), BusyUntil: d.busyUntil, LastExc: ci(d.lastExc), LastInh: ci(d.lastInh),
+		Ring: d.ringState(), BusyUntil: d.busyUntil, LastExc: ci(d.lastExc), LastInh: ci(d.lastInh),
 		InputRNG: rng, Counters: d.Counters(),
 	}, nil
 }
@@ -68,7 +80,7 @@ func (d *DC) SetState(s *DCState) error {
 		{"exc_v", len(s.ExcV), n}, {"exc_ge", len(s.ExcGe), n}, {"exc_gi", len(s.ExcGi), n},
 		{"exc_ref", len(s.ExcRef), n}, {"theta", len(s.Theta), n},
 		{"inh_v", len(s.InhV), n}, {"inh_ge", len(s.InhGe), n}, {"inh_gi", len(s.InhGi), n},
-		{"inh_ref", len(s.InhRef), n}, {"inh_last", len(s.InhLast), n}, {"ring", len(s.Ring), len(d.ring)},
+		{"inh_ref", len(s.InhRef), n}, {"inh_last", len(s.InhLast), n}, {"ring", len(s.Ring), len(d.ring) + 2*len(d.pring)},
 	} {
 		if f.got != f.want {
 			return fmt.Errorf("network: DC.SetState: %s has %d values, want %d", f.name, f.got, f.want)
@@ -111,6 +123,9 @@ func (d *DC) SetState(s *DCState) error {
 	}
 	d.inh.actDirty = true
 	copy(d.ring, s.Ring)
+	for k := range d.pring {
+		d.pring[k] = [2]float64{s.Ring[2*k], s.Ring[2*k+1]}
+	}
 	d.busyUntil = s.BusyUntil
 	d.lastExc = append(d.lastExc[:0], s.LastExc...)
 	d.lastInh = append(d.lastInh[:0], s.LastInh...)
@@ -143,10 +158,9 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 	r.lastExc = make([]int32, 0, d.cfg.Neurons)
 	r.lastInh = make([]int32, 0, d.cfg.Neurons)
 	if d.ring != nil {
-		r.ring = make([]float64, len(d.ring))
 		r.tmp = make([]float64, len(d.tmp))
 	}
-	r.initNoise()
+	r.initNoise() // allocates r's own ring
 	r.excCount = make([]int32, d.cfg.Neurons)
 	r.inhCount = make([]int32, d.cfg.Neurons)
 	r.rates = make([]float64, d.cfg.Inputs)
