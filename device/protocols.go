@@ -590,13 +590,16 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 	}
 	if rv.PPFIndex > 0 {
 		dt := rv.PPFDt
-		note := fmt.Sprintf("pair at Δt = %g s", dt)
+		note := fmt.Sprintf("mean of %d pairs at Δt = %g s", characterizeRepeats, dt)
 		if dt <= 0 {
 			lo, _ := stpRange(p)
 			dt = max(lo, 1e-3)
-			note = fmt.Sprintf("review gives no interval; pair at Δt = %g s", dt)
+			note = fmt.Sprintf("review gives no interval; mean of %d pairs at Δt = %g s", characterizeRepeats, dt)
 		}
-		rows = append(rows, Row{Figure: "PPF index", Unit: "%", Review: rv.PPFIndex, Simulated: pairPPF(d, dt), Note: note})
+		// The mean of several pairs, as the PPF curve and a lab do: one pair's ratio carries
+		// √2 times the read noise.
+		ppf := PPF(d, []float64{dt}, characterizeRepeats).Y[0]
+		rows = append(rows, Row{Figure: "PPF index", Unit: "%", Review: rv.PPFIndex, Simulated: ppf, Note: note})
 	}
 	if rv.CutoffHz > 0 {
 		rows = append(rows, Row{Figure: "gain high-pass cutoff", Unit: "Hz", Review: rv.CutoffHz, Simulated: rep.GainFit.CutoffHz,
