@@ -50,11 +50,11 @@ func (x *noiseLanes) next() (out [4]uint64) {
 }
 
 // zigFast is the fast path of the ziggurat for one 32-bit word b: bits 0–23 are a signed
-// magnitude j, bits 25–31 the layer i (bit 24 is unused, so the two do not share a bit).
+// magnitude j, bits 24–31 the layer i (as normals.norm reads them).
 // It reports whether the draw j·w_i is accepted without further tests.
 func zigFast(b uint32) (j int32, i uint32, ok bool) {
 	j = int32(b<<8) >> 8
-	i = b >> 25
+	i = b >> 24
 	aj := j
 	if aj < 0 {
 		aj = -aj

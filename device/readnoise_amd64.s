@@ -46,7 +46,7 @@ loop:
 	MOVQ    AX, BX
 	SHLQ    $5, BX             // 32 bytes of words per block
 	VMOVDQU Y4, (R8)(BX*1)
-	VPSRLD  $25, Y4, Y6        // layer i
+	VPSRLD  $24, Y4, Y6        // layer i
 	VPSLLD  $8, Y4, Y7
 	VPSRAD  $8, Y7, Y7         // signed magnitude j
 	VPABSD  Y7, Y8
