@@ -192,14 +192,16 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 // pixel/8·k Hz → N excitatory + N inhibitory neurons, lateral inhibition,
 // input delays U[0, 10] ms, 350 ms presentation + 150 ms rest at dt 0.5 ms)
 // on device synapses (ideal; ag-a-si, NeuroSim's Ag:a-Si: NL 2.4/−4.88, 97 states, C2C 3.5 %,
-// D2D, noiseless reads; si-nc-memristor: read noise, facilitation, C2C, D2D),
+// D2D, noiseless reads; si-nc-memristor: read noise, facilitation, C2C, D2D;
+// si-nc-phototransistor, the default device of make run: 2 % read noise,
+// two-component facilitation),
 // per presentation, plasticity off (θ frozen) and on
 // (θ adaptive + benchSTDP programming the array). Run with -cpu 1 for the
 // one-core figures.
 func BenchmarkDCNetwork(b *testing.B) {
 	images, src := benchImages(b)
 	for _, n := range []int{100, 400} {
-		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor"} {
+		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor", "si-nc-phototransistor"} {
 			for _, k := range []float64{2, 4} {
 				for _, plastic := range []bool{false, true} {
 					name := fmt.Sprintf("N=%d/dev=%s/k=%g/plastic=%v", n, preset, k, plastic)

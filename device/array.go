@@ -400,7 +400,7 @@ func (a *Array) Program(i, j int, pulses float64) {
 		a.step(k, pulses)
 		return
 	}
-	n := stochasticRound(math.Abs(pulses), a.rng)
+	n := stochasticRoundPCG(math.Abs(pulses), a.src)
 	if n == 0 {
 		return
 	}
@@ -422,7 +422,7 @@ func (a *Array) ProgramRow(i int, pulses []float64) {
 			a.step(base+j, p)
 			continue
 		}
-		n := stochasticRound(math.Abs(p), a.rng)
+		n := stochasticRoundPCG(math.Abs(p), a.src)
 		if n == 0 {
 			continue
 		}
