@@ -83,13 +83,17 @@
 // (AccumulateRow: one Gaussian per device read). AccumulateRowVar defers the read noise: it adds
 // the noise-free weights and their noise variances, and AddReadNoise, once per time step, adds
 // one Gaussian per column with the summed variance — the same distribution, since a sum of
-// independent Gaussians is Gaussian, at a fraction of the cost.
+// independent Gaussians is Gaussian, at a fraction of the cost. With synaptic delays,
+// ScatterRowVar writes (weight, variance) pairs into the caller's delay ring. On amd64 with
+// AVX2 both run as assembly kernels (eight Gaussians, four columns at a time) that give the bits
+// of their Go loops (readnoise.go, tests check it).
 //
 // # Randomness and concurrency
 //
-// A seed gives two PCG streams: one draws the devices (variation, stuck), the other the run-time
-// noise (uniforms for stochastic rounding, Gaussians by a ziggurat taking two draws from each
-// 64-bit output, normal.go). The same seed reproduces an array bit for bit, and a checkpoint
+// A seed gives three streams: one PCG draws the devices (variation, stuck), a second the
+// run-time noise (uniforms for stochastic rounding, Gaussians by a 256-layer ziggurat taking two
+// draws from each 64-bit output, normal.go), and four xoshiro256++ generators seeded from a
+// third feed AddReadNoise. The same seed reproduces an array bit for bit, and a checkpoint
 // (MarshalBinary) holds the full generator state. Devices and arrays are not safe for concurrent
 // use; Array.Clone makes independent replicas.
 package device

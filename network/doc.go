@@ -114,5 +114,6 @@
 // A *device.Array with read noise is read through AccumulateRowVar: the
 // Gaussian read noise of all the reads arriving at a neuron in one step is
 // drawn once (the sum of independent Gaussians, same distribution), with
-// the variances travelling through the delay ring with the weights.
+// the variances travelling through the delay ring with the weights, as
+// (weight, variance) pairs.
 package network
