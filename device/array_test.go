@@ -487,3 +487,54 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 	assert.Equal(t, float64(p.States), a.PulsesAt(0, 0, 5))
 	assert.Equal(t, -float64(p.States), a.PulsesAt(0, 0, -5))
 }
+
+// TestArrayRoundIsBernoulli: the array's stochastic rounding (one uniform per success, see
+// round) gives independent outcomes with the right probabilities: per fractional part, the
+// success rate; between consecutive calls, no correlation; over windows of 60 calls, the
+// variance of a sum of independent Bernoullis.
+func TestArrayRoundIsBernoulli(t *testing.T) {
+	p := idealParams()
+	a, err := NewArray(p, 1, 1, 9)
+	require.NoError(t, err)
+	fs := []float64{0.01, 0.3, 0.002, 0.7, 1.5, 2.25}
+	const cycles = 100000
+	hits := make([]float64, len(fs))
+	var prev, lagSum, winSum, winSq, win float64
+	wantVar := 0.0
+	for _, x := range fs {
+		f := x - math.Floor(x)
+		wantVar += f * (1 - f)
+	}
+	wantVar *= 10 // a window of 60 calls is 10 cycles
+	n := 0
+	for range cycles {
+		for k, x := range fs {
+			o := a.round(x) - math.Floor(x)
+			hits[k] += o
+			lagSum += o * prev
+			prev = o
+			win += o
+			n++
+			if n%60 == 0 {
+				winSum += win
+				winSq += win * win
+				win = 0
+			}
+		}
+	}
+	for k, x := range fs {
+		f := x - math.Floor(x)
+		assert.InDelta(t, f, hits[k]/cycles, 5*math.Sqrt(f*(1-f)/cycles), "success rate of %g", x)
+	}
+	// E[o_k·o_{k+1}] = f_k·f_{k+1} for independent outcomes.
+	var wantLag float64
+	for k := range fs {
+		f1, f2 := fs[k]-math.Floor(fs[k]), fs[(k+1)%len(fs)]-math.Floor(fs[(k+1)%len(fs)])
+		wantLag += f1 * f2
+	}
+	assert.InDelta(t, wantLag/float64(len(fs)), lagSum/float64(n), 0.004, "lag-1 product")
+	w := float64(n / 60)
+	mean := winSum / w
+	variance := winSq/w - mean*mean
+	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
+}

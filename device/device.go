@@ -383,14 +383,3 @@ func stochasticRound(x float64, rng *rand.Rand) float64 {
 	}
 	return fl
 }
-
-// stochasticRoundPCG is stochasticRound drawing straight from the PCG under rng: the same
-// uniform (rand.Rand.Float64's low 53 bits of one Uint64) without the interface call, for the
-// training loop's many sub-pulse updates.
-func stochasticRoundPCG(x float64, src *rand.PCG) float64 {
-	fl := math.Floor(x)
-	if fr := x - fl; fr > 0 && float64(src.Uint64()<<11>>11)/(1<<53) < fr {
-		return fl + 1
-	}
-	return fl
-}

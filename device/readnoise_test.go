@@ -134,15 +134,3 @@ func TestScatterRowVarKernel(t *testing.T) {
 		assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d: negative offset", cols)
 	}
 }
-
-// TestStochasticRoundPCG: drawing from the PCG directly gives the draws of rand.Rand over it.
-func TestStochasticRoundPCG(t *testing.T) {
-	a, b := rand.NewPCG(4, 5), rand.NewPCG(4, 5)
-	ra := rand.New(a)
-	xs := rand.New(rand.NewPCG(6, 7))
-	for range 10000 {
-		x := 3 * xs.Float64()
-		require.Equal(t, stochasticRound(x, ra), stochasticRoundPCG(x, b), "x = %g", x)
-	}
-	assert.Equal(t, a, b, "the streams stay in step")
-}
