@@ -31,7 +31,7 @@ type Array struct {
 	// controller knows of the devices (PulsesAt).
 	nominal curve
 	stuck   []uint8 // per device, nil if the preset has no stuck devices
-	f       []facil // per row, nil if the preset has no short-term component
+	stp     *rowSTP // per-row facilitation, nil if the preset has no short-term component
 
 	wmax       float64
 	gmin0, dg0 float64 // nominal Gmin and Gmax − Gmin
@@ -94,7 +94,7 @@ func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 		}
 	}
 	if p.hasSTP() {
-		a.f = make([]facil, rows)
+		a.stp = newRowSTP(rows)
 	}
 	a.src = rand.NewPCG(seed, streamNoise)
 	a.rng = rand.New(a.src)
@@ -183,9 +183,8 @@ func (a *Array) readRow(i int, t float64) (row []float64, fac, alpha, beta float
 		panic(fmt.Sprintf("device: row %d out of range for %d rows", i, a.rows))
 	}
 	fac = 1.0
-	if a.f != nil {
-		fac += a.f[i].at(&a.p, t)
-		a.f[i].stimulate(&a.p)
+	if a.stp != nil {
+		fac += a.stp.stimulate(&a.p, i, t)
 	}
 	return a.g[i*a.cols : (i+1)*a.cols], fac, a.wmax * fac / a.dg0, a.wmax * a.gmin0 / a.dg0
 }
@@ -217,10 +216,10 @@ func rowSum(row []float64) float64 {
 //
 //	dst[j] += WMax·(G_ij·(1 + s_i)·(1 + N(0, σ_read)) − Gmin)/(Gmax − Gmin)
 //
-// where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Spike times of a
-// row must not decrease (it panics otherwise; see ResetShortTerm). One independent Gaussian is
-// drawn per device read; AccumulateRowVar with AddReadNoise gives the same distribution with
-// one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
+// where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Read times must
+// not decrease across the array's reads (it panics otherwise; see ResetShortTerm). One
+// independent Gaussian is drawn per device read; AccumulateRowVar with AddReadNoise gives the
+// same distribution with one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
 func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	if len(dst) < a.cols {
 		panic(fmt.Sprintf("device: AccumulateRow: len(dst) = %d < cols = %d", len(dst), a.cols))
@@ -564,7 +563,11 @@ func (a *Array) ResetCounters() { a.count = Counters{} }
 
 // ResetShortTerm clears every row's facilitation and sets the time origin back to 0 (e.g. at
 // the start of each input image).
-func (a *Array) ResetShortTerm() { clear(a.f) }
+func (a *Array) ResetShortTerm() {
+	if a.stp != nil {
+		a.stp.reset()
+	}
+}
 
 // Relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
 // conductance relaxes toward its device's Gmin, G ← Gmin + (G − Gmin)·Params.Retained(t), stuck
@@ -593,8 +596,8 @@ func (a *Array) Relax(t float64) {
 func (a *Array) Clone(seed uint64) *Array {
 	b := *a
 	b.g = append([]float64(nil), a.g...)
-	if a.f != nil {
-		b.f = append([]facil(nil), a.f...)
+	if a.stp != nil {
+		b.stp = a.stp.clone()
 	}
 	b.src = rand.NewPCG(seed, streamNoise)
 	b.rng = rand.New(b.src)
@@ -615,7 +618,8 @@ type arrayState struct {
 	BuildSeed  uint64
 	WMax       float64
 	G          []float64
-	Facil      []facil
+	Facil      []facil // before version 3
+	STP        *rowSTP // since version 3
 	RNG        []byte
 	NormBuf    uint32
 	NormHave   bool
@@ -625,9 +629,10 @@ type arrayState struct {
 	Counters   Counters
 }
 
-// arrayStateVersion 2 added the read-noise lanes. A version-1 checkpoint (written before the
-// lanes existed) still loads; its lanes start from BuildSeed, as a new array's do.
-const arrayStateVersion = 2
+// arrayStateVersion 2 added the read-noise lanes, 3 the facilitation referred to a common time
+// (rowSTP). Older checkpoints still load: their lanes start from BuildSeed, as a new array's do,
+// and their per-row facilitation is converted.
+const arrayStateVersion = 3
 
 // MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
 func (a *Array) MarshalBinary() ([]byte, error) {
@@ -637,7 +642,7 @@ func (a *Array) MarshalBinary() ([]byte, error) {
 	}
 	st := arrayState{
 		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
-		WMax: a.wmax, G: a.g, Facil: a.f, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, SkipS: a.skipS, SkipU: a.skipU, Counters: a.count,
+		WMax: a.wmax, G: a.g, STP: a.stp, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, SkipS: a.skipS, SkipU: a.skipU, Counters: a.count,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -653,8 +658,8 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
 		return fmt.Errorf("device: unmarshal array: %w", err)
 	}
-	if st.Version != arrayStateVersion && st.Version != 1 {
-		return fmt.Errorf("device: unmarshal array: version %d, want %d", st.Version, arrayStateVersion)
+	if st.Version < 1 || st.Version > arrayStateVersion {
+		return fmt.Errorf("device: unmarshal array: version %d, want 1 to %d", st.Version, arrayStateVersion)
 	}
 	b, err := NewArray(&st.Params, st.Rows, st.Cols, st.BuildSeed)
 	if err != nil {
@@ -663,8 +668,17 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	if len(st.G) != st.Rows*st.Cols {
 		return fmt.Errorf("device: unmarshal array: %d conductances for %d×%d", len(st.G), st.Rows, st.Cols)
 	}
-	if b.f != nil && len(st.Facil) != st.Rows {
-		return fmt.Errorf("device: unmarshal array: %d facilitation states for %d rows", len(st.Facil), st.Rows)
+	if b.stp != nil {
+		if st.STP == nil {
+			if len(st.Facil) != st.Rows {
+				return fmt.Errorf("device: unmarshal array: %d facilitation states for %d rows", len(st.Facil), st.Rows)
+			}
+			st.STP = fromFacil(&st.Params, st.Facil)
+		}
+		if len(st.STP.U1) != st.Rows || len(st.STP.U2) != st.Rows || len(st.STP.Last) != st.Rows {
+			return fmt.Errorf("device: unmarshal array: facilitation state for %d, %d, %d rows, want %d",
+				len(st.STP.U1), len(st.STP.U2), len(st.STP.Last), st.Rows)
+		}
 	}
 	if err := b.src.UnmarshalBinary(st.RNG); err != nil {
 		return fmt.Errorf("device: unmarshal array rng: %w", err)
@@ -678,8 +692,8 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	}
 	b.wmax = st.WMax
 	copy(b.g, st.G)
-	if b.f != nil {
-		copy(b.f, st.Facil)
+	if b.stp != nil {
+		b.stp = st.STP.clone()
 	}
 	b.count = st.Counters
 	*a = *b

@@ -1,0 +1,106 @@
+package device
+
+import (
+	"bytes"
+	"encoding/gob"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRowSTPMatchesDevice: an array's facilitation (referred to a common time, see rowSTP)
+// is the per-stimulus model of facil within the rounding of the times (relative, or absolute
+// below 1e-6), with and
+// without the cap, over spans long
+// enough to move the common time many times, with rows read at random times.
+func TestRowSTPMatchesDevice(t *testing.T) {
+	for _, name := range []string{"si-nc-phototransistor", "si-nc-memristor", "graphene-pnc-ppf"} {
+		p, err := Preset(name)
+		require.NoError(t, err)
+		require.True(t, p.hasSTP(), name)
+		for _, capped := range []bool{false, true} {
+			q := *p
+			if !capped {
+				q.STPMax = 0
+			}
+			const rows = 7
+			a, err := NewArray(&q, rows, 2, 1)
+			require.NoError(t, err)
+			ref := make([]facil, rows)
+			r := rand.New(rand.NewPCG(3, 3))
+			tm := 0.0
+			worst := 0.0
+			for range 20000 {
+				// Mostly a few ms apart, sometimes a long silence (rebases).
+				if r.IntN(50) == 0 {
+					tm += 1000 * q.PPFTau1 * r.Float64()
+				} else {
+					tm += 0.0005 * float64(r.IntN(20))
+				}
+				i := r.IntN(rows)
+				want := ref[i].at(&q, tm)
+				ref[i].stimulate(&q)
+				_, fac, _, _ := a.readRow(i, tm)
+				got := fac - 1
+				// Relative to the value, or to 1e-6 for values that no longer matter next to
+				// the 1 of 1 + s (the common time can underflow them to 0 earlier).
+				worst = max(worst, math.Abs(got-want)/max(want, 1e-6))
+			}
+			// Both compute e^(−Δt/τ) from times that carry an absolute rounding of ulp(t): their
+			// results may differ by that much over τ, relatively.
+			tau := q.PPFTau1
+			if q.PPFC2 != 0 {
+				tau = min(tau, q.PPFTau2)
+			}
+			tol := 1e-12 + 16*0x1p-52*tm/tau
+			assert.Less(t, worst, tol, "%s capped=%v: worst relative error (t up to %g s)", name, capped, tm)
+			assert.Greater(t, a.stp.T0, 0.0, "%s: the common time moved", name)
+		}
+	}
+}
+
+// TestRowSTPTimeOrder: reads must not go back in time across the array; ResetShortTerm starts
+// the clock again.
+func TestRowSTPTimeOrder(t *testing.T) {
+	p, err := Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	a, err := NewArray(p, 3, 2, 1)
+	require.NoError(t, err)
+	dst := make([]float64, 2)
+	a.AccumulateRow(dst, 0, 1.0)
+	a.AccumulateRow(dst, 1, 1.0) // the same time: fine
+	assert.Panics(t, func() { a.AccumulateRow(dst, 2, 0.5) }, "another row, earlier")
+	a.ResetShortTerm()
+	assert.NotPanics(t, func() { a.AccumulateRow(dst, 2, 0.5) })
+}
+
+// TestArrayLoadsPerRowFacilitation: a checkpoint written before version 3 (per-row facil
+// states) loads and continues with the same facilitation.
+func TestArrayLoadsPerRowFacilitation(t *testing.T) {
+	p, err := Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	a, err := NewArray(p, 4, 3, 2)
+	require.NoError(t, err)
+	ref := []facil{{S1: 0.3, S2: 0.1, T: 2.0}, {}, {S1: 0.05, T: 1.5}, {S1: 0.2, S2: 0.2, T: 2.1}}
+	data, err := a.MarshalBinary()
+	require.NoError(t, err)
+	var st arrayState
+	require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&st))
+	st.Version, st.STP, st.Facil = 2, nil, ref
+	var buf bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&buf).Encode(&st))
+	var b Array
+	require.NoError(t, b.UnmarshalBinary(buf.Bytes()))
+	for i := range ref {
+		want := ref[i].at(&b.p, 2.2)
+		_, fac, _, _ := b.readRow(i, 2.2)
+		assert.InDelta(t, want, fac-1, 1e-12*max(want, 1), "row %d", i)
+	}
+	st.Facil = ref[:2]
+	buf.Reset()
+	require.NoError(t, gob.NewEncoder(&buf).Encode(&st))
+	assert.ErrorContains(t, b.UnmarshalBinary(buf.Bytes()), "facilitation states")
+}
