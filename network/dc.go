@@ -230,9 +230,8 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 			d.delays[k] = uint8(s)
 			d.delayOff[k] = int32(s*n + k%n)
 		}
-		d.ring = make([]float64, 2*(d.maxDelay+1)*n)
-		// The largest offset, d·N + j ≤ maxDelay·N + N−1, indexes the ring
-		// from any base ≤ maxDelay·N.
+		// The ring (initNoise allocates it): the largest offset,
+		// d·N + j ≤ maxDelay·N + N−1, indexes it from any base ≤ maxDelay·N.
 		d.maxOff = int32(d.maxDelay*n + n - 1)
 		d.tmp = make([]float64, n)
 	}
@@ -277,7 +276,8 @@ type rowScatterer interface {
 	ScatterRow(ring []float64, offs []int32, i int, t float64)
 }
 
-// initNoise selects the deferred-noise path for noisy device arrays.
+// initNoise selects the deferred-noise path for noisy device arrays and
+// allocates the delay ring of the path: weights, or (weight, variance) pairs.
 func (d *DC) initNoise() {
 	d.scat, _ = d.syn.(rowScatterer)
 	d.noisy = nil
