@@ -190,9 +190,12 @@ func (a *Array) readRow(i int, t float64) (row []float64, fac, alpha, beta float
 }
 
 // countRowRead counts the Cols() reads of row, read with facilitation factor fac.
-func (a *Array) countRowRead(row []float64, fac float64) {
+func (a *Array) countRowRead(row []float64, fac float64) { a.countReads(rowSum(row), fac) }
+
+// countReads counts the Cols() reads of a row whose conductances sum to sum.
+func (a *Array) countReads(sum, fac float64) {
 	a.count.Reads += uint64(a.cols)
-	a.count.ReadGSum += rowSum(row) * fac
+	a.count.ReadGSum += sum * fac
 }
 
 // rowSum returns the sum of row with four partial sums: one running sum would be a chain of
@@ -332,8 +335,7 @@ func (a *Array) ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 		p[1] += k.as2 * g * g
 		s[0] += g
 	}
-	a.count.Reads += uint64(a.cols)
-	a.count.ReadGSum += ((s[0] + s[1]) + (s[2] + s[3])) * fac
+	a.countReads((s[0]+s[1])+(s[2]+s[3]), fac)
 }
 
 // scatterConsts are the constants of a row read in the order scatterPairsAVX2 reads them.

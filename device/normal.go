@@ -73,23 +73,8 @@ func (n *normals) uniform() float64 {
 
 // norm returns a standard normal deviate. The fast path (97 % of draws) makes no call.
 func (n *normals) norm() float64 {
-	var b uint32
-	if n.have {
-		n.have = false
-		b = n.buf
-	} else {
-		u := n.src.Uint64()
-		n.buf = uint32(u >> 32)
-		n.have = true
-		b = uint32(u)
-	}
-	j := int32(b<<8) >> 8 // signed 24-bit magnitude
-	i := b >> 24
-	aj := j
-	if aj < 0 {
-		aj = -aj
-	}
-	if uint32(aj) < zigK[i] {
+	j, i, ok := zigFast(n.bits32())
+	if ok {
 		return float64(j) * zigW[i]
 	}
 	return n.slow(j, i)
@@ -117,14 +102,8 @@ func (n *normals) slow(j int32, i uint32) float64 {
 		if zigF[i]+n.uniform()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
 			return x
 		}
-		b := n.bits32()
-		j = int32(b<<8) >> 8
-		i = b >> 24
-		aj := j
-		if aj < 0 {
-			aj = -aj
-		}
-		if uint32(aj) < zigK[i] {
+		var ok bool
+		if j, i, ok = zigFast(n.bits32()); ok {
 			return float64(j) * zigW[i]
 		}
 	}
