@@ -340,6 +340,29 @@ type EvalResult struct {
 	Predicted []int // filled by Test
 }
 
+// SelfLabelledAccuracy is the accuracy of r's pass when the neurons are
+// labelled by the same pass's responses (Assign on r itself) rather than by
+// a separate labelling pass over training images. It is not a held-out
+// figure: the labels of the tested images choose the neurons' classes. It
+// exists to compare with numbers obtained that way: the reference's
+// published evaluation script (peter-u-diehl/stdp-mnist,
+// Diehl&Cook_MNIST_evaluation.py) loads the same test-set activity file
+// (resultPopVecs10000) both for the assignments and for the test; the
+// repository's issue #3 asks why.
+func (r *EvalResult) SelfLabelledAccuracy() float64 {
+	if len(r.Counts) == 0 {
+		return 0
+	}
+	assign := Assign(r.Counts, r.Labels, 10)
+	hits := 0
+	for k, c := range r.Counts {
+		if Classify(c, assign, 10) == r.Labels[k] {
+			hits++
+		}
+	}
+	return float64(hits) / float64(len(r.Counts))
+}
+
 // respond shows the first n images of set to frozen replicas of the
 // network, in batches of `batch` images (for progress), and returns their
 // spike counts. The model itself is not changed.
