@@ -411,27 +411,88 @@ func (a *Array) Program(i, j int, pulses float64) {
 	a.step(k, math.Copysign(n, pulses))
 }
 
-// ProgramRow applies pulses[j] to device (i, j) for every j (zeros are skipped). It panics if
-// len(pulses) != Cols().
+// ProgramRow applies pulses[j] to device (i, j) for every j (zeros are skipped): the same as
+// Program(i, j, pulses[j]) for j = 0, 1, … (see ProgramCol). It panics if len(pulses) !=
+// Cols().
 func (a *Array) ProgramRow(i int, pulses []float64) {
 	if len(pulses) != a.cols {
 		panic(fmt.Sprintf("device: ProgramRow: len(pulses) = %d, cols = %d", len(pulses), a.cols))
 	}
-	base := a.index(i, 0)
-	for j, p := range pulses {
-		if p == 0 {
-			continue
-		}
-		if a.p.Analog {
-			a.step(base+j, p)
-			continue
-		}
-		n := a.round(math.Abs(p))
-		if n == 0 {
-			continue
-		}
-		a.step(base+j, math.Copysign(n, p))
+	a.programAt(a.index(i, 0), 1, a.cols, nil, pulses)
+}
+
+// ProgramCol applies pulses[m] to device (rows[m], j) for every m, in order: the same
+// as Program(rows[m], j, pulses[m]) one after the other (the same devices move by the same
+// steps, the same random numbers are drawn), at a fraction of the cost for the sub-pulse
+// updates of a learning rule (one pass, no call per device). It panics if a row or j is out
+// of range or len(rows) != len(pulses).
+func (a *Array) ProgramCol(j int, rows []int32, pulses []float64) {
+	if uint(j) >= uint(a.cols) {
+		panic(fmt.Sprintf("device: ProgramCol: column %d out of range [0, %d)", j, a.cols))
 	}
+	a.programAt(j, a.cols, a.rows, rows, pulses)
+}
+
+// ProgramRowAt applies pulses[m] to device (i, cols[m]) for every m, in order: the same as
+// Program(i, cols[m], pulses[m]) one after the other (see ProgramCol). It panics if i or a
+// column is out of range or len(cols) != len(pulses).
+func (a *Array) ProgramRowAt(i int, cols []int32, pulses []float64) {
+	if uint(i) >= uint(a.rows) {
+		panic(fmt.Sprintf("device: ProgramRowAt: row %d out of range [0, %d)", i, a.rows))
+	}
+	a.programAt(i*a.cols, 1, a.cols, cols, pulses)
+}
+
+// programAt applies pulses[m] to device base + idx[m]·stride (idx[m] < n), or, with idx nil,
+// to device base + m. A sub-pulse count takes round's path inline, with the survival product
+// in a register.
+func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
+	if idx != nil && len(idx) != len(pulses) {
+		panic(fmt.Sprintf("device: %d indices for %d pulse counts", len(idx), len(pulses)))
+	}
+	for m, x := range idx {
+		if uint(x) >= uint(n) {
+			panic(fmt.Sprintf("device: programming index %d (entry %d) out of range [0, %d)", x, m, n))
+		}
+	}
+	at := func(m int) int {
+		if idx == nil {
+			return base + m
+		}
+		return base + int(idx[m])*stride
+	}
+	if a.p.Analog {
+		for m, p := range pulses {
+			if p != 0 {
+				a.step(at(m), p)
+			}
+		}
+		return
+	}
+	S, U := a.skipS, a.skipU
+	for m, p := range pulses {
+		f := math.Abs(p)
+		if f >= 1 || f == 0 || f != f {
+			if f == 0 {
+				continue
+			}
+			a.skipS, a.skipU = S, U
+			if n := a.round(f); n != 0 {
+				a.step(at(m), math.Copysign(n, p))
+			}
+			S, U = a.skipS, a.skipU
+			continue
+		}
+		if U == 0 {
+			U = (float64(a.src.Uint64()>>11) + 1) * (1.0 / (1 << 53)) // as round
+		}
+		S *= 1 - f
+		if S < U {
+			S, U = 1, 0
+			a.step(at(m), math.Copysign(1, p))
+		}
+	}
+	a.skipS, a.skipU = S, U
 }
 
 // round is the array's stochastic rounding: ⌊x⌋ + 1 with probability x − ⌊x⌋, else ⌊x⌋

@@ -538,3 +538,75 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 	variance := winSq/w - mean*mean
 	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
 }
+
+// TestProgramColMatchesProgram: the batched calls (ProgramCol, ProgramRowAt, ProgramRow) are
+// Program one device after the other:
+// same conductances, counters and random state, for sub-pulse, whole and mixed counts of
+// both signs, zeros, stuck devices and an analog device.
+func TestProgramColMatchesProgram(t *testing.T) {
+	for _, analog := range []bool{false, true} {
+		p := testParams()
+		p.D2DNL, p.D2DG, p.StuckMin, p.Analog = 0.2, 0.03, 0.05, analog
+		a, err := NewArray(p, 30, 20, 3)
+		require.NoError(t, err)
+		b := a.Clone(0)
+		b.skipS, b.skipU = a.skipS, a.skipU
+		*b.src = *a.src
+		r := rand.New(rand.NewPCG(4, 4))
+		idx := make([]int32, 0, 30)
+		pulses := make([]float64, 0, 30)
+		for round := range 400 {
+			idx, pulses = idx[:0], pulses[:0]
+			lim := 30
+			if round%2 == 1 {
+				lim = 20
+			}
+			for range r.IntN(lim) {
+				idx = append(idx, int32(r.IntN(lim)))
+				x := 0.0
+				switch r.IntN(5) {
+				case 0: // zero
+				case 1:
+					x = (r.Float64() - 0.5) * 6
+				default:
+					x = (r.Float64() - 0.5) * 0.2
+				}
+				pulses = append(pulses, x)
+			}
+			switch {
+			case round%2 == 0:
+				j := r.IntN(20)
+				a.ProgramCol(j, idx, pulses)
+				for m, i := range idx {
+					b.Program(int(i), j, pulses[m])
+				}
+			case round%3 == 0:
+				i := r.IntN(30)
+				dense := make([]float64, 20)
+				for m, j := range idx {
+					dense[j] = pulses[m]
+				}
+				a.ProgramRow(i, dense)
+				for j, x := range dense {
+					b.Program(i, j, x)
+				}
+			default:
+				i := r.IntN(30)
+				a.ProgramRowAt(i, idx, pulses)
+				for m, j := range idx {
+					b.Program(i, int(j), pulses[m])
+				}
+			}
+		}
+		require.NotZero(t, a.Counters().PotPulses)
+		assert.Equal(t, hashG(b), hashG(a), "analog %v", analog)
+		assert.Equal(t, b.Counters(), a.Counters())
+		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
+	}
+	a, err := NewArray(testParams(), 3, 4, 1)
+	require.NoError(t, err)
+	assert.Panics(t, func() { a.ProgramCol(4, []int32{0}, []float64{1}) })
+	assert.Panics(t, func() { a.ProgramCol(0, []int32{3}, []float64{1}) })
+	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{4}, []float64{1}) })
+	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{0, 1}, []float64{1}) })
+}
