@@ -59,6 +59,30 @@ func (f *Float) Program(i, j int, dw float64) {
 	f.W[k] = math.Min(math.Max(f.W[k]+dw, 0), f.WMax)
 }
 
+// ProgramCol adds dw[m] to w_(rows[m], j) for every m (see Program).
+func (f *Float) ProgramCol(j int, rows []int32, dw []float64) {
+	for m, i := range rows {
+		f.Program(int(i), j, dw[m])
+	}
+}
+
+// ProgramRowAt adds dw[m] to w_(i, cols[m]) for every m (see Program).
+func (f *Float) ProgramRowAt(i int, cols []int32, dw []float64) {
+	for m, j := range cols {
+		f.Program(i, int(j), dw[m])
+	}
+}
+
+// ProgramRow adds dw[j] to w_ij for every j with dw[j] ≠ 0 (see Program;
+// as device.Array.ProgramRow, zeros are skipped).
+func (f *Float) ProgramRow(i int, dw []float64) {
+	for j, x := range dw[:f.cols] {
+		if x != 0 {
+			f.Program(i, j, x)
+		}
+	}
+}
+
 // PulsesFor returns dw: a Float's pulse is a weight change of 1.
 func (f *Float) PulsesFor(dw float64) float64 { return dw }
 

@@ -17,6 +17,13 @@ type Programmable interface {
 	WeightsTo(dst []float64) []float64
 	Program(i, j int, pulses float64)
 	PulsesFor(dw float64) float64
+	// ProgramCol, ProgramRowAt and ProgramRow are Program on (rows[m], j),
+	// on (i, cols[m]) for every m, and on (i, j) for every j, in order: the
+	// rule's updates of one post spike, of one pre spike and of one row by
+	// normalisation, in one call.
+	ProgramCol(j int, rows []int32, pulses []float64)
+	ProgramRowAt(i int, cols []int32, pulses []float64)
+	ProgramRow(i int, pulses []float64)
 }
 
 // STDPRule holds the constants of Diehl & Cook's trace rule. Times in ms.
@@ -201,17 +208,29 @@ type STDP struct {
 
 	// Arrival timing (SetDelays): delays d_ij in steps, the last histLen
 	// emission steps of every input (newest at hist[i·histLen + hpos[i]]),
-	// and the spikes emitted in the last maxDelay steps, whose depression
-	// is still to come at their arrivals.
+	// and the spikes emitted in the last maxDelay steps, whose arrivals may
+	// still be ahead.
 	delays   []uint8
 	maxDelay int
 	overMax  *Float // the float weights, while normalisation left some above WMax
 	hist     []int
 	hpos     []uint8
 	pending  []pendingSpike
+	// wheel[s mod (maxDelay+1)] holds the depressions due at step s: the
+	// arrivals (i, j) of the spikes in flight at the neurons j whose post1
+	// trace is on. wheelAt is the last step processed (−1: none).
+	wheel   [][]arrival
+	wheelAt int
 	// model is syn's model-based pulse count, with Programming "model" on
-	// a device array; nil: PulsesFor.
+	// a device array; nil: scale·Δw, scale = PulsesFor(1) at the current
+	// step (PulsesFor is linear in Δw).
 	model pulser
+	scale float64
+	// idx and pl are the synapses and pulse counts of one batch
+	// (ProgramCol, ProgramRowAt); x1 is x_post1 of post1.Active at this step.
+	idx []int32
+	pl  []float64
+	x1  []float64
 }
 
 // pulser is implemented by *device.Array (model-based programming).
@@ -224,7 +243,7 @@ func (r *STDP) pulses(i, j int, dw float64) float64 {
 	if r.model != nil {
 		return r.model.PulsesAt(i, j, dw)
 	}
-	return r.syn.PulsesFor(dw)
+	return r.scale * dw
 }
 
 // histLen emission times are kept per input: the latest arrival at a
@@ -240,6 +259,9 @@ type pendingSpike struct {
 	I    int32
 	Step int
 }
+
+// arrival is a depression due: input I's spike reaching neuron J.
+type arrival struct{ I, J int32 }
 
 // NewSTDP returns the rule on syn with time step dt (ms). It panics if the
 // rule is invalid (call Validate first).
@@ -266,6 +288,7 @@ func NewSTDP(rule STDPRule, syn Programmable, dt float64) *STDP {
 // no delays). It resets the rule's record of spikes in flight.
 func (r *STDP) SetDelays(d []uint8) {
 	r.delays, r.maxDelay, r.hist, r.hpos, r.pending = nil, 0, nil, nil, nil
+	r.wheel, r.wheelAt = nil, -1
 	if d == nil || r.rule.Timing == TimingEmission {
 		return
 	}
@@ -284,6 +307,8 @@ func (r *STDP) SetDelays(d []uint8) {
 		r.hist[k] = noSpike
 	}
 	r.hpos = make([]uint8, r.syn.Rows())
+	r.wheel = make([][]arrival, r.maxDelay+1)
+	r.wheelAt = -1
 }
 
 // Step applies the rule to the spikes of one step: pre are the inputs that
@@ -295,18 +320,28 @@ func (r *STDP) Step(step int, pre, post []int32) {
 	if r.overMax != nil && (len(pre) > 0 || len(post) > 0) {
 		r.clipEvents(pre, post)
 	}
+	r.scale = r.syn.PulsesFor(1)
 	if r.delays != nil {
 		r.stepArrival(step, pre, post)
 		return
 	}
-	syn := r.syn
 	if len(pre) > 0 && len(r.post1.Active) > 0 {
+		act := r.post1.Active
+		x1 := r.x1[:0]
+		for _, j := range act {
+			x1 = append(x1, r.post1.at(j, step))
+		}
+		r.x1 = x1
 		for _, i := range pre {
-			for _, j := range r.post1.Active {
-				if x := r.post1.at(j, step); x > 0 {
-					syn.Program(int(i), int(j), r.pulses(int(i), int(j), -r.rule.NuPre*x))
+			idx, pl := r.idx[:0], r.pl[:0]
+			for m, j := range act {
+				if x := x1[m]; x > 0 {
+					idx = append(idx, j)
+					pl = append(pl, r.pulses(int(i), int(j), -r.rule.NuPre*x))
 				}
 			}
+			r.syn.ProgramRowAt(int(i), idx, pl)
+			r.idx, r.pl = idx, pl
 		}
 	}
 	for _, i := range pre {
@@ -315,11 +350,15 @@ func (r *STDP) Step(step int, pre, post []int32) {
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
 		if x2 > 0 {
+			idx, pl := r.idx[:0], r.pl[:0]
 			for _, i := range r.pre.Active {
 				if x := r.pre.at(i, step); x > 0 {
-					syn.Program(int(i), int(j), r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
+					idx = append(idx, i)
+					pl = append(pl, r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
 				}
 			}
+			r.syn.ProgramCol(int(j), idx, pl)
+			r.idx, r.pl = idx, pl
 		}
 		r.post1.set(j, step)
 		r.post2.set(j, step)
@@ -331,30 +370,30 @@ func (r *STDP) Step(step int, pre, post []int32) {
 // their synapses' pre traces and depress, w_ij −= ν_pre·x_post1,j; then each
 // post spike potentiates w_ij += ν_post·x_pre,ij·x_post2,j, where x_pre,ij
 // decays from the latest arrival at synapse ij, and sets the post traces.
+//
+// A depression is scheduled, not searched for: an input spike books its
+// arrival at every neuron whose post1 trace is on, on the wheel slot of its
+// arrival step, and a neuron whose trace comes on books the arrivals still
+// ahead of the spikes in flight. So a step costs the arrivals that depress,
+// not (spikes in flight) × (neurons).
 func (r *STDP) stepArrival(step int, pre, post []int32) {
-	syn, n, d := r.syn, r.syn.Cols(), r.delays
+	n := r.syn.Cols()
+	r.turnWheel(step)
 	for _, i := range pre {
 		p := (int(r.hpos[i]) + 1) % histLen
 		r.hpos[i] = uint8(p)
 		r.hist[int(i)*histLen+p] = step
 		r.pre.set(i, step)
 		r.pending = append(r.pending, pendingSpike{i, step})
+		row := r.delays[int(i)*n : int(i)*n+n]
+		for _, j := range r.post1.Active {
+			r.book(step+int(row[j]), i, j)
+		}
 	}
+	r.depress(step)
 	keep := r.pending[:0]
 	for _, ps := range r.pending {
-		age := step - ps.Step
-		if age > r.maxDelay {
-			continue
-		}
-		row := d[int(ps.I)*n : int(ps.I)*n+n]
-		for _, j := range r.post1.Active {
-			if int(row[j]) == age {
-				if x := r.post1.at(j, step); x > 0 {
-					syn.Program(int(ps.I), int(j), r.pulses(int(ps.I), int(j), -r.rule.NuPre*x))
-				}
-			}
-		}
-		if age < r.maxDelay {
+		if step-ps.Step < r.maxDelay {
 			keep = append(keep, ps)
 		}
 	}
@@ -362,14 +401,88 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
 		if x2 > 0 {
+			idx, pl := r.idx[:0], r.pl[:0]
 			for _, i := range r.pre.Active {
 				if x := r.preAt(i, int(j), step); x > 0 {
-					syn.Program(int(i), int(j), r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
+					idx = append(idx, i)
+					pl = append(pl, r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
+				}
+			}
+			r.syn.ProgramCol(int(j), idx, pl)
+			r.idx, r.pl = idx, pl
+		}
+		if !r.post1.on[j] {
+			// Its trace comes on: book the arrivals still ahead.
+			for _, ps := range r.pending {
+				if at := ps.Step + int(r.delays[int(ps.I)*n+int(j)]); at > step {
+					r.book(at, ps.I, j)
 				}
 			}
 		}
 		r.post1.set(j, step)
 		r.post2.set(j, step)
+	}
+}
+
+// book schedules the arrival of input i's spike at neuron j at step at.
+func (r *STDP) book(at int, i, j int32) {
+	s := at % len(r.wheel)
+	r.wheel[s] = append(r.wheel[s], arrival{i, j})
+}
+
+// turnWheel drops the arrivals of the steps skipped since the last call
+// (a rest relaxed in closed form): Brian's synapses never see them.
+func (r *STDP) turnWheel(step int) {
+	if r.wheelAt >= 0 && step != r.wheelAt+1 {
+		gap := step - r.wheelAt - 1
+		if gap < 0 || gap >= len(r.wheel) {
+			gap = len(r.wheel)
+		}
+		for k := 1; k <= gap; k++ {
+			s := (r.wheelAt + k) % len(r.wheel)
+			r.wheel[s] = r.wheel[s][:0]
+		}
+	}
+	r.wheelAt = step
+}
+
+// depress carries out the depressions due at step, one ProgramRowAt per
+// run of arrivals of the same input.
+func (r *STDP) depress(step int) {
+	s := step % len(r.wheel)
+	due := r.wheel[s]
+	idx, pl := r.idx[:0], r.pl[:0]
+	cur := int32(-1)
+	for _, a := range due {
+		if a.I != cur {
+			if len(idx) > 0 {
+				r.syn.ProgramRowAt(int(cur), idx, pl)
+			}
+			idx, pl, cur = idx[:0], pl[:0], a.I
+		}
+		if x := r.post1.at(a.J, step); x > 0 {
+			idx = append(idx, a.J)
+			pl = append(pl, r.pulses(int(a.I), int(a.J), -r.rule.NuPre*x))
+		}
+	}
+	if len(idx) > 0 {
+		r.syn.ProgramRowAt(int(cur), idx, pl)
+	}
+	r.idx, r.pl = idx, pl
+	r.wheel[s] = due[:0]
+}
+
+// pruneWheel drops the booked arrivals at neurons whose post1 trace went
+// off (a neuron that comes on again books them anew).
+func (r *STDP) pruneWheel() {
+	for s, due := range r.wheel {
+		keep := due[:0]
+		for _, a := range due {
+			if r.post1.on[a.J] {
+				keep = append(keep, a)
+			}
+		}
+		r.wheel[s] = keep
 	}
 }
 
@@ -407,7 +520,11 @@ func (r *STDP) BeginPresentation(step int) {
 	r.pre.prune(step-r.maxDelay, cut)
 	r.post1.prune(step, cut)
 	r.post2.prune(step, cut)
+	if r.wheel != nil {
+		r.pruneWheel()
+	}
 	if r.rule.Norm > 0 {
+		r.scale = r.syn.PulsesFor(1)
 		r.normalise()
 	}
 }
@@ -438,12 +555,19 @@ func (r *STDP) normalise() {
 		}
 	}
 	r.NormWSum += total
+	pl := r.pl[:0]
+	for range cols {
+		pl = append(pl, 0)
+	}
+	r.pl = pl
 	for i := range rows {
 		for j, x := range w[i*cols : (i+1)*cols] {
+			pl[j] = 0
 			if f := sums[j]; f != 0 && x != 0 {
-				r.syn.Program(i, j, r.pulses(i, j, x*f))
+				pl[j] = r.pulses(i, j, x*f)
 			}
 		}
+		r.syn.ProgramRow(i, pl)
 	}
 }
 
@@ -516,14 +640,36 @@ type stdpState struct {
 	Hist              []int // arrival timing
 	HPos              []uint8
 	Pending           []pendingSpike
+	// The booked arrivals in step order, and the last step processed
+	// (states saved before the wheel have neither: their spikes in flight,
+	// saved between presentations, could no longer arrive).
+	Wheel   []bookedArrival
+	WheelAt *int
+}
+
+// bookedArrival is an arrival of the wheel with its step.
+type bookedArrival struct {
+	At   int
+	I, J int32
 }
 
 func (r *STDP) state() stdpState {
 	cp := func(t trace) trace {
 		return trace{V: append([]float64(nil), t.V...), At: append([]int(nil), t.At...), Active: append([]int32{}, t.Active...)}
 	}
-	return stdpState{Pre: cp(r.pre), Post1: cp(r.post1), Post2: cp(r.post2), NormReads: r.NormReads, NormWSum: r.NormWSum,
+	st := stdpState{Pre: cp(r.pre), Post1: cp(r.post1), Post2: cp(r.post2), NormReads: r.NormReads, NormWSum: r.NormWSum,
 		Hist: append([]int(nil), r.hist...), HPos: append([]uint8(nil), r.hpos...), Pending: append([]pendingSpike(nil), r.pending...)}
+	if r.wheel != nil {
+		at := r.wheelAt
+		st.WheelAt = &at
+		for k := 1; k < len(r.wheel); k++ {
+			s := r.wheelAt + k
+			for _, a := range r.wheel[((s%len(r.wheel))+len(r.wheel))%len(r.wheel)] {
+				st.Wheel = append(st.Wheel, bookedArrival{s, a.I, a.J})
+			}
+		}
+	}
+	return st
 }
 
 func (r *STDP) setState(s stdpState) error {
@@ -563,6 +709,19 @@ func (r *STDP) setState(s stdpState) error {
 		copy(r.hist, s.Hist)
 		copy(r.hpos, s.HPos)
 		r.pending = append(r.pending[:0], s.Pending...)
+		for k := range r.wheel {
+			r.wheel[k] = r.wheel[k][:0]
+		}
+		r.wheelAt = -1
+		if s.WheelAt != nil {
+			r.wheelAt = *s.WheelAt
+			for _, a := range s.Wheel {
+				if a.At <= r.wheelAt || a.At > r.wheelAt+r.maxDelay || a.I < 0 || int(a.I) >= r.syn.Rows() || a.J < 0 || int(a.J) >= r.syn.Cols() {
+					return fmt.Errorf("learning: STDP state: booked arrival %+v out of range", a)
+				}
+				r.book(a.At, a.I, a.J)
+			}
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package learning
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -209,6 +210,135 @@ func TestSTDPArrivalTiming(t *testing.T) {
 		assert.InDelta(t, want0, f.W[0], 1e-15, timing)
 		assert.InDelta(t, want1, f.W[1], 1e-15, timing)
 	}
+}
+
+// pollArrivals is the depression of arrival timing by its definition, as
+// the rule did it before the wheel: at every step every spike in flight
+// checks every neuron with its post1 trace on for an arrival now. (Call
+// after the emitted spikes are in r.pending; it does not prune.)
+func (r *STDP) pollArrivals(step int) {
+	n := r.syn.Cols()
+	for _, ps := range r.pending {
+		age := step - ps.Step
+		if age > r.maxDelay {
+			continue
+		}
+		for _, j := range r.post1.Active {
+			if int(r.delays[int(ps.I)*n+int(j)]) == age {
+				if x := r.post1.at(j, step); x > 0 {
+					r.syn.Program(int(ps.I), int(j), r.pulses(int(ps.I), int(j), -r.rule.NuPre*x))
+				}
+			}
+		}
+	}
+}
+
+// TestSTDPWheelMatchesPolling: the booked arrivals (the wheel) depress the
+// same synapses by the same amounts as polling every spike in flight, with
+// gaps between presentations (a rest relaxed in closed form), presentations
+// back to back (spikes in flight across the pruning of BeginPresentation,
+// neurons whose trace goes off and comes on again while spikes are in
+// flight) and a checkpoint restored midway.
+func TestSTDPWheelMatchesPolling(t *testing.T) {
+	const rows, cols, maxD = 30, 8, 6
+	rng := rand.New(rand.NewPCG(5, 5))
+	delays := make([]uint8, rows*cols)
+	for k := range delays {
+		delays[k] = uint8(rng.IntN(maxD + 1))
+	}
+	rule := DefaultSTDPRule()
+	rule.Norm = 0
+	rule.Cut = 0.2 // traces go off within a presentation
+	rule.NuPre, rule.NuPost = 2e-3, 2e-3
+	mk := func() (*STDP, *Float) {
+		f := NewFloat(rows, cols, 1)
+		for k := range f.W {
+			f.W[k] = 0.5
+		}
+		r := NewSTDP(rule, f, 0.5)
+		r.SetDelays(delays)
+		return r, f
+	}
+	wheel, fw := mk()
+	poll, fp := mk()
+	// poll's own Step: the wheel's bookkeeping is replaced by pollArrivals.
+	pollStep := func(step int, pre, post []int32) {
+		poll.wheel = nil
+		for _, i := range pre {
+			p := (int(poll.hpos[i]) + 1) % histLen
+			poll.hpos[i] = uint8(p)
+			poll.hist[int(i)*histLen+p] = step
+			poll.pre.set(i, step)
+			poll.pending = append(poll.pending, pendingSpike{i, step})
+		}
+		poll.scale = poll.syn.PulsesFor(1)
+		poll.pollArrivals(step)
+		keep := poll.pending[:0]
+		for _, ps := range poll.pending {
+			if step-ps.Step < poll.maxDelay {
+				keep = append(keep, ps)
+			}
+		}
+		poll.pending = keep
+		for _, j := range post {
+			if x2 := poll.post2.at(j, step); x2 > 0 {
+				for _, i := range poll.pre.Active {
+					if x := poll.preAt(i, int(j), step); x > 0 {
+						poll.syn.Program(int(i), int(j), poll.pulses(int(i), int(j), rule.NuPost*x*x2))
+					}
+				}
+			}
+			poll.post1.set(j, step)
+			poll.post2.set(j, step)
+		}
+	}
+	step, depressed := 0, 0
+	for pres := range 40 {
+		if pres == 20 {
+			st := wheel.state()
+			w2, fw2 := mk()
+			copy(fw2.W, fw.W)
+			require.NoError(t, w2.setState(st))
+			wheel, fw = w2, fw2
+		}
+		wheel.BeginPresentation(step)
+		poll.BeginPresentation(step)
+		for s := range 100 {
+			var pre, post []int32
+			for i := range rows {
+				if rng.Float64() < 0.08 {
+					pre = append(pre, int32(i))
+				}
+			}
+			pPost := 0.005 // most fire early: their traces are off by the next presentation
+			if s < 8 {
+				pPost = 0.2
+			}
+			for j := range cols {
+				if rng.Float64() < pPost {
+					post = append(post, int32(j))
+				}
+			}
+			wheel.Step(step, pre, post)
+			pollStep(step, pre, post)
+			step++
+		}
+		if pres%3 == 0 {
+			step += 20 // rest
+		}
+	}
+	inside := 0
+	for _, w := range fw.W {
+		if w < 0.5 {
+			depressed++
+		}
+		if w > 0 && w < 1 {
+			inside++
+		}
+	}
+	require.Greater(t, depressed, rows*cols/4, "the test must exercise depression")
+	require.Equal(t, rows*cols, inside, "no weight may reach a bound (clipping would hide a difference)")
+	assert.Equal(t, fp.W, fw.W)
 }
 
 // TestSTDPNormaliseFloatNoClip: like Diehl & Cook's normalize_weights, the
