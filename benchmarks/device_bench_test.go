@@ -112,6 +112,25 @@ func BenchmarkDeviceProgramFractional(b *testing.B) {
 	reportRate(b, float64(it)*benchRows*benchCols, "updates", cpu0)
 }
 
+// BenchmarkDeviceProgramCol programs one column's active inputs with the small sub-pulse
+// counts of an STDP potentiation (0.002–0.05 pulses): the rule's commonest update.
+func BenchmarkDeviceProgramCol(b *testing.B) {
+	a := newBenchArray(b, benchDevice(0.035, 0, 0, false))
+	rows := make([]int32, 0, benchRows)
+	pp := make([]float64, 0, benchRows)
+	for i := 0; i < benchRows; i += 2 {
+		rows = append(rows, int32(i))
+		pp = append(pp, 0.002+0.048*float64(i%97)/96)
+	}
+	it := 0
+	cpu0 := deviceCPUTime()
+	for b.Loop() {
+		a.ProgramCol(it%benchCols, rows, pp)
+		it++
+	}
+	reportRate(b, float64(it*len(rows)), "updates", cpu0)
+}
+
 // BenchmarkDeviceAccumulateRow reads every row of a 784×400 array once per iteration through
 // the event-driven path (one input spike per row).
 func BenchmarkDeviceAccumulateRow(b *testing.B) {

@@ -469,27 +469,47 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 		}
 		return
 	}
+	// Blocks of four sub-pulse counts first test the block's survival product, formed as a
+	// tree (two multiplies deep instead of four in a chain): if it stays above U, no trial of
+	// the block succeeds and S takes that product; else the block is done one by one, as
+	// Program would. In exact arithmetic this is the same; in floating point the block's S may
+	// differ from the chained one in its last bits, so an outcome differs from Program's only
+	// when a survival product lies within rounding (~1e-16 relative) of its threshold.
 	S, U := a.skipS, a.skipU
-	for m, p := range pulses {
-		f := math.Abs(p)
-		if f >= 1 || f == 0 || f != f {
-			if f == 0 {
+	for m := 0; m < len(pulses); {
+		end := m + 1
+		if m+4 <= len(pulses) {
+			end = m + 4
+			f0, f1, f2, f3 := math.Abs(pulses[m]), math.Abs(pulses[m+1]), math.Abs(pulses[m+2]), math.Abs(pulses[m+3])
+			if U != 0 && f0 > 0 && f0 < 1 && f1 > 0 && f1 < 1 && f2 > 0 && f2 < 1 && f3 > 0 && f3 < 1 {
+				if S4 := S * (((1 - f0) * (1 - f1)) * ((1 - f2) * (1 - f3))); S4 >= U {
+					S, m = S4, end
+					continue
+				}
+			}
+		}
+		for ; m < end; m++ {
+			p := pulses[m]
+			f := math.Abs(p)
+			if f >= 1 || f == 0 || f != f {
+				if f == 0 {
+					continue
+				}
+				a.skipS, a.skipU = S, U
+				if n := a.round(f); n != 0 {
+					a.step(at(m), math.Copysign(n, p))
+				}
+				S, U = a.skipS, a.skipU
 				continue
 			}
-			a.skipS, a.skipU = S, U
-			if n := a.round(f); n != 0 {
-				a.step(at(m), math.Copysign(n, p))
+			if U == 0 {
+				U = (float64(a.src.Uint64()>>11) + 1) * (1.0 / (1 << 53)) // as round
 			}
-			S, U = a.skipS, a.skipU
-			continue
-		}
-		if U == 0 {
-			U = (float64(a.src.Uint64()>>11) + 1) * (1.0 / (1 << 53)) // as round
-		}
-		S *= 1 - f
-		if S < U {
-			S, U = 1, 0
-			a.step(at(m), math.Copysign(1, p))
+			S *= 1 - f
+			if S < U {
+				S, U = 1, 0
+				a.step(at(m), math.Copysign(1, p))
+			}
 		}
 	}
 	a.skipS, a.skipU = S, U
