@@ -12,6 +12,7 @@ import (
 
 	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/learning"
 	"github.com/nanospike/nanospike/network"
 )
 
@@ -69,7 +70,8 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // device array: on an input spike i, w_ij −= 1e-4·post1_j for the recently
 // active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
 // the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
-// (stochastic rounding in the device). Traces are lazy (value 1 at the last
+// (stochastic rounding in the device), the updates of one spike in one call
+// (ProgramRowAt, ProgramCol), as package learning's rule. Traces are lazy (value 1 at the last
 // spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
 // from the active lists. (No weight normalisation: that is package
 // learning's.)
@@ -82,6 +84,7 @@ type benchSTDP struct {
 	inActPre, inActPost  []bool
 	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
 	winPre, winPost      int       // steps after which a trace is dropped
+	pl                   []float64 // the pulse counts of one call
 }
 
 // decayTable returns exp(−k·dt/τ) for k = 0 … n.
@@ -123,11 +126,13 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			keep = append(keep, j)
 		}
 		s.actPost = keep
+		pl := s.pl[:0]
+		for _, j := range s.actPost {
+			pl = append(pl, s.arr.PulsesFor(-1e-4*s.tPost1[step-s.lastPost[j]]))
+		}
+		s.pl = pl
 		for _, i := range pre {
-			for _, j := range s.actPost {
-				post1 := s.tPost1[step-s.lastPost[j]]
-				s.arr.Program(int(i), int(j), s.arr.PulsesFor(-1e-4*post1))
-			}
+			s.arr.ProgramRowAt(int(i), s.actPost, pl)
 		}
 	}
 	for _, i := range pre {
@@ -153,10 +158,12 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 				continue
 			}
 			post2 := s.tPost2[k]
+			pl := s.pl[:0]
 			for _, i := range s.actPre {
-				pre := s.tPre[step-s.lastPre[i]]
-				s.arr.Program(int(i), int(j), s.arr.PulsesFor(1e-2*pre*post2))
+				pl = append(pl, s.arr.PulsesFor(1e-2*s.tPre[step-s.lastPre[i]]*post2))
 			}
+			s.arr.ProgramCol(int(j), s.actPre, pl)
+			s.pl = pl
 		}
 		for _, j := range post {
 			s.lastPost[j] = step
@@ -247,6 +254,52 @@ func BenchmarkDCNetwork(b *testing.B) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkDCNetworkRule is BenchmarkDCNetwork (k = 2) with package
+// learning's STDP instead of benchSTDP: arrival timing on the delayed
+// synapses, and the normalisation of every neuron's weights to 78 before
+// each presentation, programmed into all N×784 devices. That is the cost of
+// a training presentation of `nanospike train` (which adds the retries of
+// images that drew fewer than 5 spikes).
+func BenchmarkDCNetworkRule(b *testing.B) {
+	images, _ := benchImages(b)
+	for _, n := range []int{100, 400} {
+		for _, preset := range []string{"ideal", "si-nc-phototransistor"} {
+			b.Run(fmt.Sprintf("N=%d/dev=%s", n, preset), func(b *testing.B) {
+				arr := newBenchArray784(b, preset, n)
+				cfg := network.DefaultDCConfig(784, n)
+				cfg.Seed = 1
+				d, err := network.NewDC(cfg, arr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rule := learning.NewSTDP(learning.DefaultSTDPRule(), arr, cfg.Dt)
+				rule.SetDelays(d.Delays())
+				d.SetPlasticity(rule)
+				rates := make([]float64, 784)
+				c0 := d.Counters()
+				cpu0 := netCPUTime()
+				img := 0
+				for b.Loop() {
+					for i, p := range images[img%len(images)] {
+						rates[i] = p / 4
+					}
+					img++
+					if _, err := d.Present(context.Background(), rates); err != nil {
+						b.Fatal(err)
+					}
+				}
+				c := d.Counters().Sub(c0)
+				per := float64(b.N)
+				b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
+				b.ReportMetric((netCPUTime()-cpu0).Seconds()*1e3/per, "cpu-ms/img")
+				b.ReportMetric(float64(c.SOPs)/per, "SOP/img")
+				b.ReportMetric(float64(c.Spikes[1])/per, "exc-spikes/img")
+				b.ReportMetric(float64(c.PotPulses+c.DepPulses)/per, "pulses/img")
+			})
 		}
 	}
 }
