@@ -560,11 +560,19 @@ func (r *STDP) normalise() {
 		pl = append(pl, 0)
 	}
 	r.pl = pl
+	// A zero Δw (x = 0, or f = 0) gives zero pulses, which ProgramRow skips.
 	for i := range rows {
-		for j, x := range w[i*cols : (i+1)*cols] {
-			pl[j] = 0
-			if f := sums[j]; f != 0 && x != 0 {
-				pl[j] = r.pulses(i, j, x*f)
+		row := w[i*cols : (i+1)*cols]
+		if r.model == nil {
+			for j, x := range row {
+				pl[j] = r.scale * (x * sums[j])
+			}
+		} else {
+			for j, x := range row {
+				pl[j] = 0
+				if dw := x * sums[j]; dw != 0 {
+					pl[j] = r.model.PulsesAt(i, j, dw)
+				}
 			}
 		}
 		r.syn.ProgramRow(i, pl)
