@@ -126,9 +126,9 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			keep = append(keep, j)
 		}
 		s.actPost = keep
-		pl := s.pl[:0]
+		pl, scale := s.pl[:0], s.arr.PulsesFor(-1e-4) // PulsesFor is linear
 		for _, j := range s.actPost {
-			pl = append(pl, s.arr.PulsesFor(-1e-4*s.tPost1[step-s.lastPost[j]]))
+			pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
 		}
 		s.pl = pl
 		for _, i := range pre {
@@ -157,10 +157,10 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			if k > s.winPost {
 				continue
 			}
-			post2 := s.tPost2[k]
+			scale := s.arr.PulsesFor(1e-2) * s.tPost2[k]
 			pl := s.pl[:0]
 			for _, i := range s.actPre {
-				pl = append(pl, s.arr.PulsesFor(1e-2*s.tPre[step-s.lastPre[i]]*post2))
+				pl = append(pl, scale*s.tPre[step-s.lastPre[i]])
 			}
 			s.arr.ProgramCol(int(j), s.actPre, pl)
 			s.pl = pl
