@@ -34,7 +34,10 @@
 //     redrawn until 0 ≤ Gmin < Gmax.
 //   - Read noise: a read returns G·(1 + N(0, σ_read)).
 //   - Stuck devices: fractions StuckMin and StuckMax sit at Gmin and Gmax forever.
-//   - Fractional pulses (Array.Program) are applied by stochastic rounding.
+//   - Fractional pulses (Array.Program) are applied by stochastic rounding, one uniform per
+//     whole pulse fired (Array.round). A learning rule's updates of one spike go to the array in
+//     one call (ProgramCol, ProgramRowAt, ProgramRow), with the outcomes of Program applied to
+//     the devices one after the other.
 //
 // # Short-term plasticity
 //
