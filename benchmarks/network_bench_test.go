@@ -195,6 +195,24 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 	return a
 }
 
+// presentImages shows images[0], images[1], … (rates pixel/8·k Hz), one per benchmark
+// iteration, and returns the network's counters over the loop.
+func presentImages(b *testing.B, d *network.DC, images [][]float64, k float64) network.Counters {
+	rates := make([]float64, 784)
+	c0 := d.Counters()
+	img := 0
+	for b.Loop() {
+		for i, p := range images[img%len(images)] {
+			rates[i] = p / 8 * k
+		}
+		img++
+		if _, err := d.Present(context.Background(), rates); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return d.Counters().Sub(c0)
+}
+
 // BenchmarkDCNetwork measures Diehl & Cook's network (784 Poisson inputs at
 // pixel/8·k Hz → N excitatory + N inhibitory neurons, lateral inhibition,
 // input delays U[0, 10] ms, 350 ms presentation + 150 ms rest at dt 0.5 ms)
@@ -225,21 +243,8 @@ func BenchmarkDCNetwork(b *testing.B) {
 						} else {
 							d.FreezeTheta(true)
 						}
-						rates := make([]float64, 784)
-						ctx := context.Background()
-						c0 := d.Counters()
 						cpu0 := netCPUTime()
-						img := 0
-						for b.Loop() {
-							for i, p := range images[img%len(images)] {
-								rates[i] = p / 8 * k
-							}
-							img++
-							if _, err := d.Present(ctx, rates); err != nil {
-								b.Fatal(err)
-							}
-						}
-						c := d.Counters().Sub(c0)
+						c := presentImages(b, d, images, k)
 						cpu := (netCPUTime() - cpu0).Seconds()
 						per := float64(b.N)
 						b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
@@ -279,20 +284,8 @@ func BenchmarkDCNetworkRule(b *testing.B) {
 				rule := learning.NewSTDP(learning.DefaultSTDPRule(), arr, cfg.Dt)
 				rule.SetDelays(d.Delays())
 				d.SetPlasticity(rule)
-				rates := make([]float64, 784)
-				c0 := d.Counters()
 				cpu0 := netCPUTime()
-				img := 0
-				for b.Loop() {
-					for i, p := range images[img%len(images)] {
-						rates[i] = p / 4
-					}
-					img++
-					if _, err := d.Present(context.Background(), rates); err != nil {
-						b.Fatal(err)
-					}
-				}
-				c := d.Counters().Sub(c0)
+				c := presentImages(b, d, images, 2)
 				per := float64(b.N)
 				b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
 				b.ReportMetric((netCPUTime()-cpu0).Seconds()*1e3/per, "cpu-ms/img")
@@ -322,19 +315,7 @@ func BenchmarkDCNetworkDense(b *testing.B) {
 				b.Fatal(err)
 			}
 			d.FreezeTheta(true)
-			rates := make([]float64, 784)
-			c0 := d.Counters()
-			img := 0
-			for b.Loop() {
-				for i, p := range images[img%len(images)] {
-					rates[i] = p / 4
-				}
-				img++
-				if _, err := d.Present(context.Background(), rates); err != nil {
-					b.Fatal(err)
-				}
-			}
-			c := d.Counters().Sub(c0)
+			c := presentImages(b, d, images, 2)
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/img")
 			b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
 		})
