@@ -423,9 +423,10 @@ func (a *Array) ProgramRow(i int, pulses []float64) {
 
 // ProgramCol applies pulses[m] to device (rows[m], j) for every m, in order: the same
 // as Program(rows[m], j, pulses[m]) one after the other (the same devices move by the same
-// steps, the same random numbers are drawn), at a fraction of the cost for the sub-pulse
-// updates of a learning rule (one pass, no call per device). It panics if a row or j is out
-// of range or len(rows) != len(pulses).
+// steps, the same random numbers are drawn, unless a survival product of the rounding lies
+// within rounding error of its threshold: see programAt), at a fraction of the cost for the
+// sub-pulse updates of a learning rule (one pass, no call per device). It panics if a row or
+// j is out of range or len(rows) != len(pulses).
 func (a *Array) ProgramCol(j int, rows []int32, pulses []float64) {
 	if uint(j) >= uint(a.cols) {
 		panic(fmt.Sprintf("device: ProgramCol: column %d out of range [0, %d)", j, a.cols))
@@ -503,7 +504,7 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 				continue
 			}
 			if U == 0 {
-				U = (float64(a.src.Uint64()>>11) + 1) * (1.0 / (1 << 53)) // as round
+				U = a.ns.uniform() // (0, 1], from src
 			}
 			S *= 1 - f
 			if S < U {
@@ -531,7 +532,7 @@ func (a *Array) round(x float64) float64 {
 		return fl
 	}
 	if a.skipU == 0 {
-		a.skipU = (float64(a.src.Uint64()>>11) + 1) * (1.0 / (1 << 53)) // (0, 1]
+		a.skipU = a.ns.uniform() // (0, 1], from src
 	}
 	a.skipS *= 1 - f
 	if a.skipS < a.skipU {

@@ -37,7 +37,7 @@
 //   - Fractional pulses (Array.Program) are applied by stochastic rounding, one uniform per
 //     whole pulse fired (Array.round). A learning rule's updates of one spike go to the array in
 //     one call (ProgramCol, ProgramRowAt, ProgramRow), with the outcomes of Program applied to
-//     the devices one after the other.
+//     the devices one after the other (up to floating-point rounding of the survival product).
 //
 // # Short-term plasticity
 //
