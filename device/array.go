@@ -444,6 +444,17 @@ func (a *Array) ProgramRowAt(i int, cols []int32, pulses []float64) {
 	a.programAt(i*a.cols, 1, a.cols, cols, pulses)
 }
 
+// ProgramAt applies pulses[m] to device k[m] (row-major index i·Cols + j) for every m, in
+// order, as ProgramCol does: one call for updates scattered over the array (a learning rule's
+// depressions of one time step). It panics if an index is out of range or len(k) !=
+// len(pulses).
+func (a *Array) ProgramAt(k []int32, pulses []float64) {
+	if k == nil {
+		k = []int32{}
+	}
+	a.programAt(0, 1, len(a.g), k, pulses)
+}
+
 // programAt applies pulses[m] to device base + idx[m]·stride (idx[m] < n), or, with idx nil,
 // to device base + m. A sub-pulse count takes round's path inline, with the survival product
 // in a register.

@@ -539,7 +539,8 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
 }
 
-// TestProgramColMatchesProgram: the batched calls (ProgramCol, ProgramRowAt, ProgramRow) are
+// TestProgramColMatchesProgram: the batched calls (ProgramCol, ProgramRowAt, ProgramRow,
+// ProgramAt) are
 // Program one device after the other:
 // same conductances, counters and random state, for sub-pulse, whole and mixed counts of
 // both signs, zeros, stuck devices and an analog device.
@@ -574,6 +575,15 @@ func TestProgramColMatchesProgram(t *testing.T) {
 				pulses = append(pulses, x)
 			}
 			switch {
+			case round%5 == 4:
+				flat := make([]int32, len(idx))
+				for m := range flat {
+					flat[m] = int32(r.IntN(30 * 20))
+				}
+				a.ProgramAt(flat, pulses)
+				for m, k := range flat {
+					b.Program(int(k)/20, int(k)%20, pulses[m])
+				}
 			case round%2 == 0:
 				j := r.IntN(20)
 				a.ProgramCol(j, idx, pulses)
@@ -609,4 +619,6 @@ func TestProgramColMatchesProgram(t *testing.T) {
 	assert.Panics(t, func() { a.ProgramCol(0, []int32{3}, []float64{1}) })
 	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{4}, []float64{1}) })
 	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{0, 1}, []float64{1}) })
+	assert.Panics(t, func() { a.ProgramAt([]int32{12}, []float64{1}) })
+	assert.Panics(t, func() { a.ProgramAt(nil, []float64{1}) })
 }

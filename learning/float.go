@@ -73,6 +73,14 @@ func (f *Float) ProgramRowAt(i int, cols []int32, dw []float64) {
 	}
 }
 
+// ProgramAt adds dw[m] to the weight of row-major index k[m] for every m
+// (see Program).
+func (f *Float) ProgramAt(k []int32, dw []float64) {
+	for m, x := range k {
+		f.Program(int(x)/f.cols, int(x)%f.cols, dw[m])
+	}
+}
+
 // ProgramRow adds dw[j] to w_ij for every j with dw[j] ≠ 0 (see Program;
 // as device.Array.ProgramRow, zeros are skipped).
 func (f *Float) ProgramRow(i int, dw []float64) {

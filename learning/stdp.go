@@ -17,13 +17,15 @@ type Programmable interface {
 	WeightsTo(dst []float64) []float64
 	Program(i, j int, pulses float64)
 	PulsesFor(dw float64) float64
-	// ProgramCol, ProgramRowAt and ProgramRow are Program on (rows[m], j),
-	// on (i, cols[m]) for every m, and on (i, j) for every j, in order: the
-	// rule's updates of one post spike, of one pre spike and of one row by
-	// normalisation, in one call.
+	// ProgramCol, ProgramRowAt, ProgramRow and ProgramAt are Program on
+	// (rows[m], j), on (i, cols[m]) for every m, on (i, j) for every j, and
+	// on the row-major indices k[m], in order: the rule's updates of one post
+	// spike, of one pre spike, of one row by normalisation and of one step's
+	// arrivals, in one call.
 	ProgramCol(j int, rows []int32, pulses []float64)
 	ProgramRowAt(i int, cols []int32, pulses []float64)
 	ProgramRow(i int, pulses []float64)
+	ProgramAt(k []int32, pulses []float64)
 }
 
 // STDPRule holds the constants of Diehl & Cook's trace rule. Times in ms.
@@ -446,27 +448,21 @@ func (r *STDP) turnWheel(step int) {
 	r.wheelAt = step
 }
 
-// depress carries out the depressions due at step, one ProgramRowAt per
-// run of arrivals of the same input.
+// depress carries out the depressions due at step, in booking order, in
+// one call.
 func (r *STDP) depress(step int) {
 	s := step % len(r.wheel)
 	due := r.wheel[s]
+	n := int32(r.syn.Cols())
 	idx, pl := r.idx[:0], r.pl[:0]
-	cur := int32(-1)
 	for _, a := range due {
-		if a.I != cur {
-			if len(idx) > 0 {
-				r.syn.ProgramRowAt(int(cur), idx, pl)
-			}
-			idx, pl, cur = idx[:0], pl[:0], a.I
-		}
 		if x := r.post1.at(a.J, step); x > 0 {
-			idx = append(idx, a.J)
+			idx = append(idx, a.I*n+a.J)
 			pl = append(pl, r.pulses(int(a.I), int(a.J), -r.rule.NuPre*x))
 		}
 	}
 	if len(idx) > 0 {
-		r.syn.ProgramRowAt(int(cur), idx, pl)
+		r.syn.ProgramAt(idx, pl)
 	}
 	r.idx, r.pl = idx, pl
 	r.wheel[s] = due[:0]
