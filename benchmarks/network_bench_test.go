@@ -70,8 +70,9 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // device array: on an input spike i, w_ij −= 1e-4·post1_j for the recently
 // active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
 // the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
-// (stochastic rounding in the device), the updates of one spike in one call
-// (ProgramRowAt, ProgramCol), as package learning's rule. Traces are lazy (value 1 at the last
+// (stochastic rounding in the device), the updates of one step's pre spikes
+// and of each post spike in one call (ProgramAt, ProgramCol), as package
+// learning's rule. Traces are lazy (value 1 at the last
 // spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
 // from the active lists. (No weight normalisation: that is package
 // learning's.)
@@ -84,6 +85,7 @@ type benchSTDP struct {
 	inActPre, inActPost  []bool
 	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
 	winPre, winPost      int       // steps after which a trace is dropped
+	idx                  []int32   // the devices of one call (ProgramAt)
 	pl                   []float64 // the pulse counts of one call
 }
 
@@ -126,14 +128,17 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			keep = append(keep, j)
 		}
 		s.actPost = keep
-		pl, scale := s.pl[:0], s.arr.PulsesFor(-1e-4) // PulsesFor is linear
-		for _, j := range s.actPost {
-			pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
-		}
-		s.pl = pl
+		// The depressions of all of this step's pre spikes, in one call.
+		n, scale := int32(s.arr.Cols()), s.arr.PulsesFor(-1e-4) // PulsesFor is linear
+		idx, pl := s.idx[:0], s.pl[:0]
 		for _, i := range pre {
-			s.arr.ProgramRowAt(int(i), s.actPost, pl)
+			for _, j := range s.actPost {
+				idx = append(idx, i*n+j)
+				pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
+			}
 		}
+		s.arr.ProgramAt(idx, pl)
+		s.idx, s.pl = idx, pl
 	}
 	for _, i := range pre {
 		s.lastPre[i] = step
