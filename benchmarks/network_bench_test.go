@@ -200,6 +200,19 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 	return a
 }
 
+// newBenchDC returns Diehl & Cook's network (seed 1) of n neurons on an Inputs×n array of the
+// named preset at the initial weights, with its configuration.
+func newBenchDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, network.DCConfig) {
+	arr := newBenchArray784(b, preset, n)
+	cfg := network.DefaultDCConfig(784, n)
+	cfg.Seed = 1
+	d, err := network.NewDC(cfg, arr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return arr, d, cfg
+}
+
 // presentImages shows images[0], images[1], … (rates pixel/8·k Hz), one per benchmark
 // iteration, and returns the network's counters over the loop.
 func presentImages(b *testing.B, d *network.DC, images [][]float64, k float64) network.Counters {
@@ -236,13 +249,7 @@ func BenchmarkDCNetwork(b *testing.B) {
 				for _, plastic := range []bool{false, true} {
 					name := fmt.Sprintf("N=%d/dev=%s/k=%g/plastic=%v", n, preset, k, plastic)
 					b.Run(name, func(b *testing.B) {
-						arr := newBenchArray784(b, preset, n)
-						cfg := network.DefaultDCConfig(784, n)
-						cfg.Seed = 1
-						d, err := network.NewDC(cfg, arr)
-						if err != nil {
-							b.Fatal(err)
-						}
+						arr, d, cfg := newBenchDC(b, preset, n)
 						if plastic {
 							d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
 						} else {
@@ -279,13 +286,7 @@ func BenchmarkDCNetworkRule(b *testing.B) {
 	for _, n := range []int{100, 400} {
 		for _, preset := range []string{"ideal", "si-nc-phototransistor"} {
 			b.Run(fmt.Sprintf("N=%d/dev=%s", n, preset), func(b *testing.B) {
-				arr := newBenchArray784(b, preset, n)
-				cfg := network.DefaultDCConfig(784, n)
-				cfg.Seed = 1
-				d, err := network.NewDC(cfg, arr)
-				if err != nil {
-					b.Fatal(err)
-				}
+				arr, d, cfg := newBenchDC(b, preset, n)
 				rule := learning.NewSTDP(learning.DefaultSTDPRule(), arr, cfg.Dt)
 				rule.SetDelays(d.Delays())
 				d.SetPlasticity(rule)
@@ -334,13 +335,7 @@ func BenchmarkDCEvaluate(b *testing.B) {
 	images, _ := benchImages(b)
 	for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor"} {
 		b.Run("N=100/dev="+preset, func(b *testing.B) {
-			arr := newBenchArray784(b, preset, 100)
-			cfg := network.DefaultDCConfig(784, 100)
-			cfg.Seed = 1
-			d, err := network.NewDC(cfg, arr)
-			if err != nil {
-				b.Fatal(err)
-			}
+			arr, d, _ := newBenchDC(b, preset, 100)
 			d.FreezeTheta(true)
 			clone := func(seed uint64) (network.Synapses, error) { return arr.Clone(seed), nil }
 			cpu0 := netCPUTime()
