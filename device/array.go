@@ -608,8 +608,10 @@ func (a *Array) PulsesAt(i, j int, dw float64) float64 {
 	switch {
 	case dG == 0:
 		return 0
-	case dG > 0 && c.kP == 0, dG < 0 && c.kD == 0:
-		n = dG / c.lin
+	case dG > 0 && c.kP == 0:
+		n = dG / c.uP1 // the step per pulse of a linear branch
+	case dG < 0 && c.kD == 0:
+		n = dG / c.uD1
 	case dG > 0:
 		x := -dG / (c.cP - a.g[k])
 		if x <= -1 {

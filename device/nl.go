@@ -213,11 +213,13 @@ func invNormA(nl float64) float64 {
 // so a device needs only its G, never its pulse position x. For the usual labels (NL_LTP > 0,
 // NL_LTD < 0) cP lies above Gmax and cD below Gmin and each branch saturates as it nears its
 // bound; a positive LTD label makes depression steps grow as G falls, as in NeuroSim.
+//
+// A curve is eight float64s, 64 bytes: one cache line in the per-device slice of a device-to-
+// device varied array, where a programming step reads a random device's curve.
 type curve struct {
 	gmin, gmax  float64
-	kP, cP, uP1 float64 // uP1 = 1 − e^(−kP): the factor of one LTP pulse
-	kD, cD, uD1 float64 // uD1 = 1 − e^(+kD): the factor of one LTD pulse
-	lin         float64 // (gmax − gmin)/Pmax, the step of a linear branch (k = 0)
+	kP, cP, uP1 float64 // uP1 = 1 − e^(−kP): the factor of one LTP pulse; (gmax − gmin)/Pmax, the step per pulse, if kP = 0
+	kD, cD, uD1 float64 // uD1 = 1 − e^(+kD): the factor of one LTD pulse; (gmax − gmin)/Pmax if kD = 0
 }
 
 // linearK is the |k·Pmax| below which a branch is treated as exactly linear; the relative error
@@ -228,17 +230,17 @@ const linearK = 1e-9
 // labels.
 func newCurve(gmin, gmax float64, pmax int, nlLTP, nlLTD float64) curve {
 	P := float64(pmax)
-	c := curve{gmin: gmin, gmax: gmax, lin: (gmax - gmin) / P}
+	c := curve{gmin: gmin, gmax: gmax}
 	c.kP = invNormA(nlLTP) / P
 	c.kD = invNormA(nlLTD) / P
 	if math.Abs(c.kP*P) < linearK {
-		c.kP = 0
+		c.kP, c.uP1 = 0, (gmax-gmin)/P
 	} else {
 		c.cP = gmin + (gmax-gmin)/(-math.Expm1(-c.kP*P))
 		c.uP1 = -math.Expm1(-c.kP)
 	}
 	if math.Abs(c.kD*P) < linearK {
-		c.kD = 0
+		c.kD, c.uD1 = 0, (gmax-gmin)/P
 	} else {
 		c.cD = gmin + (gmax-gmin)/(-math.Expm1(-c.kD*P))
 		c.uD1 = -math.Expm1(c.kD)
@@ -249,7 +251,7 @@ func newCurve(gmin, gmax float64, pmax int, nlLTP, nlLTD float64) curve {
 // pot returns G after n ≥ 0 potentiation pulses from g, without noise or clipping.
 func (c *curve) pot(g, n float64) float64 {
 	if c.kP == 0 {
-		return g + c.lin*n
+		return g + c.uP1*n
 	}
 	u := c.uP1
 	if n != 1 {
@@ -261,7 +263,7 @@ func (c *curve) pot(g, n float64) float64 {
 // dep returns G after n ≥ 0 depression pulses from g, without noise or clipping.
 func (c *curve) dep(g, n float64) float64 {
 	if c.kD == 0 {
-		return g - c.lin*n
+		return g - c.uD1*n
 	}
 	u := c.uD1
 	if n != 1 {

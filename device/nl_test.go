@@ -3,6 +3,7 @@ package device
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -105,4 +106,10 @@ func TestCurveShapes(t *testing.T) {
 		require.Greater(t, g-next, prev)
 		prev, g = g-next, next
 	}
+}
+
+// TestCurveIsOneCacheLine: a device-to-device varied array reads a random device's curve at
+// every programming step; 64 bytes keep it on one cache line.
+func TestCurveIsOneCacheLine(t *testing.T) {
+	assert.Equal(t, uintptr(64), unsafe.Sizeof(curve{}))
 }
