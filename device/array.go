@@ -556,10 +556,15 @@ func (a *Array) round(x float64) float64 {
 // step applies n (signed, integral in practice) pulses to device k.
 func (a *Array) step(k int, n float64) {
 	m := math.Abs(n)
+	// ⌈m⌉ pulses (an analog fractional step counts as one), without math.Ceil's call.
+	cnt := uint64(m)
+	if float64(cnt) < m {
+		cnt++
+	}
 	if n > 0 {
-		a.count.PotPulses += uint64(math.Ceil(m)) // an analog fractional step counts as one pulse
+		a.count.PotPulses += cnt
 	} else {
-		a.count.DepPulses += uint64(math.Ceil(m))
+		a.count.DepPulses += cnt
 	}
 	if a.stuck != nil && a.stuck[k] != notStuck {
 		return
