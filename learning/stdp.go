@@ -334,17 +334,18 @@ func (r *STDP) Step(step int, pre, post []int32) {
 			x1 = append(x1, r.post1.at(j, step))
 		}
 		r.x1 = x1
+		n := int32(r.syn.Cols())
+		idx, pl := r.idx[:0], r.pl[:0]
 		for _, i := range pre {
-			idx, pl := r.idx[:0], r.pl[:0]
 			for m, j := range act {
 				if x := x1[m]; x > 0 {
-					idx = append(idx, j)
+					idx = append(idx, i*n+j)
 					pl = append(pl, r.pulses(int(i), int(j), -r.rule.NuPre*x))
 				}
 			}
-			r.syn.ProgramRowAt(int(i), idx, pl)
-			r.idx, r.pl = idx, pl
 		}
+		r.syn.ProgramAt(idx, pl)
+		r.idx, r.pl = idx, pl
 	}
 	for _, i := range pre {
 		r.pre.set(i, step)
