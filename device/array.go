@@ -324,8 +324,12 @@ func (a *Array) ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 	var s [4]float64 // rowSum's partial sums
 	m := len(row) &^ 3
 	if m > 0 {
-		if bad := scatterPairsAVX2(&ring[0], &offs[0], &row[0], m, &k, len(ring), &s); bad >= 0 {
-			panic(fmt.Sprintf("device: ScatterRowVar: offset %d of column %d out of a ring of %d", offs[bad], bad, len(ring)))
+		if scatterPairsAVX2(&ring[0], &offs[0], &row[0], m, &k, len(ring), &s) >= 0 {
+			for j, o := range offs[:m] {
+				if uint(o) >= uint(len(ring)) {
+					panic(fmt.Sprintf("device: ScatterRowVar: offset %d of column %d out of a ring of %d", o, j, len(ring)))
+				}
+			}
 		}
 	}
 	for j := m; j < len(row); j++ {

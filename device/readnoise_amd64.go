@@ -16,8 +16,8 @@ func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *ui
 var useScatterAsm = cpu.HasAVX2
 
 // scatterPairsAVX2 is ScatterRowVar's loop over n columns (a multiple of 4), adding each
-// column's g to sums[j mod 4]; it returns the first column whose offset is outside [0, lim),
-// or −1. Implemented in scatter_amd64.s.
+// column's g to sums[j mod 4]; if an offset is outside [0, lim) it writes nothing and returns
+// 0 (the caller finds the column), else −1. Implemented in scatter_amd64.s.
 //
 //go:noescape
 func scatterPairsAVX2(ring *[2]float64, offs *int32, row *float64, n int, k *scatterConsts, lim int, sums *[4]float64) (bad int)

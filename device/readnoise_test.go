@@ -129,8 +129,21 @@ func TestScatterRowVarKernel(t *testing.T) {
 			useScatterAsm = asm
 			assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d asm=%v: offset past the ring", cols, asm)
 		}
-		bad[0] = -1
+		// The kernel checks every offset before it writes: a bad one anywhere leaves the
+		// ring as it was (its part; the Go tail after it is checked by Go).
 		useScatterAsm = true
-		assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d: negative offset", cols)
+		for _, at := range []int{0, cols / 2, cols&^3 - 1} {
+			if at < 0 {
+				continue
+			}
+			bad := append([]int32(nil), offs[:cols]...)
+			bad[at] = -1
+			before := append([][2]float64(nil), ringA...)
+			assert.Panics(t, func() { a.ScatterRowVar(ringA, bad, 0, 1) }, "cols=%d: negative offset at %d", cols, at)
+			if at < cols&^3 {
+				assert.Equal(t, before, ringA, "cols=%d: nothing written before the panic (bad offset at %d)", cols, at)
+			}
+			copy(ringA, before)
+		}
 	}
 }

@@ -3,8 +3,10 @@
 // func scatterPairsAVX2(ring *[2]float64, offs *int32, row *float64, n int, k *scatterConsts, lim int, sums *[4]float64) (bad int)
 //
 // For j < n (a multiple of 4): ring[offs[j]] += (alpha·g_j − beta, (as2·g_j)·g_j), four
-// columns' arithmetic at a time, and sums[j mod 4] += g_j. It returns the first j whose offset
-// is not in [0, lim), having written nothing for it or after it, or −1.
+// columns' arithmetic at a time, and sums[j mod 4] += g_j. A first pass takes the largest
+// offset as an unsigned number (a negative one is huge), eight at a time: if it is not below
+// lim, nothing is written and the result is 0 (the caller finds the column); else −1. The
+// second pass then needs no test per column.
 TEXT ·scatterPairsAVX2(SB), NOSPLIT, $0-64
 	MOVQ ring+0(FP), DI
 	MOVQ offs+8(FP), SI
@@ -13,6 +15,35 @@ TEXT ·scatterPairsAVX2(SB), NOSPLIT, $0-64
 	MOVQ k+32(FP), R8
 	MOVQ lim+40(FP), R9
 	MOVQ sums+48(FP), R10
+
+	// Pass 1: max over the offsets.
+	VPXOR Y10, Y10, Y10
+	XORQ  AX, AX
+	MOVQ  CX, BX
+	ANDQ  $-8, BX              // the part in blocks of eight
+chk8:
+	CMPQ AX, BX
+	JGE  chk4
+	VPMAXUD (SI)(AX*4), Y10, Y10
+	ADDQ $8, AX
+	JMP  chk8
+chk4:
+	CMPQ AX, CX
+	JGE  chkdone
+	VPMAXUD (SI)(AX*4), X10, X11 // the last four (n is a multiple of 4)
+	VINSERTI128 $0, X11, Y10, Y10
+chkdone:
+	VEXTRACTI128 $1, Y10, X11
+	VPMAXUD X11, X10, X10
+	VPSHUFD $0x4e, X10, X11
+	VPMAXUD X11, X10, X10
+	VPSHUFD $0xb1, X10, X11
+	VPMAXUD X11, X10, X10
+	VMOVD   X10, R11           // zero-extended: the largest offset, unsigned
+	CMPQ    R11, R9
+	JAE     bad
+
+	// Pass 2: the scatter.
 	VBROADCASTSD 0(R8), Y6     // alpha
 	VBROADCASTSD 8(R8), Y7     // beta
 	VBROADCASTSD 16(R8), Y8    // as2
@@ -22,19 +53,10 @@ TEXT ·scatterPairsAVX2(SB), NOSPLIT, $0-64
 loop:
 	CMPQ AX, CX
 	JGE  ok
-	// Check the four offsets first, so a bad one stops before any write of its group.
 	MOVLQSX 0(SI)(AX*4), R11
-	CMPQ R11, R9
-	JAE  bad0
 	MOVLQSX 4(SI)(AX*4), R12
-	CMPQ R12, R9
-	JAE  bad1
 	MOVLQSX 8(SI)(AX*4), R13
-	CMPQ R13, R9
-	JAE  bad2
 	MOVLQSX 12(SI)(AX*4), R14
-	CMPQ R14, R9
-	JAE  bad3
 	VMOVUPD (DX)(AX*8), Y0     // g
 	VADDPD  Y0, Y9, Y9
 	VMULPD  Y6, Y0, Y1         // alpha·g
@@ -66,14 +88,7 @@ ok:
 	MOVQ $-1, bad+56(FP)
 	RET
 
-bad3:
-	INCQ AX
-bad2:
-	INCQ AX
-bad1:
-	INCQ AX
-bad0:
-	VMOVUPD Y9, (R10)
+bad:
 	VZEROUPPER
-	MOVQ AX, bad+56(FP)
+	MOVQ $0, bad+56(FP)
 	RET
