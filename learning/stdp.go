@@ -383,24 +383,14 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	n := r.syn.Cols()
 	r.turnWheel(step)
 	for _, i := range pre {
-		p := (int(r.hpos[i]) + 1) % histLen
-		r.hpos[i] = uint8(p)
-		r.hist[int(i)*histLen+p] = step
-		r.pre.set(i, step)
-		r.pending = append(r.pending, pendingSpike{i, step})
+		r.emit(i, step)
 		row := r.delays[int(i)*n : int(i)*n+n]
 		for _, j := range r.post1.Active {
 			r.book(step+int(row[j]), i, j)
 		}
 	}
 	r.depress(step)
-	keep := r.pending[:0]
-	for _, ps := range r.pending {
-		if step-ps.Step < r.maxDelay {
-			keep = append(keep, ps)
-		}
-	}
-	r.pending = keep
+	r.dropArrived(step)
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
 		if x2 > 0 {
@@ -425,6 +415,28 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 		r.post1.set(j, step)
 		r.post2.set(j, step)
 	}
+}
+
+// emit records input i's spike at step: its history, its pre trace and its
+// place among the spikes in flight.
+func (r *STDP) emit(i int32, step int) {
+	p := (int(r.hpos[i]) + 1) % histLen
+	r.hpos[i] = uint8(p)
+	r.hist[int(i)*histLen+p] = step
+	r.pre.set(i, step)
+	r.pending = append(r.pending, pendingSpike{i, step})
+}
+
+// dropArrived forgets the spikes in flight that have reached every synapse
+// by step (no arrival of theirs lies ahead).
+func (r *STDP) dropArrived(step int) {
+	keep := r.pending[:0]
+	for _, ps := range r.pending {
+		if step-ps.Step < r.maxDelay {
+			keep = append(keep, ps)
+		}
+	}
+	r.pending = keep
 }
 
 // book schedules the arrival of input i's spike at neuron j at step at.

@@ -265,21 +265,11 @@ func TestSTDPWheelMatchesPolling(t *testing.T) {
 	pollStep := func(step int, pre, post []int32) {
 		poll.wheel = nil
 		for _, i := range pre {
-			p := (int(poll.hpos[i]) + 1) % histLen
-			poll.hpos[i] = uint8(p)
-			poll.hist[int(i)*histLen+p] = step
-			poll.pre.set(i, step)
-			poll.pending = append(poll.pending, pendingSpike{i, step})
+			poll.emit(i, step)
 		}
 		poll.scale = poll.syn.PulsesFor(1)
 		poll.pollArrivals(step)
-		keep := poll.pending[:0]
-		for _, ps := range poll.pending {
-			if step-ps.Step < poll.maxDelay {
-				keep = append(keep, ps)
-			}
-		}
-		poll.pending = keep
+		poll.dropArrived(step)
 		for _, j := range post {
 			if x2 := poll.post2.at(j, step); x2 > 0 {
 				for _, i := range poll.pre.Active {
