@@ -129,12 +129,19 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 		}
 		s.actPost = keep
 		// The depressions of all of this step's pre spikes, in one call.
+		// The pulse counts depend on the neuron only: computed once, copied per pre spike.
 		n, scale := int32(s.arr.Cols()), s.arr.PulsesFor(-1e-4) // PulsesFor is linear
+		m := len(s.actPost)
 		idx, pl := s.idx[:0], s.pl[:0]
+		for _, j := range s.actPost {
+			pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
+		}
+		for range pre[1:] {
+			pl = append(pl, pl[:m]...)
+		}
 		for _, i := range pre {
 			for _, j := range s.actPost {
 				idx = append(idx, i*n+j)
-				pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
 			}
 		}
 		s.arr.ProgramAt(idx, pl)
