@@ -43,6 +43,7 @@ type Array struct {
 	lanes      noiseLanes // the deferred read noise of AddReadNoise (stream streamReadNoise)
 	nbits      []uint32   // AddReadNoise's scratch: the words of a pass
 	nrej       []uint8    // and its columns left to the ziggurat's slow path
+	nvar       []float64  // DrainReadNoise's scratch: the variances of a pass
 	skipS      float64    // stochastic rounding (round): survival product since the last success
 	skipU      float64    // and its threshold, 0 until drawn
 	count      Counters
@@ -354,6 +355,20 @@ func (a *Array) AddReadNoise(dst, variance []float64) {
 		panic(fmt.Sprintf("device: AddReadNoise: len(dst) = %d, len(variance) = %d", len(dst), len(variance)))
 	}
 	a.addReadNoise(dst, variance)
+}
+
+// DrainReadNoise is the arrival of one slot of a delay ring of (weight, variance) pairs filled
+// by ScatterRowVar, held in two halves lo and hi (see network.DC's ring): for every column j,
+// dst[j] += lo[j][0] + hi[j][0], then AddReadNoise's noise for the variance lo[j][1] + hi[j][1];
+// lo and hi are zeroed. It gives the bits of that drain followed by AddReadNoise, in one pass
+// over the columns (with AVX2, whole blocks of eight columns: a caller that pads its rows to a
+// multiple of eight, with zero weights and variances, avoids a slower tail). It panics if the
+// lengths differ.
+func (a *Array) DrainReadNoise(dst []float64, lo, hi [][2]float64) {
+	if len(lo) != len(dst) || len(hi) != len(dst) {
+		panic(fmt.Sprintf("device: DrainReadNoise: len(dst) = %d, len(lo) = %d, len(hi) = %d", len(dst), len(lo), len(hi)))
+	}
+	a.drainNoise(dst, lo, hi)
 }
 
 // ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
@@ -709,7 +724,7 @@ func (a *Array) Clone(seed uint64) *Array {
 	b.rng = rand.New(b.src)
 	b.ns = normals{src: b.src}
 	b.lanes.seed(rand.NewPCG(seed, streamReadNoise))
-	b.nbits, b.nrej = nil, nil
+	b.nbits, b.nrej, b.nvar = nil, nil, nil
 	b.skipS, b.skipU = 1, 0
 	b.count = Counters{} // a replica has performed no operations yet
 	return &b

@@ -78,44 +78,100 @@ func (a *Array) addReadNoise(dst, variance []float64) {
 		return
 	}
 	variance = variance[:n]
+	words, rej := a.noiseScratch(n)
+	a.fastNoise(dst, variance, words, rej)
+	a.slowNoise(dst, variance, words, rej)
+}
+
+// noiseScratch returns the scratch of a noise pass over n columns: the words of its blocks of
+// eight and their rejected columns (and sizes a.nvar to match).
+func (a *Array) noiseScratch(n int) (words []uint32, rej []uint8) {
 	blocks := (n + 7) / 8
 	if cap(a.nbits) < 8*blocks {
 		a.nbits = make([]uint32, 8*blocks)
 		a.nrej = make([]uint8, blocks)
+		a.nvar = make([]float64, 8*blocks)
 	}
-	wordBuf, rej := a.nbits[:8*blocks], a.nrej[:blocks]
+	return a.nbits[:8*blocks], a.nrej[:blocks]
+}
+
+// fastNoise is the fast pass of addReadNoise over dst (from a block boundary): words and rej
+// are those of dst's blocks.
+func (a *Array) fastNoise(dst, variance []float64, words []uint32, rej []uint8) {
+	n := len(dst)
+	blocks := (n + 7) / 8
 	if useNoiseAsm {
 		if m := n / 8; m > 0 {
-			readNoiseAVX2(&a.lanes, &dst[0], &variance[0], &wordBuf[0], &rej[0], m, &zigK[0], &zigW[0])
+			readNoiseAVX2(&a.lanes, &dst[0], &variance[0], &words[0], &rej[0], m, &zigK[0], &zigW[0])
 		}
 		if r := n % 8; r > 0 {
 			// The tail through the kernel too, padded with zero variances: the same words and
-			// sums as noiseBlockGo on the tail (columns ≥ n are ignored below).
+			// sums as noiseBlockGo on the tail (columns ≥ n are ignored by slowNoise).
 			lo := n - r
 			var pd, pv [8]float64
 			copy(pd[:], dst[lo:])
 			copy(pv[:], variance[lo:])
-			readNoiseAVX2(&a.lanes, &pd[0], &pv[0], &wordBuf[lo], &rej[blocks-1], 1, &zigK[0], &zigW[0])
+			readNoiseAVX2(&a.lanes, &pd[0], &pv[0], &words[lo], &rej[blocks-1], 1, &zigK[0], &zigW[0])
 			copy(dst[lo:], pd[:r])
 			copy(variance[lo:], pv[:r])
 		}
-	} else {
-		for b := range blocks {
-			lo, hi := 8*b, min(8*b+8, n)
-			rej[b] = noiseBlockGo(&a.lanes, dst[lo:hi], variance[lo:hi], (*[8]uint32)(wordBuf[8*b:8*b+8]))
-		}
+		return
 	}
+	for b := range blocks {
+		lo, hi := 8*b, min(8*b+8, n)
+		rej[b] = noiseBlockGo(&a.lanes, dst[lo:hi], variance[lo:hi], (*[8]uint32)(words[8*b:8*b+8]))
+	}
+}
+
+// slowNoise finishes the columns of dst that the fast pass rejected, in column order.
+func (a *Array) slowNoise(dst, variance []float64, words []uint32, rej []uint8) {
+	n := len(dst)
 	for b, r := range rej {
 		for ; r != 0; r &= r - 1 {
 			c := 8*b + bits.TrailingZeros8(r)
 			if c >= n || variance[c] == 0 {
 				continue
 			}
-			j, i, _ := zigFast(wordBuf[c])
+			j, i, _ := zigFast(words[c])
 			z := a.ns.slow(j, i)
 			dst[c] += float64(math.Sqrt(variance[c]) * z)
 			variance[c] = 0
 		}
+	}
+}
+
+// drainNoise is DrainReadNoise's body. The kernel takes the whole blocks of eight; a tail is
+// drained into the scratch variances and goes through fastNoise, whose words it would have
+// consumed the same way.
+func (a *Array) drainNoise(dst []float64, lo, hi [][2]float64) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	words, rej := a.noiseScratch(n)
+	variance := a.nvar[:n]
+	m := 0
+	if useNoiseAsm {
+		if m = n / 8; m > 0 {
+			drainNoiseAVX2(&a.lanes, &dst[0], &lo[0], &hi[0], &variance[0], &words[0], &rej[0], m, &zigK[0], &zigW[0])
+		}
+	}
+	if c := 8 * m; c < n {
+		drainPairsGo(dst[c:], variance[c:], lo[c:n], hi[c:n])
+		a.fastNoise(dst[c:], variance[c:], words[c:], rej[m:])
+	}
+	a.slowNoise(dst, variance, words, rej)
+}
+
+// drainPairsGo is the drain of two ring slots of (weight, variance) pairs: dst[j] += lo[j][0] +
+// hi[j][0], variance[j] = lo[j][1] + hi[j][1], lo and hi zeroed.
+func drainPairsGo(dst, variance []float64, lo, hi [][2]float64) {
+	variance, lo, hi = variance[:len(dst)], lo[:len(dst)], hi[:len(dst)]
+	for j := range dst {
+		p, q := &lo[j], &hi[j]
+		dst[j] += p[0] + q[0]
+		variance[j] = p[1] + q[1]
+		*p, *q = [2]float64{}, [2]float64{}
 	}
 }
 

@@ -21,3 +21,10 @@ var useScatterAsm = cpu.HasAVX2
 //
 //go:noescape
 func scatterPairsAVX2(ring *[2]float64, offs *int32, row *float64, n int, k *scatterConsts, lim int, sums *[4]float64) (bad int)
+
+// drainNoiseAVX2 runs DrainReadNoise's fast pass over blocks·8 columns: the drain of the
+// ring's two slots and readNoiseAVX2's operations in one pass, the variances left in variance
+// for the slow path. Implemented in readnoise_amd64.s.
+//
+//go:noescape
+func drainNoiseAVX2(x *noiseLanes, dst *float64, lo, hi *[2]float64, variance *float64, words *uint32, rej *uint8, blocks int, zk *uint32, zw *float64)

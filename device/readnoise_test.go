@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/nanospike/nanospike/internal/cpu"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -49,6 +50,63 @@ func TestReadNoiseKernelMatchesGo(t *testing.T) {
 		}
 		assert.Equal(t, b.lanes, a.lanes, "n=%d: lanes", n)
 		assert.Equal(t, b.src, a.src, "n=%d: PCG (slow path)", n)
+	}
+}
+
+// TestDrainReadNoiseMatchesTwoPasses: DrainReadNoise (the fused drain and noise, AVX2 or Go)
+// gives the bits of draining the pairs and calling AddReadNoise — sums, zeroed slots and the
+// states of both streams — for every length (full blocks, tails, padded rows of zeros), with
+// empty columns and a −0 that must survive. It fails if the fused kernel adds in another order,
+// misses the zeroing of a slot, or consumes the words differently.
+func TestDrainReadNoiseMatchesTwoPasses(t *testing.T) {
+	defer func() { useNoiseAsm = cpu.HasAVX2 }()
+	p := testParams()
+	p.ReadNoise = 0.05
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, asm := range []bool{true, false} {
+		if asm && !cpu.HasAVX2 {
+			continue
+		}
+		for _, n := range []int{1, 4, 7, 8, 9, 16, 100, 104, 400} {
+			a0, err := NewArray(p, 1, n, 7)
+			require.NoError(t, err)
+			a, b := a0.Clone(3), a0.Clone(3)
+			for step := range 300 {
+				dst := make([]float64, n)
+				lo, hi := make([][2]float64, n), make([][2]float64, n)
+				for j := range n {
+					dst[j] = r.NormFloat64()
+					if r.IntN(5) > 0 { // a fifth of the columns receive nothing
+						lo[j] = [2]float64{r.NormFloat64(), r.ExpFloat64() * 1e-3}
+					}
+					if r.IntN(2) > 0 {
+						hi[j] = [2]float64{r.NormFloat64(), r.ExpFloat64() * 1e-3}
+					}
+				}
+				if step == 0 {
+					dst[0] = math.Copysign(0, -1)
+					lo[0], hi[0] = [2]float64{math.Copysign(0, -1), 0}, [2]float64{math.Copysign(0, -1), 0}
+				}
+				if n == 104 {
+					for j := 100; j < n; j++ { // a padded row: nothing there
+						dst[j], lo[j], hi[j] = 0, [2]float64{}, [2]float64{}
+					}
+				}
+				want, v := append([]float64(nil), dst...), make([]float64, n)
+				useNoiseAsm = cpu.HasAVX2
+				drainPairsGo(want, v, append([][2]float64(nil), lo...), append([][2]float64(nil), hi...))
+				b.AddReadNoise(want, v)
+				useNoiseAsm = asm
+				a.DrainReadNoise(dst, lo, hi)
+				for j := range n {
+					require.Equal(t, math.Float64bits(want[j]), math.Float64bits(dst[j]), "asm=%v n=%d step %d column %d", asm, n, step, j)
+					require.Equal(t, [2]float64{}, lo[j], "lo zeroed")
+					require.Equal(t, [2]float64{}, hi[j], "hi zeroed")
+				}
+			}
+			assert.Equal(t, b.lanes, a.lanes, "n=%d: lanes", n)
+			assert.Equal(t, b.src, a.src, "n=%d: PCG (slow path)", n)
+		}
 	}
 }
 

@@ -162,10 +162,11 @@ type DC struct {
 	plast    Plasticity
 
 	delays    []uint8 // steps, row-major (input i, neuron j); nil without delays
-	delayOff  []int32 // delays[k]·N + j
+	delayOff  []int32 // delays[k]·stride + j
 	maxOff    int32   // bound of delayOff
 	maxDelay  int
-	ring      []float64    // 2(maxDelay+1) slots × N future conductance increments
+	stride    int          // columns of a ring slot: N rounded up to a multiple of 8 (see initNoise)
+	ring      []float64    // 2(maxDelay+1) slots × stride future conductance increments
 	pring     [][2]float64 // instead of ring for a noisy array: (increment, read-noise variance)
 	tmpVar    []float64
 	noisy     noiseDeferrer // syn, if its reads are noisy and it can defer the noise
@@ -220,6 +221,7 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 	}
 	d.cnt.Spikes = make([]uint64, 3)
 	d.maxDelay = int(math.Round(cfg.MaxDelay / cfg.Dt))
+	d.stride = (n + 7) &^ 7
 	if cfg.MaxDelay > 0 {
 		rng := rand.New(rand.NewPCG(cfg.Seed, 0))
 		d.delays = make([]uint8, cfg.Inputs*n)
@@ -228,11 +230,12 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 			// U[0, MaxDelay] ms rounded to the step grid.
 			s := int(math.Round(rng.Float64() * cfg.MaxDelay / cfg.Dt))
 			d.delays[k] = uint8(s)
-			d.delayOff[k] = int32(s*n + k%n)
+			d.delayOff[k] = int32(s*d.stride + k%n)
 		}
 		// The ring (initNoise allocates it): the largest offset,
-		// d·N + j ≤ maxDelay·N + N−1, indexes it from any base ≤ maxDelay·N.
-		d.maxOff = int32(d.maxDelay*n + n - 1)
+		// d·stride + j ≤ maxDelay·stride + N−1, indexes it from any base ≤
+		// maxDelay·stride.
+		d.maxOff = int32(d.maxDelay*d.stride + n - 1)
 		d.tmp = make([]float64, n)
 	}
 	d.initNoise()
@@ -267,6 +270,7 @@ type noiseDeferrer interface {
 	AccumulateRowVar(dst, variance []float64, i int, t float64)
 	ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 	AddReadNoise(dst, variance []float64)
+	DrainReadNoise(dst []float64, lo, hi [][2]float64)
 }
 
 // rowScatterer is implemented by *device.Array: a row read added straight
@@ -278,12 +282,17 @@ type rowScatterer interface {
 
 // initNoise selects the deferred-noise path for noisy device arrays and
 // allocates the delay ring of the path: weights, or (weight, variance) pairs.
+// A slot of the ring holds stride ≥ N columns, N rounded up to a multiple of
+// eight: the pairs' arrival (DrainReadNoise) then runs in whole blocks of
+// eight columns, the padding columns staying zero (they are never written,
+// and receive no noise), and the excitatory conductances have room for them
+// (newCondPop pads ge's capacity alike).
 func (d *DC) initNoise() {
 	d.scat, _ = d.syn.(rowScatterer)
 	d.noisy = nil
 	d.tmpVar, d.pring = nil, nil
 	if d.delays != nil {
-		d.ring = make([]float64, 2*(d.maxDelay+1)*d.cfg.Neurons)
+		d.ring = make([]float64, 2*(d.maxDelay+1)*d.stride)
 	}
 	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
 		d.noisy = nd
@@ -491,7 +500,7 @@ func (d *DC) advance(pre []int32) []int32 {
 			// (step mod R) + delay needs no wrap-around test (an unpredictable
 			// branch per synapse), and slot s mod R is drained from both s and
 			// s+R.
-			base := (d.step % (d.maxDelay + 1)) * n
+			base := (d.step % (d.maxDelay + 1)) * d.stride
 			switch {
 			case d.noisy != nil:
 				// The noise variance travels with the weights, in pairs;
@@ -520,14 +529,14 @@ func (d *DC) advance(pre []int32) []int32 {
 		d.cnt.Spikes[0] += uint64(len(pre))
 	}
 	if d.delays != nil && d.step <= d.busyUntil {
-		r := d.maxDelay + 1
-		base := (d.step % r) * n
+		r, m := d.maxDelay+1, d.stride
+		base := (d.step % r) * m
 		if d.noisy != nil {
-			lo, hi := d.pring[base:base+n], d.pring[base+r*n:base+r*n+n]
-			drainPairs(exc.ge[:n], d.tmpVar[:n], lo, hi)
-			d.noisy.AddReadNoise(exc.ge[:n], d.tmpVar[:n]) // zeroes tmpVar
+			// The whole padded slot: ge's capacity covers it (see initNoise).
+			lo, hi := d.pring[base:base+m], d.pring[base+r*m:base+r*m+m]
+			d.noisy.DrainReadNoise(exc.ge[:m], lo, hi)
 		} else {
-			lo, hi := d.ring[base:base+n], d.ring[base+r*n:base+r*n+n]
+			lo, hi := d.ring[base:base+n], d.ring[base+r*m:base+r*m+n]
 			drain(exc.ge[:n], lo, hi)
 		}
 	}

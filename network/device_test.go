@@ -94,3 +94,53 @@ func TestFFOnNoisyDevice(t *testing.T) {
 	}
 	assert.Positive(t, total)
 }
+
+// TestDelayRingPaddingAndState: the delay ring's slots are padded to a multiple of eight
+// columns (N = 20: 24) for the pairs' arrival in whole blocks; the padding must stay zero, the
+// excitatory conductances beyond N too, and a state saved with spikes in flight (the ring
+// saved without its padding) must continue bit for bit on a restored network.
+func TestDelayRingPaddingAndState(t *testing.T) {
+	d, a := newDeviceDC(t, 5)
+	n := d.cfg.Neurons
+	require.Equal(t, 24, d.stride)
+	require.NotNil(t, d.pring)
+	steps := func(d *DC, from, to int) {
+		for s := from; s < to; s++ {
+			// Eight rows per step, the same for both networks.
+			pre := make([]int32, 0, 8)
+			for k := range 8 {
+				pre = append(pre, int32((s*97+k*131)%784))
+			}
+			d.advance(pre)
+		}
+	}
+	steps(d, 0, 40)
+	var inFlight bool
+	for base := 0; base < len(d.pring); base += d.stride {
+		for j := range d.stride {
+			if j >= n {
+				require.Equal(t, [2]float64{}, d.pring[base+j], "padding of slot %d", base/d.stride)
+			} else if d.pring[base+j] != [2]float64{} {
+				inFlight = true
+			}
+		}
+	}
+	require.True(t, inFlight, "the state should hold spikes in flight")
+	for _, g := range d.exc.ge[n:d.stride] {
+		require.Zero(t, g, "conductance of a padding column")
+	}
+
+	st, err := d.State()
+	require.NoError(t, err)
+	require.Len(t, st.Ring, 2*(d.maxDelay+1)*n*2, "the saved ring has N columns per slot")
+	blob, err := a.MarshalBinary()
+	require.NoError(t, err)
+	d2, a2 := newDeviceDC(t, 5)
+	require.NoError(t, a2.UnmarshalBinary(blob))
+	require.NoError(t, d2.SetState(st))
+	require.Equal(t, d.pring, d2.pring)
+	steps(d, 40, 80)
+	steps(d2, 40, 80)
+	assert.Equal(t, d.exc.v, d2.exc.v)
+	assert.Equal(t, d.exc.ge, d2.exc.ge)
+}

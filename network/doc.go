@@ -115,5 +115,8 @@
 // Gaussian read noise of all the reads arriving at a neuron in one step is
 // drawn once (the sum of independent Gaussians, same distribution), with
 // the variances travelling through the delay ring with the weights, as
-// (weight, variance) pairs.
+// (weight, variance) pairs. A slot arrives through DrainReadNoise, which adds
+// the weights and draws the noise of the summed variances in one pass; the
+// ring's slots are padded to a multiple of eight columns so that the pass
+// runs in whole AVX2 blocks (a saved state holds the ring without padding).
 package network

@@ -83,17 +83,3 @@ func drainGo(dst, lo, hi []float64) {
 	clear(lo)
 	clear(hi)
 }
-
-// drainPairsGo is drainPairs in Go, for a ring of (increment, read-noise variance) pairs:
-// dst[j] += lo[j][0] + hi[j][0], variance[j] = lo[j][1] + hi[j][1], and lo,
-// hi zeroed.
-func drainPairsGo(dst, variance []float64, lo, hi [][2]float64) {
-	n := len(dst)
-	variance, lo, hi = variance[:n], lo[:n], hi[:n]
-	for j := range dst {
-		p, q := &lo[j], &hi[j]
-		dst[j] += p[0] + q[0]
-		variance[j] = p[1] + q[1]
-		*p, *q = [2]float64{}, [2]float64{}
-	}
-}

@@ -11,9 +11,6 @@ func condStepAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs
 func drainAVX2(dst, lo, hi *float64, n int)
 
 //go:noescape
-func drainPairsAVX2(dst, variance *float64, lo, hi *[2]float64, n int)
-
-//go:noescape
 func scatterAdd(ring *float64, offs *int32, src *float64, n int)
 
 // condStep runs the first pass of a dense population's step (see
@@ -73,23 +70,4 @@ func drain(dst, lo, hi []float64) {
 		}
 	}
 	drainGo(dst[m:], lo[m:n], hi[m:n])
-}
-
-// drainPairs is drain for a ring of (increment, read-noise variance) pairs:
-// dst[j] += lo[j][0] + hi[j][0], variance[j] = lo[j][1] + hi[j][1], and lo,
-// hi zeroed; two columns at a time with AVX2, the same bits either way.
-func drainPairs(dst, variance []float64, lo, hi [][2]float64) {
-	n := len(dst)
-	if n == 0 {
-		return
-	}
-	_, _, _ = variance[n-1], lo[n-1], hi[n-1]
-	m := 0
-	if cpu.HasAVX2 && useAsm {
-		m = n &^ 1
-		if m > 0 {
-			drainPairsAVX2(&dst[0], &variance[0], &lo[0], &hi[0], m)
-		}
-	}
-	drainPairsGo(dst[m:], variance[m:n], lo[m:n], hi[m:n])
 }

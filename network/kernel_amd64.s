@@ -142,36 +142,3 @@ dloop:
 ddone:
 	VZEROUPPER
 	RET
-
-// func drainPairsAVX2(dst, variance *float64, lo, hi *[2]float64, n int)
-// dst[j] += lo[j][0] + hi[j][0]; variance[j] = lo[j][1] + hi[j][1];
-// lo[j] = hi[j] = 0, for j < n (n even), two columns at a time.
-TEXT ·drainPairsAVX2(SB), NOSPLIT, $0-40
-	MOVQ   dst+0(FP), DI
-	MOVQ   variance+8(FP), R8
-	MOVQ   lo+16(FP), SI
-	MOVQ   hi+24(FP), DX
-	MOVQ   n+32(FP), CX
-	XORQ   AX, AX
-	VXORPD Y3, Y3, Y3
-
-ploop:
-	CMPQ    AX, CX
-	JGE     pdone
-	MOVQ    AX, BX
-	SHLQ    $4, BX                // 16 bytes a pair
-	VMOVUPD (SI)(BX*1), Y0        // (w0, v0, w1, v1) of lo
-	VADDPD  (DX)(BX*1), Y0, Y0    // + hi
-	VMOVUPD Y3, (SI)(BX*1)
-	VMOVUPD Y3, (DX)(BX*1)
-	VPERMPD $0xd8, Y0, Y0         // (w0, w1, v0, v1)
-	VADDPD  (DI)(AX*8), X0, X1    // dst + w
-	VMOVUPD X1, (DI)(AX*8)
-	VEXTRACTF128 $1, Y0, X2
-	VMOVUPD X2, (R8)(AX*8)
-	ADDQ    $2, AX
-	JMP     ploop
-
-pdone:
-	VZEROUPPER
-	RET

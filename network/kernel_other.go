@@ -14,7 +14,3 @@ func scatterRow(ring []float64, offs []int32, src []float64, _ int32) {
 }
 
 func drain(dst, lo, hi []float64) { drainGo(dst, lo[:len(dst)], hi[:len(dst)]) }
-
-func drainPairs(dst, variance []float64, lo, hi [][2]float64) {
-	drainPairsGo(dst, variance, lo, hi)
-}

@@ -84,22 +84,6 @@ func TestKernelsMatchGo(t *testing.T) {
 		assert.Equal(t, make([]float64, n), lo1)
 		assert.Equal(t, make([]float64, n), hi1)
 
-		plo, phi := make([][2]float64, n), make([][2]float64, n)
-		for j := range plo {
-			plo[j] = [2]float64{rng.NormFloat64(), rng.ExpFloat64()}
-			phi[j] = [2]float64{rng.NormFloat64(), rng.ExpFloat64()}
-		}
-		plo1, phi1 := append([][2]float64(nil), plo...), append([][2]float64(nil), phi...)
-		dst1, dst2 = append([]float64(nil), v...), append([]float64(nil), v...)
-		var1, var2 := make([]float64, n), make([]float64, n)
-		useAsm = true
-		drainPairs(dst1, var1, plo1, phi1)
-		useAsm = false
-		drainPairs(dst2, var2, plo, phi)
-		assert.Equal(t, dst2, dst1, "drainPairs n %d", n)
-		assert.Equal(t, var2, var1, "drainPairs n %d", n)
-		assert.Equal(t, make([][2]float64, n), plo1)
-		assert.Equal(t, make([][2]float64, n), phi1)
 	}
 	useAsm = true
 	h1 := runHash(t, 100)

@@ -160,7 +160,8 @@ type condPop struct {
 
 func newCondPop(p CondParams, n int, dtMs float64, lazy, euler bool) *condPop {
 	c := &condPop{
-		p: p, v: make([]float64, n), ge: make([]float64, n), gi: make([]float64, n),
+		// ge has room for a multiple of eight: DC's ring drains whole blocks into it.
+		p: p, v: make([]float64, n), ge: make([]float64, n, (n+7)&^7), gi: make([]float64, n),
 		u: make([]float64, n), ref: make([]int32, n), spikes: make([]int32, 0, n),
 		slow: make([]slowUpdate, 0, n),
 		lazy: lazy, thScale: 1, euler: euler, xmax: 0.1,

@@ -35,16 +35,25 @@ type DCState struct {
 	Counters    Counters  `json:"counters"`
 }
 
-// ringState returns a copy of the delay ring, a noisy array's pairs flattened.
+// ringState returns a copy of the delay ring, a noisy array's pairs
+// flattened, slot by slot of N columns (without the padding of stride).
 func (d *DC) ringState() []float64 {
-	if d.pring == nil {
-		return append([]float64(nil), d.ring...)
+	n := d.cfg.Neurons
+	var r []float64
+	for base := 0; base < len(d.ring); base += d.stride {
+		r = append(r, d.ring[base:base+n]...)
 	}
-	r := make([]float64, 0, 2*len(d.pring))
-	for _, p := range d.pring {
-		r = append(r, p[0], p[1])
+	for base := 0; base < len(d.pring); base += d.stride {
+		for _, p := range d.pring[base : base+n] {
+			r = append(r, p[0], p[1])
+		}
 	}
 	return r
+}
+
+// ringStateLen is the length of ringState's result.
+func (d *DC) ringStateLen() int {
+	return (len(d.ring) + 2*len(d.pring)) / d.stride * d.cfg.Neurons
 }
 
 // State returns a deep copy of the network's state.
@@ -80,7 +89,7 @@ func (d *DC) SetState(s *DCState) error {
 		{"exc_v", len(s.ExcV), n}, {"exc_ge", len(s.ExcGe), n}, {"exc_gi", len(s.ExcGi), n},
 		{"exc_ref", len(s.ExcRef), n}, {"theta", len(s.Theta), n},
 		{"inh_v", len(s.InhV), n}, {"inh_ge", len(s.InhGe), n}, {"inh_gi", len(s.InhGi), n},
-		{"inh_ref", len(s.InhRef), n}, {"inh_last", len(s.InhLast), n}, {"ring", len(s.Ring), len(d.ring) + 2*len(d.pring)},
+		{"inh_ref", len(s.InhRef), n}, {"inh_last", len(s.InhLast), n}, {"ring", len(s.Ring), d.ringStateLen()},
 	} {
 		if f.got != f.want {
 			return fmt.Errorf("network: DC.SetState: %s has %d values, want %d", f.name, f.got, f.want)
@@ -122,9 +131,16 @@ func (d *DC) SetState(s *DCState) error {
 		}
 	}
 	d.inh.actDirty = true
-	copy(d.ring, s.Ring)
-	for k := range d.pring {
-		d.pring[k] = [2]float64{s.Ring[2*k], s.Ring[2*k+1]}
+	n, src := d.cfg.Neurons, s.Ring
+	for base := 0; base < len(d.ring); base += d.stride {
+		copy(d.ring[base:base+n], src)
+		src = src[n:]
+	}
+	for base := 0; base < len(d.pring); base += d.stride {
+		for j := range n {
+			d.pring[base+j] = [2]float64{src[2*j], src[2*j+1]}
+		}
+		src = src[2*n:]
 	}
 	d.busyUntil = s.BusyUntil
 	d.lastExc = append(d.lastExc[:0], s.LastExc...)
