@@ -32,6 +32,13 @@ var (
 	zigK [zigN]uint32
 	zigW [zigN]float64
 	zigF [zigN]float64
+	// The wedge squeeze of slow: layer i's wedge spans x_{i−1} ≤ |x| < x_i (zigX; x_0 = 0),
+	// under the chord of slope zigS[i] from (x_{i−1}, f_{i−1}) to (x_i, f_i). zigC[i] is +1
+	// where f(x) = e^(−x²/2) is convex over the wedge (x_{i−1} ≥ 1), −1 where it is concave
+	// (x_i ≤ 1), 0 for the layer holding the inflection point.
+	zigX [zigN]float64
+	zigS [zigN]float64
+	zigC [zigN]int8
 )
 
 func init() {
@@ -52,6 +59,56 @@ func init() {
 		zigF[i] = math.Exp(-0.5 * dn * dn)
 		zigW[i] = dn / zigM1
 	}
+	for i := 1; i < zigN; i++ {
+		zigX[i] = zigW[i] * zigM1 // exact: zigM1 is a power of two
+	}
+	for i := 1; i < zigN; i++ {
+		zigS[i] = (zigF[i] - zigF[i-1]) / (zigX[i] - zigX[i-1])
+		switch {
+		case zigX[i-1] >= 1:
+			zigC[i] = 1
+		case zigX[i] <= 1:
+			zigC[i] = -1
+		}
+	}
+}
+
+// squeezeMargin is how far (in f) a point must lie from a squeeze bound for wedgeSqueeze to
+// decide: far above the rounding of the bounds and of math.Exp (~1e-16), far below a wedge's
+// height (~4e-3), so a decision is always the one the exponential would give.
+const squeezeMargin = 1e-12
+
+// wedgeSqueeze decides the wedge test y < e^(−x²/2) of layer i without the exponential where
+// the curve's chord and tangents settle it: for a convex f the chord lies above the curve and
+// every tangent below it, for a concave f the other way round. sure is false where they do not
+// (then the caller computes the exponential), and outside the wedge's interval, where the
+// bounds do not hold.
+func wedgeSqueeze(i uint32, x, y float64) (accept, sure bool) {
+	ax := math.Abs(x)
+	x0, x1 := zigX[i-1], zigX[i]
+	if zigC[i] == 0 || ax < x0 || ax > x1 {
+		return false, false
+	}
+	f0, f1 := zigF[i-1], zigF[i]
+	chord := f0 + zigS[i]*(ax-x0)
+	t0 := f0 * (1 - x0*(ax-x0)) // f's tangents at the interval's ends, f' = −x·f
+	t1 := f1 * (1 - x1*(ax-x1))
+	if zigC[i] > 0 {
+		switch {
+		case y > chord+squeezeMargin:
+			return false, true
+		case y < max(t0, t1)-squeezeMargin:
+			return true, true
+		}
+		return false, false
+	}
+	switch {
+	case y < chord-squeezeMargin:
+		return true, true
+	case y > min(t0, t1)+squeezeMargin:
+		return false, true
+	}
+	return false, false
 }
 
 // bits32 returns 32 fresh random bits.
@@ -99,7 +156,12 @@ func (n *normals) slow(j int32, i uint32) float64 {
 			}
 			return -zigR - x
 		}
-		if zigF[i]+n.uniform()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
+		y := zigF[i] + n.uniform()*(zigF[i-1]-zigF[i])
+		if accept, sure := wedgeSqueeze(i, x, y); sure {
+			if accept {
+				return x
+			}
+		} else if y < math.Exp(-0.5*x*x) {
 			return x
 		}
 		var ok bool

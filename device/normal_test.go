@@ -60,3 +60,41 @@ func TestNormalsDistribution(t *testing.T) {
 		assert.InDelta(t, p, float64(cnt[e])/M, 5*math.Sqrt(p*(1-p)/M), "CDF at %g", v)
 	}
 }
+
+// TestWedgeSqueezeAgreesWithExp: wherever the chord-and-tangent squeeze decides a wedge point,
+// it decides as the exponential test does, over every layer, random points of each wedge, and
+// points pressed against the curve and against the wedge's ends; and it decides most points
+// (else it saves nothing). A bound on the wrong side of the curve (a convex layer treated as
+// concave, a tangent at the wrong end) fails it.
+func TestWedgeSqueezeAgreesWithExp(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	decided, total := 0, 0
+	for i := uint32(1); i < zigN; i++ {
+		for k := range 4000 {
+			j := int32(zigK[i]) + r.Int32N(int32(zigM1)-int32(zigK[i])) // the wedge's |j|
+			if k%2 == 1 {
+				j = -j
+			}
+			x := float64(j) * zigW[i]
+			f := math.Exp(-0.5 * x * x)
+			y := zigF[i] + r.Float64()*(zigF[i-1]-zigF[i])
+			switch k % 8 {
+			case 6: // on the curve, within rounding
+				y = f + float64(r.IntN(5)-2)*1e-16
+			case 7: // just off it
+				y = f + float64(r.IntN(3)-1)*2e-12
+			}
+			total++
+			accept, sure := wedgeSqueeze(i, x, y)
+			if !sure {
+				continue
+			}
+			decided++
+			if accept != (y < f) {
+				t.Fatalf("layer %d, x = %v, y = %v: squeeze says accept=%v, e^(−x²/2) = %v", i, x, y, accept, f)
+			}
+		}
+	}
+	assert.Greater(t, float64(decided)/float64(total), 0.6, "share of wedge points decided without exp")
+	t.Logf("decided %d of %d", decided, total)
+}
