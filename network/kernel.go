@@ -7,6 +7,9 @@ type condConsts struct {
 	ce, ci, de, di, dtTau, vrest, ee, ei [4]float64 // offsets 0, 32, …, 224
 	one, c2, c3, c4, c5                  [4]float64 // 256 … 384: 1, 1/2, 1/6, 1/24, 1/120
 	thr, ths, xmax                       [4]float64 // 416, 448, 480: threshold base, θ scale, 0.1
+	// euler: forward-Euler constants (ce = ci = 1, c2 … c5 = 0), for which the AVX2 kernel
+	// has a shorter variant (condStepEulerAVX2) with the same bits.
+	euler bool
 }
 
 // useAsm can be turned off by tests to compare the assembly kernels with
@@ -26,6 +29,7 @@ func newCondConsts(c *condPop) *condConsts {
 		// With the higher Taylor terms zero the kernel's e(x) is 1 − x:
 		// a forward-Euler step (and xmax = +Inf never defers to math.Exp).
 		k.c2, k.c3, k.c4, k.c5 = x4(0), x4(0), x4(0), x4(0)
+		k.euler = c.ce == 1 && c.ci == 1
 	}
 	return k
 }

@@ -8,6 +8,9 @@ import "github.com/nanospike/nanospike/internal/cpu"
 func condStepAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
 
 //go:noescape
+func condStepEulerAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
+
+//go:noescape
 func drainAVX2(dst, lo, hi *float64, n int)
 
 //go:noescape
@@ -27,7 +30,11 @@ func condStep(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs [
 	if cpu.HasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
-			condStepAVX2(k, &v[0], &ge[0], &gi[0], &u[0], &ref[0], &vold[0], &as[0], &bs[0], &flags[0], m)
+			if k.euler {
+				condStepEulerAVX2(k, &v[0], &ge[0], &gi[0], &u[0], &ref[0], &vold[0], &as[0], &bs[0], &flags[0], m)
+			} else {
+				condStepAVX2(k, &v[0], &ge[0], &gi[0], &u[0], &ref[0], &vold[0], &as[0], &bs[0], &flags[0], m)
+			}
 		}
 	}
 	condStepGo(k, v, ge, gi, u, ref, vold, as, bs, flags, m)

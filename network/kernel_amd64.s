@@ -81,6 +81,76 @@ done:
 	VZEROUPPER
 	RET
 
+// func condStepEulerAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
+// condStepAVX2 for forward Euler (ce = ci = 1, c2 … c5 = 0), without the operations that are
+// then exact identities: a = 1·ge, b = 1·gi, and e = t1 + x2·t2 with t2 = +0 (x > 0 is finite
+// wherever v is written: g ≥ 1 and x < xmax). The same bits as condStepAVX2 on Euler constants.
+TEXT ·condStepEulerAVX2(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ ge+16(FP), R8
+	MOVQ gi+24(FP), R9
+	MOVQ u+32(FP), R10
+	MOVQ ref+40(FP), R11
+	MOVQ vold+48(FP), R12
+	MOVQ as+56(FP), R13
+	MOVQ bs+64(FP), R14
+	MOVQ flags+72(FP), R15
+	MOVQ n+80(FP), CX
+	XORQ AX, AX
+	XORQ DX, DX                // flags index
+	VPXOR X15, X15, X15        // zero
+
+eloop:
+	CMPQ AX, CX
+	JGE  edone
+	VMOVUPD (R8)(AX*8), Y0     // ge
+	VMOVUPD (R9)(AX*8), Y1     // gi
+	VMOVAPD Y0, Y2             // a = ge (ce = 1)
+	VMOVAPD Y1, Y3             // b = gi (ci = 1)
+	VMULPD  64(DI), Y0, Y0     // ge·de
+	VMOVUPD Y0, (R8)(AX*8)
+	VMULPD  96(DI), Y1, Y1     // gi·di
+	VMOVUPD Y1, (R9)(AX*8)
+	VMOVUPD Y2, (R13)(AX*8)    // as
+	VMOVUPD Y3, (R14)(AX*8)    // bs
+	VADDPD  256(DI), Y2, Y4    // one + a
+	VADDPD  Y3, Y4, Y4         // g = (one + a) + b
+	VMULPD  128(DI), Y4, Y5    // x = dtTau·g
+	VMOVUPD 256(DI), Y9
+	VSUBPD  Y5, Y9, Y9         // e = one − x
+	VMULPD  192(DI), Y2, Y10   // a·ee
+	VADDPD  160(DI), Y10, Y10  // vrest + a·ee
+	VMULPD  224(DI), Y3, Y11   // b·ei
+	VADDPD  Y11, Y10, Y10      // num
+	VDIVPD  Y4, Y10, Y10       // vinf = num/g
+	VMOVUPD (SI)(AX*8), Y11    // vo = v
+	VMOVUPD Y11, (R12)(AX*8)   // vold
+	VSUBPD  Y10, Y11, Y12      // vo − vinf
+	VMULPD  Y9, Y12, Y12       // (vo − vinf)·e
+	VADDPD  Y12, Y10, Y10      // vn = vinf + (vo − vinf)·e
+	VCMPPD  $0x1D, 480(DI), Y5, Y6 // x ≥ xmax (GE_OQ)
+	VMOVDQU (R11)(AX*4), X7    // ref, 4 × int32
+	VPCMPGTD X15, X7, X7       // ref > 0
+	VPMOVSXDQ X7, Y7           // widen the lanes to 64 bits
+	VORPD   Y7, Y6, Y6         // hold = refractory or x ≥ xmax
+	VBLENDVPD Y6, Y11, Y10, Y13 // hold ? vo : vn
+	VMOVUPD Y13, (SI)(AX*8)
+	VMOVUPD 448(DI), Y0
+	VMULPD  (R10)(AX*8), Y0, Y0 // ths·u
+	VADDPD  416(DI), Y0, Y0    // thr + ths·u
+	VCMPPD  $0x1E, Y0, Y10, Y0 // vn > threshold (GT_OQ)
+	VORPD   Y6, Y0, Y0
+	VMOVMSKPD Y0, BX
+	MOVB    BX, (R15)(DX*1)
+	ADDQ    $4, AX
+	INCQ    DX
+	JMP     eloop
+
+edone:
+	VZEROUPPER
+	RET
+
 // func scatterAdd(ring *float64, offs *int32, src *float64, n int)
 // ring[offs[j]] += src[j] for j < n; the caller checks the offsets.
 TEXT ·scatterAdd(SB), NOSPLIT, $0-32

@@ -14,8 +14,21 @@ import (
 func TestKernelsMatchGo(t *testing.T) {
 	defer func() { useAsm = true }()
 	rng := rand.New(rand.NewPCG(8, 9))
-	c := newCondPop(DCExcParams(), 1, 0.5, false, false)
-	k := newCondConsts(c)
+	for _, euler := range []bool{false, true} {
+		c := newCondPop(DCExcParams(), 1, 0.5, false, euler)
+		k := newCondConsts(c)
+		require.Equal(t, euler, k.euler)
+		kernelsMatchGo(t, rng, k)
+	}
+	useAsm = true
+	h1 := runHash(t, 100)
+	useAsm = false
+	h2 := runHash(t, 100)
+	assert.Equal(t, h1, h2, "whole network, assembly vs Go")
+}
+
+// kernelsMatchGo compares the kernels with the Go code on random data for the constants k.
+func kernelsMatchGo(t *testing.T, rng *rand.Rand, k *condConsts) {
 	for _, n := range []int{1, 4, 7, 103} {
 		v, ge, gi := make([]float64, n), make([]float64, n), make([]float64, n)
 		for j := range v {
@@ -85,9 +98,4 @@ func TestKernelsMatchGo(t *testing.T) {
 		assert.Equal(t, make([]float64, n), hi1)
 
 	}
-	useAsm = true
-	h1 := runHash(t, 100)
-	useAsm = false
-	h2 := runHash(t, 100)
-	assert.Equal(t, h1, h2, "whole network, assembly vs Go")
 }
