@@ -25,8 +25,8 @@
 // in the one-step responses, e.g. an exc→inh spike (w 10.4) lifts an
 // inhibitory neuron from −60 to −28.8 mV in one Euler step (it fires at
 // once) but only to −40.3 mV exactly (it fires a step later). The kernel
-// computes Euler as the exponential step below with e^(−x) replaced by
-// 1 − x (its higher Taylor terms zeroed). Where x = g·dt/τm ≥ 1 (a volley
+// computes the Euler step as v + dt/τm·(num − g·v) with num = v_rest +
+// ge·E_exc + gi·E_inh and g = 1 + ge + gi (no division). Where x = g·dt/τm ≥ 1 (a volley
 // of ≥ 12 simultaneous inhibitory spikes) Euler would overshoot v∞, and
 // beyond x = 2 diverge — v oscillating past any threshold, which at N = 400
 // set off a runaway in which every neuron fired every refractory period —

@@ -7,8 +7,8 @@ type condConsts struct {
 	ce, ci, de, di, dtTau, vrest, ee, ei [4]float64 // offsets 0, 32, …, 224
 	one, c2, c3, c4, c5                  [4]float64 // 256 … 384: 1, 1/2, 1/6, 1/24, 1/120
 	thr, ths, xmax                       [4]float64 // 416, 448, 480: threshold base, θ scale, 0.1
-	// euler: forward-Euler constants (ce = ci = 1, c2 … c5 = 0), for which the AVX2 kernel
-	// has a shorter variant (condStepEulerAVX2) with the same bits.
+	// euler: forward Euler (ce = ci = 1, c2 … c5 = 0): v' = v + dtTau·(num − g·v), with
+	// no division (condStepGo, condStepEulerAVX2).
 	euler bool
 }
 
@@ -65,9 +65,14 @@ func condStepGo(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs
 		t2 += float64(x2 * t3)
 		e := t1 + float64(x2*t2)
 		num := (k.vrest[0] + float64(a*k.ee[0])) + float64(b*k.ei[0])
-		vinf := num / g
 		vo := v[j]
-		vn := vinf + float64((vo-vinf)*e)
+		var vn float64
+		if k.euler {
+			vn = vo + float64(k.dtTau[0]*(num-float64(g*vo)))
+		} else {
+			vinf := num / g
+			vn = vinf + float64((vo-vinf)*e)
+		}
 		vold[j], as[j], bs[j] = vo, a, b
 		hold := ref[j] > 0 || x >= k.xmax[0]
 		if !hold {

@@ -82,9 +82,10 @@ done:
 	RET
 
 // func condStepEulerAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
-// condStepAVX2 for forward Euler (ce = ci = 1, c2 … c5 = 0), without the operations that are
-// then exact identities: a = 1·ge, b = 1·gi, and e = t1 + x2·t2 with t2 = +0 (x > 0 is finite
-// wherever v is written: g ≥ 1 and x < xmax). The same bits as condStepAVX2 on Euler constants.
+// The forward-Euler pass (ce = ci = 1): a = ge, b = gi, and
+// vn = vo + dtTau·(num − g·vo), Brian's v + dt/τm·(…) without a division;
+// otherwise the operations of condStepAVX2. The same bits as condStepGo with
+// k.euler.
 TEXT ·condStepEulerAVX2(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), DI
 	MOVQ v+8(FP), SI
@@ -117,18 +118,16 @@ eloop:
 	VADDPD  256(DI), Y2, Y4    // one + a
 	VADDPD  Y3, Y4, Y4         // g = (one + a) + b
 	VMULPD  128(DI), Y4, Y5    // x = dtTau·g
-	VMOVUPD 256(DI), Y9
-	VSUBPD  Y5, Y9, Y9         // e = one − x
 	VMULPD  192(DI), Y2, Y10   // a·ee
 	VADDPD  160(DI), Y10, Y10  // vrest + a·ee
 	VMULPD  224(DI), Y3, Y11   // b·ei
 	VADDPD  Y11, Y10, Y10      // num
-	VDIVPD  Y4, Y10, Y10       // vinf = num/g
 	VMOVUPD (SI)(AX*8), Y11    // vo = v
 	VMOVUPD Y11, (R12)(AX*8)   // vold
-	VSUBPD  Y10, Y11, Y12      // vo − vinf
-	VMULPD  Y9, Y12, Y12       // (vo − vinf)·e
-	VADDPD  Y12, Y10, Y10      // vn = vinf + (vo − vinf)·e
+	VMULPD  Y11, Y4, Y12       // g·vo
+	VSUBPD  Y12, Y10, Y12      // num − g·vo
+	VMULPD  128(DI), Y12, Y12  // dtTau·(num − g·vo)
+	VADDPD  Y12, Y11, Y10      // vn = vo + dtTau·(num − g·vo)
 	VCMPPD  $0x1D, 480(DI), Y5, Y6 // x ≥ xmax (GE_OQ)
 	VMOVDQU (R11)(AX*4), X7    // ref, 4 × int32
 	VPCMPGTD X15, X7, X7       // ref > 0

@@ -425,14 +425,17 @@ func (c *condPop) stepLazy(now int) {
 			c.slow = append(c.slow, slowUpdate{j, a, b})
 		default:
 			g := 1 + a + b
-			x := dtTau * g
-			x2 := x * x
-			e := (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
+			num := vrest + a*ee + b*ei
+			var vj float64
 			if euler {
-				e = 1 - x
+				vj = eulerStep(v[j], num, g, dtTau)
+			} else {
+				x := dtTau * g
+				x2 := x * x
+				e := (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
+				vinf := num / g
+				vj = vinf + (v[j]-vinf)*e
 			}
-			vinf := (vrest + a*ee + b*ei) / g
-			vj := vinf + (v[j]-vinf)*e
 			if vj > thr+c.theta(int(j)) {
 				vj = vreset
 				ref[j] = c.refSteps
@@ -464,13 +467,20 @@ func (c *condPop) integrate(v, a, b float64) float64 {
 	case x >= c.xmax:
 		e = math.Exp(-x)
 	case c.euler:
-		e = 1 - x
+		return eulerStep(v, p.VRest+a*p.EExc+b*p.EInh, g, c.dtTau)
 	default:
 		x2 := x * x
 		e = (1 - x) + x2*((0.5-x*(1.0/6))+x2*(1.0/24-x*(1.0/120)))
 	}
 	vinf := (p.VRest + a*p.EExc + b*p.EInh) / g
 	return vinf + (v-vinf)*e
+}
+
+// eulerStep is forward Euler's v' = v + dt/τm·(num − g·v), num = VRest +
+// a·EExc + b·EInh, g = 1 + a + b: Brian's v + dt/τm·((VRest − v) + a·(EExc −
+// v) + b·(EInh − v)) without a division, as the dense kernel computes it.
+func eulerStep(v, num, g, dtTau float64) float64 {
+	return v + float64(dtTau*(num-float64(g*v)))
 }
 
 // stepSlow finishes the step of the neurons whose x needs math.Exp.
