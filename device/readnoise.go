@@ -1,6 +1,7 @@
 package device
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -89,7 +90,7 @@ func (a *Array) noiseScratch(n int) (words []uint32, rej []uint8) {
 	blocks := (n + 7) / 8
 	if cap(a.nbits) < 8*blocks {
 		a.nbits = make([]uint32, 8*blocks)
-		a.nrej = make([]uint8, blocks)
+		a.nrej = make([]uint8, (blocks+7)&^7) // whole words of eight blocks for slowNoise
 		a.nvar = make([]float64, 8*blocks)
 	}
 	return a.nbits[:8*blocks], a.nrej[:blocks]
@@ -123,12 +124,15 @@ func (a *Array) fastNoise(dst, variance []float64, words []uint32, rej []uint8) 
 	}
 }
 
-// slowNoise finishes the columns of dst that the fast pass rejected, in column order.
+// slowNoise finishes the columns of dst that the fast pass rejected, in column order. It reads
+// rej eight blocks (64 columns) at a time, as one word: rej's capacity is a whole number of
+// words, and a byte past len(rej) is zero or belongs to a column ≥ n (skipped).
 func (a *Array) slowNoise(dst, variance []float64, words []uint32, rej []uint8) {
 	n := len(dst)
-	for b, r := range rej {
-		for ; r != 0; r &= r - 1 {
-			c := 8*b + bits.TrailingZeros8(r)
+	rej = rej[:(len(rej)+7)&^7]
+	for w := 0; w < len(rej); w += 8 {
+		for r := binary.LittleEndian.Uint64(rej[w : w+8]); r != 0; r &= r - 1 {
+			c := 8*w + bits.TrailingZeros64(r)
 			if c >= n || variance[c] == 0 {
 				continue
 			}

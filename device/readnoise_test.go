@@ -2,6 +2,7 @@ package device
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -204,4 +205,42 @@ func TestScatterRowVarKernel(t *testing.T) {
 			copy(ringA, before)
 		}
 	}
+}
+
+// TestSlowNoiseIgnoresStaleBlocks: the slow pass reads the rejection flags eight blocks at a
+// time, past the current call's blocks; flags left there by an earlier, wider call must not
+// draw anything. An array that made a wide call first and one with fresh scratch give the
+// same bits and streams.
+func TestSlowNoiseIgnoresStaleBlocks(t *testing.T) {
+	p := testParams()
+	p.ReadNoise = 0.05
+	a0, err := NewArray(p, 1, 400, 7)
+	require.NoError(t, err)
+	a, b := a0.Clone(3), a0.Clone(3)
+	wide := func(x *Array) {
+		d, v := make([]float64, 400), make([]float64, 400)
+		for j := range v {
+			v[j] = 1
+		}
+		x.AddReadNoise(d, v)
+	}
+	wide(a)
+	wide(b)
+	rejected := 0
+	for _, r := range a.nrej[2:] {
+		rejected += bits.OnesCount8(r)
+	}
+	require.Positive(t, rejected, "the wide call should leave flags past the narrow one's blocks")
+	b.nbits, b.nrej, b.nvar = nil, nil, nil
+	for range 50 {
+		da, va := make([]float64, 9), make([]float64, 9)
+		db, vb := make([]float64, 9), make([]float64, 9)
+		for j := range va {
+			va[j], vb[j] = 1, 1
+		}
+		a.AddReadNoise(da, va)
+		b.AddReadNoise(db, vb)
+		require.Equal(t, db, da)
+	}
+	assert.Equal(t, b.src, a.src, "PCG (slow path)")
 }
