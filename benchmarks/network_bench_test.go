@@ -70,9 +70,8 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // device array: on an input spike i, w_ij −= 1e-4·post1_j for the recently
 // active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
 // the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
-// (stochastic rounding in the device), the updates of one step's pre spikes
-// and of each post spike in one call (ProgramAt, ProgramCol), as package
-// learning's rule. Traces are lazy (value 1 at the last
+// (stochastic rounding in the device), the updates of each pre spike and of
+// each post spike in one call (ProgramRowAt, ProgramCol). Traces are lazy (value 1 at the last
 // spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
 // from the active lists. (No weight normalisation: that is package
 // learning's.)
@@ -85,7 +84,6 @@ type benchSTDP struct {
 	inActPre, inActPost  []bool
 	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
 	winPre, winPost      int       // steps after which a trace is dropped
-	idx                  []int32   // the devices of one call (ProgramAt)
 	pl                   []float64 // the pulse counts of one call
 }
 
@@ -129,23 +127,17 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 		}
 		s.actPost = keep
 		// The depressions of all of this step's pre spikes, in one call.
-		// The pulse counts depend on the neuron only: computed once, copied per pre spike.
-		n, scale := int32(s.arr.Cols()), s.arr.PulsesFor(-1e-4) // PulsesFor is linear
-		m := len(s.actPost)
-		idx, pl := s.idx[:0], s.pl[:0]
+		// The pulse counts depend on the neuron only: computed once, applied to each pre
+		// spike's row.
+		scale := s.arr.PulsesFor(-1e-4) // PulsesFor is linear
+		pl := s.pl[:0]
 		for _, j := range s.actPost {
 			pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
 		}
-		for range pre[1:] {
-			pl = append(pl, pl[:m]...)
-		}
 		for _, i := range pre {
-			for _, j := range s.actPost {
-				idx = append(idx, i*n+j)
-			}
+			s.arr.ProgramRowAt(int(i), s.actPost, pl)
 		}
-		s.arr.ProgramAt(idx, pl)
-		s.idx, s.pl = idx, pl
+		s.pl = pl
 	}
 	for _, i := range pre {
 		s.lastPre[i] = step
