@@ -50,12 +50,12 @@ func (x *noiseLanes) next() (out [4]uint64) {
 	return out
 }
 
-// zigFast is the fast path of the ziggurat for one 32-bit word b: bits 0–23 are a signed
-// magnitude j, bits 24–31 the layer i (as normals.norm reads them).
+// zigFast is the fast path of the ziggurat for one 32-bit word b: bits 0–21 are a signed
+// magnitude j, bits 22–31 the layer i (as normals.norm reads them).
 // It reports whether the draw j·w_i is accepted without further tests.
 func zigFast(b uint32) (j int32, i uint32, ok bool) {
-	j = int32(b<<8) >> 8
-	i = b >> 24
+	j = int32(b<<zigLayerBits) >> zigLayerBits
+	i = b >> (32 - zigLayerBits)
 	aj := j
 	if aj < 0 {
 		aj = -aj

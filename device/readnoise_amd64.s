@@ -1,5 +1,10 @@
 #include "textflag.h"
 
+// A word's layout (zigFast): the layer index in its top zigLayerBits bits, a signed magnitude
+// in the others.
+#define LAYERSHIFT $22
+#define MAGSHIFT $10
+
 // func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *uint8, blocks int, zk *uint32, zw *float64)
 //
 // Per block of eight columns, the operations of noiseBlockGo: one xoshiro256++ step of four
@@ -46,9 +51,9 @@ loop:
 	MOVQ    AX, BX
 	SHLQ    $5, BX             // 32 bytes of words per block
 	VMOVDQU Y4, (R8)(BX*1)
-	VPSRLD  $24, Y4, Y6        // layer i
-	VPSLLD  $8, Y4, Y7
-	VPSRAD  $8, Y7, Y7         // signed magnitude j
+	VPSRLD  LAYERSHIFT, Y4, Y6        // layer i
+	VPSLLD  MAGSHIFT, Y4, Y7
+	VPSRAD  MAGSHIFT, Y7, Y7         // signed magnitude j
 	VPABSD  Y7, Y8
 	VMOVDQU Y15, Y9
 	VPXOR   Y10, Y10, Y10
@@ -160,9 +165,9 @@ dloop:
 	MOVQ    AX, BX
 	SHLQ    $5, BX
 	VMOVDQU Y4, (R8)(BX*1)
-	VPSRLD  $24, Y4, Y6        // layer i
-	VPSLLD  $8, Y4, Y7
-	VPSRAD  $8, Y7, Y7         // signed magnitude j
+	VPSRLD  LAYERSHIFT, Y4, Y6        // layer i
+	VPSLLD  MAGSHIFT, Y4, Y7
+	VPSRAD  MAGSHIFT, Y7, Y7         // signed magnitude j
 	VPABSD  Y7, Y8
 	VMOVDQU Y15, Y9
 	VPXOR   Y10, Y10, Y10
