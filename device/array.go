@@ -38,20 +38,30 @@ type Array struct {
 	sigmaW     float64 // C2C σ of one pulse (S)
 	readNoise  float64
 	src        *rand.PCG
-	rng        *rand.Rand // uniforms (stochastic rounding), from src
-	ns         normals    // Gaussians (C2C, read noise), from src
-	lanes      noiseLanes // the deferred read noise of AddReadNoise (stream streamReadNoise)
-	nbits      []uint32   // AddReadNoise's scratch: the words of a pass
-	nrej       []uint8    // and its columns left to the ziggurat's slow path
-	nvar       []float64  // DrainReadNoise's scratch: the variances of a pass
-	skipS      float64    // stochastic rounding (round): survival product since the last success
-	skipU      float64    // and its threshold, 0 until drawn
+	ns         normals     // Gaussians (C2C, read noise), from src
+	rng        *rand.Rand  // a Pair's stochastic rounding (stochasticRound), from src
+	rsrc       *rand.PCG   // stochastic rounding's uniforms (stream streamRound)
+	lanes      noiseLanes  // the deferred read noise of AddReadNoise (stream streamReadNoise)
+	nbits      []uint32    // AddReadNoise's scratch: the words of a pass
+	nrej       []uint8     // and its columns left to the ziggurat's slow path
+	nvar       []float64   // DrainReadNoise's scratch: the variances of a pass
+	skipS      float64     // stochastic rounding (round): survival product since the last success
+	skipU      float64     // and its threshold, 0 until drawn
+	fires      []pulseStep // programAt's scratch: the steps a batch fires, in order
+	touched    float64     // sink of applySteps' touch loop
 	count      Counters
+}
+
+// pulseStep is one device's whole pulses of a batch (see applySteps).
+type pulseStep struct {
+	k int
+	n float64
 }
 
 // NewArray returns a rows×cols array of devices of p. Device-to-device variation and stuck
 // devices are drawn from seed (stream streamBuild), in row-major order; the run-time noise
-// (C2C, read noise, stochastic rounding) comes from a second stream of the same seed. Every
+// from further streams of the same seed: C2C and read noise, the read-noise lanes, and the
+// stochastic rounding. Every
 // device starts at its own Gmin (a device stuck at Gmax at Gmax). WMax starts at 1.
 func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 	if err := p.Validate(); err != nil {
@@ -100,6 +110,7 @@ func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 	a.src = rand.NewPCG(seed, streamNoise)
 	a.rng = rand.New(a.src)
 	a.ns = normals{src: a.src}
+	a.rsrc = rand.NewPCG(seed, streamRound)
 	a.lanes.seed(rand.NewPCG(seed, streamReadNoise))
 	a.skipS = 1
 	return a, nil
@@ -492,12 +503,21 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 		}
 		return base + int(idx[m])*stride
 	}
+	// Scattered devices (idx given) are stepped after the rounding, all at once (applySteps);
+	// a contiguous run as it goes: its memory is read in order anyway.
+	scattered := idx != nil
+	fires := a.fires[:0]
 	if a.p.Analog {
 		for m, p := range pulses {
 			if p != 0 {
-				a.step(at(m), p)
+				if scattered {
+					fires = append(fires, pulseStep{at(m), p})
+				} else {
+					a.step(at(m), p)
+				}
 			}
 		}
+		a.applySteps(fires)
 		return
 	}
 	// Blocks of four sub-pulse counts first test the block's survival product, formed as a
@@ -528,22 +548,61 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 				}
 				a.skipS, a.skipU = S, U
 				if n := a.round(f); n != 0 {
-					a.step(at(m), math.Copysign(n, p))
+					if scattered {
+						fires = append(fires, pulseStep{at(m), math.Copysign(n, p)})
+					} else {
+						a.step(at(m), math.Copysign(n, p))
+					}
 				}
 				S, U = a.skipS, a.skipU
 				continue
 			}
 			if U == 0 {
-				U = a.ns.uniform() // (0, 1], from src
+				U = a.roundUniform()
 			}
 			S *= 1 - f
 			if S < U {
 				S, U = 1, 0
-				a.step(at(m), math.Copysign(1, p))
+				if scattered {
+					fires = append(fires, pulseStep{at(m), math.Copysign(1, p)})
+				} else {
+					a.step(at(m), math.Copysign(1, p))
+				}
 			}
 		}
 	}
 	a.skipS, a.skipU = S, U
+	a.applySteps(fires)
+}
+
+// applySteps applies a batch's steps in order. The rounding decided them all first (its
+// uniforms have their own stream, so this order changes no outcome), and a first loop loads
+// every fired device's conductance and curve: independent loads, which the core overlaps,
+// where step after step would wait for each cache miss in turn (a training step's devices are
+// scattered over megabytes).
+func (a *Array) applySteps(f []pulseStep) {
+	if len(f) > 1 {
+		var s float64
+		if len(a.curves) > 1 {
+			for _, x := range f {
+				s += a.g[x.k] + a.curves[x.k].kP
+			}
+		} else {
+			for _, x := range f {
+				s += a.g[x.k]
+			}
+		}
+		a.touched = s
+	}
+	for _, x := range f {
+		a.step(x.k, x.n)
+	}
+	a.fires = f[:0]
+}
+
+// roundUniform returns a uniform in (0, 1] from the rounding stream.
+func (a *Array) roundUniform() float64 {
+	return (float64(a.rsrc.Uint64()>>11) + 1) * (1.0 / (1 << 53))
 }
 
 // round is the array's stochastic rounding: ⌊x⌋ + 1 with probability x − ⌊x⌋, else ⌊x⌋
@@ -562,7 +621,7 @@ func (a *Array) round(x float64) float64 {
 		return fl
 	}
 	if a.skipU == 0 {
-		a.skipU = a.ns.uniform() // (0, 1], from src
+		a.skipU = a.roundUniform()
 	}
 	a.skipS *= 1 - f
 	if a.skipS < a.skipU {
@@ -723,8 +782,9 @@ func (a *Array) Clone(seed uint64) *Array {
 	b.src = rand.NewPCG(seed, streamNoise)
 	b.rng = rand.New(b.src)
 	b.ns = normals{src: b.src}
+	b.rsrc = rand.NewPCG(seed, streamRound)
 	b.lanes.seed(rand.NewPCG(seed, streamReadNoise))
-	b.nbits, b.nrej, b.nvar = nil, nil, nil
+	b.nbits, b.nrej, b.nvar, b.fires = nil, nil, nil, nil
 	b.skipS, b.skipU = 1, 0
 	b.count = Counters{} // a replica has performed no operations yet
 	return &b
@@ -747,13 +807,15 @@ type arrayState struct {
 	Lanes      [4][4]uint64 // since version 2
 	SkipS      float64      // stochastic rounding's state; 0 (absent) reads as 1
 	SkipU      float64
+	RoundRNG   []byte // since version 4: the rounding's own stream
 	Counters   Counters
 }
 
 // arrayStateVersion 2 added the read-noise lanes, 3 the facilitation referred to a common time
-// (rowSTP). Older checkpoints still load: their lanes start from BuildSeed, as a new array's do,
-// and their per-row facilitation is converted.
-const arrayStateVersion = 3
+// (rowSTP), 4 the stochastic rounding's own stream. Older checkpoints still load: their lanes
+// and rounding stream start from BuildSeed, as a new array's do, and their per-row
+// facilitation is converted.
+const arrayStateVersion = 4
 
 // MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
 func (a *Array) MarshalBinary() ([]byte, error) {
@@ -761,9 +823,13 @@ func (a *Array) MarshalBinary() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("device: marshal array rng: %w", err)
 	}
+	rr, err := a.rsrc.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("device: marshal array rounding rng: %w", err)
+	}
 	st := arrayState{
 		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
-		WMax: a.wmax, G: a.g, STP: a.stp, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, SkipS: a.skipS, SkipU: a.skipU, Counters: a.count,
+		WMax: a.wmax, G: a.g, STP: a.stp, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, SkipS: a.skipS, SkipU: a.skipU, RoundRNG: rr, Counters: a.count,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
@@ -805,6 +871,11 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("device: unmarshal array rng: %w", err)
 	}
 	b.ns.buf, b.ns.have = st.NormBuf, st.NormHave
+	if st.Version >= 4 {
+		if err := b.rsrc.UnmarshalBinary(st.RoundRNG); err != nil {
+			return fmt.Errorf("device: unmarshal array rounding rng: %w", err)
+		}
+	}
 	if st.Version >= 2 {
 		b.lanes.s = st.Lanes
 	}

@@ -553,6 +553,7 @@ func TestProgramColMatchesProgram(t *testing.T) {
 		b := a.Clone(0)
 		b.skipS, b.skipU = a.skipS, a.skipU
 		*b.src = *a.src
+		*b.rsrc = *a.rsrc
 		r := rand.New(rand.NewPCG(4, 4))
 		idx := make([]int32, 0, 30)
 		pulses := make([]float64, 0, 30)
@@ -612,6 +613,7 @@ func TestProgramColMatchesProgram(t *testing.T) {
 		assert.Equal(t, hashG(b), hashG(a), "analog %v", analog)
 		assert.Equal(t, b.Counters(), a.Counters())
 		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
+		assert.Equal(t, b.rsrc.Uint64(), a.rsrc.Uint64(), "the rounding streams too")
 	}
 	a, err := NewArray(testParams(), 3, 4, 1)
 	require.NoError(t, err)

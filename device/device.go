@@ -370,9 +370,12 @@ func (d *Device) Clone(seed uint64) *Device {
 // Random streams derived from one seed, in a fixed order.
 const (
 	streamBuild uint64 = 0x6e616e6f73706b31 // device-to-device draws and stuck devices
-	streamNoise uint64 = 0x6e616e6f73706b32 // C2C, read noise and stochastic rounding
+	streamNoise uint64 = 0x6e616e6f73706b32 // C2C, read noise (and a Device's stochastic rounding)
 	// streamReadNoise seeds an array's read-noise lanes (Array.AddReadNoise).
 	streamReadNoise uint64 = 0x6e616e6f73706b33
+	// streamRound is an array's stochastic rounding: its own stream, so that the outcomes of a
+	// batch of updates do not depend on when their pulses' C2C noise is drawn.
+	streamRound uint64 = 0x6e616e6f73706b34
 )
 
 // stochasticRound returns ⌊x⌋ + 1 with probability x − ⌊x⌋, else ⌊x⌋ (x ≥ 0).
