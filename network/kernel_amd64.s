@@ -1,24 +1,76 @@
 #include "textflag.h"
 
+// The two neuron kernels (condStepAVX2, condStepEulerAVX2) share their registers: DI the
+// constants k, SI v, R8 ge, R9 gi, R10 u, R11 ref, R12 vold, R13 as, R14 bs, R15 flags, CX n,
+// AX the neuron, DX the flags byte, X15 zero.
+#define COND_ARGS \
+	MOVQ k+0(FP), DI \
+	MOVQ v+8(FP), SI \
+	MOVQ ge+16(FP), R8 \
+	MOVQ gi+24(FP), R9 \
+	MOVQ u+32(FP), R10 \
+	MOVQ ref+40(FP), R11 \
+	MOVQ vold+48(FP), R12 \
+	MOVQ as+56(FP), R13 \
+	MOVQ bs+64(FP), R14 \
+	MOVQ flags+72(FP), R15 \
+	MOVQ n+80(FP), CX \
+	XORQ AX, AX \
+	XORQ DX, DX \
+	VPXOR X15, X15, X15
+
+// COND_DECAY, with ge in Y0, gi in Y1 and the step-mean conductances a, b in Y2, Y3: stores
+// ge·de, gi·di, a and b, and leaves g = (one + a) + b in Y4 and x = dtTau·g in Y5.
+#define COND_DECAY \
+	VMULPD  64(DI), Y0, Y0 \
+	VMOVUPD Y0, (R8)(AX*8) \
+	VMULPD  96(DI), Y1, Y1 \
+	VMOVUPD Y1, (R9)(AX*8) \
+	VMOVUPD Y2, (R13)(AX*8) \
+	VMOVUPD Y3, (R14)(AX*8) \
+	VADDPD  256(DI), Y2, Y4 \
+	VADDPD  Y3, Y4, Y4 \
+	VMULPD  128(DI), Y4, Y5
+
+// COND_NUM leaves num = (vrest + a·ee) + b·ei in Y10 (a, b in Y2, Y3).
+#define COND_NUM \
+	VMULPD  192(DI), Y2, Y10 \
+	VADDPD  160(DI), Y10, Y10 \
+	VMULPD  224(DI), Y3, Y11 \
+	VADDPD  Y11, Y10, Y10
+
+// COND_VOLD loads the old v into Y11 and stores it to vold.
+#define COND_VOLD \
+	VMOVUPD (SI)(AX*8), Y11 \
+	VMOVUPD Y11, (R12)(AX*8)
+
+// COND_FLAGS, with x in Y5, the old v in Y11 and the new one in Y10: hold = refractory or
+// x ≥ xmax (GE_OQ); v = hold ? vo : vn; the flags byte gets hold or vn > thr + ths·u (GT_OQ);
+// AX and DX move on.
+#define COND_FLAGS \
+	VCMPPD  $0x1D, 480(DI), Y5, Y6 \
+	VMOVDQU (R11)(AX*4), X7 \
+	VPCMPGTD X15, X7, X7 \
+	VPMOVSXDQ X7, Y7 \
+	VORPD   Y7, Y6, Y6 \
+	VBLENDVPD Y6, Y11, Y10, Y13 \
+	VMOVUPD Y13, (SI)(AX*8) \
+	VMOVUPD 448(DI), Y0 \
+	VMULPD  (R10)(AX*8), Y0, Y0 \
+	VADDPD  416(DI), Y0, Y0 \
+	VCMPPD  $0x1E, Y0, Y10, Y0 \
+	VORPD   Y6, Y0, Y0 \
+	VMOVMSKPD Y0, BX \
+	MOVB    BX, (R15)(DX*1) \
+	ADDQ    $4, AX \
+	INCQ    DX
+
 // func condStepAVX2(k *condConsts, v, ge, gi, u *float64, ref *int32, vold, as, bs *float64, flags *uint8, n int)
 // n must be a multiple of 4. Each constant of k is stored four times
 // (32 bytes), in the order of the fields of condConsts. The operations are
 // those of condStepGo, in the same order, without fused multiply-adds.
 TEXT ·condStepAVX2(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), DI
-	MOVQ v+8(FP), SI
-	MOVQ ge+16(FP), R8
-	MOVQ gi+24(FP), R9
-	MOVQ u+32(FP), R10
-	MOVQ ref+40(FP), R11
-	MOVQ vold+48(FP), R12
-	MOVQ as+56(FP), R13
-	MOVQ bs+64(FP), R14
-	MOVQ flags+72(FP), R15
-	MOVQ n+80(FP), CX
-	XORQ AX, AX
-	XORQ DX, DX                // flags index
-	VPXOR X15, X15, X15        // zero
+	COND_ARGS
 
 loop:
 	CMPQ AX, CX
@@ -27,15 +79,7 @@ loop:
 	VMOVUPD (R9)(AX*8), Y1     // gi
 	VMULPD  0(DI), Y0, Y2      // a = ce·ge
 	VMULPD  32(DI), Y1, Y3     // b = ci·gi
-	VMULPD  64(DI), Y0, Y0     // ge·de
-	VMOVUPD Y0, (R8)(AX*8)
-	VMULPD  96(DI), Y1, Y1     // gi·di
-	VMOVUPD Y1, (R9)(AX*8)
-	VMOVUPD Y2, (R13)(AX*8)    // as
-	VMOVUPD Y3, (R14)(AX*8)    // bs
-	VADDPD  256(DI), Y2, Y4    // one + a
-	VADDPD  Y3, Y4, Y4         // g = (one + a) + b
-	VMULPD  128(DI), Y4, Y5    // x = dtTau·g
+	COND_DECAY
 	VMULPD  Y5, Y5, Y6         // x2
 	VMULPD  320(DI), Y5, Y7    // x·c3
 	VMOVUPD 288(DI), Y8
@@ -49,32 +93,13 @@ loop:
 	VMOVUPD 256(DI), Y9
 	VSUBPD  Y5, Y9, Y9         // t1 = one − x
 	VADDPD  Y7, Y9, Y9         // e = t1 + x2·t2
-	VMULPD  192(DI), Y2, Y10   // a·ee
-	VADDPD  160(DI), Y10, Y10  // vrest + a·ee
-	VMULPD  224(DI), Y3, Y11   // b·ei
-	VADDPD  Y11, Y10, Y10      // num
+	COND_NUM
 	VDIVPD  Y4, Y10, Y10       // vinf = num/g
-	VMOVUPD (SI)(AX*8), Y11    // vo = v
-	VMOVUPD Y11, (R12)(AX*8)   // vold
+	COND_VOLD
 	VSUBPD  Y10, Y11, Y12      // vo − vinf
 	VMULPD  Y9, Y12, Y12       // (vo − vinf)·e
 	VADDPD  Y12, Y10, Y10      // vn = vinf + (vo − vinf)·e
-	VCMPPD  $0x1D, 480(DI), Y5, Y6 // x ≥ xmax (GE_OQ)
-	VMOVDQU (R11)(AX*4), X7    // ref, 4 × int32
-	VPCMPGTD X15, X7, X7       // ref > 0
-	VPMOVSXDQ X7, Y7           // widen the lanes to 64 bits
-	VORPD   Y7, Y6, Y6         // hold = refractory or x ≥ xmax
-	VBLENDVPD Y6, Y11, Y10, Y13 // hold ? vo : vn
-	VMOVUPD Y13, (SI)(AX*8)
-	VMOVUPD 448(DI), Y0
-	VMULPD  (R10)(AX*8), Y0, Y0 // ths·u
-	VADDPD  416(DI), Y0, Y0    // thr + ths·u
-	VCMPPD  $0x1E, Y0, Y10, Y0 // vn > threshold (GT_OQ)
-	VORPD   Y6, Y0, Y0
-	VMOVMSKPD Y0, BX
-	MOVB    BX, (R15)(DX*1)
-	ADDQ    $4, AX
-	INCQ    DX
+	COND_FLAGS
 	JMP     loop
 
 done:
@@ -87,20 +112,7 @@ done:
 // otherwise the operations of condStepAVX2. The same bits as condStepGo with
 // k.euler.
 TEXT ·condStepEulerAVX2(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), DI
-	MOVQ v+8(FP), SI
-	MOVQ ge+16(FP), R8
-	MOVQ gi+24(FP), R9
-	MOVQ u+32(FP), R10
-	MOVQ ref+40(FP), R11
-	MOVQ vold+48(FP), R12
-	MOVQ as+56(FP), R13
-	MOVQ bs+64(FP), R14
-	MOVQ flags+72(FP), R15
-	MOVQ n+80(FP), CX
-	XORQ AX, AX
-	XORQ DX, DX                // flags index
-	VPXOR X15, X15, X15        // zero
+	COND_ARGS
 
 eloop:
 	CMPQ AX, CX
@@ -109,41 +121,14 @@ eloop:
 	VMOVUPD (R9)(AX*8), Y1     // gi
 	VMOVAPD Y0, Y2             // a = ge (ce = 1)
 	VMOVAPD Y1, Y3             // b = gi (ci = 1)
-	VMULPD  64(DI), Y0, Y0     // ge·de
-	VMOVUPD Y0, (R8)(AX*8)
-	VMULPD  96(DI), Y1, Y1     // gi·di
-	VMOVUPD Y1, (R9)(AX*8)
-	VMOVUPD Y2, (R13)(AX*8)    // as
-	VMOVUPD Y3, (R14)(AX*8)    // bs
-	VADDPD  256(DI), Y2, Y4    // one + a
-	VADDPD  Y3, Y4, Y4         // g = (one + a) + b
-	VMULPD  128(DI), Y4, Y5    // x = dtTau·g
-	VMULPD  192(DI), Y2, Y10   // a·ee
-	VADDPD  160(DI), Y10, Y10  // vrest + a·ee
-	VMULPD  224(DI), Y3, Y11   // b·ei
-	VADDPD  Y11, Y10, Y10      // num
-	VMOVUPD (SI)(AX*8), Y11    // vo = v
-	VMOVUPD Y11, (R12)(AX*8)   // vold
+	COND_DECAY
+	COND_NUM
+	COND_VOLD
 	VMULPD  Y11, Y4, Y12       // g·vo
 	VSUBPD  Y12, Y10, Y12      // num − g·vo
 	VMULPD  128(DI), Y12, Y12  // dtTau·(num − g·vo)
 	VADDPD  Y12, Y11, Y10      // vn = vo + dtTau·(num − g·vo)
-	VCMPPD  $0x1D, 480(DI), Y5, Y6 // x ≥ xmax (GE_OQ)
-	VMOVDQU (R11)(AX*4), X7    // ref, 4 × int32
-	VPCMPGTD X15, X7, X7       // ref > 0
-	VPMOVSXDQ X7, Y7           // widen the lanes to 64 bits
-	VORPD   Y7, Y6, Y6         // hold = refractory or x ≥ xmax
-	VBLENDVPD Y6, Y11, Y10, Y13 // hold ? vo : vn
-	VMOVUPD Y13, (SI)(AX*8)
-	VMOVUPD 448(DI), Y0
-	VMULPD  (R10)(AX*8), Y0, Y0 // ths·u
-	VADDPD  416(DI), Y0, Y0    // thr + ths·u
-	VCMPPD  $0x1E, Y0, Y10, Y0 // vn > threshold (GT_OQ)
-	VORPD   Y6, Y0, Y0
-	VMOVMSKPD Y0, BX
-	MOVB    BX, (R15)(DX*1)
-	ADDQ    $4, AX
-	INCQ    DX
+	COND_FLAGS
 	JMP     eloop
 
 edone:
