@@ -87,16 +87,19 @@
 // the noise-free weights and their noise variances, and AddReadNoise, once per time step, adds
 // one Gaussian per column with the summed variance — the same distribution, since a sum of
 // independent Gaussians is Gaussian, at a fraction of the cost. With synaptic delays,
-// ScatterRowVar writes (weight, variance) pairs into the caller's delay ring. On amd64 with
-// AVX2 both run as assembly kernels (eight Gaussians, four columns at a time) that give the bits
-// of their Go loops (readnoise.go, tests check it).
+// ScatterRowVar writes (weight, variance) pairs into the caller's delay ring, and
+// DrainReadNoise takes a slot's arrival in one pass: the weights added, the noise of the summed
+// variances drawn. On amd64 with AVX2 they run as assembly kernels (eight Gaussians, four
+// columns at a time) that give the bits of their Go loops (readnoise.go, tests check it).
 //
 // # Randomness and concurrency
 //
-// A seed gives three streams: one PCG draws the devices (variation, stuck), a second the
-// run-time noise (uniforms for stochastic rounding, Gaussians by a 256-layer ziggurat taking two
-// draws from each 64-bit output, normal.go), and four xoshiro256++ generators seeded from a
-// third feed AddReadNoise. The same seed reproduces an array bit for bit, and a checkpoint
-// (MarshalBinary) holds the full generator state. Devices and arrays are not safe for concurrent
+// A seed gives four streams: one PCG draws the devices (variation, stuck), a second the
+// run-time noise (C2C and per-read Gaussians by a 1024-layer ziggurat taking two draws from each
+// 64-bit output, normal.go), four xoshiro256++ generators seeded from a third feed
+// AddReadNoise and DrainReadNoise, and a fourth PCG the stochastic rounding's uniforms (apart,
+// so that a batch's outcomes do not depend on when its C2C noise is drawn). The same seed
+// reproduces an array bit for bit, and a checkpoint (MarshalBinary) holds the full generator
+// state. Devices and arrays are not safe for concurrent
 // use; Array.Clone makes independent replicas.
 package device
