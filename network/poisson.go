@@ -88,11 +88,16 @@ func (p *Poisson) gap(i int) int {
 		return 0
 	}
 	g := p.rngs[i].ExpFloat64() * p.invLambda[i]
-	if g > 1<<40 {
-		return 1 << 40
+	if g > maxGap {
+		return maxGap
 	}
 	return int(g)
 }
+
+// maxGap bounds a drawn gap (steps): ~6 days of silence at dt = 0.5 ms, far beyond any
+// presentation (a source is re-armed by SetRates), and small enough that next[i] + gap fits an
+// int on 32-bit platforms too.
+const maxGap = 1 << 30
 
 // Fill writes the spikes of steps [step0, step0+steps) into out (steps
 // counted as in SetRates). Spikes of a step are in increasing input order.
