@@ -59,10 +59,10 @@ type pulseStep struct {
 }
 
 // NewArray returns a rows×cols array of devices of p. Device-to-device variation and stuck
-// devices are drawn from seed (stream streamBuild), in row-major order; the run-time noise
-// from further streams of the same seed: C2C and read noise, the read-noise lanes, and the
-// stochastic rounding. Every
-// device starts at its own Gmin (a device stuck at Gmax at Gmax). WMax starts at 1.
+// devices are drawn from seed (stream streamBuild), in row-major order; the run-time noise from
+// further streams of the same seed: C2C and read noise, the read-noise lanes, and the
+// stochastic rounding. Every device starts at its own Gmin (a device stuck at Gmax at Gmax).
+// WMax starts at 1.
 func NewArray(p *Params, rows, cols int, seed uint64) (*Array, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -510,11 +510,7 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 	if a.p.Analog {
 		for m, p := range pulses {
 			if p != 0 {
-				if scattered {
-					fires = append(fires, pulseStep{at(m), p})
-				} else {
-					a.step(at(m), p)
-				}
+				a.emit(&fires, scattered, at(m), p)
 			}
 		}
 		a.applySteps(fires)
@@ -548,11 +544,7 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 				}
 				a.skipS, a.skipU = S, U
 				if n := a.round(f); n != 0 {
-					if scattered {
-						fires = append(fires, pulseStep{at(m), math.Copysign(n, p)})
-					} else {
-						a.step(at(m), math.Copysign(n, p))
-					}
+					a.emit(&fires, scattered, at(m), math.Copysign(n, p))
 				}
 				S, U = a.skipS, a.skipU
 				continue
@@ -563,16 +555,22 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 			S *= 1 - f
 			if S < U {
 				S, U = 1, 0
-				if scattered {
-					fires = append(fires, pulseStep{at(m), math.Copysign(1, p)})
-				} else {
-					a.step(at(m), math.Copysign(1, p))
-				}
+				a.emit(&fires, scattered, at(m), math.Copysign(1, p))
 			}
 		}
 	}
 	a.skipS, a.skipU = S, U
 	a.applySteps(fires)
+}
+
+// emit steps device k by n now, or, for a scattered batch, appends the step to fires for
+// applySteps.
+func (a *Array) emit(fires *[]pulseStep, scattered bool, k int, n float64) {
+	if scattered {
+		*fires = append(*fires, pulseStep{k, n})
+		return
+	}
+	a.step(k, n)
 }
 
 // applySteps applies a batch's steps in order. The rounding decided them all first (its
