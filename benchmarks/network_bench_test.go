@@ -85,6 +85,7 @@ type benchSTDP struct {
 	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
 	winPre, winPost      int       // steps after which a trace is dropped
 	pl                   []float64 // the pulse counts of one call
+	tr                   []float64 // the active inputs' traces at a post spike
 }
 
 // decayTable returns exp(−k·dt/τ) for k = 0 … n.
@@ -117,27 +118,23 @@ func newBenchSTDP(arr *device.Array, dt float64) *benchSTDP {
 
 func (s *benchSTDP) Step(step int, pre, post []int32) {
 	if len(pre) > 0 && len(s.actPost) > 0 {
-		keep := s.actPost[:0]
+		// The active neurons' depression pulse counts, pruning the list on the way: they depend
+		// on the neuron only, so they are computed once and applied to each pre spike's row.
+		scale := s.arr.PulsesFor(-1e-4) // PulsesFor is linear
+		keep, pl := s.actPost[:0], s.pl[:0]
 		for _, j := range s.actPost {
-			if step-s.lastPost[j] > s.winPost {
+			k := step - s.lastPost[j]
+			if k > s.winPost {
 				s.inActPost[j] = false
 				continue
 			}
 			keep = append(keep, j)
+			pl = append(pl, scale*s.tPost1[k])
 		}
-		s.actPost = keep
-		// The depressions of all of this step's pre spikes, in one call.
-		// The pulse counts depend on the neuron only: computed once, applied to each pre
-		// spike's row.
-		scale := s.arr.PulsesFor(-1e-4) // PulsesFor is linear
-		pl := s.pl[:0]
-		for _, j := range s.actPost {
-			pl = append(pl, scale*s.tPost1[step-s.lastPost[j]])
-		}
+		s.actPost, s.pl = keep, pl
 		for _, i := range pre {
-			s.arr.ProgramRowAt(int(i), s.actPost, pl)
+			s.arr.ProgramRowAt(int(i), keep, pl)
 		}
-		s.pl = pl
 	}
 	for _, i := range pre {
 		s.lastPre[i] = step
@@ -147,15 +144,19 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 		}
 	}
 	if len(post) > 0 {
-		keep := s.actPre[:0]
+		// The active inputs' traces, once for all of this step's post spikes, pruning the list
+		// on the way.
+		keep, tr := s.actPre[:0], s.tr[:0]
 		for _, i := range s.actPre {
-			if step-s.lastPre[i] > s.winPre {
+			k := step - s.lastPre[i]
+			if k > s.winPre {
 				s.inActPre[i] = false
 				continue
 			}
 			keep = append(keep, i)
+			tr = append(tr, s.tPre[k])
 		}
-		s.actPre = keep
+		s.actPre, s.tr = keep, tr
 		for _, j := range post {
 			k := step - s.lastPost[j] // post2 is read before it is set
 			if k > s.winPost {
@@ -163,10 +164,10 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			}
 			scale := s.arr.PulsesFor(1e-2) * s.tPost2[k]
 			pl := s.pl[:0]
-			for _, i := range s.actPre {
-				pl = append(pl, scale*s.tPre[step-s.lastPre[i]])
+			for _, x := range tr {
+				pl = append(pl, scale*x)
 			}
-			s.arr.ProgramCol(int(j), s.actPre, pl)
+			s.arr.ProgramCol(int(j), keep, pl)
 			s.pl = pl
 		}
 		for _, j := range post {

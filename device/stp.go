@@ -94,7 +94,11 @@ func (r *rowSTP) stimulate(p *Params, i int, t float64) float64 {
 	s := r.U1[i]*r.d1 + r.U2[i]*r.d2
 	room := 1.0
 	if p.STPMax > 0 {
-		room = max(0, 1-s/p.STPMax)
+		// Clamped by a compare: the builtin max handles −0 and NaN with extra branches, and
+		// neither can differ here (1 − s/STPMax is never −0; a NaN stays NaN either way).
+		if room = 1 - s/p.STPMax; room < 0 {
+			room = 0
+		}
 	}
 	r.U1[i] += p.PPFC1 * room * r.inv1
 	r.U2[i] += p.PPFC2 * room * r.inv2
