@@ -296,8 +296,9 @@ func (d *DC) initNoise() {
 	}
 	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
 		d.noisy = nd
-		d.tmpVar = make([]float64, d.cfg.Neurons)
-		if d.delays != nil {
+		if d.delays == nil {
+			d.tmpVar = make([]float64, d.cfg.Neurons) // the variances of a step (no ring)
+		} else {
 			d.pring = make([][2]float64, len(d.ring))
 			d.ring = nil
 		}

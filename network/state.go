@@ -39,7 +39,7 @@ type DCState struct {
 // flattened, slot by slot of N columns (without the padding of stride).
 func (d *DC) ringState() []float64 {
 	n := d.cfg.Neurons
-	var r []float64
+	r := make([]float64, 0, d.ringStateLen())
 	for base := 0; base < len(d.ring); base += d.stride {
 		r = append(r, d.ring[base:base+n]...)
 	}
