@@ -71,7 +71,7 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
 // the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
 // (stochastic rounding in the device), the updates of each pre spike and of
-// each post spike in one call (ProgramRowAt, ProgramCol). Traces are lazy (value 1 at the last
+// each post spike in one call (ProgramRowsAt, ProgramCol). Traces are lazy (value 1 at the last
 // spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
 // from the active lists. (No weight normalisation: that is package
 // learning's.)
@@ -132,9 +132,7 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			pl = append(pl, scale*s.tPost1[k])
 		}
 		s.actPost, s.pl = keep, pl
-		for _, i := range pre {
-			s.arr.ProgramRowAt(int(i), keep, pl)
-		}
+		s.arr.ProgramRowsAt(pre, keep, pl)
 	}
 	for _, i := range pre {
 		s.lastPre[i] = step

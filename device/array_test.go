@@ -624,3 +624,61 @@ func TestProgramColMatchesProgram(t *testing.T) {
 	assert.Panics(t, func() { a.ProgramAt([]int32{12}, []float64{1}) })
 	assert.Panics(t, func() { a.ProgramAt(nil, []float64{1}) })
 }
+
+// TestProgramRowsAtMatchesRowByRow: ProgramRowsAt gives the devices, counters and random
+// streams of ProgramRowAt row by row, for sub-pulse counts (the skipped rows), whole counts
+// (row by row) and zeros; and panics on a bad row or column.
+func TestProgramRowsAtMatchesRowByRow(t *testing.T) {
+	for _, analog := range []bool{false, true} {
+		p := testParams()
+		p.D2DNL, p.D2DG, p.StuckMin, p.Analog = 0.2, 0.03, 0.05, analog
+		a, err := NewArray(p, 30, 20, 3)
+		require.NoError(t, err)
+		b := a.Clone(0)
+		b.skipS, b.skipU = a.skipS, a.skipU
+		*b.src = *a.src
+		*b.rsrc = *a.rsrc
+		r := rand.New(rand.NewPCG(4, 5))
+		skipped := 0
+		for round := range 2000 {
+			var cols []int32
+			var pulses []float64
+			for range r.IntN(20) {
+				cols = append(cols, int32(r.IntN(20)))
+				x := 0.0
+				switch {
+				case round%7 == 6:
+					x = (r.Float64() - 0.5) * 6 // whole pulses too
+				case r.IntN(6) > 0:
+					x = -r.Float64() * 0.02
+				}
+				pulses = append(pulses, x)
+			}
+			rows := make([]int32, r.IntN(6))
+			for k := range rows {
+				rows[k] = int32(r.IntN(30))
+			}
+			before := a.Counters()
+			a.ProgramRowsAt(rows, cols, pulses)
+			for _, i := range rows {
+				b.ProgramRowAt(int(i), cols, pulses)
+			}
+			if a.Counters() == before {
+				skipped++
+			}
+		}
+		require.NotZero(t, a.Counters().DepPulses)
+		assert.Greater(t, skipped, 100)
+		assert.Equal(t, hashG(b), hashG(a), "analog %v", analog)
+		assert.Equal(t, b.Counters(), a.Counters())
+		assert.InEpsilon(t, b.skipS, a.skipS, 1e-12, "the survival product, up to its rounding")
+		assert.Equal(t, b.skipU, a.skipU)
+		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
+		assert.Equal(t, b.rsrc.Uint64(), a.rsrc.Uint64(), "the rounding streams too")
+	}
+	a, err := NewArray(testParams(), 3, 4, 1)
+	require.NoError(t, err)
+	assert.Panics(t, func() { a.ProgramRowsAt([]int32{3}, []int32{0}, []float64{0.1}) })
+	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{4}, []float64{0.1}) })
+	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{0, 1}, []float64{0.1}) })
+}
