@@ -4,7 +4,11 @@ GO      ?= go
 BIN     := bin/nanospike
 RUN_OUT ?= runs/default
 
-.PHONY: all build run test race bench vet fmt-check tidy-check clean
+.PHONY: all build run test race bench pgo vet fmt-check tidy-check clean
+
+# The profile for profile-guided optimisation: `go build` of the binary picks it up by itself
+# (default.pgo in the main package's folder); test binaries do not, so bench passes it.
+PGO     := $(CURDIR)/cmd/nanospike/default.pgo
 
 all: build
 
@@ -26,7 +30,21 @@ race:
 	$(GO) test -race -count=1 ./network/... ./device/... ./datasets/...
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/
+	$(GO) test -pgo=$(PGO) -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/
+
+# Refresh the PGO profile from the workloads it serves: make run's training and evaluation,
+# and the engine benchmarks (one core each), merged. Slow (~2 minutes); commit the result.
+pgo:
+	mkdir -p runs/pgo
+	$(GO) build -pgo=off -o runs/pgo/nanospike ./cmd/nanospike
+	NANOSPIKE_CPUPROFILE=runs/pgo/run.prof ./runs/pgo/nanospike train --rule stdp \
+		--device si-nc-phototransistor --neurons 100 --train-samples 5000 --label-samples 2000 \
+		--test-samples 10000 --out runs/pgo/run
+	$(GO) test -pgo=off -c -o runs/pgo/bench.test ./benchmarks/
+	cd benchmarks && ../runs/pgo/bench.test -test.run '^$$' -test.cpu 1 -test.benchtime 200x \
+		-test.bench 'DCNetwork$$/N=(100|400)/dev=.*/k=2|DCNetworkRule|DCEvaluate' \
+		-test.cpuprofile ../runs/pgo/bench.prof
+	$(GO) tool pprof -proto runs/pgo/run.prof runs/pgo/bench.prof > $(PGO)
 
 vet:
 	$(GO) vet ./...
