@@ -33,7 +33,8 @@ bench:
 	$(GO) test -pgo=$(PGO) -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/
 
 # Refresh the PGO profile from the workloads it serves: make run's training and evaluation,
-# and the engine benchmarks (one core each), merged. Slow (~2 minutes); commit the result.
+# and the engine benchmarks (on one core), merged. Slow (~2 minutes); commit the result. The
+# profile is written aside first: go build takes an empty default.pgo silently.
 pgo:
 	mkdir -p runs/pgo
 	$(GO) build -pgo=off -o runs/pgo/nanospike ./cmd/nanospike
@@ -44,7 +45,8 @@ pgo:
 	cd benchmarks && ../runs/pgo/bench.test -test.run '^$$' -test.cpu 1 -test.benchtime 200x \
 		-test.bench 'DCNetwork$$/N=(100|400)/dev=.*/k=2|DCNetworkRule|DCEvaluate' \
 		-test.cpuprofile ../runs/pgo/bench.prof
-	$(GO) tool pprof -proto runs/pgo/run.prof runs/pgo/bench.prof > $(PGO)
+	$(GO) tool pprof -proto runs/pgo/run.prof runs/pgo/bench.prof > runs/pgo/merged.pgo
+	test -s runs/pgo/merged.pgo && mv runs/pgo/merged.pgo $(PGO)
 
 vet:
 	$(GO) vet ./...

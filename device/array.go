@@ -461,6 +461,9 @@ func (a *Array) ProgramCol(j int, rows []int32, pulses []float64) {
 	if uint(j) >= uint(a.cols) {
 		panic(fmt.Sprintf("device: ProgramCol: column %d out of range [0, %d)", j, a.cols))
 	}
+	if rows == nil {
+		rows = []int32{} // not programAt's contiguous run
+	}
 	a.programAt(j, a.cols, a.rows, rows, pulses)
 }
 
@@ -471,57 +474,61 @@ func (a *Array) ProgramRowAt(i int, cols []int32, pulses []float64) {
 	if uint(i) >= uint(a.rows) {
 		panic(fmt.Sprintf("device: ProgramRowAt: row %d out of range [0, %d)", i, a.rows))
 	}
+	if cols == nil {
+		cols = []int32{} // not programAt's contiguous run
+	}
 	a.programAt(i*a.cols, 1, a.cols, cols, pulses)
 }
 
 // ProgramRowsAt is ProgramRowAt(i, cols, pulses) for each i of rows, in order: one call for
 // the input spikes of a time step that depress the same synapses of their rows by the same
 // counts (a pair-based rule's pre spikes). Where every count is a fraction of a pulse, the
-// survival product of a whole row is formed once (as programAt forms its blocks of four, then
-// their chain) and a row whose trials all fail is passed in one multiply; a row with a success
-// is done device by device. The outcomes are those of ProgramRowAt row by row, unless a
-// survival product lies within rounding error of its threshold (see programAt). It panics if a
-// row or a column is out of range or len(cols) != len(pulses).
+// survival product of a whole row is formed once (in blocks of four as programAt forms them)
+// and a row whose trials all fail is passed in one multiply; a row with a success is done
+// device by device. The outcomes are those of ProgramRowAt row by row, unless a survival
+// product lies within rounding error of its threshold (see programAt). Like ProgramRowAt row by
+// row, it panics on reaching a row out of range, and (given at least one row) if a column is
+// out of range or len(cols) != len(pulses).
 func (a *Array) ProgramRowsAt(rows, cols []int32, pulses []float64) {
+	if len(rows) == 0 {
+		return
+	}
+	if cols == nil {
+		cols = []int32{} // not programAt's contiguous run
+	}
+	P, frac, any := rowSurvival(pulses)
+	fast := !a.p.Analog && frac && any && len(rows) > 1
+	if fast {
+		// Validated once for all the rows (programAt checks them again on a row with a success).
+		if len(cols) != len(pulses) {
+			panic(fmt.Sprintf("device: %d indices for %d pulse counts", len(cols), len(pulses)))
+		}
+		for m, x := range cols {
+			if uint(x) >= uint(a.cols) {
+				panic(fmt.Sprintf("device: programming index %d (entry %d) out of range [0, %d)", x, m, a.cols))
+			}
+		}
+	}
 	for _, i := range rows {
 		if uint(i) >= uint(a.rows) {
 			panic(fmt.Sprintf("device: ProgramRowsAt: row %d out of range [0, %d)", i, a.rows))
 		}
-	}
-	if len(rows) == 0 {
-		return
-	}
-	P, frac, any := rowSurvival(pulses)
-	if a.p.Analog || !frac || !any || len(rows) == 1 {
-		for _, i := range rows {
-			a.programAt(int(i)*a.cols, 1, a.cols, cols, pulses)
-		}
-		return
-	}
-	// Validated once for all the rows (programAt checks them on a row with a success).
-	if len(cols) != len(pulses) {
-		panic(fmt.Sprintf("device: %d indices for %d pulse counts", len(cols), len(pulses)))
-	}
-	for m, x := range cols {
-		if uint(x) >= uint(a.cols) {
-			panic(fmt.Sprintf("device: programming index %d (entry %d) out of range [0, %d)", x, m, a.cols))
-		}
-	}
-	for _, i := range rows {
-		if a.skipU == 0 {
-			a.skipU = a.roundUniform() // what programAt draws at the row's first fraction
-		}
-		if S := a.skipS * P; S >= a.skipU {
-			a.skipS = S
-			continue
+		if fast {
+			if a.skipU == 0 {
+				a.skipU = a.roundUniform() // what programAt draws at the row's first fraction
+			}
+			if S := a.skipS * P; S >= a.skipU {
+				a.skipS = S
+				continue
+			}
 		}
 		a.programAt(int(i)*a.cols, 1, a.cols, cols, pulses)
 	}
 }
 
-// rowSurvival returns the product of 1 − |p| over pulses, in programAt's order (blocks of four
-// as a tree, chained, then the tail), whether every |p| is < 1 (not NaN), and whether any is
-// positive.
+// rowSurvival returns the product of 1 − |p| over pulses, in blocks of four as programAt forms
+// them (each a tree of two multiplies deep), chained, then the tail; whether every |p| is < 1
+// (not NaN); and whether any is positive.
 func rowSurvival(pulses []float64) (P float64, frac, any bool) {
 	P = 1
 	m := 0

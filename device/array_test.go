@@ -681,4 +681,13 @@ func TestProgramRowsAtMatchesRowByRow(t *testing.T) {
 	assert.Panics(t, func() { a.ProgramRowsAt([]int32{3}, []int32{0}, []float64{0.1}) })
 	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{4}, []float64{0.1}) })
 	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{0, 1}, []float64{0.1}) })
+	// nil indices are an empty list, not programAt's contiguous run.
+	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, []float64{0.1, 0.2}) })
+	assert.Panics(t, func() { a.ProgramRowAt(0, nil, []float64{0.1}) })
+	assert.Panics(t, func() { a.ProgramCol(0, nil, []float64{0.1}) })
+	assert.NotPanics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, nil) })
+	// As row by row: the rows before a bad one are programmed.
+	before := a.Counters().PotPulses
+	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 3}, []int32{1}, []float64{1}) })
+	assert.Equal(t, before+1, a.Counters().PotPulses, "row 0 programmed before the panic")
 }

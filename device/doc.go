@@ -36,8 +36,9 @@
 //   - Stuck devices: fractions StuckMin and StuckMax sit at Gmin and Gmax forever.
 //   - Fractional pulses (Array.Program) are applied by stochastic rounding, one uniform per
 //     whole pulse fired (Array.round). A learning rule's updates of one spike go to the array in
-//     one call (ProgramCol, ProgramRowAt, ProgramRow), with the outcomes of Program applied to
-//     the devices one after the other (up to floating-point rounding of the survival product).
+//     one call (ProgramCol, ProgramRowAt, ProgramRow; ProgramRowsAt for the rows of a time
+//     step's input spikes, depressed alike), with the outcomes of Program applied to the devices
+//     one after the other (up to floating-point rounding of the survival product).
 //
 // # Short-term plasticity
 //
