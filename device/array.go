@@ -882,15 +882,17 @@ type arrayState struct {
 	Lanes      [4][4]uint64 // since version 2
 	SkipS      float64      // stochastic rounding's state; 0 (absent) reads as 1
 	SkipU      float64
-	RoundRNG   []byte // since version 4: the rounding's own stream
+	RoundRNG   []byte     // since version 4: the rounding's own stream
+	Sources    SourceList // since version 5: Params.Source (Params.Source then nil)
 	Counters   Counters
 }
 
 // arrayStateVersion 2 added the read-noise lanes, 3 the facilitation referred to a common time
-// (rowSTP), 4 the stochastic rounding's own stream. Older checkpoints still load: their lanes
-// and rounding stream start from BuildSeed, as a new array's do, and their per-row
-// facilitation is converted.
-const arrayStateVersion = 4
+// (rowSTP), 4 the stochastic rounding's own stream, 5 the parameters' sources as a sorted list
+// (gob writes a map in Go's random iteration order, so the same state gave different bytes).
+// Older checkpoints still load: their lanes and rounding stream start from BuildSeed, as a new
+// array's do, and their per-row facilitation is converted.
+const arrayStateVersion = 5
 
 // MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
 func (a *Array) MarshalBinary() ([]byte, error) {
@@ -902,8 +904,9 @@ func (a *Array) MarshalBinary() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("device: marshal array rounding rng: %w", err)
 	}
+	p, src := a.p.WithoutSources()
 	st := arrayState{
-		Version: arrayStateVersion, Params: a.p, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
+		Version: arrayStateVersion, Params: p, Sources: src, Rows: a.rows, Cols: a.cols, BuildSeed: a.seed,
 		WMax: a.wmax, G: a.g, STP: a.stp, RNG: rs, NormBuf: a.ns.buf, NormHave: a.ns.have, Lanes: a.lanes.s, SkipS: a.skipS, SkipU: a.skipU, RoundRNG: rr, Counters: a.count,
 	}
 	var buf bytes.Buffer
@@ -922,6 +925,9 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 	}
 	if st.Version < 1 || st.Version > arrayStateVersion {
 		return fmt.Errorf("device: unmarshal array: version %d, want 1 to %d", st.Version, arrayStateVersion)
+	}
+	if st.Sources != nil {
+		st.Params.Source = st.Sources.Map()
 	}
 	b, err := NewArray(&st.Params, st.Rows, st.Cols, st.BuildSeed)
 	if err != nil {

@@ -2,7 +2,9 @@ package device
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -76,6 +78,39 @@ type Params struct {
 	Review ReviewFigures `json:"review"`
 
 	Source map[string]string `json:"source"`
+}
+
+// SourceList is Params.Source as (key, text) pairs sorted by key: the form checkpoints store,
+// since gob writes a map in Go's random iteration order, so the same state would give
+// different bytes each time.
+type SourceList [][2]string
+
+// WithoutSources returns a copy of p whose Source is nil, and p's sources as a SourceList
+// (nil if p has none): what a checkpoint encodes, the parameters byte for byte the same each
+// time. SourceList.Map puts them back.
+func (p *Params) WithoutSources() (Params, SourceList) {
+	q := *p
+	q.Source = nil
+	if len(p.Source) == 0 {
+		return q, nil
+	}
+	l := make(SourceList, 0, len(p.Source))
+	for _, k := range slices.Sorted(maps.Keys(p.Source)) {
+		l = append(l, [2]string{k, p.Source[k]})
+	}
+	return q, l
+}
+
+// Map returns the sources as a map (nil for an empty list).
+func (l SourceList) Map() map[string]string {
+	if len(l) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(l))
+	for _, kv := range l {
+		m[kv[0]] = kv[1]
+	}
+	return m
 }
 
 // ReviewFigures are the figures of merit that the review quotes for a device.

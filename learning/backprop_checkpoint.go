@@ -19,7 +19,8 @@ const bpCheckpointVersion = 1
 type bpCheckpoint struct {
 	Version int
 	Config  BackpropConfig
-	Device  *device.Params
+	Device  *device.Params    // without its Source (see Sources)
+	Sources device.SourceList // Device.Source, sorted: the same state gives the same bytes
 	Epoch   int
 	Batch   int
 	Step    uint64
@@ -41,8 +42,12 @@ type bpLayerState struct {
 // network loaded from it continues training exactly as this one would.
 func (n *Backprop) Save(w io.Writer) error {
 	ck := bpCheckpoint{
-		Version: bpCheckpointVersion, Config: n.Config(), Device: n.dev,
+		Version: bpCheckpointVersion, Config: n.Config(),
 		Epoch: n.epoch, Batch: n.batch, Step: n.step, Stats: n.stats,
+	}
+	if n.dev != nil {
+		p, src := n.dev.WithoutSources()
+		ck.Device, ck.Sources = &p, src
 	}
 	for l, ly := range n.layers {
 		st := bpLayerState{In: ly.in, Out: ly.out, W: ly.w, B: ly.b, MW: ly.mw, VW: ly.vw, MB: ly.mb, VB: ly.vb, Acc: ly.acc}
@@ -79,6 +84,9 @@ func LoadBackprop(r io.Reader) (*Backprop, error) {
 	}
 	if err := ck.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
+	}
+	if ck.Device != nil && ck.Sources != nil {
+		ck.Device.Source = ck.Sources.Map()
 	}
 	n := &Backprop{cfg: ck.Config, dev: ck.Device, epoch: ck.Epoch, batch: ck.Batch, step: ck.Step, stats: ck.Stats}
 	if n.cfg.Device.Mode != ModeIdeal && n.dev == nil {

@@ -458,7 +458,8 @@ func TestIdealDeviceEqualsFloat(t *testing.T) {
 }
 
 func TestCheckpointResumesExactly(t *testing.T) {
-	p := &device.Params{Name: "ckpt-test", Gmin: 1e-9, Gmax: 10e-9, States: 64, NLLTP: 2, NLLTD: -2, C2C: 0.02, ReadNoise: 0.01}
+	p := &device.Params{Name: "ckpt-test", Gmin: 1e-9, Gmax: 10e-9, States: 64, NLLTP: 2, NLLTD: -2, C2C: 0.02, ReadNoise: 0.01,
+		Source: map[string]string{"gmin_s": "a", "gmax_s": "b", "states": "c", "nl_ltp": "d", "nl_ltd": "e", "c2c": "f", "read_noise": "g"}}
 	for _, mode := range []string{ModeIdeal, ModeInSitu} {
 		t.Run(mode, func(t *testing.T) {
 			data := newBPSynth(24, 12, 3, 4)
@@ -474,8 +475,15 @@ func TestCheckpointResumesExactly(t *testing.T) {
 			bpTrainSteps(t, b, data, 4) // interrupted mid-epoch 1
 			path := filepath.Join(t.TempDir(), "ck.gob")
 			require.NoError(t, b.SaveFile(path))
+			var s1, s2 bytes.Buffer
+			require.NoError(t, b.Save(&s1))
+			require.NoError(t, b.Save(&s2))
+			assert.Equal(t, s1.Bytes(), s2.Bytes(), "the same state, the same bytes")
 			r, err := LoadBackpropFile(path)
 			require.NoError(t, err)
+			if mode != ModeIdeal {
+				assert.Equal(t, p.Source, r.Device().Source)
+			}
 			assert.Equal(t, 0, r.Epoch())
 			_, err = r.Train(context.Background(), data, 2, nil)
 			require.NoError(t, err)

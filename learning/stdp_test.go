@@ -165,6 +165,10 @@ func TestSTDPResume(t *testing.T) {
 	resumed, err := UnmarshalSTDPModel(saved)
 	require.NoError(t, err)
 	assert.Equal(t, 13, resumed.Next)
+	assert.Equal(t, p.Source, resumed.Device.Source, "the parameters' sources survive")
+	again, err := resumed.MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, saved, again, "the same model, the same bytes (the sources are not a gob map)")
 	require.NoError(t, resumed.Train(context.Background(), d.Train, TrainHooks{}))
 
 	assert.Equal(t, full.Syn.WeightsTo(nil), resumed.Syn.WeightsTo(nil), "weights")

@@ -542,7 +542,8 @@ func STDPEnergy(cfg energy.Config, p *device.Params, n int, c network.Counters, 
 // stdpCheckpoint is the serialised form of an STDPModel.
 type stdpCheckpoint struct {
 	Config        STDPConfig
-	Device        *device.Params
+	Device        *device.Params    // without its Source (see DeviceSources)
+	DeviceSources device.SourceList // Device.Source, sorted: the same model gives the same bytes
 	Syn           []byte
 	FloatW        []float64
 	Net           *network.DCState
@@ -561,9 +562,13 @@ func (m *STDPModel) MarshalBinary() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := stdpCheckpoint{Config: m.Config, Device: m.Device, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
+	c := stdpCheckpoint{Config: m.Config, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
 		Epoch: m.Epoch, Next: m.Next, TrainCounters: m.TrainCounters, TrainSeconds: m.TrainSeconds,
 		TrainImages: m.TrainImages, InitPulses: m.InitPulses}
+	if m.Device != nil {
+		p, src := m.Device.WithoutSources()
+		c.Device, c.DeviceSources = &p, src
+	}
 	switch s := m.Syn.(type) {
 	case *device.Array:
 		if c.Syn, err = s.MarshalBinary(); err != nil {
@@ -587,6 +592,9 @@ func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
 	}
 	if err := c.Config.Validate(); err != nil {
 		return nil, err
+	}
+	if c.Device != nil && c.DeviceSources != nil {
+		c.Device.Source = c.DeviceSources.Map()
 	}
 	m := &STDPModel{Config: c.Config, Labels: c.Labels, Epoch: c.Epoch, Next: c.Next,
 		TrainCounters: c.TrainCounters, TrainSeconds: c.TrainSeconds, TrainImages: c.TrainImages, InitPulses: c.InitPulses}
