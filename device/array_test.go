@@ -546,14 +546,7 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 // both signs, zeros, stuck devices and an analog device.
 func TestProgramColMatchesProgram(t *testing.T) {
 	for _, analog := range []bool{false, true} {
-		p := testParams()
-		p.D2DNL, p.D2DG, p.StuckMin, p.Analog = 0.2, 0.03, 0.05, analog
-		a, err := NewArray(p, 30, 20, 3)
-		require.NoError(t, err)
-		b := a.Clone(0)
-		b.skipS, b.skipU = a.skipS, a.skipU
-		*b.src = *a.src
-		*b.rsrc = *a.rsrc
+		a, b := twinArrays(t, analog)
 		r := rand.New(rand.NewPCG(4, 4))
 		idx := make([]int32, 0, 30)
 		pulses := make([]float64, 0, 30)
@@ -625,19 +618,28 @@ func TestProgramColMatchesProgram(t *testing.T) {
 	assert.Panics(t, func() { a.ProgramAt(nil, []float64{1}) })
 }
 
+// twinArrays returns two identical 30×20 arrays (D2D variation, stuck devices; analog or not):
+// the same devices, the same random streams and rounding state, for comparing two ways of
+// programming them.
+func twinArrays(t *testing.T, analog bool) (a, b *Array) {
+	t.Helper()
+	p := testParams()
+	p.D2DNL, p.D2DG, p.StuckMin, p.Analog = 0.2, 0.03, 0.05, analog
+	a, err := NewArray(p, 30, 20, 3)
+	require.NoError(t, err)
+	b = a.Clone(0)
+	b.skipS, b.skipU = a.skipS, a.skipU
+	*b.src = *a.src
+	*b.rsrc = *a.rsrc
+	return a, b
+}
+
 // TestProgramRowsAtMatchesRowByRow: ProgramRowsAt gives the devices, counters and random
 // streams of ProgramRowAt row by row, for sub-pulse counts (the skipped rows), whole counts
 // (row by row) and zeros; and panics on a bad row or column.
 func TestProgramRowsAtMatchesRowByRow(t *testing.T) {
 	for _, analog := range []bool{false, true} {
-		p := testParams()
-		p.D2DNL, p.D2DG, p.StuckMin, p.Analog = 0.2, 0.03, 0.05, analog
-		a, err := NewArray(p, 30, 20, 3)
-		require.NoError(t, err)
-		b := a.Clone(0)
-		b.skipS, b.skipU = a.skipS, a.skipU
-		*b.src = *a.src
-		*b.rsrc = *a.rsrc
+		a, b := twinArrays(t, analog)
 		r := rand.New(rand.NewPCG(4, 5))
 		skipped := 0
 		for round := range 2000 {
