@@ -496,8 +496,8 @@ func (a *Array) ProgramRowsAt(rows, cols []int32, pulses []float64) {
 	if cols == nil {
 		cols = []int32{} // not programAt's contiguous run
 	}
-	P, frac, any := rowSurvival(pulses)
-	fast := !a.p.Analog && frac && any && len(rows) > 1
+	P, frac, pos := rowSurvival(pulses)
+	fast := !a.p.Analog && frac && pos && len(rows) > 1
 	if fast {
 		// Validated once for all the rows (programAt checks them again on a row with a success).
 		if len(cols) != len(pulses) {
@@ -529,26 +529,26 @@ func (a *Array) ProgramRowsAt(rows, cols []int32, pulses []float64) {
 // rowSurvival returns the product of 1 − |p| over pulses, in blocks of four as programAt forms
 // them (each a tree of two multiplies deep), chained, then the tail; whether every |p| is < 1
 // (not NaN); and whether any is positive.
-func rowSurvival(pulses []float64) (P float64, frac, any bool) {
+func rowSurvival(pulses []float64) (P float64, frac, pos bool) {
 	P = 1
 	m := 0
 	for ; m+4 <= len(pulses); m += 4 {
 		f0, f1, f2, f3 := math.Abs(pulses[m]), math.Abs(pulses[m+1]), math.Abs(pulses[m+2]), math.Abs(pulses[m+3])
 		if !(f0 < 1 && f1 < 1 && f2 < 1 && f3 < 1) {
-			return P, false, any
+			return P, false, pos
 		}
-		any = any || f0 > 0 || f1 > 0 || f2 > 0 || f3 > 0
+		pos = pos || f0 > 0 || f1 > 0 || f2 > 0 || f3 > 0
 		P *= ((1 - f0) * (1 - f1)) * ((1 - f2) * (1 - f3))
 	}
 	for ; m < len(pulses); m++ {
 		f := math.Abs(pulses[m])
 		if !(f < 1) {
-			return P, false, any
+			return P, false, pos
 		}
-		any = any || f > 0
+		pos = pos || f > 0
 		P *= 1 - f
 	}
-	return P, true, any
+	return P, true, pos
 }
 
 // ProgramAt applies pulses[m] to device k[m] (row-major index i·Cols + j) for every m, in
