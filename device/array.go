@@ -875,7 +875,7 @@ type arrayState struct {
 	WMax       float64
 	G          []float64
 	Facil      []facil // before version 3
-	STP        *rowSTP // since version 3
+	STP        *rowSTP // since version 3; its factor state (Tc, D1, …, Steps) since 6
 	RNG        []byte
 	NormBuf    uint32
 	NormHave   bool
@@ -889,10 +889,11 @@ type arrayState struct {
 
 // arrayStateVersion 2 added the read-noise lanes, 3 the facilitation referred to a common time
 // (rowSTP), 4 the stochastic rounding's own stream, 5 the parameters' sources as a sorted list
-// (gob writes a map in Go's random iteration order, so the same state gave different bytes).
-// Older checkpoints still load: their lanes and rounding stream start from BuildSeed, as a new
-// array's do, and their per-row facilitation is converted.
-const arrayStateVersion = 5
+// (gob writes a map in Go's random iteration order, so the same state gave different bytes), 6
+// the facilitation's current factors and cached gaps (rowSTP's chained factors). Older
+// checkpoints still load: their lanes and rounding stream start from BuildSeed, as a new
+// array's do, their per-row facilitation is converted, and their factors are computed afresh.
+const arrayStateVersion = 6
 
 // MarshalBinary encodes the array's full state, including its noise stream, for checkpoints.
 func (a *Array) MarshalBinary() ([]byte, error) {

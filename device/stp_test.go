@@ -104,3 +104,47 @@ func TestArrayLoadsPerRowFacilitation(t *testing.T) {
 	require.NoError(t, gob.NewEncoder(&buf).Encode(&st))
 	assert.ErrorContains(t, b.UnmarshalBinary(buf.Bytes()), "facilitation states")
 }
+
+// TestRowSTPChainedFactors: reads on an engine's clock (t = k·dt, some steps skipped, with
+// long silences) take their factors from the cached gaps almost always, stay within 1e-13 of
+// factors computed afresh at every read, and an array saved mid-chain continues with the bits
+// of the original.
+func TestRowSTPChainedFactors(t *testing.T) {
+	p, err := Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	a, err := NewArray(p, 3, 2, 1)
+	require.NoError(t, err)
+	fresh := newRowSTP(3) // the same reads, its factors always computed afresh
+	r := rand.New(rand.NewPCG(7, 7))
+	const dt = 0.0005
+	k, chained, reads := 0, 0, 0
+	read := func(a *Array, k int) float64 {
+		_, fac, _, _ := a.readRow(k%3, float64(k)*dt)
+		return fac
+	}
+	for range 30000 {
+		k += 1 + r.IntN(2) // a step without input spikes now and then
+		if r.IntN(700) == 0 {
+			k += 300 + r.IntN(3000) // a rest, or a long silence
+		}
+		before := a.stp.Chain
+		got := read(a, k)
+		if a.stp.Chain == before+1 {
+			chained++
+		}
+		reads++
+		fresh.Valid = false
+		want := 1 + fresh.stimulate(p, k%3, float64(k)*dt)
+		require.InEpsilon(t, want, got, 1e-13, "read %d at step %d", reads, k)
+	}
+	assert.Greater(t, float64(chained)/float64(reads), 0.9, "most reads take chained factors")
+
+	data, err := a.MarshalBinary()
+	require.NoError(t, err)
+	var b Array
+	require.NoError(t, b.UnmarshalBinary(data))
+	for range 2000 {
+		k += 1 + r.IntN(2)
+		require.Equal(t, math.Float64bits(read(a, k)), math.Float64bits(read(&b, k)), "step %d", k)
+	}
+}
