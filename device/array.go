@@ -948,6 +948,9 @@ func (a *Array) UnmarshalBinary(data []byte) error {
 			return fmt.Errorf("device: unmarshal array: facilitation state for %d, %d, %d rows, want %d",
 				len(st.STP.U1), len(st.STP.U2), len(st.STP.Last), st.Rows)
 		}
+		if err := st.STP.checkFactors(); err != nil {
+			return fmt.Errorf("device: unmarshal array: %w", err)
+		}
 	}
 	if err := b.src.UnmarshalBinary(st.RNG); err != nil {
 		return fmt.Errorf("device: unmarshal array rng: %w", err)

@@ -122,6 +122,31 @@ func (r *rowSTP) factors(p *Params, t float64) {
 	r.Tc, r.Valid, r.Chain = t, true, 0
 }
 
+// checkFactors reports a factor state that no rowSTP can reach (a corrupt checkpoint): a
+// replacement index outside Steps, a negative chain, or a factor that is not finite.
+func (r *rowSTP) checkFactors() error {
+	if r.Next < 0 || r.Next >= len(r.Steps) || r.Chain < 0 {
+		return fmt.Errorf("facilitation factor state: next %d (want 0 to %d), chain %d", r.Next, len(r.Steps)-1, r.Chain)
+	}
+	finite := func(xs ...float64) bool {
+		for _, x := range xs {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		}
+		return true
+	}
+	if !finite(r.T0, r.Tc, r.D1, r.D2, r.Inv1, r.Inv2) {
+		return fmt.Errorf("facilitation factor state: not finite (t0 %v, tc %v, factors %v %v %v %v)", r.T0, r.Tc, r.D1, r.D2, r.Inv1, r.Inv2)
+	}
+	for k, s := range r.Steps {
+		if !finite(s.Dx, s.E1, s.E2, s.I1, s.I2) {
+			return fmt.Errorf("facilitation factor state: cached gap %d not finite (%v)", k, s)
+		}
+	}
+	return nil
+}
+
 // known reports whether the gap dx is in Steps.
 func (r *rowSTP) known(dx float64) bool {
 	for _, s := range r.Steps {

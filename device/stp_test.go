@@ -106,9 +106,10 @@ func TestArrayLoadsPerRowFacilitation(t *testing.T) {
 }
 
 // TestRowSTPChainedFactors: reads on an engine's clock (t = k·dt, some steps skipped, with
-// long silences) take their factors from the cached gaps almost always, stay within 1e-13 of
-// factors computed afresh at every read, and an array saved mid-chain continues with the bits
-// of the original.
+// long silences, then a steady stretch long enough for the common time to move on a cached gap
+// and for chains to hit their bound) take their factors from the cached gaps almost always,
+// stay within 1e-12 of factors computed afresh at every read, and an array saved mid-chain
+// continues with the bits of the original; a corrupt factor state is refused.
 func TestRowSTPChainedFactors(t *testing.T) {
 	p, err := Preset("si-nc-phototransistor")
 	require.NoError(t, err)
@@ -117,27 +118,41 @@ func TestRowSTPChainedFactors(t *testing.T) {
 	fresh := newRowSTP(3) // the same reads, its factors always computed afresh
 	r := rand.New(rand.NewPCG(7, 7))
 	const dt = 0.0005
-	k, chained, reads := 0, 0, 0
+	k, chained, reads, rebasedChained := 0, 0, 0, 0
 	read := func(a *Array, k int) float64 {
 		_, fac, _, _ := a.readRow(k%3, float64(k)*dt)
-		return fac
+		return fac - 1
 	}
-	for range 30000 {
+	check := func(silences bool) {
 		k += 1 + r.IntN(2) // a step without input spikes now and then
-		if r.IntN(700) == 0 {
+		if silences && r.IntN(700) == 0 {
 			k += 300 + r.IntN(3000) // a rest, or a long silence
 		}
-		before := a.stp.Chain
+		before, t0, cachedGap := a.stp.Chain, a.stp.T0, a.stp.Valid && a.stp.known(float64(k)*dt-a.stp.Tc)
 		got := read(a, k)
+		require.LessOrEqual(t, a.stp.Chain, maxChain)
 		if a.stp.Chain == before+1 {
 			chained++
 		}
+		if a.stp.T0 != t0 && cachedGap {
+			rebasedChained++
+		}
 		reads++
 		fresh.Valid = false
-		want := 1 + fresh.stimulate(p, k%3, float64(k)*dt)
-		require.InEpsilon(t, want, got, 1e-13, "read %d at step %d", reads, k)
+		want := fresh.stimulate(p, k%3, float64(k)*dt)
+		// Relative, or to 1e-6 for values that no longer matter next to 1 (as TestRowSTPMatchesDevice).
+		require.LessOrEqual(t, math.Abs(got-want), 1e-12*max(want, 1e-6), "read %d at step %d: %v, fresh %v", reads, k, got, want)
+	}
+	for range 30000 {
+		check(true)
+	}
+	// A steady clock past 500·τ: the common time moves on a cached gap, chains hit maxChain.
+	tau := min(p.PPFTau1, p.PPFTau2)
+	for end := a.stp.T0 + 600*tau; float64(k)*dt < end; {
+		check(false)
 	}
 	assert.Greater(t, float64(chained)/float64(reads), 0.9, "most reads take chained factors")
+	assert.Positive(t, rebasedChained, "the common time moved on a read one cached gap after the last")
 
 	data, err := a.MarshalBinary()
 	require.NoError(t, err)
@@ -146,5 +161,21 @@ func TestRowSTPChainedFactors(t *testing.T) {
 	for range 2000 {
 		k += 1 + r.IntN(2)
 		require.Equal(t, math.Float64bits(read(a, k)), math.Float64bits(read(&b, k)), "step %d", k)
+	}
+
+	var st arrayState
+	require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&st))
+	for _, corrupt := range []func(*rowSTP){
+		func(s *rowSTP) { s.Next = 8 },
+		func(s *rowSTP) { s.Chain = -1 },
+		func(s *rowSTP) { s.D1 = math.NaN() },
+		func(s *rowSTP) { s.Steps[3].E2 = math.Inf(1) },
+	} {
+		var bad arrayState
+		require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&bad))
+		corrupt(bad.STP)
+		var buf bytes.Buffer
+		require.NoError(t, gob.NewEncoder(&buf).Encode(&bad))
+		assert.ErrorContains(t, b.UnmarshalBinary(buf.Bytes()), "facilitation factor state")
 	}
 }

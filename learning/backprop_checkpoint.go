@@ -12,8 +12,9 @@ import (
 	"github.com/nanospike/nanospike/device"
 )
 
-// bpCheckpointVersion is the version of the bpCheckpoint format.
-const bpCheckpointVersion = 1
+// bpCheckpointVersion is the version of the bpCheckpoint format: 2 stores the device
+// parameters' sources as a sorted list (Sources); version 1 files still load.
+const bpCheckpointVersion = 2
 
 // bpCheckpoint is the gob-encoded state of a Backprop: enough to resume training bit for bit.
 type bpCheckpoint struct {
@@ -79,8 +80,8 @@ func LoadBackprop(r io.Reader) (*Backprop, error) {
 	if err := gob.NewDecoder(r).Decode(&ck); err != nil {
 		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
 	}
-	if ck.Version != bpCheckpointVersion {
-		return nil, fmt.Errorf("learning: load bpCheckpoint: version %d, want %d", ck.Version, bpCheckpointVersion)
+	if ck.Version < 1 || ck.Version > bpCheckpointVersion {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: version %d, want 1 to %d", ck.Version, bpCheckpointVersion)
 	}
 	if err := ck.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
