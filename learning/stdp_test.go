@@ -1,7 +1,9 @@
 package learning
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -395,4 +397,22 @@ func TestSTDPProgrammingModel(t *testing.T) {
 	bad := DefaultSTDPRule()
 	bad.Programming = "open"
 	assert.ErrorContains(t, bad.Validate(), "programming")
+}
+
+// TestSTDPModelVersion: a model from a future format is refused by name.
+func TestSTDPModelVersion(t *testing.T) {
+	c0 := smallConfig(4, 4, 1)
+	c0.Float = true
+	m, err := NewSTDPModel(c0, nil, datasets.Pixels)
+	require.NoError(t, err)
+	data, err := m.MarshalBinary()
+	require.NoError(t, err)
+	var c stdpCheckpoint
+	require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&c))
+	assert.Equal(t, stdpCheckpointVersion, c.Version)
+	c.Version = stdpCheckpointVersion + 1
+	var buf bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&buf).Encode(&c))
+	_, err = UnmarshalSTDPModel(buf.Bytes())
+	assert.ErrorContains(t, err, "version")
 }

@@ -539,8 +539,13 @@ func STDPEnergy(cfg energy.Config, p *device.Params, n int, c network.Counters, 
 	return energy.Compute(cfg, paths, pops).Per(float64(max(images, 1)))
 }
 
+// stdpCheckpointVersion is the version of the stdpCheckpoint format: 1 added the version and the
+// sorted device sources (DeviceSources); files without a version (0) still load.
+const stdpCheckpointVersion = 1
+
 // stdpCheckpoint is the serialised form of an STDPModel.
 type stdpCheckpoint struct {
+	Version       int
 	Config        STDPConfig
 	Device        *device.Params    // without its Source (see DeviceSources)
 	DeviceSources device.SourceList // Device.Source, sorted: the same model gives the same bytes
@@ -562,7 +567,7 @@ func (m *STDPModel) MarshalBinary() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := stdpCheckpoint{Config: m.Config, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
+	c := stdpCheckpoint{Version: stdpCheckpointVersion, Config: m.Config, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
 		Epoch: m.Epoch, Next: m.Next, TrainCounters: m.TrainCounters, TrainSeconds: m.TrainSeconds,
 		TrainImages: m.TrainImages, InitPulses: m.InitPulses}
 	if m.Device != nil {
@@ -589,6 +594,9 @@ func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
 	var c stdpCheckpoint
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
 		return nil, fmt.Errorf("learning: decoding model: %w", err)
+	}
+	if c.Version < 0 || c.Version > stdpCheckpointVersion {
+		return nil, fmt.Errorf("learning: decoding model: version %d, want 0 to %d", c.Version, stdpCheckpointVersion)
 	}
 	if err := c.Config.Validate(); err != nil {
 		return nil, err
