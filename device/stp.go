@@ -100,19 +100,17 @@ func (r *rowSTP) factors(p *Params, t float64) {
 	}
 	dx := t - r.Tc
 	if chained && r.Chain < maxChain {
-		for k := range r.Steps {
-			if s := &r.Steps[k]; s.E1 != 0 && s.Dx == dx {
-				r.D1, r.D2 = r.D1*s.E1, r.D2*s.E2
-				r.Inv1, r.Inv2 = r.Inv1*s.I1, r.Inv2*s.I2
-				r.Tc = t
-				r.Chain++
-				return
-			}
+		if s := r.find(dx); s != nil {
+			r.D1, r.D2 = r.D1*s.E1, r.D2*s.E2
+			r.Inv1, r.Inv2 = r.Inv1*s.I1, r.Inv2*s.I2
+			r.Tc = t
+			r.Chain++
+			return
 		}
 	}
 	r.D1, r.D2 = decay(p.PPFC1, p.PPFTau1, x), decay(p.PPFC2, p.PPFTau2, x)
 	r.Inv1, r.Inv2 = 1/r.D1, 1/r.D2
-	if chained && !r.known(dx) {
+	if chained && r.find(dx) == nil {
 		e1, e2 := decay(p.PPFC1, p.PPFTau1, dx), decay(p.PPFC2, p.PPFTau2, dx)
 		if e1 > 0 && e2 > 0 {
 			r.Steps[r.Next] = stpStep{dx, e1, e2, 1 / e1, 1 / e2}
@@ -147,14 +145,14 @@ func (r *rowSTP) checkFactors() error {
 	return nil
 }
 
-// known reports whether the gap dx is in Steps.
-func (r *rowSTP) known(dx float64) bool {
-	for _, s := range r.Steps {
-		if s.E1 != 0 && s.Dx == dx {
-			return true
+// find returns the cached gap dx, or nil.
+func (r *rowSTP) find(dx float64) *stpStep {
+	for k := range r.Steps {
+		if s := &r.Steps[k]; s.E1 != 0 && s.Dx == dx {
+			return s
 		}
 	}
-	return false
+	return nil
 }
 
 // stimulate returns row i's facilitation s1 + s2 at time t, then adds the stimulus' own

@@ -128,7 +128,7 @@ func TestRowSTPChainedFactors(t *testing.T) {
 		if silences && r.IntN(700) == 0 {
 			k += 300 + r.IntN(3000) // a rest, or a long silence
 		}
-		before, t0, cachedGap := a.stp.Chain, a.stp.T0, a.stp.Valid && a.stp.known(float64(k)*dt-a.stp.Tc)
+		before, t0, cachedGap := a.stp.Chain, a.stp.T0, a.stp.Valid && a.stp.find(float64(k)*dt-a.stp.Tc) != nil
 		got := read(a, k)
 		require.LessOrEqual(t, a.stp.Chain, maxChain)
 		if a.stp.Chain == before+1 {
