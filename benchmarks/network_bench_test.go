@@ -239,7 +239,9 @@ func presentImages(b *testing.B, d *network.DC, images [][]float64, k float64) n
 // two-component facilitation),
 // per presentation, plasticity off (θ frozen) and on
 // (θ adaptive + benchSTDP programming the array). Run with -cpu 1 for the
-// one-core figures.
+// one-core figures. The network is new (initial weights and thresholds), the
+// costliest state of a training run: BenchmarkDCNetworkTrained measures a
+// trained one.
 func BenchmarkDCNetwork(b *testing.B) {
 	images, src := benchImages(b)
 	for _, n := range []int{100, 400} {
