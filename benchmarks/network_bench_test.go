@@ -278,43 +278,78 @@ func BenchmarkDCNetwork(b *testing.B) {
 
 // dcWarmup is the length of the training that BenchmarkDCNetworkTrained's networks have
 // behind them: by default 5,000 images (make run's training length, though make run trains
-// with package learning's rule). A flag of this package: use it with ./benchmarks/ only.
+// with package learning's rule, and with retries). A flag of this package: use it with
+// ./benchmarks/ only.
 var dcWarmup = flag.Int("dc.warmup", 5000, "training images (benchSTDP) before BenchmarkDCNetworkTrained times")
 
 var (
-	trainImagesOnce sync.Once
-	trainImagesSet  *datasets.Set // MNIST's training split, or nil: synthetic images
-	trainImagesErr  error
+	trainSetOnce sync.Once
+	trainSet     *datasets.Set // MNIST's training split; nil: synthetic images
+	heldOutOnce  sync.Once
+	heldOut      [][]float64
+	heldOutSrc   string
 )
 
-// trainingImage writes the pixels (0–255) of training image k to dst: MNIST training image
-// k mod 60,000, or, if MNIST cannot be found (as benchImages), one of 1,000 synthetic images
-// drawn like benchImages' (another stream). The benchmark's timed images are MNIST test
-// images, so a network trained on these has not seen them.
-func trainingImage(b *testing.B, dst []float64, k int) {
-	trainImagesOnce.Do(func() {
-		dir, err := datasets.Locate()
-		if err != nil {
-			return // synthetic, as benchImages
-		}
-		trainImagesSet, trainImagesErr = datasets.LoadSplit(dir, "train")
-	})
-	if trainImagesErr != nil {
-		b.Fatal(trainImagesErr)
-	}
-	if set := trainImagesSet; set != nil {
-		for i, p := range set.Image(k % set.Len()) {
-			dst[i] = float64(p)
-		}
-		return
-	}
-	rng := rand.New(rand.NewPCG(2, uint64(k%1000)))
+// syntheticImage fills dst with synthetic image k of stream s, drawn as benchImages' are
+// (~19 % of the pixels on, at 100–255).
+func syntheticImage(dst []float64, s, k uint64) {
+	rng := rand.New(rand.NewPCG(s, k))
 	for i := range dst {
 		dst[i] = 0
 		if rng.Float64() < 0.19 {
-			dst[i] = 255 * rng.Float64()
+			dst[i] = 100 + 155*rng.Float64()
 		}
 	}
+}
+
+// trainingImage writes the pixels (0–255) of training image k to dst: MNIST training image
+// k mod 60,000, or, if MNIST cannot be read (as benchImages), synthetic image k of stream 2.
+// It returns the images' source.
+func trainingImage(dst []float64, k int) string {
+	trainSetOnce.Do(func() {
+		if dir, err := datasets.Locate(); err == nil {
+			if set, err := datasets.LoadSplit(dir, "train"); err == nil && set.Len() > 0 {
+				trainSet = set
+			}
+		}
+	})
+	if set := trainSet; set != nil {
+		for i, p := range set.Image(k % set.Len()) {
+			dst[i] = float64(p)
+		}
+		return "mnist-train"
+	}
+	syntheticImage(dst, 2, uint64(k))
+	return "synthetic"
+}
+
+// heldOutImages returns the images BenchmarkDCNetworkTrained times, which its training has
+// not seen: the first 1,000 MNIST test images, or, if MNIST cannot be read, 1,000 synthetic
+// images of stream 3; and their source.
+func heldOutImages() ([][]float64, string) {
+	heldOutOnce.Do(func() {
+		const n = 1000
+		if dir, err := datasets.Locate(); err == nil {
+			if set, err := datasets.LoadSplit(dir, "test"); err == nil && set.Len() >= n {
+				for k := range n {
+					img := make([]float64, 784)
+					for i, p := range set.Image(k) {
+						img[i] = float64(p)
+					}
+					heldOut = append(heldOut, img)
+				}
+				heldOutSrc = "mnist-test"
+				return
+			}
+		}
+		for k := range n {
+			img := make([]float64, 784)
+			syntheticImage(img, 3, uint64(k))
+			heldOut = append(heldOut, img)
+		}
+		heldOutSrc = "synthetic"
+	})
+	return heldOut, heldOutSrc
 }
 
 // trainedState is an N×784 network's synapses and state after dcWarmup training images.
@@ -342,7 +377,7 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 		d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
 		px, rates := make([]float64, 784), make([]float64, 784)
 		for k := range *dcWarmup {
-			trainingImage(b, px, k)
+			trainingImage(px, k)
 			for i, p := range px {
 				rates[i] = p / 8 * 2
 			}
@@ -371,8 +406,9 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 }
 
 // BenchmarkDCNetworkTrained is BenchmarkDCNetwork (k = 2) on a network that has been trained
-// (-dc.warmup MNIST training images of benchSTDP, by default 5,000; not timed) instead of a
-// new one, timed on the benchmark's test images, which the training has not seen. A new
+// (-dc.warmup MNIST training images of benchSTDP, by default 5,000, one presentation each at
+// k = 2, without D&C's retries; not timed) instead of a new one, timed on held-out images:
+// MNIST test images 0, 1, …, 999, each seen once in a run of up to 1,000 images. A new
 // network's thresholds all start at their initial value: it fires more than a trained one
 // (si-nc-phototransistor: ~48 excitatory spikes per presentation over its first images), and
 // every spike costs the learning rule a column of programming. Plasticity on continues the
@@ -383,7 +419,8 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 // that draws fewer than 5 excitatory spikes is shown again at k + 1, which a trained network
 // needs more often than a new one; it reports presentations/img.
 func BenchmarkDCNetworkTrained(b *testing.B) {
-	images, _ := benchImages(b)
+	images, src := heldOutImages()
+	b.Logf("trained on %d %s images, timed on %s images", *dcWarmup, trainingImage(make([]float64, 784), 0), src)
 	for _, n := range []int{100, 400} {
 		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor", "si-nc-phototransistor"} {
 			for _, plastic := range []bool{false, true} {
