@@ -38,33 +38,45 @@ var (
 // MNIST cannot be found, 100 synthetic MNIST-like images (~19 % of the pixels
 // on, mean intensity ~0.13).
 func benchImages(b *testing.B) ([][]float64, string) {
-	netImagesOnce.Do(func() {
-		if dir, err := datasets.Locate(); err == nil {
-			if set, err := datasets.LoadSplit(dir, "test"); err == nil && set.Len() >= 100 {
-				for k := range 100 {
-					img := make([]float64, 0, 784)
-					for _, p := range set.Image(k) {
-						img = append(img, float64(p))
-					}
-					netImages = append(netImages, img)
-				}
-				netImagesSrc = "mnist-test"
-				return
-			}
-		}
-		rng := rand.New(rand.NewPCG(1, 1))
-		for range 100 {
-			img := make([]float64, 784)
-			for i := range img {
-				if rng.Float64() < 0.19 {
-					img[i] = 100 + 155*rng.Float64()
-				}
-			}
-			netImages = append(netImages, img)
-		}
-		netImagesSrc = "synthetic"
-	})
+	netImagesOnce.Do(func() { netImages, netImagesSrc = loadImages("test", 100, 1) })
 	return netImages, netImagesSrc
+}
+
+// loadImages returns the first n images of MNIST's split as pixel values (0–255) and
+// "mnist-"+split, or, if MNIST cannot be read, n synthetic images of stream s
+// (syntheticImage) and "synthetic".
+func loadImages(split string, n int, s uint64) ([][]float64, string) {
+	var imgs [][]float64
+	if dir, err := datasets.Locate(); err == nil {
+		if set, err := datasets.LoadSplit(dir, split); err == nil && set.Len() >= n {
+			for k := range n {
+				img := make([]float64, 784)
+				for i, p := range set.Image(k) {
+					img[i] = float64(p)
+				}
+				imgs = append(imgs, img)
+			}
+			return imgs, "mnist-" + split
+		}
+	}
+	for k := range n {
+		img := make([]float64, 784)
+		syntheticImage(img, s, uint64(k))
+		imgs = append(imgs, img)
+	}
+	return imgs, "synthetic"
+}
+
+// syntheticImage fills dst with synthetic image k of stream s: MNIST-like, ~19 % of the
+// pixels on, at 100–255.
+func syntheticImage(dst []float64, s, k uint64) {
+	rng := rand.New(rand.NewPCG(s, k))
+	for i := range dst {
+		dst[i] = 0
+		if rng.Float64() < 0.19 {
+			dst[i] = 100 + 155*rng.Float64()
+		}
+	}
 }
 
 // benchSTDP is a simple Diehl & Cook-style trace STDP that programs the
@@ -230,6 +242,28 @@ func presentImages(b *testing.B, d *network.DC, images [][]float64, k float64) n
 	return d.Counters().Sub(c0)
 }
 
+// benchPresentations times presentImages on d (plasticity: benchSTDP on arr and θ adaptive,
+// or θ frozen) and reports the engine benchmarks' metrics.
+func benchPresentations(b *testing.B, arr *device.Array, d *network.DC, cfg network.DCConfig, images [][]float64, k float64, plastic bool) {
+	if plastic {
+		d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
+	} else {
+		d.FreezeTheta(true)
+	}
+	cpu0 := netCPUTime()
+	c := presentImages(b, d, images, k)
+	cpu := (netCPUTime() - cpu0).Seconds()
+	per := float64(b.N)
+	b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
+	b.ReportMetric(per/b.Elapsed().Seconds(), "img/s")
+	b.ReportMetric(cpu*1e3/per, "cpu-ms/img")
+	b.ReportMetric(float64(c.SOPs)/per, "SOP/img")
+	b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
+	b.ReportMetric(float64(c.Spikes[0])/per, "in-spikes/img")
+	b.ReportMetric(float64(c.Spikes[1])/per, "exc-spikes/img")
+	b.ReportMetric(float64(c.PotPulses+c.DepPulses)/per, "pulses/img")
+}
+
 // BenchmarkDCNetwork measures Diehl & Cook's network (784 Poisson inputs at
 // pixel/8·k Hz → N excitatory + N inhibitory neurons, lateral inhibition,
 // input delays U[0, 10] ms, 350 ms presentation + 150 ms rest at dt 0.5 ms)
@@ -243,7 +277,7 @@ func presentImages(b *testing.B, d *network.DC, images [][]float64, k float64) n
 // costliest state of a training run: BenchmarkDCNetworkTrained measures a
 // trained one.
 func BenchmarkDCNetwork(b *testing.B) {
-	images, src := benchImages(b)
+	images, _ := benchImages(b)
 	for _, n := range []int{100, 400} {
 		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor", "si-nc-phototransistor"} {
 			for _, k := range []float64{2, 4} {
@@ -251,24 +285,7 @@ func BenchmarkDCNetwork(b *testing.B) {
 					name := fmt.Sprintf("N=%d/dev=%s/k=%g/plastic=%v", n, preset, k, plastic)
 					b.Run(name, func(b *testing.B) {
 						arr, d, cfg := newBenchDC(b, preset, n)
-						if plastic {
-							d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
-						} else {
-							d.FreezeTheta(true)
-						}
-						cpu0 := netCPUTime()
-						c := presentImages(b, d, images, k)
-						cpu := (netCPUTime() - cpu0).Seconds()
-						per := float64(b.N)
-						b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
-						b.ReportMetric(per/b.Elapsed().Seconds(), "img/s")
-						b.ReportMetric(cpu*1e3/per, "cpu-ms/img")
-						b.ReportMetric(float64(c.SOPs)/per, "SOP/img")
-						b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
-						b.ReportMetric(float64(c.Spikes[0])/per, "in-spikes/img")
-						b.ReportMetric(float64(c.Spikes[1])/per, "exc-spikes/img")
-						b.ReportMetric(float64(c.PotPulses+c.DepPulses)/per, "pulses/img")
-						_ = src
+						benchPresentations(b, arr, d, cfg, images, k, plastic)
 					})
 				}
 			}
@@ -289,18 +306,6 @@ var (
 	heldOut      [][]float64
 	heldOutSrc   string
 )
-
-// syntheticImage fills dst with synthetic image k of stream s, drawn as benchImages' are
-// (~19 % of the pixels on, at 100–255).
-func syntheticImage(dst []float64, s, k uint64) {
-	rng := rand.New(rand.NewPCG(s, k))
-	for i := range dst {
-		dst[i] = 0
-		if rng.Float64() < 0.19 {
-			dst[i] = 100 + 155*rng.Float64()
-		}
-	}
-}
 
 // trainingImage writes the pixels (0–255) of training image k to dst: MNIST training image
 // k mod 60,000, or, if MNIST cannot be read (as benchImages), synthetic image k of stream 2.
@@ -327,28 +332,7 @@ func trainingImage(dst []float64, k int) string {
 // not seen: the first 1,000 MNIST test images, or, if MNIST cannot be read, 1,000 synthetic
 // images of stream 3; and their source.
 func heldOutImages() ([][]float64, string) {
-	heldOutOnce.Do(func() {
-		const n = 1000
-		if dir, err := datasets.Locate(); err == nil {
-			if set, err := datasets.LoadSplit(dir, "test"); err == nil && set.Len() >= n {
-				for k := range n {
-					img := make([]float64, 784)
-					for i, p := range set.Image(k) {
-						img[i] = float64(p)
-					}
-					heldOut = append(heldOut, img)
-				}
-				heldOutSrc = "mnist-test"
-				return
-			}
-		}
-		for k := range n {
-			img := make([]float64, 784)
-			syntheticImage(img, 3, uint64(k))
-			heldOut = append(heldOut, img)
-		}
-		heldOutSrc = "synthetic"
-	})
+	heldOutOnce.Do(func() { heldOut, heldOutSrc = loadImages("test", 1000, 3) })
 	return heldOut, heldOutSrc
 }
 
@@ -426,22 +410,7 @@ func BenchmarkDCNetworkTrained(b *testing.B) {
 			for _, plastic := range []bool{false, true} {
 				b.Run(fmt.Sprintf("N=%d/dev=%s/plastic=%v", n, preset, plastic), func(b *testing.B) {
 					arr, d, cfg := trainedDC(b, preset, n)
-					if plastic {
-						d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
-					} else {
-						d.FreezeTheta(true)
-					}
-					cpu0 := netCPUTime()
-					c := presentImages(b, d, images, 2)
-					cpu := (netCPUTime() - cpu0).Seconds()
-					per := float64(b.N)
-					b.ReportMetric(b.Elapsed().Seconds()*1e3/per, "ms/img")
-					b.ReportMetric(per/b.Elapsed().Seconds(), "img/s")
-					b.ReportMetric(cpu*1e3/per, "cpu-ms/img")
-					b.ReportMetric(float64(c.SOPs)/per, "SOP/img")
-					b.ReportMetric(float64(c.SOPs)/b.Elapsed().Seconds(), "SOP/s")
-					b.ReportMetric(float64(c.Spikes[1])/per, "exc-spikes/img")
-					b.ReportMetric(float64(c.PotPulses+c.DepPulses)/per, "pulses/img")
+					benchPresentations(b, arr, d, cfg, images, 2, plastic)
 				})
 			}
 			b.Run(fmt.Sprintf("N=%d/dev=%s/protocol", n, preset), func(b *testing.B) {
