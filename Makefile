@@ -3,6 +3,9 @@
 GO      ?= go
 BIN     := bin/nanospike
 RUN_OUT ?= runs/default
+# make run's training: the main job, and the workload of the PGO profile (make pgo).
+RUN_ARGS := --rule stdp --device si-nc-phototransistor --neurons 100 \
+	--train-samples 5000 --label-samples 2000 --test-samples 10000
 
 .PHONY: all build run test race bench pgo vet fmt-check tidy-check clean
 
@@ -19,8 +22,7 @@ build:
 # test accuracy and energy per inference (see README).
 run: build
 	./$(BIN) data
-	./$(BIN) train --rule stdp --device si-nc-phototransistor --neurons 100 \
-		--train-samples 5000 --label-samples 2000 --test-samples 10000 --out $(RUN_OUT)
+	./$(BIN) train $(RUN_ARGS) --out $(RUN_OUT)
 
 
 test:
@@ -38,9 +40,7 @@ bench:
 pgo:
 	mkdir -p runs/pgo
 	$(GO) build -pgo=off -o runs/pgo/nanospike ./cmd/nanospike
-	NANOSPIKE_CPUPROFILE=runs/pgo/run.prof ./runs/pgo/nanospike train --rule stdp \
-		--device si-nc-phototransistor --neurons 100 --train-samples 5000 --label-samples 2000 \
-		--test-samples 10000 --out runs/pgo/run
+	NANOSPIKE_CPUPROFILE=runs/pgo/run.prof ./runs/pgo/nanospike train $(RUN_ARGS) --out runs/pgo/run
 	$(GO) test -pgo=off -c -o runs/pgo/bench.test ./benchmarks/
 	cd benchmarks && ../runs/pgo/bench.test -test.run '^$$' -test.cpu 1 -test.benchtime 200x \
 		-test.bench 'DCNetwork$$/N=(100|400)/dev=.*/k=2|DCNetworkRule|DCEvaluate' \

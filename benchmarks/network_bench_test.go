@@ -46,25 +46,42 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // "mnist-"+split, or, if MNIST cannot be read, n synthetic images of stream s
 // (syntheticImage) and "synthetic".
 func loadImages(split string, n int, s uint64) ([][]float64, string) {
-	var imgs [][]float64
-	if dir, err := datasets.Locate(); err == nil {
-		if set, err := datasets.LoadSplit(dir, split); err == nil && set.Len() >= n {
-			for k := range n {
-				img := make([]float64, 784)
-				for i, p := range set.Image(k) {
-					img[i] = float64(p)
-				}
-				imgs = append(imgs, img)
-			}
-			return imgs, "mnist-" + split
-		}
+	set, src := mnistSplit(split), "mnist-"+split
+	if set == nil || set.Len() < n {
+		set, src = nil, "synthetic"
 	}
-	for k := range n {
-		img := make([]float64, 784)
-		syntheticImage(img, s, uint64(k))
-		imgs = append(imgs, img)
+	imgs := make([][]float64, n)
+	for k := range imgs {
+		imgs[k] = make([]float64, 784)
+		imageOf(imgs[k], set, s, k)
 	}
-	return imgs, "synthetic"
+	return imgs, src
+}
+
+// imageOf writes the pixels (0–255) of image k mod set.Len() of set to dst, or, if set is nil,
+// synthetic image k of stream s (syntheticImage).
+func imageOf(dst []float64, set *datasets.Set, s uint64, k int) {
+	if set == nil {
+		syntheticImage(dst, s, uint64(k))
+		return
+	}
+	for i, p := range set.Image(k % set.Len()) {
+		dst[i] = float64(p)
+	}
+}
+
+// mnistSplit returns MNIST's split ("train" or "test") as datasets.Locate finds it, or nil if
+// it cannot be read (the benchmarks then use synthetic images).
+func mnistSplit(split string) *datasets.Set {
+	dir, err := datasets.Locate()
+	if err != nil {
+		return nil
+	}
+	set, err := datasets.LoadSplit(dir, split)
+	if err != nil || set.Len() == 0 {
+		return nil
+	}
+	return set
 }
 
 // syntheticImage fills dst with synthetic image k of stream s: MNIST-like, ~19 % of the
@@ -215,13 +232,19 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 // named preset at the initial weights, with its configuration.
 func newBenchDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, network.DCConfig) {
 	arr := newBenchArray784(b, preset, n)
-	cfg := network.DefaultDCConfig(784, n)
+	d, cfg := benchDCOn(b, arr)
+	return arr, d, cfg
+}
+
+// benchDCOn returns Diehl & Cook's network (seed 1) on arr (784 × N), with its configuration.
+func benchDCOn(b *testing.B, arr *device.Array) (*network.DC, network.DCConfig) {
+	cfg := network.DefaultDCConfig(784, arr.Cols())
 	cfg.Seed = 1
 	d, err := network.NewDC(cfg, arr)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return arr, d, cfg
+	return d, cfg
 }
 
 // presentImages shows images[0], images[1], … (rates pixel/8·k Hz), one per benchmark
@@ -307,25 +330,11 @@ var (
 	heldOutSrc   string
 )
 
-// trainingImage writes the pixels (0–255) of training image k to dst: MNIST training image
-// k mod 60,000, or, if MNIST cannot be read (as benchImages), synthetic image k of stream 2.
-// It returns the images' source.
-func trainingImage(dst []float64, k int) string {
-	trainSetOnce.Do(func() {
-		if dir, err := datasets.Locate(); err == nil {
-			if set, err := datasets.LoadSplit(dir, "train"); err == nil && set.Len() > 0 {
-				trainSet = set
-			}
-		}
-	})
-	if set := trainSet; set != nil {
-		for i, p := range set.Image(k % set.Len()) {
-			dst[i] = float64(p)
-		}
-		return "mnist-train"
-	}
-	syntheticImage(dst, 2, uint64(k))
-	return "synthetic"
+// trainingSet returns MNIST's training split, read once, or nil if it cannot be read
+// (BenchmarkDCNetworkTrained then trains on synthetic images, as benchImages falls back).
+func trainingSet() *datasets.Set {
+	trainSetOnce.Do(func() { trainSet = mnistSplit("train") })
+	return trainSet
 }
 
 // heldOutImages returns the images BenchmarkDCNetworkTrained times, which its training has
@@ -345,7 +354,7 @@ type trainedState struct {
 var trainedStates = map[string]trainedState{}
 
 // trainedDC returns Diehl & Cook's network of n neurons on the named preset in the state that
-// *dcWarmup training images (trainingImage 0, 1, …, one presentation each at k = 2) of
+// *dcWarmup training images (0, 1, … of trainingSet, or synthetic ones; one presentation each at k = 2) of
 // benchSTDP training from newBenchDC's start leave: a copy of the array (with new noise
 // streams) and the network's state (weights, thresholds, facilitation, step clock; not the
 // learning rule's traces, which a new benchSTDP starts afresh). The training is done once per
@@ -359,11 +368,11 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 		}
 		arr, d, cfg := newBenchDC(b, preset, n)
 		d.SetPlasticity(newBenchSTDP(arr, cfg.Dt))
-		px, rates := make([]float64, 784), make([]float64, 784)
+		rates := make([]float64, 784)
 		for k := range *dcWarmup {
-			trainingImage(px, k)
-			for i, p := range px {
-				rates[i] = p / 8 * 2
+			imageOf(rates, trainingSet(), 2, k) // synthetic images: stream 2
+			for i, p := range rates {
+				rates[i] = p / 8 * 2 // as presentImages at k = 2
 			}
 			if _, err := d.Present(context.Background(), rates); err != nil {
 				b.Fatal(err)
@@ -377,12 +386,7 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 		trainedStates[key] = st
 	}
 	arr := st.arr.Clone(1)
-	cfg := network.DefaultDCConfig(784, n)
-	cfg.Seed = 1
-	d, err := network.NewDC(cfg, arr)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d, cfg := benchDCOn(b, arr)
 	if err := d.SetState(st.net); err != nil {
 		b.Fatal(err)
 	}
@@ -404,7 +408,11 @@ func trainedDC(b *testing.B, preset string, n int) (*device.Array, *network.DC, 
 // needs more often than a new one; it reports presentations/img.
 func BenchmarkDCNetworkTrained(b *testing.B) {
 	images, src := heldOutImages()
-	b.Logf("trained on %d %s images, timed on %s images", *dcWarmup, trainingImage(make([]float64, 784), 0), src)
+	trainSrc := "synthetic"
+	if trainingSet() != nil {
+		trainSrc = "mnist-train"
+	}
+	b.Logf("trained on %d %s images, timed on %s images", *dcWarmup, trainSrc, src)
 	for _, n := range []int{100, 400} {
 		for _, preset := range []string{"ideal", "ag-a-si", "si-nc-memristor", "si-nc-phototransistor"} {
 			for _, plastic := range []bool{false, true} {
