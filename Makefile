@@ -44,6 +44,7 @@ bench-engine:
 	$(GO) build -o bin/benchsum ./benchmarks/cmd/benchsum
 	bash -o pipefail -c "$(GO) test -pgo=$(PGO) -run '^$$' -bench '$(ENGINE_BENCH)' -cpu 1 \
 		-benchtime 300x -count 5 ./benchmarks/ | tee runs/bench-engine.txt"
+	@echo "ms/img: one image's 350 ms presentation at the paper's rates (k = 2), plasticity on, GOMAXPROCS 1"
 	./bin/benchsum -metric ms/img -limit 'N=100/=1,N=400/=4' < runs/bench-engine.txt
 
 # Refresh the PGO profile from the workloads it serves: make run's training and evaluation,
