@@ -7,8 +7,10 @@
 //
 //	go test -run '^$' -bench 'DCNetwork$' -cpu 1 -count 5 ./benchmarks/ | benchsum -metric ms/img -limit 'N=100/=1,N=400/=4'
 //
-// A limit "S=V" applies to the benchmarks whose name contains S (the first such limit wins).
-// It exits with 1 if a median is over its limit, 2 on bad input or flags.
+// A limit "S=V" applies to the benchmarks whose name contains S (the first such limit wins);
+// a limit that applies to none is an error. Names are kept whole: go test appends -N to them
+// when GOMAXPROCS is N ≠ 1, so runs at different GOMAXPROCS are summarised apart. It exits
+// with 1 if a median is over its limit, 2 on bad input or flags.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -39,6 +42,10 @@ func main() {
 	}
 	if len(order) == 0 {
 		fmt.Fprintf(os.Stderr, "benchsum: no benchmark line reports %q\n", *metric)
+		os.Exit(2)
+	}
+	if err := checkLimits(lim, order); err != nil {
+		fmt.Fprintln(os.Stderr, "benchsum:", err)
 		os.Exit(2)
 	}
 	if over := report(os.Stdout, runs, order, *metric, lim); over > 0 {
@@ -71,9 +78,8 @@ func parseLimits(s string) ([]limit, error) {
 	return ls, nil
 }
 
-// parse reads benchmark lines ("BenchmarkX-2  300  123 ns/op  0.84 ms/img …") and returns
-// the metric's values per benchmark (the name without its -GOMAXPROCS suffix), and the
-// names in their first order.
+// parse reads benchmark lines ("BenchmarkX  300  123 ns/op  0.84 ms/img …") and returns
+// the metric's values per benchmark and the names in their first order.
 func parse(r io.Reader, metric string) (map[string][]float64, []string, error) {
 	runs := map[string][]float64{}
 	var order []string
@@ -87,14 +93,14 @@ func parse(r io.Reader, metric string) (map[string][]float64, []string, error) {
 		if _, err := strconv.Atoi(f[1]); err != nil {
 			continue // a log line that starts with a benchmark's name
 		}
-		name := trimProcs(f[0])
+		name := f[0] // with its -GOMAXPROCS suffix, if any: runs at different GOMAXPROCS stay apart
 		for k := 3; k < len(f); k += 2 {
 			if f[k] != metric {
 				continue
 			}
 			v, err := strconv.ParseFloat(f[k-1], 64)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %s %q is not a number", name, metric, f[k-1])
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("%s: %s %q is not a finite number", name, metric, f[k-1])
 			}
 			if _, ok := runs[name]; !ok {
 				order = append(order, name)
@@ -108,16 +114,15 @@ func parse(r io.Reader, metric string) (map[string][]float64, []string, error) {
 	return runs, order, nil
 }
 
-// trimProcs drops the "-2" that go test appends to a name when GOMAXPROCS > 1.
-func trimProcs(name string) string {
-	k := strings.LastIndexByte(name, '-')
-	if k < 0 {
-		return name
+// checkLimits returns an error if a limit applies to no benchmark: a renamed benchmark or a
+// narrower -bench pattern would otherwise pass the check unmeasured.
+func checkLimits(lim []limit, names []string) error {
+	for _, l := range lim {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, l.sub) }) {
+			return fmt.Errorf("-limit %q=%g: no benchmark's name contains %q", l.sub, l.max, l.sub)
+		}
 	}
-	if _, err := strconv.Atoi(name[k+1:]); err != nil {
-		return name
-	}
-	return name[:k]
+	return nil
 }
 
 // median is the middle value of v (the mean of the two middle ones for an even count).

@@ -26,9 +26,9 @@ func TestParse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"BenchmarkDCNetwork/N=100/dev=ideal/k=2/plastic=true",
-		"BenchmarkDCNetwork/N=400/dev=ideal/k=2/plastic=true",
+		"BenchmarkDCNetwork/N=400/dev=ideal/k=2/plastic=true-2",
 		"BenchmarkDCNetworkTrained/N=100/dev=ideal/protocol",
-	}, order, "the -2 suffix is dropped; a benchmark without the metric is left out")
+	}, order, "names are kept whole; a benchmark without the metric is left out")
 	assert.Equal(t, []float64{0.64, 0.9, 1.2}, runs[order[0]])
 	assert.Equal(t, []float64{4.5, 3.5}, runs[order[1]])
 
@@ -39,6 +39,13 @@ func TestParse(t *testing.T) {
 
 	_, _, err = parse(strings.NewReader("BenchmarkX 3 10 ns/op x ms/img\n"), "ms/img")
 	assert.ErrorContains(t, err, `BenchmarkX: ms/img "x"`)
+	_, _, err = parse(strings.NewReader("BenchmarkX 3 10 ns/op NaN ms/img\n"), "ms/img")
+	assert.ErrorContains(t, err, `BenchmarkX: ms/img "NaN"`)
+
+	// Under -cpu 1 go test appends no suffix: a name's own "-<digits>" stays.
+	runs, order, err = parse(strings.NewReader("BenchmarkR/k=-2 3 10 ns/op 1 ms/img\nBenchmarkR/k=-3 3 10 ns/op 2 ms/img\n"), "ms/img")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"BenchmarkR/k=-2", "BenchmarkR/k=-3"}, order)
 }
 
 func TestMedian(t *testing.T) {
@@ -65,6 +72,12 @@ func TestReport(t *testing.T) {
 	assert.Contains(t, lines[1], "median within 1 (2/3 runs ≤ 1)")
 	assert.Contains(t, lines[2], "median within 4 (1/2 runs ≤ 4)")
 	assert.Contains(t, lines[3], "median OVER 1 (0/1 runs ≤ 1)")
+}
+
+func TestCheckLimits(t *testing.T) {
+	names := []string{"BenchmarkA/N=100/x", "BenchmarkA/N=400/x"}
+	assert.NoError(t, checkLimits([]limit{{"N=100/", 1}, {"N=400/", 4}}, names))
+	assert.ErrorContains(t, checkLimits([]limit{{"N=100/", 1}, {" N=400/", 4}}, names), `" N=400/"`)
 }
 
 func TestParseLimits(t *testing.T) {
