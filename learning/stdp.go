@@ -382,11 +382,19 @@ func (r *STDP) Step(step int, pre, post []int32) {
 func (r *STDP) stepArrival(step int, pre, post []int32) {
 	n := r.syn.Cols()
 	r.turnWheel(step)
+	// book without its division: every delay is ≤ maxDelay < len(wheel), so the slot of
+	// step + d is base + d, less one turn of the wheel if it passes the end.
+	wheel := r.wheel
+	base := step % len(wheel)
 	for _, i := range pre {
 		r.emit(i, step)
 		row := r.delays[int(i)*n : int(i)*n+n]
 		for _, j := range r.post1.Active {
-			r.book(step+int(row[j]), i, j)
+			s := base + int(row[j])
+			if s >= len(wheel) {
+				s -= len(wheel)
+			}
+			wheel[s] = append(wheel[s], arrival{i, j})
 		}
 	}
 	r.depress(step)
@@ -428,15 +436,16 @@ func (r *STDP) emit(i int32, step int) {
 }
 
 // dropArrived forgets the spikes in flight that have reached every synapse
-// by step (no arrival of theirs lies ahead).
+// by step (no arrival of theirs lies ahead). pending is in emission order
+// (setState refuses any other), so they are a prefix.
 func (r *STDP) dropArrived(step int) {
-	keep := r.pending[:0]
-	for _, ps := range r.pending {
-		if step-ps.Step < r.maxDelay {
-			keep = append(keep, ps)
-		}
+	k := 0
+	for k < len(r.pending) && step-r.pending[k].Step >= r.maxDelay {
+		k++
 	}
-	r.pending = keep
+	if k > 0 {
+		r.pending = r.pending[:copy(r.pending, r.pending[k:])]
+	}
 }
 
 // book schedules the arrival of input i's spike at neuron j at step at.
@@ -573,8 +582,9 @@ func (r *STDP) normalise() {
 	for i := range rows {
 		row := w[i*cols : (i+1)*cols]
 		if r.model == nil {
+			scale := r.scale
 			for j, x := range row {
-				pl[j] = r.scale * (x * sums[j])
+				pl[j] = scale * (x * sums[j])
 			}
 		} else {
 			for j, x := range row {
@@ -718,9 +728,12 @@ func (r *STDP) setState(s stdpState) error {
 				return fmt.Errorf("learning: STDP state: history position %d out of range", p)
 			}
 		}
-		for _, ps := range s.Pending {
+		for k, ps := range s.Pending {
 			if ps.I < 0 || int(ps.I) >= r.syn.Rows() {
 				return fmt.Errorf("learning: STDP state: pending spike of input %d out of range", ps.I)
+			}
+			if k > 0 && ps.Step < s.Pending[k-1].Step {
+				return fmt.Errorf("learning: STDP state: pending spikes out of emission order (step %d after %d)", ps.Step, s.Pending[k-1].Step)
 			}
 		}
 		copy(r.hist, s.Hist)
