@@ -294,6 +294,9 @@ func TestSTDPWheelMatchesPolling(t *testing.T) {
 			st := wheel.state()
 			w2, fw2 := mk()
 			copy(fw2.W, fw.W)
+			bad := st
+			bad.Pending = []pendingSpike{{0, step - 1}, {1, step - 2}}
+			require.ErrorContains(t, w2.setState(bad), "emission order", "spikes in flight must be in emission order")
 			require.NoError(t, w2.setState(st))
 			wheel, fw = w2, fw2
 		}
