@@ -735,6 +735,9 @@ func (r *STDP) setState(s stdpState) error {
 			if k > 0 && ps.Step < s.Pending[k-1].Step {
 				return fmt.Errorf("learning: STDP state: pending spikes out of emission order (step %d after %d)", ps.Step, s.Pending[k-1].Step)
 			}
+			if s.WheelAt != nil && ps.Step > *s.WheelAt {
+				return fmt.Errorf("learning: STDP state: pending spike emitted at step %d, after the last step processed (%d)", ps.Step, *s.WheelAt)
+			}
 		}
 		copy(r.hist, s.Hist)
 		copy(r.hpos, s.HPos)

@@ -297,6 +297,9 @@ func TestSTDPWheelMatchesPolling(t *testing.T) {
 			bad := st
 			bad.Pending = []pendingSpike{{0, step - 1}, {1, step - 2}}
 			require.ErrorContains(t, w2.setState(bad), "emission order", "spikes in flight must be in emission order")
+			require.NotNil(t, st.WheelAt)
+			bad.Pending = []pendingSpike{{0, *st.WheelAt + 1}}
+			require.ErrorContains(t, w2.setState(bad), "after the last step", "a spike in flight cannot be emitted after the last step")
 			require.NoError(t, w2.setState(st))
 			wheel, fw = w2, fw2
 		}
