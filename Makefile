@@ -37,18 +37,21 @@ bench:
 # Issue 4's targets as the engine benchmark reads them (≤ 1 ms per 350 ms presentation at
 # N = 100, ≤ 4 ms at N = 400, plasticity on, device synapses, one core; RESULTS.md, "Session 8",
 # gives the stricter readings), checked as medians of 5 runs of 300 presentations each, new and
-# trained networks (~2 minutes). GOMAXPROCS is 1; to keep other work off that core too, run it
+# trained networks (~2 minutes). Shown beside them, unchecked: the same presentation with
+# package learning's rule (DCNetworkRule: normalisation and arrival timing), what training pays. GOMAXPROCS is 1; to keep other work off that core too, run it
 # as `taskset -c 1 make bench-engine`. Fails if a median is over its target (new
 # si-nc-phototransistor N = 100 can be, in a slow spell of a VM); the raw output (-v: with the
 # images' source) stays in runs/bench-engine.txt.
-ENGINE_BENCH := DCNetwork$$/N=(100|400)/.*/k=2/plastic=true|DCNetworkTrained/N=(100|400)/.*/plastic=true
+ENGINE_BENCH := DCNetwork$$/N=(100|400)/.*/k=2/plastic=true|DCNetworkTrained/N=(100|400)/.*/plastic=true|DCNetworkRule
 bench-engine:
 	mkdir -p runs bin
 	$(GO) build -o bin/benchsum ./benchmarks/cmd/benchsum
 	bash -o pipefail -c "$(GO) test -pgo=$(PGO) -run '^$$' -bench '$(ENGINE_BENCH)' -cpu 1 \
 		-benchtime 300x -count 5 -v ./benchmarks/ | tee runs/bench-engine.txt"
-	@echo "ms/img: one image's 350 ms presentation at the paper's rates (k = 2), plasticity on, GOMAXPROCS 1"
-	./bin/benchsum -metric ms/img -limit 'N=100/=1,N=400/=4' < runs/bench-engine.txt
+	@echo "ms/img: one image's 350 ms presentation at the paper's rates (k = 2), plasticity on, GOMAXPROCS 1;"
+	@echo "DCNetworkRule (package learning's rule) is shown, not checked"
+	./bin/benchsum -metric ms/img < runs/bench-engine.txt \
+		-limit 'DCNetwork/N=100/=1,DCNetwork/N=400/=4,DCNetworkTrained/N=100/=1,DCNetworkTrained/N=400/=4'
 
 # Refresh the PGO profile from the workloads it serves: make run's training and evaluation,
 # and the engine benchmarks (on one core), merged. Slow (~2 minutes); commit the result. The
