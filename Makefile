@@ -38,8 +38,9 @@ bench:
 # N = 100, ≤ 4 ms at N = 400, plasticity on, device synapses, one core; RESULTS.md, "Session 8",
 # gives the stricter readings), checked as medians of 5 runs of 300 presentations each, new and
 # trained networks (~2 minutes). Shown beside them, unchecked: the same presentation with
-# package learning's rule (DCNetworkRule: normalisation and arrival timing), what training pays. GOMAXPROCS is 1; to keep other work off that core too, run it
-# as `taskset -c 1 make bench-engine`. Fails if a median is over its target (new
+# package learning's rule (DCNetworkRule: normalisation and arrival timing), what training
+# pays. GOMAXPROCS is 1; to keep other work off that core too, run it as
+# `taskset -c 1 make bench-engine`. Fails if a median is over its target (new
 # si-nc-phototransistor N = 100 can be, in a slow spell of a VM); the raw output (-v: with the
 # images' source) stays in runs/bench-engine.txt.
 ENGINE_BENCH := DCNetwork$$/N=(100|400)/.*/k=2/plastic=true|DCNetworkTrained/N=(100|400)/.*/plastic=true|DCNetworkRule
