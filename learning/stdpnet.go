@@ -91,6 +91,10 @@ type STDPModel struct {
 	TrainSeconds  float64
 	TrainImages   int
 	InitPulses    device.Counters // pulses spent writing the initial weights
+	// Wins[j] counts the training images neuron j won (fired most; ties
+	// to the lower index; images without a spike count for none): the
+	// record of Diagnose's "neurons that ever won".
+	Wins []int64
 }
 
 // NewSTDPModel builds the network of cfg on devices p (ignored with
@@ -101,7 +105,7 @@ func NewSTDPModel(cfg STDPConfig, p *device.Params, inputs int) (*STDPModel, err
 		return nil, err
 	}
 	cfg.Net = cfg.netConfig(inputs)
-	m := &STDPModel{Config: cfg}
+	m := &STDPModel{Config: cfg, Wins: make([]int64, cfg.Neurons)}
 	n := cfg.Neurons
 	w0 := make([]float64, inputs*n)
 	network.DCInitWeights(w0, cfg.Seed, stdpStreamInit)
@@ -198,6 +202,9 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 			}
 			m.TrainCounters = m.TrainCounters.Add(r.Counters)
 			m.TrainImages++
+			if w := winner(r.Counts); w >= 0 {
+				m.Wins[w]++
+			}
 			run.add(r.Counts, train.Label(m.Next))
 			done++
 			if h.Progress != nil {
@@ -216,6 +223,18 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 		}
 	}
 	return nil
+}
+
+// winner returns the neuron with the most spikes in counts (the lower
+// index on a tie), or −1 if none fired.
+func winner(counts []int32) int {
+	best, bestV := -1, int32(0)
+	for j, x := range counts {
+		if x > bestV {
+			best, bestV = j, x
+		}
+	}
+	return best
 }
 
 func toFloat(dst []float64, img []uint8) {
@@ -559,6 +578,7 @@ type stdpCheckpoint struct {
 	TrainSeconds  float64
 	TrainImages   int
 	InitPulses    device.Counters
+	Wins          []int64 // absent (nil) in files written before it existed
 }
 
 // MarshalBinary encodes the whole model (weights and device state included).
@@ -569,7 +589,7 @@ func (m *STDPModel) MarshalBinary() ([]byte, error) {
 	}
 	c := stdpCheckpoint{Version: stdpCheckpointVersion, Config: m.Config, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
 		Epoch: m.Epoch, Next: m.Next, TrainCounters: m.TrainCounters, TrainSeconds: m.TrainSeconds,
-		TrainImages: m.TrainImages, InitPulses: m.InitPulses}
+		TrainImages: m.TrainImages, InitPulses: m.InitPulses, Wins: m.Wins}
 	if m.Device != nil {
 		p, src := m.Device.WithoutSources()
 		c.Device, c.DeviceSources = &p, src
@@ -605,7 +625,13 @@ func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
 		c.Device.Source = c.DeviceSources.Map()
 	}
 	m := &STDPModel{Config: c.Config, Labels: c.Labels, Epoch: c.Epoch, Next: c.Next,
-		TrainCounters: c.TrainCounters, TrainSeconds: c.TrainSeconds, TrainImages: c.TrainImages, InitPulses: c.InitPulses}
+		TrainCounters: c.TrainCounters, TrainSeconds: c.TrainSeconds, TrainImages: c.TrainImages, InitPulses: c.InitPulses, Wins: c.Wins}
+	switch {
+	case m.Wins == nil: // a model from before the record: its wins are unknown
+		m.Wins = make([]int64, c.Config.Neurons)
+	case len(m.Wins) != c.Config.Neurons:
+		return nil, fmt.Errorf("learning: model has wins of %d neurons, want %d", len(m.Wins), c.Config.Neurons)
+	}
 	inputs := c.Config.Net.Inputs
 	if inputs == 0 {
 		inputs = 784

@@ -23,7 +23,9 @@ import (
 	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/plots"
+	"github.com/nanospike/nanospike/learning"
 )
 
 func init() {
@@ -36,6 +38,7 @@ const (
 	compareJSON = "compare.json"
 	compareCSV  = "compare.csv"
 	compareMD   = "compare.md"
+	summaryCSV  = "summary.csv"
 	metricsFile = "metrics.json"
 	configFile  = "config.json"
 )
@@ -79,16 +82,26 @@ func applySweep(p *device.Params, param string, v float64) error {
 // compareItem is one run of a compare or sweep.
 type compareItem struct {
 	Index  int     // position in the full (unsharded) list
-	Label  string  // folder under --out
+	Label  string  // folder under --out: <group>-s<seed>
+	Group  string  // the device's label, or for a sweep <device>-<param>-<value>
+	Seed   uint64  // master seed of the run
 	Device string  // --device value of the run: a preset name, a file or "float"
 	Param  string  // swept parameter ("" for a device comparison)
 	Value  float64 // its value
 	params *device.Params
 }
 
+// compareVersion is the format of compare.json: 2 added the seeds, the
+// groups, the per-group summary and the collapse diagnosis. A file of
+// another version is refused by name.
+const compareVersion = 2
+
 // compareFile is DIR/compare.json: the settings, the full list of items
-// (all shards) and the rows of the finished ones.
+// (all shards), the rows of the finished ones and their summary over the
+// seeds. It is the record the tables of README and docs are generated from.
 type compareFile struct {
+	Version int          `json:"version"`
+	Kind    string       `json:"kind"` // "nanospike compare": what wrote it
 	Rule    string       `json:"rule"`
 	Sweep   string       `json:"sweep,omitempty"`  // swept parameter
 	Preset  string       `json:"preset,omitempty"` // device of a sweep
@@ -96,30 +109,56 @@ type compareFile struct {
 	Options trainOptions `json:"options"`          // training settings (device, out and workers cleared)
 	Shard   string       `json:"shard,omitempty"`  // "i/n" of a sharded run; empty for a whole or merged one
 	Items   []string     `json:"items"`            // every item's label, in order, whatever the shard
+	Seeds   []uint64     `json:"seeds"`            // master seeds, one run per group and seed
+	Groups  []string     `json:"groups"`           // devices (or sweep values), in order
+	// Commit and Machine are where the rows were computed (the binary's
+	// VCS revision, "+dirty" if modified; CPU model and cores).
+	Commit  string       `json:"commit,omitempty"`
+	Machine string       `json:"machine,omitempty"`
 	Rows    []compareRow `json:"rows"`
+	// Summary, Ranking and SplitHalf are computed from Rows (see package
+	// experiment): per group mean, sd and 95 % intervals, the paired
+	// difference to the ideal device, and the statements the intervals allow.
+	Summary   []experiment.Summary `json:"summary"`
+	Ranking   []string             `json:"ranking,omitempty"`
+	SplitHalf *float64             `json:"rank_split_half_spearman,omitempty"`
 }
+
+// compareKind marks compare.json as written by compare or merge.
+const compareKind = "nanospike compare"
 
 // compareRow is one line of the comparison table.
 type compareRow struct {
 	Index  int      `json:"index"`
 	Label  string   `json:"label"`
+	Group  string   `json:"group"`
 	Device string   `json:"device"`
 	Param  string   `json:"param,omitempty"`
 	Value  *float64 `json:"value,omitempty"` // of Param
 
 	Accuracy float64 `json:"accuracy"`
-	// AccuracyLoss is the ideal device's accuracy minus this one's, when the
-	// ideal preset is in the comparison.
-	AccuracyLoss        *float64 `json:"accuracy_loss_vs_ideal,omitempty"`
-	EnergyPerInference  float64  `json:"energy_per_inference_j"`
-	EnergyPerTrainImage float64  `json:"energy_per_training_image_j"`
-	PulsesPerTrainImage float64  `json:"pulses_per_training_image"`
-	SOPsPerInference    float64  `json:"sops_per_inference"`
-	ReadPerInference    float64  `json:"read_per_inference_j"`
-	NeuronPerInference  float64  `json:"neuron_per_inference_j"`
-	ProgramPerTrainImg  float64  `json:"program_per_training_image_j"`
-	TrueNorth           float64  `json:"truenorth_per_inference_j"`
-	Loihi               float64  `json:"loihi_per_inference_j"`
+	// AccuracyLoss is the ideal device's accuracy with the same seed minus
+	// this one's, when the ideal preset is in the comparison.
+	AccuracyLoss *float64 `json:"accuracy_loss_vs_ideal,omitempty"`
+	// STDP's collapse diagnosis (see learning.Diagnosis): a collapsed run's
+	// accuracy measures the collapse, not the device.
+	Collapsed      bool     `json:"collapsed"`
+	CollapseReason string   `json:"collapse_reason,omitempty"`
+	TrainWinners   *int     `json:"train_winners,omitempty"`
+	TestWinners    *int     `json:"test_winners,omitempty"`
+	Top2Share      *float64 `json:"top2_test_win_share,omitempty"`
+	Dominant       *int     `json:"dominant_neurons,omitempty"`
+	Dead           *int     `json:"dead_neurons,omitempty"`
+
+	EnergyPerInference  float64 `json:"energy_per_inference_j"`
+	EnergyPerTrainImage float64 `json:"energy_per_training_image_j"`
+	PulsesPerTrainImage float64 `json:"pulses_per_training_image"`
+	SOPsPerInference    float64 `json:"sops_per_inference"`
+	ReadPerInference    float64 `json:"read_per_inference_j"`
+	NeuronPerInference  float64 `json:"neuron_per_inference_j"`
+	ProgramPerTrainImg  float64 `json:"program_per_training_image_j"`
+	TrueNorth           float64 `json:"truenorth_per_inference_j"`
+	Loihi               float64 `json:"loihi_per_inference_j"`
 
 	States   int     `json:"states"`
 	NLLTP    float64 `json:"nl_ltp"`
@@ -156,7 +195,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	registerTrainFlags(fs, &o)
 	var devices, sweep, shard string
 	var sets setList
-	var jobs int
+	var jobs, seeds int
+	fs.IntVar(&seeds, "seeds", defaultSeeds, "seeds per device: every device runs with master seeds --seed, --seed+1, …; tables give mean, sd and 95 % intervals")
 	fs.StringVar(&devices, "devices", "all", "devices to compare: \"all\" (every preset), or a comma-separated list of preset names, device JSON files and \"float\"")
 	fs.StringVar(&sweep, "sweep", "", "sweep one parameter of the one device in --devices: param=v1,v2,… with param one of "+strings.Join(sweepParams, ", ")+
 		" (nl sets nl_ltp=v, nl_ltd=−v; d2d sets both device-to-device σ; stuck=f puts f/2 at Gmin and f/2 at Gmax)")
@@ -176,13 +216,18 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if jobs < 0 {
 		return e.usagef("--jobs must be ≥ 0, got %d", jobs)
 	}
+	if seeds < 1 || seeds > maxSeeds {
+		return e.usagef("--seeds must be between 1 and %d, got %d", maxSeeds, seeds)
+	}
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	items, param, err := compareItems(devices, sweep, sets...)
+	groups, param, err := compareItems(devices, sweep, sets...)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
+	seedList := experiment.Seeds(o.Seed, seeds)
+	items := withSeeds(groups, seedList)
 	o.Device = items[0].Device
 	if err := o.validate(e); err != nil {
 		return err
@@ -198,7 +243,11 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	cf := compareFile{Rule: o.Rule, Sweep: param, Set: sets, Options: o}
+	cf := compareFile{Version: compareVersion, Kind: compareKind, Rule: o.Rule, Sweep: param, Set: sets, Options: o, Seeds: seedList}
+	for _, g := range groups {
+		cf.Groups = append(cf.Groups, g.Label)
+	}
+	cf.Commit, cf.Machine = buildCommit(), machine()
 	cf.Options.Device, cf.Options.Out, cf.Options.Workers = "", "", 0
 	if param != "" {
 		cf.Preset = items[0].Device
@@ -286,6 +335,28 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(mine), strings.Join(failed, "\n  "))
 	}
 	return nil
+}
+
+// defaultSeeds is compare's --seeds: three seeds give an interval (t with
+// two degrees of freedom); a ranking needs them.
+const (
+	defaultSeeds = 3
+	maxSeeds     = 1000
+)
+
+// withSeeds returns one item per group and seed, group by group, labelled
+// <group>-s<seed>.
+func withSeeds(groups []compareItem, seeds []uint64) []compareItem {
+	var out []compareItem
+	for _, g := range groups {
+		for _, sd := range seeds {
+			it := g
+			it.Index, it.Group, it.Seed = len(out), g.Label, sd
+			it.Label = fmt.Sprintf("%s-s%d", g.Label, sd)
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // registerTrainFlags adds train's flags to fs except --device (compare has
@@ -455,7 +526,7 @@ func compareItems(devices, sweep string, sets ...string) ([]compareItem, string,
 // status.
 func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem, data *datasets.Dataset) (string, error) {
 	dir := filepath.Join(o.Out, it.Label)
-	o.Device, o.Out, o.Workers = it.Device, dir, 1
+	o.Device, o.Out, o.Workers, o.Seed = it.Device, dir, 1, it.Seed
 	want := runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: it.params, Energy: energy.DefaultConfig()}
 	var have runConfig
 	haveCfg := readJSON(filepath.Join(dir, configFile), &have) == nil
@@ -542,7 +613,7 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 		return compareRow{}, err
 	}
 	r := compareRow{
-		Index: it.Index, Label: it.Label, Device: it.Device, Param: it.Param,
+		Index: it.Index, Label: it.Label, Group: it.Group, Device: it.Device, Param: it.Param,
 		Accuracy: m.Accuracy, EnergyPerInference: m.EnergyPerInference, EnergyPerTrainImage: m.EnergyPerTrainImage,
 		PulsesPerTrainImage: m.PulsesPerTrainImage, SOPsPerInference: m.SOPsPerInference,
 		ReadPerInference: m.Inference.Read, NeuronPerInference: m.Inference.Neuron + m.Inference.Spike + m.Inference.Digital,
@@ -564,6 +635,11 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 	if it.Param != "" {
 		v := it.Value
 		r.Value = &v
+	}
+	if d := m.Diagnosis; d != nil {
+		r.Collapsed, r.CollapseReason = d.Collapsed, d.Reason
+		r.TrainWinners, r.TestWinners, r.Top2Share = &d.TrainWinners, &d.TestWinners, &d.TopShare
+		r.Dominant, r.Dead = &d.Dominant, &d.Dead
 	}
 	if p := cfg.Device; p != nil {
 		r.Device = p.Name
@@ -622,40 +698,88 @@ func (p *prefixWriter) flush() {
 // compareColumns are the columns of compare.csv: the JSON names of
 // compareRow's fields.
 var compareColumns = []string{
-	"label", "device", "param", "value",
-	"accuracy", "accuracy_loss_vs_ideal",
+	"label", "group", "device", "param", "value", "seed",
+	"accuracy", "accuracy_loss_vs_ideal", "collapsed", "collapse_reason",
+	"train_winners", "test_winners", "top2_test_win_share", "dominant_neurons", "dead_neurons",
 	"energy_per_inference_j", "energy_per_training_image_j", "pulses_per_training_image", "sops_per_inference",
 	"read_per_inference_j", "neuron_per_inference_j", "program_per_training_image_j",
 	"truenorth_per_inference_j", "loihi_per_inference_j",
 	"states", "nl_ltp", "nl_ltd", "on_off", "c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise", "stuck_min_frac", "stuck_max_frac",
-	"inference_reads_recounted", "rule", "neurons", "seed", "train_images", "test_images",
+	"inference_reads_recounted", "rule", "neurons", "train_images", "test_images",
 	"train_seconds", "test_seconds", "train_images_per_s", "test_images_per_s",
+}
+
+// summaryColumns are the columns of summary.csv, one line per device (or
+// sweep value) over its seeds.
+var summaryColumns = []string{
+	"group", "device", "param", "value", "seeds", "collapsed_runs", "collapse_reason",
+	"accuracy_mean", "accuracy_sd", "accuracy_ci95_lo", "accuracy_ci95_hi",
+	"diff_vs_ideal_mean", "diff_vs_ideal_ci95_lo", "diff_vs_ideal_ci95_hi", "verdict_vs_ideal",
+	"energy_per_inference_mean_j", "energy_per_inference_sd_j", "energy_per_training_image_mean_j", "pulses_per_training_image_mean",
+	"states", "nl_ltp", "nl_ltd", "on_off", "c2c_sigma",
 }
 
 // wallColumns depend on the machine and its load, not on the seed.
 var wallColumns = []string{"train_seconds", "test_seconds", "train_images_per_s", "test_images_per_s"}
 
-// finishRows orders the rows and fills the accuracy lost against the ideal
-// preset when it is in the comparison.
+// finishRows orders the rows, fills the accuracy lost against the ideal
+// preset with the same seed, and summarises the groups over the seeds.
 func finishRows(cf *compareFile) {
 	slices.SortFunc(cf.Rows, func(a, b compareRow) int { return a.Index - b.Index })
-	ideal := -1
-	for i, r := range cf.Rows {
+	ideal := map[uint64]float64{}
+	for _, r := range cf.Rows {
 		if r.Device == "ideal" && r.Param == "" {
-			ideal = i
+			ideal[r.Seed] = r.Accuracy
 		}
 	}
-	for i := range cf.Rows {
+	var runs []experiment.Run
+	for i, r := range cf.Rows {
 		cf.Rows[i].AccuracyLoss = nil
-		if ideal >= 0 {
-			d := cf.Rows[ideal].Accuracy - cf.Rows[i].Accuracy
+		if a, ok := ideal[r.Seed]; ok {
+			d := a - r.Accuracy
 			cf.Rows[i].AccuracyLoss = &d
 		}
+		runs = append(runs, experiment.Run{Group: r.Group, Seed: r.Seed, Accuracy: r.Accuracy, Energy: r.EnergyPerInference,
+			Collapsed: r.Collapsed, Reason: r.CollapseReason})
+	}
+	ref := ""
+	if cf.Sweep == "" && len(ideal) > 0 {
+		ref = idealGroup(cf)
+	}
+	cf.Summary = experiment.Summarize(runs, cf.Groups, ref)
+	cf.Ranking = nil
+	if cf.Sweep == "" {
+		cf.Ranking = experiment.Ranking(cf.Summary, runs)
+	}
+	cf.SplitHalf = nil
+	if r := experiment.SplitHalf(runs, cf.Groups); !math.IsNaN(r) {
+		cf.SplitHalf = &r
 	}
 }
 
-// writeCompareOutputs writes compare.json, compare.csv, compare.md and the
-// plots of cf into dir.
+// idealGroup is the group of the ideal preset in cf ("" if none).
+func idealGroup(cf *compareFile) string {
+	for _, r := range cf.Rows {
+		if r.Device == "ideal" && r.Param == "" {
+			return r.Group
+		}
+	}
+	return ""
+}
+
+// groupRows returns the rows of group g.
+func groupRows(cf *compareFile, g string) []compareRow {
+	var out []compareRow
+	for _, r := range cf.Rows {
+		if r.Group == g {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// writeCompareOutputs writes compare.json, compare.csv, summary.csv,
+// compare.md and the plots of cf into dir.
 func writeCompareOutputs(dir string, cf *compareFile) error {
 	finishRows(cf)
 	if err := writeJSON(filepath.Join(dir, compareJSON), cf); err != nil {
@@ -666,6 +790,9 @@ func writeCompareOutputs(dir string, cf *compareFile) error {
 		return err
 	}
 	if err := writeCSVAtomic(filepath.Join(dir, compareCSV), table); err != nil {
+		return err
+	}
+	if err := writeCSVAtomic(filepath.Join(dir, summaryCSV), summaryTable(cf)); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, compareMD), []byte(compareMarkdown(cf))); err != nil {
@@ -708,6 +835,51 @@ func compareTable(rows []compareRow) ([][]string, error) {
 	return out, nil
 }
 
+// num formats v in the shortest form that reads back exactly; NaN empty.
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// summaryTable returns summary.csv: one line per group.
+func summaryTable(cf *compareFile) [][]string {
+	out := [][]string{summaryColumns}
+	for _, s := range cf.Summary {
+		rows := groupRows(cf, s.Group)
+		r := rows[0]
+		var seeds []string
+		for _, k := range s.Seeds {
+			seeds = append(seeds, strconv.FormatUint(k, 10))
+		}
+		d := experiment.Stat{Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+		if s.VsRef != nil {
+			d = *s.VsRef
+		}
+		var eTrain, pulses []float64
+		for _, x := range rows {
+			eTrain = append(eTrain, x.EnergyPerTrainImage)
+			pulses = append(pulses, x.PulsesPerTrainImage)
+		}
+		val := ""
+		if r.Value != nil {
+			val = num(*r.Value)
+		}
+		line := []string{s.Group, r.Device, r.Param, val, strings.Join(seeds, " "), strconv.Itoa(s.Collapsed), s.Reason,
+			num(s.Accuracy.Mean), num(s.Accuracy.SD), num(s.Accuracy.Lo), num(s.Accuracy.Hi),
+			num(d.Mean), num(d.Lo), num(d.Hi), s.Verdict,
+			num(s.Energy.Mean), num(s.Energy.SD), num(experiment.Describe(eTrain).Mean), num(experiment.Describe(pulses).Mean)}
+		if r.Device == floatDevice {
+			line = append(line, "", "", "", "", "")
+		} else {
+			line = append(line, strconv.Itoa(r.States), num(r.NLLTP), num(r.NLLTD), num(r.OnOff), num(r.C2C))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
 // writeCSVAtomic writes rows as CSV to path, atomically.
 func writeCSVAtomic(path string, rows [][]string) error {
 	var b bytes.Buffer
@@ -715,6 +887,50 @@ func writeCSVAtomic(path string, rows [][]string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return writeFileAtomic(path, b.Bytes())
+}
+
+// schemeLine names how the runs program their devices: what a reader
+// must know to interpret every table.
+func schemeLine(cf *compareFile) string {
+	if cf.Rule == "backprop" {
+		b := cf.Options.Backprop
+		u := b.Update
+		what := map[string]string{
+			"accumulate": "a digital buffer accumulates the gradient and the device is programmed only when it reaches a whole pulse",
+			"round":      "NeuroSim's direct rule: each update rounded to whole pulses",
+			"stochastic": "each update a whole number of pulses, the fraction applied with its probability",
+			"exact":      "the exact update, no pulses",
+		}[u]
+		if what != "" {
+			what = ": " + what
+		}
+		return fmt.Sprintf("update %s%s", u, what)
+	}
+	switch cmp.Or(cf.Options.Programming, learning.ProgrammingNominal) {
+	case learning.ProgrammingModel:
+		return "programming model: the pulse count that moves the device's own curve by Δw"
+	default:
+		return "programming nominal: NeuroSim's open loop, Δw/Wmax·Pmax pulses"
+	}
+}
+
+// seedsText lists seeds compactly ("1–3" for a run of consecutive ones).
+func seedsText(seeds []uint64) string {
+	if len(seeds) == 0 {
+		return "none"
+	}
+	consecutive := true
+	for i := 1; i < len(seeds); i++ {
+		consecutive = consecutive && seeds[i] == seeds[i-1]+1
+	}
+	if consecutive && len(seeds) > 2 {
+		return fmt.Sprintf("%d–%d", seeds[0], seeds[len(seeds)-1])
+	}
+	var s []string
+	for _, k := range seeds {
+		s = append(s, strconv.FormatUint(k, 10))
+	}
+	return strings.Join(s, ", ")
 }
 
 // settingsLine describes the training settings of cf in words.
@@ -733,13 +949,16 @@ func settingsLine(cf *compareFile) string {
 			label = 10000
 		}
 	}
-	s := fmt.Sprintf("%s, %d neurons, %s training images × %d epoch(s), %d labelling images, %s test images, seed %d",
-		cf.Rule, o.Neurons, imgs(o.TrainSamples, "60000"), o.Epochs, label, imgs(o.TestSamples, "10000"), o.Seed)
+	s := fmt.Sprintf("stdp, %d neurons, %s training images × %d epoch(s), %d labelling images, %s test images, %s, seeds %s",
+		o.Neurons, imgs(o.TrainSamples, "60000"), o.Epochs, label, imgs(o.TestSamples, "10000"), schemeLine(cf), seedsText(cf.Seeds))
 	if cf.Rule == "backprop" {
 		b := o.Backprop
-		s = fmt.Sprintf("backprop, 784-%s-10, T = %d, %s training images × %d epoch(s), %s test images, mode %s, update %s, seed %d",
+		s = fmt.Sprintf("backprop, 784-%s-10, T = %d, %s training images × %d epoch(s), %s test images, mode %s, %s, seeds %s",
 			strings.ReplaceAll(b.Hidden, ",", "-"), b.Steps, imgs(o.TrainSamples, "60000"), o.Epochs,
-			imgs(o.TestSamples, "10000"), cmp.Or(b.Mode, "insitu"), b.Update, o.Seed)
+			imgs(o.TestSamples, "10000"), cmp.Or(b.Mode, "insitu"), schemeLine(cf), seedsText(cf.Seeds))
+	}
+	if len(cf.Set) > 0 {
+		s += "; " + strings.Join(cf.Set, ", ") + " for every device"
 	}
 	if cf.Sweep != "" {
 		s += fmt.Sprintf("; sweep of %s on %s", cf.Sweep, cf.Preset)
@@ -747,38 +966,116 @@ func settingsLine(cf *compareFile) string {
 	return s
 }
 
-// compareMarkdown returns compare.md: the table as markdown for a README.
+// pct formats a fraction as a percentage with two decimals.
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", 100*v)
+}
+
+// accuracyCell is a group's accuracy: mean ± sd, or marked collapsed.
+func accuracyCell(s experiment.Summary) string {
+	c := pct(s.Accuracy.Mean)
+	if !math.IsNaN(s.Accuracy.SD) {
+		c += " ± " + pct(s.Accuracy.SD)
+	}
+	if s.Collapsed > 0 {
+		c = fmt.Sprintf("collapsed %d/%d (%s)", s.Collapsed, s.Accuracy.N, c)
+	}
+	return c
+}
+
+// intervalCell is "[lo, hi]" in percent, signed if signed.
+func intervalCell(st experiment.Stat, signed bool) string {
+	if math.IsNaN(st.Lo) {
+		return "–"
+	}
+	f := "[%.2f, %.2f]"
+	if signed {
+		f = "[%+.2f, %+.2f]"
+	}
+	return fmt.Sprintf(f, 100*st.Lo, 100*st.Hi)
+}
+
+// verdictCell words a verdict against the ideal device.
+func verdictCell(v string) string {
+	switch v {
+	case experiment.VerdictAbove:
+		return "above ideal"
+	case experiment.VerdictBelow:
+		return "below ideal"
+	case experiment.VerdictReference:
+		return "reference"
+	case "":
+		return "–"
+	}
+	return v
+}
+
+// compareMarkdown returns compare.md: the settings, the table over the
+// seeds, the ranking the intervals allow and the collapses, as markdown.
+// It depends on cf alone: `nanospike report` regenerates it from records.
 func compareMarkdown(cf *compareFile) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s.\n\n", settingsLine(cf))
-	hasLoss := len(cf.Rows) > 0 && cf.Rows[0].AccuracyLoss != nil
+	hasRef := false
+	for _, s := range cf.Summary {
+		hasRef = hasRef || s.Verdict != ""
+	}
 	first := "device"
 	if cf.Sweep != "" {
 		first = cf.Sweep
 	}
-	head := []string{first, "accuracy (%)"}
-	if hasLoss {
-		head = append(head, "loss vs ideal (pp)")
+	head := []string{first, "accuracy (%), mean ± sd", "95 % CI"}
+	if hasRef {
+		head = append(head, "Δ vs ideal (pp, paired)", "95 % CI", "vs ideal")
 	}
-	head = append(head, "energy / inference", "energy / training image", "pulses / training image", "SOPs / inference", "states", "NL LTP/LTD", "on/off", "C2C σ")
+	head = append(head, "energy / inference", "pulses / training image", "states", "NL LTP/LTD", "on/off", "C2C σ")
 	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
-	for _, r := range cf.Rows {
-		name := r.Label
+	var collapsed []string
+	for _, s := range cf.Summary {
+		rows := groupRows(cf, s.Group)
+		r := rows[0]
+		name := s.Group
 		if r.Value != nil {
 			name = strconv.FormatFloat(*r.Value, 'g', -1, 64)
 		}
-		cells := []string{name, fmt.Sprintf("%.2f", 100*r.Accuracy)}
-		if hasLoss {
-			cells = append(cells, fmt.Sprintf("%+.2f", 100**r.AccuracyLoss))
+		cells := []string{name, accuracyCell(s), intervalCell(s.Accuracy, false)}
+		if hasRef {
+			if s.VsRef != nil {
+				cells = append(cells, fmt.Sprintf("%+.2f", 100*s.VsRef.Mean), intervalCell(*s.VsRef, true))
+			} else {
+				cells = append(cells, "–", "–")
+			}
+			cells = append(cells, verdictCell(s.Verdict))
 		}
-		cells = append(cells, joules(r.EnergyPerInference), joules(r.EnergyPerTrainImage),
-			fmt.Sprintf("%.0f", r.PulsesPerTrainImage), fmt.Sprintf("%.3g", r.SOPsPerInference))
+		var pulses []float64
+		for _, x := range rows {
+			pulses = append(pulses, x.PulsesPerTrainImage)
+		}
+		cells = append(cells, joules(s.Energy.Mean), fmt.Sprintf("%.0f", experiment.Describe(pulses).Mean))
 		if r.Device == floatDevice {
 			cells = append(cells, "–", "–", "–", "–")
 		} else {
 			cells = append(cells, strconv.Itoa(r.States), fmt.Sprintf("%.2f/%.2f", r.NLLTP, r.NLLTD), fmt.Sprintf("%.3g", r.OnOff), fmt.Sprintf("%.3g", r.C2C))
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+		if s.Collapsed > 0 {
+			collapsed = append(collapsed, fmt.Sprintf("%s (%d of %d seeds: %s)", name, s.Collapsed, s.Accuracy.N, s.Reason))
+		}
+	}
+	if len(collapsed) > 0 {
+		fmt.Fprintf(&b, "\nCollapsed (learning did not form a code; the accuracy measures the collapse, not the device): %s.\n", strings.Join(collapsed, "; "))
+	}
+	if len(cf.Ranking) > 0 {
+		fmt.Fprintf(&b, "\nRanking by mean accuracy, neighbours compared by their paired difference over the seeds (95 %% intervals, not corrected for multiple comparisons):\n\n")
+		for _, l := range cf.Ranking {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	if cf.SplitHalf != nil {
+		fmt.Fprintf(&b, "\nRank stability: Spearman correlation %.2f between the devices' mean accuracies over the first and second half of the seeds.\n", *cf.SplitHalf)
 	}
 	if n := recounted(cf.Rows); n > 0 {
 		fmt.Fprintf(&b, "\nEnergy of %d of %d runs recomputed from their raw counts%s.\n", n, len(cf.Rows), recountNote)
@@ -786,24 +1083,33 @@ func compareMarkdown(cf *compareFile) string {
 	return b.String()
 }
 
-// printCompareTable prints the table to w.
+// printCompareTable prints the summary table to w.
 func printCompareTable(w io.Writer, cf *compareFile) {
 	fmt.Fprintln(w, settingsLine(cf))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "run\taccuracy\tloss vs ideal\tE/inference\tE/train image\tpulses/train image\tstates\tNL LTP/LTD\ton/off\t")
-	for _, r := range cf.Rows {
-		loss := "–"
-		if r.AccuracyLoss != nil {
-			loss = fmt.Sprintf("%+.2f pp", 100**r.AccuracyLoss)
+	fmt.Fprintln(tw, "device\taccuracy % (mean ± sd)\t95% CI\tΔ vs ideal (paired)\tvs ideal\tE/inference\tstates\tNL LTP/LTD\ton/off\t")
+	for _, s := range cf.Summary {
+		r := groupRows(cf, s.Group)[0]
+		d := "–"
+		if s.VsRef != nil {
+			d = fmt.Sprintf("%+.2f pp %s", 100*s.VsRef.Mean, intervalCell(*s.VsRef, true))
 		}
 		dev := "–\t–\t–"
 		if r.Device != floatDevice {
 			dev = fmt.Sprintf("%d\t%.2f/%.2f\t%.3g", r.States, r.NLLTP, r.NLLTD, r.OnOff)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f %%\t%s\t%s\t%s\t%.0f\t%s\t\n", r.Label, 100*r.Accuracy, loss,
-			joules(r.EnergyPerInference), joules(r.EnergyPerTrainImage), r.PulsesPerTrainImage, dev)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Group, accuracyCell(s), intervalCell(s.Accuracy, false), d,
+			verdictCell(s.Verdict), joules(s.Energy.Mean), dev)
 	}
 	tw.Flush()
+	for _, s := range cf.Summary {
+		if s.Collapsed > 0 {
+			fmt.Fprintf(w, "collapsed: %s, %d of %d seeds (%s)\n", s.Group, s.Collapsed, s.Accuracy.N, s.Reason)
+		}
+	}
+	for _, l := range cf.Ranking {
+		fmt.Fprintln(w, "ranking: "+l)
+	}
 	if n := recounted(cf.Rows); n > 0 {
 		fmt.Fprintf(w, "energy of %d of %d runs recomputed from their raw counts%s\n", n, len(cf.Rows), recountNote)
 	}
@@ -820,39 +1126,54 @@ func recounted(rows []compareRow) int {
 	return n
 }
 
-// comparePlots writes accuracy per run (bars), accuracy against energy per
-// inference (scatter, log x) and, for a sweep, accuracy against the swept
-// parameter, each as PNG and SVG.
-func comparePlots(dir string, cf *compareFile) error {
+// plotTitle is the title of cf's plots: the settings, shortened.
+func plotTitle(cf *compareFile) string {
 	title := settingsLine(cf)
-	if len(title) > 90 {
-		title = cf.Rule + fmt.Sprintf(", %d neurons", cf.Options.Neurons)
-		if cf.Rule == "backprop" {
-			title = "backprop, 784-" + strings.ReplaceAll(cf.Options.Backprop.Hidden, ",", "-") + "-10"
-		}
-		if len(cf.Set) > 0 {
-			title += ", " + strings.Join(cf.Set, ", ")
-		}
-		if cf.Sweep != "" {
-			title += ", " + cf.Preset
-		}
+	if len(title) <= 90 {
+		return title
 	}
+	title = fmt.Sprintf("stdp, %d neurons, %s", cf.Options.Neurons, cmp.Or(cf.Options.Programming, learning.ProgrammingNominal)+" programming")
+	if cf.Rule == "backprop" {
+		title = "backprop, 784-" + strings.ReplaceAll(cf.Options.Backprop.Hidden, ",", "-") + "-10, update " + cf.Options.Backprop.Update
+	}
+	title += fmt.Sprintf(", %d seeds", len(cf.Seeds))
+	if len(cf.Set) > 0 {
+		title += ", " + strings.Join(cf.Set, ", ")
+	}
+	if cf.Sweep != "" {
+		title += ", " + cf.Preset
+	}
+	return title
+}
+
+// comparePlots writes accuracy per device (bars with 95 % intervals,
+// collapsed devices in red), accuracy against energy per inference
+// (scatter, log x, intervals, collapsed as red crosses) and, for a sweep,
+// accuracy against the swept parameter, each as PNG and SVG.
+func comparePlots(dir string, cf *compareFile) error {
+	title := plotTitle(cf)
 	var bars []plots.Bar
 	var pts []plots.Point
 	var xs, ys []float64
-	for _, r := range cf.Rows {
-		name := r.Label
+	for _, s := range cf.Summary {
+		r := groupRows(cf, s.Group)[0]
+		name := s.Group
 		if r.Value != nil {
 			name = strconv.FormatFloat(*r.Value, 'g', -1, 64)
 			xs = append(xs, *r.Value)
-			ys = append(ys, 100*r.Accuracy)
+			ys = append(ys, 100*s.Accuracy.Mean)
 		}
-		bars = append(bars, plots.Bar{Label: name, Value: 100 * r.Accuracy})
-		pts = append(pts, plots.Point{X: r.EnergyPerInference, Y: 100 * r.Accuracy, Label: name})
+		flag := s.Collapsed > 0
+		label := name
+		if flag {
+			label += " (collapsed)"
+		}
+		bars = append(bars, plots.Bar{Label: label, Value: 100 * s.Accuracy.Mean, Lo: 100 * s.Accuracy.Lo, Hi: 100 * s.Accuracy.Hi, Flagged: flag})
+		pts = append(pts, plots.Point{X: s.Energy.Mean, Y: 100 * s.Accuracy.Mean, Label: label, Lo: 100 * s.Accuracy.Lo, Hi: 100 * s.Accuracy.Hi, Flagged: flag})
 	}
 	pts = groupPoints(pts)
 	for _, ext := range []string{".png", ".svg"} {
-		f := plots.Figure{Title: title, YLabel: "test accuracy (%)"}
+		f := plots.Figure{Title: title, YLabel: "test accuracy (%), mean and 95 % CI"}
 		if err := f.Bars(filepath.Join(dir, "accuracy"+ext), bars...); err != nil {
 			return err
 		}

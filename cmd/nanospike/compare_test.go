@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/plots"
 )
 
@@ -65,25 +66,33 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 	code, stdout, stderr := runCLI(t, compareArgs(out, "--devices", threeDevices, "--jobs", "2")...)
 	require.Equal(t, 0, code, stderr)
 	for _, f := range []string{compareCSV, compareJSON, compareMD, "accuracy.png", "accuracy.svg", "accuracy-vs-energy.png", "accuracy-vs-energy.svg",
-		"ideal/metrics.json", "si-nc-phototransistor/metrics.json", "pcmo/model.gob"} {
+		summaryCSV, "ideal-s1/metrics.json", "si-nc-phototransistor-s2/metrics.json", "pcmo-s3/model.gob"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
 	for _, d := range strings.Split(threeDevices, ",") {
-		assert.Contains(t, stderr, "["+d+"] done in", "a progress line per device")
+		for _, s := range []string{"1", "2", "3"} {
+			assert.Contains(t, stderr, "["+d+"-s"+s+"] done in", "a progress line per run")
+		}
 		assert.Contains(t, stdout, d)
 	}
 	cf := readCompare(t, out)
-	require.Len(t, cf.Rows, 3)
-	assert.Equal(t, []string{"ideal", "si-nc-phototransistor", "pcmo"}, cf.Items)
-	ideal := cf.Rows[0]
+	require.Len(t, cf.Rows, 9, "three devices × three seeds (the default)")
+	assert.Equal(t, []uint64{1, 2, 3}, cf.Seeds)
+	assert.Equal(t, []string{"ideal", "si-nc-phototransistor", "pcmo"}, cf.Groups)
+	assert.Equal(t, []string{"ideal-s1", "ideal-s2", "ideal-s3", "si-nc-phototransistor-s1", "si-nc-phototransistor-s2", "si-nc-phototransistor-s3",
+		"pcmo-s1", "pcmo-s2", "pcmo-s3"}, cf.Items)
 	for i, r := range cf.Rows {
+		ideal := cf.Rows[i%3]
 		assert.Equal(t, i, r.Index)
 		assert.Equal(t, cf.Items[i], r.Label)
+		assert.Equal(t, uint64(i%3+1), r.Seed)
+		assert.Equal(t, ideal.Seed, r.Seed)
 		assert.Equal(t, 40, r.TestImages)
 		assert.Greater(t, r.EnergyPerInference, 0.0)
 		assert.Greater(t, r.SOPsPerInference, 0.0)
 		require.NotNil(t, r.AccuracyLoss, "ideal is in the set")
-		assert.InDelta(t, ideal.Accuracy-r.Accuracy, *r.AccuracyLoss, 1e-12)
+		assert.InDelta(t, ideal.Accuracy-r.Accuracy, *r.AccuracyLoss, 1e-12, "paired with the ideal run of the same seed")
+		require.NotNil(t, r.TestWinners, "STDP rows carry the collapse diagnosis")
 		var m metrics
 		require.NoError(t, readJSON(filepath.Join(out, r.Label, metricsFile), &m))
 		assert.Equal(t, m.Accuracy, r.Accuracy)
@@ -91,30 +100,50 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 		require.NoError(t, readJSON(filepath.Join(out, r.Label, configFile), &cfg))
 		assert.Equal(t, 1, cfg.Options.Workers, "one evaluation worker per run")
 	}
-	assert.Equal(t, 65536, ideal.States)
-	assert.Equal(t, 50, cf.Rows[2].States)
-	assert.InDelta(t, 3.68, cf.Rows[2].NLLTP, 1e-12)
+	assert.Equal(t, 65536, cf.Rows[0].States)
+	assert.Equal(t, 50, cf.Rows[8].States)
+	assert.InDelta(t, 3.68, cf.Rows[8].NLLTP, 1e-12)
+	// The summary: one line per device over its three seeds.
+	require.Len(t, cf.Summary, 3)
+	for i, s := range cf.Summary {
+		assert.Equal(t, cf.Groups[i], s.Group)
+		assert.Equal(t, 3, s.Accuracy.N)
+		acc := []float64{cf.Rows[3*i].Accuracy, cf.Rows[3*i+1].Accuracy, cf.Rows[3*i+2].Accuracy}
+		assert.Equal(t, experiment.Describe(acc), s.Accuracy)
+		if i == 0 {
+			assert.Equal(t, experiment.VerdictReference, s.Verdict)
+			continue
+		}
+		require.NotNil(t, s.VsRef)
+		assert.InDelta(t, (acc[0]+acc[1]+acc[2]-cf.Rows[0].Accuracy-cf.Rows[1].Accuracy-cf.Rows[2].Accuracy)/3, s.VsRef.Mean, 1e-12)
+	}
+	assert.Len(t, cf.Ranking, 2, "neighbours by mean")
 	md, err := os.ReadFile(filepath.Join(out, compareMD))
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "| device | accuracy (%) | loss vs ideal (pp) |")
+	assert.Contains(t, string(md), "| device | accuracy (%), mean ± sd | 95 % CI | Δ vs ideal (pp, paired) | 95 % CI | vs ideal |")
 	assert.Equal(t, 5, strings.Count(string(md), "\n| "), "a header, its rule and three rows")
+	assert.Contains(t, string(md), "programming nominal", "the table names the programming scheme")
+	assert.Contains(t, string(md), "seeds 1–3")
 	table := readCSVTable(t, filepath.Join(out, compareCSV))
-	require.Len(t, table, 4)
+	require.Len(t, table, 10)
+	sum, err := os.ReadFile(filepath.Join(out, summaryCSV))
+	require.NoError(t, err)
+	assert.Equal(t, 4, strings.Count(string(sum), "\n"), "a header and three devices")
 
 	// A second run finds every device finished and trains nothing.
-	before, err := os.ReadFile(filepath.Join(out, "pcmo", metricsFile))
+	before, err := os.ReadFile(filepath.Join(out, "pcmo-s2", metricsFile))
 	require.NoError(t, err)
 	code, _, stderr = runCLI(t, compareArgs(out, "--devices", threeDevices)...)
 	require.Equal(t, 0, code, stderr)
-	assert.Equal(t, 3, strings.Count(stderr, "already finished"), stderr)
+	assert.Equal(t, 9, strings.Count(stderr, "already finished"), stderr)
 	assert.NotContains(t, stderr, "train 40/40")
-	after, err := os.ReadFile(filepath.Join(out, "pcmo", metricsFile))
+	after, err := os.ReadFile(filepath.Join(out, "pcmo-s2", metricsFile))
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
 	assert.Equal(t, table, readCSVTable(t, filepath.Join(out, compareCSV)))
 
 	// Other settings in the same folder are refused rather than mixed in.
-	code, _, stderr = runCLI(t, append(compareArgs(out, "--devices", "pcmo"), "--seed", "7")...)
+	code, _, stderr = runCLI(t, append(compareArgs(out, "--devices", "pcmo"), "--epochs", "2")...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "other settings")
 }
@@ -139,7 +168,7 @@ func (c *cancelOn) Write(b []byte) (int, error) {
 
 func TestCompareResumesInterruptedRun(t *testing.T) {
 	ref := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(ref, "--devices", "si-nc-phototransistor", "--checkpoint-every", "10")...)
+	code, _, stderr := runCLI(t, compareArgs(ref, "--devices", "si-nc-phototransistor", "--seeds", "1", "--checkpoint-every", "10")...)
 	require.Equal(t, 0, code, stderr)
 
 	// Interrupt a second run half-way through training (as Ctrl-C would).
@@ -147,13 +176,13 @@ func TestCompareResumesInterruptedRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &cancelOn{marker: "train 20/40", cancel: cancel}
-	code = run(ctx, &env{stdout: &bytes.Buffer{}, stderr: w}, compareArgs(out, "--devices", "si-nc-phototransistor", "--checkpoint-every", "10"))
+	code = run(ctx, &env{stdout: &bytes.Buffer{}, stderr: w}, compareArgs(out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--checkpoint-every", "10"))
 	require.Equal(t, 1, code, w.buf.String())
 	assert.Contains(t, w.buf.String(), "interrupted")
-	assert.FileExists(t, filepath.Join(out, "si-nc-phototransistor", checkpointFile))
-	assert.NoFileExists(t, filepath.Join(out, "si-nc-phototransistor", metricsFile))
+	assert.FileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", checkpointFile))
+	assert.NoFileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", metricsFile))
 
-	code, _, stderr = runCLI(t, compareArgs(out, "--devices", "si-nc-phototransistor", "--checkpoint-every", "10")...)
+	code, _, stderr = runCLI(t, compareArgs(out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--checkpoint-every", "10")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stderr, "resumed and done")
 	assert.Equal(t, readCSVTable(t, filepath.Join(ref, compareCSV)), readCSVTable(t, filepath.Join(out, compareCSV)),
@@ -163,7 +192,7 @@ func TestCompareResumesInterruptedRun(t *testing.T) {
 func TestCompareShardsMergeToOneTable(t *testing.T) {
 	devs := threeDevices + ",float"
 	whole := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(whole, "--devices", devs)...)
+	code, _, stderr := runCLI(t, compareArgs(whole, "--devices", devs, "--seeds", "2")...)
 	require.Equal(t, 0, code, stderr)
 
 	root := t.TempDir()
@@ -171,10 +200,10 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 	for i := range 2 {
 		d := filepath.Join(root, "shard-"+string(rune('0'+i)))
 		parts = append(parts, d)
-		code, _, stderr := runCLI(t, compareArgs(d, "--devices", devs, "--shard", string(rune('0'+i))+"/2")...)
+		code, _, stderr := runCLI(t, compareArgs(d, "--devices", devs, "--seeds", "2", "--shard", string(rune('0'+i))+"/2")...)
 		require.Equal(t, 0, code, stderr)
 		cf := readCompare(t, d)
-		assert.Len(t, cf.Rows, 2, "item k belongs to shard k mod 2")
+		assert.Len(t, cf.Rows, 4, "item k belongs to shard k mod 2")
 		for _, r := range cf.Rows {
 			assert.Equal(t, i, r.Index%2)
 		}
@@ -187,9 +216,9 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 
 	code, stdout, stderr := runCLI(t, "merge", "--out", merged, parts[0], parts[1])
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "merged 4 runs")
+	assert.Contains(t, stdout, "merged 8 runs")
 	assert.Equal(t, readCSVTable(t, filepath.Join(whole, compareCSV)), readCSVTable(t, filepath.Join(merged, compareCSV)))
-	for _, f := range []string{"pcmo/metrics.json", "float/model.gob", "accuracy-vs-energy.svg", compareMD} {
+	for _, f := range []string{"pcmo-s1/metrics.json", "float-s2/model.gob", "accuracy-vs-energy.svg", compareMD, summaryCSV} {
 		assert.FileExists(t, filepath.Join(merged, f))
 	}
 	cf := readCompare(t, merged)
@@ -198,13 +227,28 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 	// Merging again into the same folder is harmless (same runs).
 	code, _, stderr = runCLI(t, "merge", "--out", merged, parts[1], parts[0])
 	require.Equal(t, 0, code, stderr)
-	// A comparison with other settings is not mixed in.
-	other := t.TempDir()
-	code, _, stderr = runCLI(t, append(compareArgs(other, "--devices", devs, "--shard", "1/2"), "--seed", "2")...)
-	require.Equal(t, 0, code, stderr)
-	code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], other)
+	// A comparison with other seeds or settings is not mixed in.
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{{[]string{"--seeds", "3"}, "seeds [1 2] vs [1 2 3]"}, {[]string{"--seeds", "2", "--seed", "2"}, "seeds [1 2] vs [2 3]"},
+		{[]string{"--seeds", "2", "--epochs", "2"}, "settings"}} {
+		other := t.TempDir()
+		code, _, stderr = runCLI(t, append(compareArgs(other, "--devices", devs, "--shard", "1/2"), c.flags...)...)
+		require.Equal(t, 0, code, stderr)
+		code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], other)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, stderr, "not parts of one comparison", c.flags)
+		assert.Contains(t, stderr, c.want, c.flags)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
+	}
+	// A folder of another command or format is named.
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, compareJSON), []byte(`{"rule":"stdp","rows":[]}`), 0o644))
+	code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], bad)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "not parts of one comparison")
+	assert.Contains(t, stderr, filepath.Join(bad, compareJSON))
+	assert.Contains(t, stderr, "not a compare record")
 }
 
 func TestGroupPoints(t *testing.T) {
@@ -217,7 +261,7 @@ func TestGroupPoints(t *testing.T) {
 // backprop is wired into trainRule the run fails with trainRule's error.
 func TestCompareBackprop(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--hidden", "20", "--steps", "10")...)
+	code, _, stderr := runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--seeds", "1", "--hidden", "20", "--steps", "10")...)
 	if code == 1 && strings.Contains(stderr, "not wired into the CLI yet") {
 		assert.Contains(t, stderr, "2 of 2 runs failed")
 		t.Skip("backprop is not wired into trainRule yet")
@@ -233,11 +277,11 @@ func TestCompareBackprop(t *testing.T) {
 		}
 	}
 	// Its energy is recosted from the breakdown items (no raw counts).
-	rep := energyJSON(t, "--model", filepath.Join(out, "pcmo"), "--e-neuron", "0")
+	rep := energyJSON(t, "--model", filepath.Join(out, "pcmo-s1"), "--e-neuron", "0")
 	assert.Equal(t, "breakdown items", rep.Source)
 	assert.Zero(t, rep.Inference.Neuron)
 	// Rerunning skips both; the STDP options do not matter to a backprop run.
-	code, _, stderr = runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--hidden", "20", "--steps", "10")...)
+	code, _, stderr = runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--seeds", "1", "--hidden", "20", "--steps", "10")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, 2, strings.Count(stderr, "already finished"))
 }
@@ -260,6 +304,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		{"--devices", "pcmo,pcmo"},
 		{"--devices", ","},
 		{"--jobs", "-1"},
+		{"--seeds", "0"}, {"--seeds", "-1"}, {"--seeds", "x"}, {"--seeds", "100000"},
 		{"--device", "pcmo"}, // compare has --devices
 		{"--epochs", "0"},
 		{"--rule", "hebb"},
@@ -350,7 +395,7 @@ func TestSweepTrends(t *testing.T) {
 	}
 	acc := func(t *testing.T, sweep string, args ...string) []float64 {
 		out := t.TempDir()
-		args = append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--sweep", sweep}, args...)
+		args = append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--sweep", sweep}, args...)
 		code, _, stderr := runCLI(t, args...)
 		require.Equal(t, 0, code, stderr)
 		cf := readCompare(t, out)

@@ -17,7 +17,7 @@ import (
 func trainTiny(t *testing.T, devices string) string {
 	t.Helper()
 	out := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(out, "--devices", devices)...)
+	code, _, stderr := runCLI(t, compareArgs(out, "--devices", devices, "--seeds", "1")...)
 	require.Equal(t, 0, code, stderr)
 	return out
 }
@@ -33,7 +33,7 @@ func energyJSON(t *testing.T, args ...string) energyReport {
 
 func TestEnergyCommand(t *testing.T) {
 	out := trainTiny(t, "float,si-nc-phototransistor")
-	dev := filepath.Join(out, "si-nc-phototransistor")
+	dev := filepath.Join(out, "si-nc-phototransistor-s1")
 
 	code, stdout, stderr := runCLI(t, "energy", "--model", dev)
 	require.Equal(t, 0, code, stderr)
@@ -73,7 +73,7 @@ func TestEnergyCommand(t *testing.T) {
 	// The float rule: recomputing from raw counts with the run's constants
 	// gives back metrics.json, and costing the stored items anew (the path
 	// for runs without raw counts) agrees with recomputing from the counts.
-	fl := filepath.Join(out, "float")
+	fl := filepath.Join(out, "float-s1")
 	var fm metrics
 	require.NoError(t, readJSON(filepath.Join(fl, metricsFile), &fm))
 	rf := energyJSON(t, "--model", fl)
@@ -92,7 +92,7 @@ func TestEnergyCommand(t *testing.T) {
 // backprop run) is recosted from its breakdown items.
 func TestEnergyWithoutCounts(t *testing.T) {
 	out := trainTiny(t, "pcmo")
-	dir := filepath.Join(out, "pcmo")
+	dir := filepath.Join(out, "pcmo-s1")
 	var m metrics
 	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
 	m.Counts = runCounts{}

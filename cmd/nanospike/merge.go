@@ -69,13 +69,13 @@ func mergeCompare(out string, dirs []string) (*compareFile, error) {
 	rows := map[string]compareRow{}
 	from := map[string]string{}
 	for _, d := range dirs {
-		var cf compareFile
-		if err := readJSON(filepath.Join(d, compareJSON), &cf); err != nil {
-			return nil, fmt.Errorf("%s: not a compare output folder: %w", d, err)
+		cf, err := readCompareFile(filepath.Join(d, compareJSON))
+		if err != nil {
+			return nil, err
 		}
 		if merged == nil {
-			merged, first = &cf, d
-		} else if err := sameComparison(merged, &cf); err != nil {
+			merged, first = cf, d
+		} else if err := sameComparison(merged, cf); err != nil {
 			return nil, fmt.Errorf("%s and %s are not parts of one comparison: %v", first, d, err)
 		}
 		for _, r := range cf.Rows {
@@ -115,6 +115,8 @@ func sameComparison(a, b *compareFile) error {
 	switch {
 	case a.Rule != b.Rule:
 		return fmt.Errorf("rule %s vs %s", a.Rule, b.Rule)
+	case fmt.Sprint(a.Seeds) != fmt.Sprint(b.Seeds):
+		return fmt.Errorf("seeds %v vs %v", a.Seeds, b.Seeds)
 	case strings.Join(a.Set, " ") != strings.Join(b.Set, " "):
 		return fmt.Errorf("--set %q vs %q", a.Set, b.Set)
 	case a.Sweep != b.Sweep || a.Preset != b.Preset:
@@ -160,4 +162,31 @@ func copyRunDir(src, dst string) error {
 		return fmt.Errorf("copying %s to %s: %w", src, dst, err)
 	}
 	return nil
+}
+
+// readCompareFile reads a compare.json and checks that compare (of this
+// format version) wrote it.
+func readCompareFile(path string) (*compareFile, error) {
+	var probe struct {
+		Version *int   `json:"version"`
+		Kind    string `json:"kind"`
+	}
+	if err := readJSON(path, &probe); err != nil {
+		return nil, fmt.Errorf("%s: not a compare record: %w", path, err)
+	}
+	switch {
+	case probe.Kind != compareKind:
+		return nil, fmt.Errorf("%s: not a compare record (kind %q, want %q)", path, probe.Kind, compareKind)
+	case probe.Version == nil || *probe.Version != compareVersion:
+		v := 0
+		if probe.Version != nil {
+			v = *probe.Version
+		}
+		return nil, fmt.Errorf("%s: compare record of format %d, this nanospike reads %d: rerun the comparison", path, v, compareVersion)
+	}
+	var cf compareFile
+	if err := readJSON(path, &cf); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &cf, nil
 }

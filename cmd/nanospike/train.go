@@ -325,6 +325,9 @@ type metrics struct {
 	Inference            energy.Breakdown `json:"inference_energy"`
 	Training             energy.Breakdown `json:"training_energy"`
 	Confusion            [][]int          `json:"confusion"`
+	// Diagnosis (STDP): who won the images, labels over neurons, θ and
+	// weights at the end, and whether learning collapsed.
+	Diagnosis *learning.Diagnosis `json:"diagnosis,omitempty"`
 	// Raw totals, so `nanospike energy` can recompute with other constants.
 	Counts runCounts `json:"counts"`
 }
@@ -353,13 +356,14 @@ func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning
 		conf[r.Labels[k]][p]++
 	}
 	name := cfg.Options.Device
+	diag := m.Diagnose(r)
 	met := metrics{
 		Rule: "stdp", Device: name, Neurons: m.Config.Neurons, Seed: m.Config.Seed, Accuracy: acc,
 		AccuracySelfLabelled: r.SelfLabelledAccuracy(),
 		TrainImages:          m.TrainImages, TrainSeconds: m.TrainSeconds,
 		TestImages: r.Images, TestSeconds: r.Seconds,
 		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference,
-		EnergyPerTrainImage: tr.Training, Inference: inf, Training: tr, Confusion: conf,
+		EnergyPerTrainImage: tr.Training, Inference: inf, Training: tr, Confusion: conf, Diagnosis: &diag,
 		Counts: runCounts{TestImages: r.Images, Test: r.Net, TestDevice: r.Dev,
 			TrainImages: m.TrainImages, Train: m.TrainCounters, TrainDevice: m.TrainDeviceCounters()},
 	}
@@ -383,6 +387,14 @@ func printMetrics(e *env, m metrics, dir string) {
 	}
 	fmt.Fprintf(e.stdout, "rule %s, device %s, %s, seed %d\n", m.Rule, m.Device, size, m.Seed)
 	fmt.Fprintf(e.stdout, "test accuracy          %.2f %% (%d images)\n", 100*m.Accuracy, m.TestImages)
+	if d := m.Diagnosis; d != nil {
+		state := "learnt a distributed code"
+		if d.Collapsed {
+			state = "COLLAPSED: " + d.Reason + "; the accuracy measures the collapse, not the device"
+		}
+		fmt.Fprintf(e.stdout, "  diagnosis            %s (%d of %d neurons won training images, %d won test images, %d dominant, %d silent in the test)\n",
+			state, d.TrainWinners, d.Neurons, d.TestWinners, d.Dominant, d.Dead)
+	}
 	if m.AccuracySelfLabelled > 0 {
 		fmt.Fprintf(e.stdout, "  labelled on the test %.2f %% (neurons labelled by the test pass itself, as the reference's evaluation script; not held out)\n", 100*m.AccuracySelfLabelled)
 	}

@@ -30,17 +30,48 @@ type Series struct {
 	Style Style
 }
 
-// Point is one labelled point of a scatter plot.
+// Point is one labelled point of a scatter plot. Lo and Hi, when both are
+// finite and Lo < Hi, draw an error bar from Lo to Hi in y (a confidence
+// interval); Flagged draws the point as a red cross instead of a dot (a
+// run that collapsed).
 type Point struct {
-	X, Y  float64
-	Label string
+	X, Y    float64
+	Label   string
+	Lo, Hi  float64
+	Flagged bool
 }
 
-// Bar is one bar of a bar chart.
+// Bar is one bar of a bar chart. Lo and Hi, when both are finite and
+// Lo < Hi, draw an error bar; Flagged draws the bar in red (a collapsed
+// run) instead of the first colour.
 type Bar struct {
-	Label string
-	Value float64
+	Label   string
+	Value   float64
+	Lo, Hi  float64
+	Flagged bool
 }
+
+// interval reports whether lo..hi is a drawable error bar.
+func interval(lo, hi float64) bool {
+	return !math.IsNaN(lo) && !math.IsNaN(hi) && !math.IsInf(lo, 0) && !math.IsInf(hi, 0) && lo < hi
+}
+
+// errBars are the y error bars of Bar and Point: (x, y) with y − lo and hi − y.
+type errBars struct {
+	xy     plotter.XYs
+	lo, hi []float64
+}
+
+func (e *errBars) add(x, y, lo, hi float64) {
+	e.xy = append(e.xy, plotter.XY{X: x, Y: y})
+	e.lo, e.hi = append(e.lo, y-lo), append(e.hi, hi-y)
+}
+func (e *errBars) Len() int                        { return len(e.xy) }
+func (e *errBars) XY(i int) (float64, float64)     { return e.xy[i].X, e.xy[i].Y }
+func (e *errBars) YError(i int) (float64, float64) { return e.lo[i], e.hi[i] }
+
+// flagColor draws flagged bars and points.
+var flagColor = color.RGBA{R: 200, G: 30, B: 30, A: 255}
 
 // Figure is the frame of a plot: title, axis labels, log axes and size.
 type Figure struct {
@@ -173,23 +204,51 @@ func (f Figure) Scatter(path string, pts ...Point) error {
 		return err
 	}
 	var lab plotter.XYLabels
+	var plain, flagged plotter.XYs
+	var eb errBars
 	for _, pt := range pts {
 		if f.keep(pt.X, pt.Y) {
 			lab.XYs = append(lab.XYs, plotter.XY{X: pt.X, Y: pt.Y})
 			lab.Labels = append(lab.Labels, pt.Label)
+			if pt.Flagged {
+				flagged = append(flagged, plotter.XY{X: pt.X, Y: pt.Y})
+			} else {
+				plain = append(plain, plotter.XY{X: pt.X, Y: pt.Y})
+			}
+			if interval(pt.Lo, pt.Hi) && f.keep(pt.X, pt.Lo) {
+				eb.add(pt.X, pt.Y, pt.Lo, pt.Hi)
+			}
 		}
 	}
 	if len(lab.XYs) == 0 {
 		return fmt.Errorf("plots: %s: no drawable point (non-finite, or ≤ 0 on a log axis)", path)
 	}
 	p := f.newPlot()
-	sc, err := plotter.NewScatter(lab.XYs)
-	if err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
+	if eb.Len() > 0 {
+		e, err := plotter.NewYErrorBars(&eb)
+		if err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
+		e.Color = gray(0.55)
+		p.Add(e)
 	}
-	sc.Shape = draw.CircleGlyph{}
-	sc.Color = plotutil.Color(0)
-	sc.Radius = vg.Points(3)
+	for _, set := range []struct {
+		xy   plotter.XYs
+		flag bool
+	}{{plain, false}, {flagged, true}} {
+		if len(set.xy) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(set.xy)
+		if err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
+		sc.Shape, sc.Color, sc.Radius = draw.CircleGlyph{}, plotutil.Color(0), vg.Points(3)
+		if set.flag {
+			sc.Shape, sc.Color, sc.Radius = draw.CrossGlyph{}, flagColor, vg.Points(4)
+		}
+		p.Add(sc)
+	}
 	labels, err := plotter.NewLabels(lab)
 	if err != nil {
 		return fmt.Errorf("plots: %s: %w", path, err)
@@ -198,7 +257,7 @@ func (f Figure) Scatter(path string, pts ...Point) error {
 		labels.TextStyle[i].Font.Size = vg.Points(8)
 	}
 	labels.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(2)}
-	p.Add(sc, labels, plotter.NewGrid())
+	p.Add(labels, plotter.NewGrid())
 	return f.save(p, path)
 }
 
@@ -214,10 +273,20 @@ func (f Figure) Bars(path string, bars ...Bar) error {
 	f.LogX, f.LogY = false, false
 	p := f.newPlot()
 	vals := make(plotter.Values, len(bars))
+	flagged := make(plotter.Values, len(bars))
 	names := make([]string, len(bars))
+	var eb errBars
+	anyFlag := false
 	for i, b := range bars {
 		if !math.IsNaN(b.Value) && !math.IsInf(b.Value, 0) {
-			vals[i] = b.Value
+			if b.Flagged {
+				flagged[i], anyFlag = b.Value, true
+			} else {
+				vals[i] = b.Value
+			}
+			if interval(b.Lo, b.Hi) {
+				eb.add(float64(i), b.Value, b.Lo, b.Hi)
+			}
 		}
 		names[i] = b.Label
 	}
@@ -232,6 +301,21 @@ func (f Figure) Bars(path string, bars ...Bar) error {
 	g := plotter.NewGrid()
 	g.Vertical.Color = nil
 	p.Add(bc, g)
+	if anyFlag {
+		fc, err := plotter.NewBarChart(flagged, bw)
+		if err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
+		fc.Color, fc.LineStyle.Width = flagColor, 0
+		p.Add(fc)
+	}
+	if eb.Len() > 0 {
+		e, err := plotter.NewYErrorBars(&eb)
+		if err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
+		p.Add(e)
+	}
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(bars))-0.4
 	if p.Y.Max > 0 {

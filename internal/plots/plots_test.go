@@ -101,7 +101,8 @@ func TestLinesDegenerate(t *testing.T) {
 
 func TestScatterAndBars(t *testing.T) {
 	dir := t.TempDir()
-	pts := []Point{{1e-9, 91.2, "ideal"}, {3e-8, 85, "si-nc"}, {2e-7, 70.5, "ag-a-si"}, {0, 10, "dropped on log x"}}
+	pts := []Point{{X: 1e-9, Y: 91.2, Label: "ideal", Lo: 90, Hi: 92}, {X: 3e-8, Y: 85, Label: "si-nc"},
+		{X: 2e-7, Y: 9.5, Label: "ag-a-si (collapsed)", Flagged: true}, {X: 0, Y: 10, Label: "dropped on log x"}}
 	for _, name := range []string{"acc.png", "acc.svg"} {
 		path := filepath.Join(dir, name)
 		require.NoError(t, Figure{Title: "accuracy vs energy", XLabel: "J", YLabel: "%", LogX: true}.Scatter(path, pts...))
@@ -112,7 +113,7 @@ func TestScatterAndBars(t *testing.T) {
 
 	var bars []Bar
 	for i, n := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
-		bars = append(bars, Bar{Label: n, Value: float64(10 * i)})
+		bars = append(bars, Bar{Label: n, Value: float64(10 * i), Lo: float64(10*i) - 2, Hi: float64(10*i) + 3, Flagged: i == 2})
 	}
 	bars = append(bars, Bar{Label: "nan", Value: math.NaN()})
 	for _, name := range []string{"bars.png", "bars.svg"} {

@@ -1,0 +1,220 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Seeds returns the k master seeds of a comparison starting at first:
+// first, first+1, …
+func Seeds(first uint64, k int) []uint64 {
+	s := make([]uint64, k)
+	for i := range s {
+		s[i] = first + uint64(i)
+	}
+	return s
+}
+
+// Run is one finished run of a comparison: its group (a device, or a value
+// of a swept parameter), its seed and what it measured.
+type Run struct {
+	Group     string
+	Seed      uint64
+	Accuracy  float64 // fraction
+	Energy    float64 // per inference, J
+	Collapsed bool
+	Reason    string // why it collapsed
+}
+
+// Verdicts of a group against the reference (the ideal device).
+const (
+	VerdictReference = "reference"
+	VerdictBelow     = "below"
+	VerdictAbove     = "above"
+	VerdictSame      = "not distinguishable at this length"
+	VerdictUnknown   = "one seed: no interval"
+)
+
+// Summary is a group's runs over the seeds.
+type Summary struct {
+	Group    string   `json:"group"`
+	Seeds    []uint64 `json:"seeds"`
+	Accuracy Stat     `json:"accuracy"`
+	Energy   Stat     `json:"energy_per_inference_j"`
+	// Collapsed runs of the group, and the reason of the first.
+	Collapsed int    `json:"collapsed_runs"`
+	Reason    string `json:"collapse_reason,omitempty"`
+	// VsRef is the paired difference (this − reference) over the seeds both
+	// ran; nil for the reference itself or without one.
+	VsRef   *Stat  `json:"accuracy_vs_reference,omitempty"`
+	Verdict string `json:"verdict,omitempty"`
+}
+
+// Summarize groups runs by Group, in the order of order (groups without a
+// run are left out), and compares each with the group ref ("" for none)
+// paired by seed.
+func Summarize(runs []Run, order []string, ref string) []Summary {
+	by := map[string][]Run{}
+	for _, r := range runs {
+		by[r.Group] = append(by[r.Group], r)
+	}
+	acc := func(g string) map[uint64]float64 {
+		m := map[uint64]float64{}
+		for _, r := range by[g] {
+			m[r.Seed] = r.Accuracy
+		}
+		return m
+	}
+	var refAcc map[uint64]float64
+	if len(by[ref]) > 0 {
+		refAcc = acc(ref)
+	}
+	var out []Summary
+	for _, g := range order {
+		rs := by[g]
+		if len(rs) == 0 {
+			continue
+		}
+		slices.SortFunc(rs, func(a, b Run) int { return cmpU(a.Seed, b.Seed) })
+		s := Summary{Group: g}
+		var a, e []float64
+		for _, r := range rs {
+			s.Seeds = append(s.Seeds, r.Seed)
+			a = append(a, r.Accuracy)
+			e = append(e, r.Energy)
+			if r.Collapsed {
+				if s.Collapsed == 0 {
+					s.Reason = r.Reason
+				}
+				s.Collapsed++
+			}
+		}
+		s.Accuracy, s.Energy = Describe(a), Describe(e)
+		switch {
+		case refAcc == nil:
+		case g == ref:
+			s.Verdict = VerdictReference
+		default:
+			d, _ := Paired(acc(g), refAcc)
+			s.VsRef = &d
+			s.Verdict = verdict(d)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func verdict(d Stat) string {
+	switch {
+	case d.N < 2:
+		return VerdictUnknown
+	case d.Lo > 0:
+		return VerdictAbove
+	case d.Hi < 0:
+		return VerdictBelow
+	}
+	return VerdictSame
+}
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Ranking orders the summaries by mean accuracy (best first; ties by
+// group name) and says, for each pair of neighbours, whether the paired
+// difference over their common seeds tells them apart. Collapsed runs are
+// ranked with the rest but the statements name them.
+func Ranking(sums []Summary, runs []Run) []string {
+	s := slices.Clone(sums)
+	slices.SortStableFunc(s, func(a, b Summary) int {
+		switch {
+		case a.Accuracy.Mean > b.Accuracy.Mean:
+			return -1
+		case a.Accuracy.Mean < b.Accuracy.Mean:
+			return 1
+		}
+		return 0
+	})
+	acc := map[string]map[uint64]float64{}
+	for _, r := range runs {
+		if acc[r.Group] == nil {
+			acc[r.Group] = map[uint64]float64{}
+		}
+		acc[r.Group][r.Seed] = r.Accuracy
+	}
+	var out []string
+	for i := 0; i+1 < len(s); i++ {
+		a, b := s[i], s[i+1]
+		d, _ := Paired(acc[a.Group], acc[b.Group])
+		iv := fmt.Sprintf("paired Δ %+.2f pp, 95 %% CI [%+.2f, %+.2f]", 100*d.Mean, 100*d.Lo, 100*d.Hi)
+		switch verdict(d) {
+		case VerdictAbove:
+			out = append(out, fmt.Sprintf("%s beats %s (%s)", a.Group, b.Group, iv))
+		case VerdictBelow: // a neighbour with a lower mean but a higher paired difference cannot happen; kept for completeness
+			out = append(out, fmt.Sprintf("%s beats %s (%s)", b.Group, a.Group, iv))
+		case VerdictUnknown:
+			out = append(out, fmt.Sprintf("%s vs %s: one common seed, no interval", a.Group, b.Group))
+		default:
+			if math.IsNaN(d.Mean) {
+				out = append(out, fmt.Sprintf("%s vs %s: no common seed", a.Group, b.Group))
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s vs %s: not distinguishable at this length (%s)", a.Group, b.Group, iv))
+		}
+	}
+	return out
+}
+
+// SplitHalf is Spearman's rank correlation between the groups' mean
+// accuracies over the first half of the seeds and over the rest (the seeds
+// sorted; with an odd count the second half has one more). It is NaN with
+// fewer than two seeds or two groups. A ranking that a second set of seeds
+// reproduces has a correlation near 1.
+func SplitHalf(runs []Run, order []string) float64 {
+	seedSet := map[uint64]bool{}
+	for _, r := range runs {
+		seedSet[r.Seed] = true
+	}
+	var seeds []uint64
+	for k := range seedSet {
+		seeds = append(seeds, k)
+	}
+	slices.Sort(seeds)
+	if len(seeds) < 2 || len(order) < 2 {
+		return math.NaN()
+	}
+	first := map[uint64]bool{}
+	for _, k := range seeds[:len(seeds)/2] {
+		first[k] = true
+	}
+	var x, y []float64
+	for _, g := range order {
+		var a, b []float64
+		for _, r := range runs {
+			if r.Group != g {
+				continue
+			}
+			if first[r.Seed] {
+				a = append(a, r.Accuracy)
+			} else {
+				b = append(b, r.Accuracy)
+			}
+		}
+		if len(a) == 0 || len(b) == 0 {
+			continue
+		}
+		x = append(x, Describe(a).Mean)
+		y = append(y, Describe(b).Mean)
+	}
+	if len(x) < 2 {
+		return math.NaN()
+	}
+	return Spearman(x, y)
+}

@@ -1,0 +1,25 @@
+// Package experiment holds the logic of experiments made of many runs:
+// seeds, the statistics that summarise them, and the rules that decide
+// what a comparison may claim.
+//
+// # Statistics
+//
+// A device's accuracy over K seeds is summarised by its mean m, its sample
+// standard deviation s and the 95 % confidence interval of the mean from
+// Student's t distribution with K − 1 degrees of freedom:
+//
+//	m ± t(0.975, K−1)·s/√K
+//
+// A comparison of two devices run with the same seeds is paired: the
+// difference d_k = a_k − b_k of seed k removes what the seed does to both
+// (the initial weights, the order of Poisson spikes), and its own interval
+// m_d ± t(0.975, K−1)·s_d/√K says whether the devices differ. A statement
+// "A beats B" is made only when that interval excludes 0; otherwise the two
+// are "not distinguishable at this length". The intervals are per
+// comparison, not corrected for the number of comparisons made: of 33
+// devices compared with the ideal one, about one and a half may be
+// called different by chance.
+//
+// Rank stability is Spearman's rank correlation between the devices' mean
+// accuracies over two disjoint halves of the seeds.
+package experiment

@@ -1,0 +1,63 @@
+package learning
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDiagnoseTellsCollapseFromACode(t *testing.T) {
+	cfg := DefaultSTDPConfig()
+	cfg.Neurons, cfg.Float = 100, true
+	m, err := NewSTDPModel(cfg, nil, 784)
+	require.NoError(t, err)
+	m.Labels = make([]int, 100)
+	for j := range m.Labels {
+		m.Labels[j] = j % 10
+	}
+	m.Labels[99] = -1
+	counts := func(win func(k int) int) *EvalResult {
+		r := &EvalResult{}
+		for k := range 1000 {
+			c := make([]int32, 100)
+			if w := win(k); w >= 0 {
+				c[w] = 3
+				c[(w+1)%100] = 1
+			}
+			r.Counts = append(r.Counts, c)
+		}
+		return r
+	}
+	spread := m.Diagnose(counts(func(k int) int { return k % 100 }))
+	assert.False(t, spread.Collapsed, spread.Reason)
+	assert.Equal(t, 100, spread.TestWinners)
+	assert.Zero(t, spread.Dead)
+	assert.Zero(t, spread.Dominant)
+	assert.InDelta(t, 0.02, spread.TopShare, 1e-12)
+	assert.Equal(t, [10]int{10, 10, 10, 10, 10, 10, 10, 10, 10, 9}, spread.LabelCounts)
+	assert.Equal(t, 1, spread.Unlabelled)
+	assert.Greater(t, spread.WMean, 0.0)
+
+	one := m.Diagnose(counts(func(k int) int {
+		if k%10 == 0 {
+			return k % 100
+		}
+		return 7
+	}))
+	assert.True(t, one.Collapsed)
+	assert.Equal(t, 7, one.TopNeuron)
+	assert.Equal(t, 1, one.Dominant)
+	assert.Contains(t, one.Reason, "2 of 100 neurons win 9")
+	assert.Equal(t, 100-22, one.Dead, "0, 10, …, 90, their runners-up 1, 11, …, 91, and 7, 8 fired")
+
+	silent := m.Diagnose(counts(func(k int) int {
+		if k%4 == 0 {
+			return k % 100
+		}
+		return -1
+	}))
+	assert.True(t, silent.Collapsed)
+	assert.InDelta(t, 0.75, silent.Silent, 1e-12)
+	assert.Contains(t, silent.Reason, "no neuron fires for 75 %")
+}
