@@ -101,7 +101,8 @@ const compareVersion = 2
 // seeds. It is the record the tables of README and docs are generated from.
 type compareFile struct {
 	Version int          `json:"version"`
-	Kind    string       `json:"kind"` // "nanospike compare": what wrote it
+	Kind    string       `json:"kind"`    // "nanospike compare": what wrote it
+	Command string       `json:"command"` // the command line that made it
 	Rule    string       `json:"rule"`
 	Sweep   string       `json:"sweep,omitempty"`  // swept parameter
 	Preset  string       `json:"preset,omitempty"` // device of a sweep
@@ -248,6 +249,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		cf.Groups = append(cf.Groups, g.Label)
 	}
 	cf.Commit, cf.Machine = buildCommit(), machine()
+	cf.Command = "nanospike " + strings.Join(os.Args[1:], " ")
 	cf.Options.Device, cf.Options.Out, cf.Options.Workers = "", "", 0
 	if param != "" {
 		cf.Preset = items[0].Device

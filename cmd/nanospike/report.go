@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/nanospike/nanospike/experiment"
+)
+
+func init() {
+	register(&command{name: "report", summary: "regenerate the tables and figures of markdown files from the compare records they name (--check: fail if one differs)", run: runReport})
+}
+
+// A generated block in a markdown file starts with a marker naming its
+// record (a compare.json, relative to the markdown file) and its view, and
+// ends with reportEnd:
+//
+//	<!-- report: records/stdp.json table -->
+//	…generated…
+//	<!-- end report -->
+//
+// Views: "table" (compare.md's table, ranking and collapses, and the
+// record's provenance), "figure NAME" (the plot NAME = accuracy or
+// accuracy-vs-energy, written to img/<record>-NAME.png beside the
+// markdown), and "updates R2 R3…" (the record and the others side by
+// side, one column per record: backprop's update schemes).
+var reportMarker = regexp.MustCompile(`(?m)^<!-- report: (\S+) ([^>]*?) -->\n`)
+
+const reportEnd = "<!-- end report -->"
+
+func runReport(_ context.Context, e *env, args []string) error {
+	fs := e.flags("report", "report [--check] FILE.md...")
+	var check bool
+	fs.BoolVar(&check, "check", false, "change nothing; fail if a generated block differs from what its records give")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return e.usagef("name the markdown files to regenerate")
+	}
+	var stale []string
+	for _, path := range fs.Args() {
+		old, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		gen, n, err := regenerate(path, old, !check)
+		if err != nil {
+			return err
+		}
+		switch {
+		case bytes.Equal(old, gen):
+			fmt.Fprintf(e.stdout, "%s: %d generated blocks, up to date\n", path, n)
+		case check:
+			stale = append(stale, path)
+		default:
+			if err := writeFileAtomic(path, gen); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: %d generated blocks, rewritten\n", path, n)
+		}
+	}
+	if len(stale) > 0 {
+		return fmt.Errorf("%s: generated blocks differ from their records (edited by hand, or records changed): run nanospike report %s", strings.Join(stale, ", "), strings.Join(stale, " "))
+	}
+	return nil
+}
+
+// regenerate returns md with every generated block rebuilt from its
+// records, and the number of blocks. With figures, it also writes the
+// figures the blocks show.
+func regenerate(path string, md []byte, figures bool) ([]byte, int, error) {
+	dir := filepath.Dir(path)
+	var out bytes.Buffer
+	rest := md
+	n := 0
+	for {
+		loc := reportMarker.FindSubmatchIndex(rest)
+		if loc == nil {
+			out.Write(rest)
+			return out.Bytes(), n, nil
+		}
+		n++
+		out.Write(rest[:loc[1]])
+		rec, view := string(rest[loc[2]:loc[3]]), strings.Fields(string(rest[loc[4]:loc[5]]))
+		body := rest[loc[1]:]
+		end := bytes.Index(body, []byte(reportEnd))
+		if end < 0 {
+			return nil, 0, fmt.Errorf("%s: block of %s has no %q", path, rec, reportEnd)
+		}
+		gen, err := reportBlock(dir, rec, view, figures)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: block of %s: %w", path, rec, err)
+		}
+		out.WriteString(gen)
+		out.WriteString(reportEnd)
+		rest = body[end+len(reportEnd):]
+	}
+}
+
+// loadRecord reads a compare record and recomputes its summary from its
+// rows, so a table is always what the rows give.
+func loadRecord(path string) (*compareFile, error) {
+	cf, err := readCompareFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(cf.Rows) == 0 {
+		return nil, fmt.Errorf("%s: no runs", path)
+	}
+	finishRows(cf)
+	return cf, nil
+}
+
+// reportBlock generates one block.
+func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
+	if len(view) == 0 {
+		return "", errors.New("marker names no view (table, figure NAME or updates RECORD…)")
+	}
+	cf, err := loadRecord(filepath.Join(dir, rec))
+	if err != nil {
+		return "", err
+	}
+	switch view[0] {
+	case "table":
+		return compareMarkdown(cf) + "\n" + provenance(rec, cf) + "\n", nil
+	case "figure":
+		if len(view) != 2 || (view[1] != "accuracy" && view[1] != "accuracy-vs-energy") {
+			return "", fmt.Errorf("want figure accuracy or figure accuracy-vs-energy, got %q", strings.Join(view, " "))
+		}
+		name := strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec)) + "-" + view[1] + ".png"
+		img := filepath.Join("img", name)
+		if figures {
+			tmp, err := os.MkdirTemp("", "nanospike-report")
+			if err != nil {
+				return "", err
+			}
+			defer os.RemoveAll(tmp)
+			if err := comparePlots(tmp, cf); err != nil {
+				return "", err
+			}
+			b, err := os.ReadFile(filepath.Join(tmp, view[1]+".png"))
+			if err != nil {
+				return "", err
+			}
+			if err := os.MkdirAll(filepath.Join(dir, "img"), 0o755); err != nil {
+				return "", err
+			}
+			if err := writeFileAtomic(filepath.Join(dir, img), b); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("![%s: %s](%s)\n", plotTitle(cf), view[1], filepath.ToSlash(img)), nil
+	case "updates":
+		all := []*compareFile{cf}
+		names := []string{rec}
+		for _, r := range view[1:] {
+			o, err := loadRecord(filepath.Join(dir, r))
+			if err != nil {
+				return "", err
+			}
+			all, names = append(all, o), append(names, r)
+		}
+		return updatesTable(all, names)
+	}
+	return "", fmt.Errorf("unknown view %q (want table, figure or updates)", view[0])
+}
+
+// provenance says where a table's numbers come from.
+func provenance(rec string, cf *compareFile) string {
+	return fmt.Sprintf("<sub>Generated by `nanospike report` from [%s](%s) (%d runs): computed at commit %s on %s by `%s`.</sub>\n",
+		rec, filepath.ToSlash(rec), len(cf.Rows), cf.Commit, cf.Machine, cf.Command)
+}
+
+// updatesTable sets backprop records that differ only in the update
+// scheme side by side: per device, each scheme's mean ± sd and its paired
+// difference to the ideal device with the verdict.
+func updatesTable(cfs []*compareFile, names []string) (string, error) {
+	base := cfs[0]
+	var b strings.Builder
+	head := []string{"device"}
+	for i, cf := range cfs {
+		if cf.Rule != "backprop" {
+			return "", fmt.Errorf("%s: updates view is for backprop records, got %s", names[i], cf.Rule)
+		}
+		a, c := comparableOptions(base.Options), comparableOptions(cf.Options)
+		a.Backprop.Update, c.Backprop.Update = "", ""
+		if a != c || fmt.Sprint(base.Groups) != fmt.Sprint(cf.Groups) || fmt.Sprint(base.Seeds) != fmt.Sprint(cf.Seeds) {
+			return "", fmt.Errorf("%s and %s differ in more than the update scheme", names[0], names[i])
+		}
+		u := cf.Options.Backprop.Update
+		head = append(head, u+": accuracy (%)", u+": Δ vs ideal (pp) [95 % CI]")
+	}
+	o := base.Options
+	fmt.Fprintf(&b, "backprop, 784-%s-10, T = %d, %s training images × %d epoch(s), %s test images, seeds %s; one column pair per update scheme.\n\n",
+		strings.ReplaceAll(o.Backprop.Hidden, ",", "-"), o.Backprop.Steps, imgCount(o.TrainSamples, "60000"), o.Epochs, imgCount(o.TestSamples, "10000"), seedsText(base.Seeds))
+	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
+	for gi, g := range base.Groups {
+		cells := []string{g}
+		for _, cf := range cfs {
+			if gi >= len(cf.Summary) || cf.Summary[gi].Group != g {
+				return "", fmt.Errorf("device %s is missing from a record", g)
+			}
+			s := cf.Summary[gi]
+			cells = append(cells, accuracyCell(s))
+			d := verdictCell(s.Verdict)
+			if s.VsRef != nil {
+				d = fmt.Sprintf("%+.2f %s %s", 100*s.VsRef.Mean, intervalCell(*s.VsRef, true), shortVerdict(s.Verdict))
+			}
+			cells = append(cells, d)
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	b.WriteString("\n")
+	for i, cf := range cfs {
+		fmt.Fprintf(&b, "- %s: %s (%s)\n", cf.Options.Backprop.Update, summaryCounts(cf), schemeLine(cf))
+		fmt.Fprintf(&b, "  %s", provenance(names[i], cf))
+	}
+	return b.String(), nil
+}
+
+// imgCount is n, or all when n is 0.
+func imgCount(n int, all string) string {
+	if n == 0 {
+		return all
+	}
+	return strconv.Itoa(n)
+}
+
+// shortVerdict is a verdict in a word or two for dense tables.
+func shortVerdict(v string) string {
+	switch v {
+	case experiment.VerdictAbove:
+		return "above"
+	case experiment.VerdictBelow:
+		return "below"
+	case experiment.VerdictSame:
+		return "n.d."
+	}
+	return ""
+}
+
+// summaryCounts counts the verdicts of cf's devices against ideal.
+func summaryCounts(cf *compareFile) string {
+	var below, above, same, coll int
+	for _, s := range cf.Summary {
+		switch s.Verdict {
+		case experiment.VerdictBelow:
+			below++
+		case experiment.VerdictAbove:
+			above++
+		case experiment.VerdictSame:
+			same++
+		}
+		if s.Collapsed > 0 {
+			coll++
+		}
+	}
+	var spread []float64
+	for _, s := range cf.Summary {
+		if s.VsRef != nil {
+			spread = append(spread, s.VsRef.Mean)
+		}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range spread {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	r := fmt.Sprintf("%d devices below ideal, %d above, %d not distinguishable (n.d.)", below, above, same)
+	if len(spread) > 0 {
+		r += fmt.Sprintf("; Δ from %+.2f to %+.2f pp", 100*lo, 100*hi)
+	}
+	if coll > 0 {
+		r += fmt.Sprintf("; %d with collapsed runs", coll)
+	}
+	return r
+}

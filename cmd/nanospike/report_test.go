@@ -1,0 +1,75 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReportRegeneratesAndChecks(t *testing.T) {
+	runs := t.TempDir()
+	code, _, stderr := runCLI(t, compareArgs(runs, "--devices", "ideal,pcmo", "--seeds", "2")...)
+	require.Equal(t, 0, code, stderr)
+	docs := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(docs, "records"), 0o755))
+	rec, err := os.ReadFile(filepath.Join(runs, compareJSON))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(docs, "records", "tiny.json"), rec, 0o644))
+	md := filepath.Join(docs, "page.md")
+	const page = "# Page\n\nText before.\n\n<!-- report: records/tiny.json table -->\nstale\n<!-- end report -->\n\n" +
+		"<!-- report: records/tiny.json figure accuracy-vs-energy -->\n<!-- end report -->\n\nText after.\n"
+	require.NoError(t, os.WriteFile(md, []byte(page), 0o644))
+
+	code, _, stderr = runCLI(t, "report", "--check", md)
+	assert.Equal(t, 1, code, "a stale block fails the check")
+	assert.Contains(t, stderr, md)
+
+	code, stdout, stderr := runCLI(t, "report", md)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "2 generated blocks, rewritten")
+	got, err := os.ReadFile(md)
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join(runs, compareMD))
+	require.NoError(t, err)
+	assert.Contains(t, string(got), string(want), "the table is compare.md's")
+	assert.Contains(t, string(got), "Text before.")
+	assert.Contains(t, string(got), "Text after.")
+	assert.Contains(t, string(got), "](img/tiny-accuracy-vs-energy.png)")
+	assert.FileExists(t, filepath.Join(docs, "img", "tiny-accuracy-vs-energy.png"))
+
+	code, stdout, stderr = runCLI(t, "report", "--check", md)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "up to date")
+
+	// A number edited by hand is caught.
+	edited := regexp.MustCompile(`\| ideal \| (\d)`).ReplaceAllStringFunc(string(got), func(s string) string {
+		d := s[len(s)-1]
+		return s[:len(s)-1] + string('0'+(d-'0'+1)%10)
+	})
+	require.NotEqual(t, string(got), edited)
+	require.NoError(t, os.WriteFile(md, []byte(edited), 0o644))
+	code, _, stderr = runCLI(t, "report", "--check", md)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "differ from their records")
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
+
+	// Bad records are named in one line.
+	for _, c := range []struct{ body, want string }{
+		{`{"rule":"stdp"}`, "not a compare record"},
+		{`{"kind":"nanospike compare","version":1}`, "format 1"},
+		{`{"kind":"nanospike compare","version":2,"rows":[]}`, "no runs"},
+		{`not json`, "not a compare record"},
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(docs, "records", "tiny.json"), []byte(c.body), 0o644))
+		code, _, stderr = runCLI(t, "report", "--check", md)
+		assert.Equal(t, 1, code, c.body)
+		assert.Contains(t, stderr, filepath.Join("records", "tiny.json"), c.body)
+		assert.Contains(t, stderr, c.want, c.body)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
+	}
+}
