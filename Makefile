@@ -7,7 +7,7 @@ RUN_OUT ?= runs/default
 RUN_ARGS := --rule stdp --device si-nc-phototransistor --neurons 100 \
 	--train-samples 5000 --label-samples 2000 --test-samples 10000
 
-.PHONY: all build run test race bench bench-engine pgo vet fmt-check tidy-check clean
+.PHONY: all build run test race bench bench-engine pgo vet fmt-check tidy-check clean tables
 
 # The profile for profile-guided optimisation: `go build` of the binary picks it up by itself
 # (default.pgo in the main package's folder); test binaries do not, so bench passes it.
@@ -67,6 +67,11 @@ pgo:
 		-test.cpuprofile ../runs/pgo/bench.prof
 	$(GO) tool pprof -proto runs/pgo/run.prof runs/pgo/bench.prof > runs/pgo/merged.pgo
 	test -s runs/pgo/merged.pgo && mv runs/pgo/merged.pgo $(PGO)
+
+# Regenerate every table and figure of README.md and docs/ from the compare
+# records in docs/records (TestDocsTablesMatchRecords fails when they differ).
+tables: build
+	./$(BIN) report README.md docs/*.md
 
 vet:
 	$(GO) vet ./...

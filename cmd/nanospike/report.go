@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/nanospike/nanospike/experiment"
+	"github.com/nanospike/nanospike/internal/plots"
 )
 
 func init() {
@@ -21,7 +23,7 @@ func init() {
 
 // A generated block in a markdown file starts with a marker naming its
 // record (a compare.json, relative to the markdown file) and its view, and
-// ends with reportEnd:
+// ends with reportEnd (views: see reportBlock):
 //
 //	<!-- report: records/stdp.json table -->
 //	…generated…
@@ -30,8 +32,10 @@ func init() {
 // Views: "table" (compare.md's table, ranking and collapses, and the
 // record's provenance), "figure NAME" (the plot NAME = accuracy or
 // accuracy-vs-energy, written to img/<record>-NAME.png beside the
-// markdown), and "updates R2 R3…" (the record and the others side by
-// side, one column per record: backprop's update schemes).
+// markdown), "updates R2 R3…" (the record and the others side by side,
+// one column per record: backprop's update schemes) and "lengths R2 R3…"
+// (records that differ in training images: learning curves and rank
+// stability, with a figure img/<record>-curves.png).
 var reportMarker = regexp.MustCompile(`(?m)^<!-- report: (\S+) ([^>]*?) -->\n`)
 
 const reportEnd = "<!-- end report -->"
@@ -159,6 +163,27 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 			}
 		}
 		return fmt.Sprintf("![%s: %s](%s)\n", plotTitle(cf), view[1], filepath.ToSlash(img)), nil
+	case "lengths":
+		all := []*compareFile{cf}
+		names := []string{rec}
+		for _, r := range view[1:] {
+			o, err := loadRecord(filepath.Join(dir, r))
+			if err != nil {
+				return "", err
+			}
+			all, names = append(all, o), append(names, r)
+		}
+		img := filepath.Join("img", strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-curves.png")
+		if figures {
+			if err := curvesFigure(filepath.Join(dir, img), all); err != nil {
+				return "", err
+			}
+		}
+		t, err := lengthsTable(all, names)
+		if err != nil {
+			return "", err
+		}
+		return t + fmt.Sprintf("\n![accuracy against training images](%s)\n", filepath.ToSlash(img)), nil
 	case "updates":
 		all := []*compareFile{cf}
 		names := []string{rec}
@@ -172,6 +197,65 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 		return updatesTable(all, names)
 	}
 	return "", fmt.Errorf("unknown view %q (want table, figure or updates)", view[0])
+}
+
+// lengthsTable sets records that differ only in the number of training
+// images side by side: per length, the split-half rank correlation and
+// each device's mean ± sd (a learning curve per device).
+func lengthsTable(cfs []*compareFile, names []string) (string, error) {
+	base := cfs[0]
+	head := []string{"training images", "seeds", "split-half ρ", "paired neighbours told apart"}
+	head = append(head, base.Groups...)
+	var b strings.Builder
+	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
+	for i, cf := range cfs {
+		a, c := comparableOptions(base.Options), comparableOptions(cf.Options)
+		a.TrainSamples, c.TrainSamples = 0, 0
+		if a != c || fmt.Sprint(base.Groups) != fmt.Sprint(cf.Groups) || fmt.Sprint(base.Seeds) != fmt.Sprint(cf.Seeds) || cf.Rule != base.Rule {
+			return "", fmt.Errorf("%s and %s differ in more than the training images", names[0], names[i])
+		}
+		rho := "–"
+		if cf.SplitHalf != nil {
+			rho = fmt.Sprintf("%.2f", *cf.SplitHalf)
+		}
+		apart := 0
+		for _, l := range cf.Ranking {
+			if strings.Contains(l, " beats ") {
+				apart++
+			}
+		}
+		cells := []string{imgCount(cf.Options.TrainSamples, "60000"), seedsText(cf.Seeds), rho, fmt.Sprintf("%d of %d", apart, len(cf.Ranking))}
+		for _, s := range cf.Summary {
+			cells = append(cells, accuracyCell(s))
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	b.WriteString("\n")
+	for i, cf := range cfs {
+		fmt.Fprintf(&b, "- %s", provenance(names[i], cf))
+	}
+	return b.String(), nil
+}
+
+// curvesFigure draws each device's mean accuracy against the training
+// images of the records, with 95 % intervals as a band of points.
+func curvesFigure(path string, cfs []*compareFile) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	var series []plots.Series
+	for gi, g := range cfs[0].Groups {
+		s := plots.Series{Name: g, Style: plots.LinePoints}
+		for _, cf := range cfs {
+			if gi < len(cf.Summary) {
+				s.X = append(s.X, float64(cmp.Or(cf.Options.TrainSamples, 60000)))
+				s.Y = append(s.Y, 100*cf.Summary[gi].Accuracy.Mean)
+			}
+		}
+		series = append(series, s)
+	}
+	f := plots.Figure{Title: plotTitle(cfs[0]), XLabel: "training images", YLabel: "test accuracy (%), mean over seeds", LogX: true}
+	return f.Lines(path, series...)
 }
 
 // provenance says where a table's numbers come from.

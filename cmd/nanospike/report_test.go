@@ -73,3 +73,42 @@ func TestReportRegeneratesAndChecks(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
 	}
 }
+
+// TestReportViewsOfSeveralRecords: the learning-curve (lengths) and
+// update-scheme (updates) views join records that differ in one setting,
+// and refuse records that differ in more.
+func TestReportViewsOfSeveralRecords(t *testing.T) {
+	docs := t.TempDir()
+	rec := func(name string, args ...string) {
+		runs := t.TempDir()
+		code, _, stderr := runCLI(t, append(compareArgs(runs, "--seeds", "2"), args...)...)
+		require.Equal(t, 0, code, stderr)
+		b, err := os.ReadFile(filepath.Join(runs, compareJSON))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(docs, name), b, 0o644))
+	}
+	rec("l20.json", "--devices", "ideal,pcmo", "--train-samples", "20")
+	rec("l40.json", "--devices", "ideal,pcmo")
+	bp := []string{"--rule", "backprop", "--devices", "ideal,pcmo", "--hidden", "20", "--steps", "10"}
+	rec("acc.json", append(bp, "--update", "accumulate")...)
+	rec("round.json", append(bp, "--update", "round")...)
+	md := filepath.Join(docs, "p.md")
+	page := "<!-- report: l20.json lengths l40.json -->\n<!-- end report -->\n<!-- report: acc.json updates round.json -->\n<!-- end report -->\n"
+	require.NoError(t, os.WriteFile(md, []byte(page), 0o644))
+	code, _, stderr := runCLI(t, "report", md)
+	require.Equal(t, 0, code, stderr)
+	got, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(got), "| training images | seeds | split-half ρ | paired neighbours told apart | ideal | pcmo |")
+	assert.Contains(t, string(got), "| 20 | 1, 2 |")
+	assert.Contains(t, string(got), "| 40 | 1, 2 |")
+	assert.FileExists(t, filepath.Join(docs, "img", "l20-curves.png"))
+	assert.Contains(t, string(got), "| device | accumulate: accuracy (%) | accumulate: Δ vs ideal (pp) [95 % CI] | round: accuracy (%) |")
+	assert.Contains(t, string(got), "- round: ")
+
+	page = "<!-- report: l20.json lengths acc.json -->\n<!-- end report -->\n"
+	require.NoError(t, os.WriteFile(md, []byte(page), 0o644))
+	code, _, stderr = runCLI(t, "report", md)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "differ in more than the training images")
+}
