@@ -181,6 +181,7 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 	run := newRunningAcc(m.Config.Neurons, 1000)
 	start := time.Now()
 	done := m.Epoch*k + m.Next
+	trained := false // an image was trained in this call
 	defer func() { m.TrainSeconds += time.Since(start).Seconds() }()
 	for ; m.Epoch < m.Config.Epochs; m.Epoch, m.Next = m.Epoch+1, 0 {
 		for ; m.Next < k; m.Next++ {
@@ -202,6 +203,7 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 			}
 			m.TrainCounters = m.TrainCounters.Add(r.Counters)
 			m.TrainImages++
+			trained = true
 			if w := winner(r.Counts); w >= 0 {
 				m.Wins[w]++
 			}
@@ -221,6 +223,9 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 				}
 			}
 		}
+	}
+	if trained {
+		m.Rule.Freeze() // the next presentation's normalisation, before the network is frozen
 	}
 	return nil
 }
