@@ -15,8 +15,13 @@ PGO     := $(CURDIR)/cmd/nanospike/default.pgo
 
 all: build
 
+# The commit the binary is built from, stamped into it for the records it
+# writes (go's own VCS stamp is off where GOFLAGS has -buildvcs=false);
+# "+dirty" when the tree has changes, empty without git.
+COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c=$$c+dirty; echo $$c; })
+
 build:
-	$(GO) build -o $(BIN) ./cmd/nanospike
+	$(GO) build -ldflags "-X main.commitStamp=$(COMMIT)" -o $(BIN) ./cmd/nanospike
 
 # The main job: train the default network on the default NC device, print
 # test accuracy and energy per inference (see README).

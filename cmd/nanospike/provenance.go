@@ -9,9 +9,16 @@ import (
 	"strings"
 )
 
+// commitStamp is the commit make build stamps in (-ldflags -X).
+var commitStamp string
+
 // buildCommit returns the VCS revision the binary was built from (with
-// "+dirty" when the tree had changes), or "unknown" (go run, go test).
+// "+dirty" when the tree had changes): make build's stamp, else the go
+// command's VCS information, else "unknown" (go run, go test, -buildvcs=false).
 func buildCommit() string {
+	if commitStamp != "" {
+		return commitStamp
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
