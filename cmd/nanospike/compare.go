@@ -210,6 +210,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
 	}
+	applyCompareDefaults(fs, &o)
 	si, sn, err := parseShard(shard)
 	if err != nil {
 		return e.usagef("--shard: %v", err)
@@ -339,6 +340,33 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// STDP comparisons train on compareSTDPTrain images, label the neurons with
+// compareSTDPLabel and test on the whole test set unless told otherwise: the
+// shortest length at which the length study of docs/compare.md ("How long a
+// comparison must be") found no collapsed run and the same ranking from two
+// disjoint sets of seeds. Backprop keeps train's defaults (one epoch of
+// 60,000 images, the whole test set).
+const (
+	compareSTDPTrain = 10000
+	compareSTDPLabel = 1000
+)
+
+// applyCompareDefaults sets compare's STDP workload where its flags were
+// not given.
+func applyCompareDefaults(fs *flag.FlagSet, o *trainOptions) {
+	if o.Rule != "stdp" {
+		return
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["train-samples"] {
+		o.TrainSamples = compareSTDPTrain
+	}
+	if !set["label-samples"] {
+		o.LabelSamples = compareSTDPLabel
+	}
+}
+
 // defaultSeeds is compare's --seeds: three seeds give an interval (t with
 // two degrees of freedom); a ranking needs them.
 const (
@@ -372,6 +400,10 @@ func registerTrainFlags(fs *flag.FlagSet, o *trainOptions) {
 			return
 		case "out":
 			f.Usage = "output folder: one sub-folder per run plus the tables and plots (default runs/compare-<rule>-n<neurons> or runs/sweep-…)"
+		case "train-samples":
+			f.Usage = fmt.Sprintf("training images per epoch (STDP default %d, see docs/compare.md; backprop default 0: all 60000)", compareSTDPTrain)
+		case "label-samples":
+			f.Usage = fmt.Sprintf("STDP: training images used to label the neurons (default %d)", compareSTDPLabel)
 		}
 		fs.Var(f.Value, f.Name, f.Usage)
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -430,4 +431,24 @@ func TestSweepTrends(t *testing.T) {
 			assert.Greater(t, mean[k], mean[k-1], "mean accuracy at %d states vs %d (%%): %v", states[k], states[k-1], mean)
 		}
 	})
+}
+
+func TestCompareDefaultWorkload(t *testing.T) {
+	for _, c := range []struct {
+		args                 []string
+		wantTrain, wantLabel int
+	}{
+		{nil, compareSTDPTrain, compareSTDPLabel},
+		{[]string{"--train-samples", "500"}, 500, compareSTDPLabel},
+		{[]string{"--label-samples", "0"}, compareSTDPTrain, 0},
+		{[]string{"--rule", "backprop"}, 0, 0},
+	} {
+		fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+		var o trainOptions
+		registerTrainFlags(fs, &o)
+		require.NoError(t, fs.Parse(c.args))
+		applyCompareDefaults(fs, &o)
+		assert.Equal(t, c.wantTrain, o.TrainSamples, c.args)
+		assert.Equal(t, c.wantLabel, o.LabelSamples, c.args)
+	}
 }
