@@ -172,49 +172,102 @@ func Ranking(sums []Summary, runs []Run) []string {
 	return out
 }
 
-// SplitHalf is Spearman's rank correlation between the groups' mean
-// accuracies over the first half of the seeds and over the rest (the seeds
-// sorted; with an odd count the second half has one more). It is NaN with
-// fewer than two seeds or two groups. A ranking that a second set of seeds
-// reproduces has a correlation near 1.
-func SplitHalf(runs []Run, order []string) float64 {
+// SplitHalf is the mean of Spearman's rank correlation between the
+// groups' mean accuracies over one half of the seeds and over the other,
+// over every way of splitting the seeds into a half of ⌊K/2⌋ and the rest
+// (the first ⌊K/2⌋ seeds against the rest when K > maxSplitSeeds); min is
+// the lowest of them. Both are NaN with fewer than two seeds or groups. A
+// ranking that another set of seeds reproduces has a correlation near 1.
+func SplitHalf(runs []Run, order []string) (mean, min float64) {
 	seedSet := map[uint64]bool{}
+	acc := map[string]map[uint64]float64{}
 	for _, r := range runs {
 		seedSet[r.Seed] = true
+		if acc[r.Group] == nil {
+			acc[r.Group] = map[uint64]float64{}
+		}
+		acc[r.Group][r.Seed] = r.Accuracy
 	}
 	var seeds []uint64
 	for k := range seedSet {
 		seeds = append(seeds, k)
 	}
 	slices.Sort(seeds)
+	mean, min = math.NaN(), math.NaN()
 	if len(seeds) < 2 || len(order) < 2 {
-		return math.NaN()
+		return mean, min
 	}
-	first := map[uint64]bool{}
-	for _, k := range seeds[:len(seeds)/2] {
-		first[k] = true
+	half := len(seeds) / 2
+	var splits [][]uint64
+	if len(seeds) > maxSplitSeeds {
+		splits = [][]uint64{seeds[:half]}
+	} else {
+		combinations(seeds, half, func(c []uint64) { splits = append(splits, slices.Clone(c)) })
 	}
-	var x, y []float64
-	for _, g := range order {
-		var a, b []float64
-		for _, r := range runs {
-			if r.Group != g {
+	var sum float64
+	n := 0
+	for _, first := range splits {
+		in := map[uint64]bool{}
+		for _, k := range first {
+			in[k] = true
+		}
+		var x, y []float64
+		for _, g := range order {
+			var a, b []float64
+			for _, k := range seeds {
+				v, ok := acc[g][k]
+				switch {
+				case !ok:
+				case in[k]:
+					a = append(a, v)
+				default:
+					b = append(b, v)
+				}
+			}
+			if len(a) == 0 || len(b) == 0 {
 				continue
 			}
-			if first[r.Seed] {
-				a = append(a, r.Accuracy)
-			} else {
-				b = append(b, r.Accuracy)
-			}
+			x = append(x, Describe(a).Mean)
+			y = append(y, Describe(b).Mean)
 		}
-		if len(a) == 0 || len(b) == 0 {
+		if len(x) < 2 {
 			continue
 		}
-		x = append(x, Describe(a).Mean)
-		y = append(y, Describe(b).Mean)
+		r := Spearman(x, y)
+		if math.IsNaN(r) {
+			continue
+		}
+		sum += r
+		n++
+		if math.IsNaN(min) || r < min {
+			min = r
+		}
 	}
-	if len(x) < 2 {
-		return math.NaN()
+	if n > 0 {
+		mean = sum / float64(n)
 	}
-	return Spearman(x, y)
+	return mean, min
+}
+
+// maxSplitSeeds bounds the seeds whose every split SplitHalf tries
+// (C(16, 8) = 12,870 splits).
+const maxSplitSeeds = 16
+
+// combinations calls f with every k-subset of s, in lexicographic order of
+// positions (f must not keep its argument).
+func combinations(s []uint64, k int, f func([]uint64)) {
+	c := make([]uint64, 0, k)
+	var rec func(start int)
+	rec = func(start int) {
+		if len(c) == k {
+			f(c)
+			return
+		}
+		for i := start; i <= len(s)-(k-len(c)); i++ {
+			c = append(c, s[i])
+			rec(i + 1)
+			c = c[:len(c)-1]
+		}
+	}
+	rec(0)
 }

@@ -21,5 +21,6 @@
 // called different by chance.
 //
 // Rank stability is Spearman's rank correlation between the devices' mean
-// accuracies over two disjoint halves of the seeds.
+// accuracies over two disjoint halves of the seeds, averaged over every way
+// of splitting the seeds in two.
 package experiment

@@ -91,8 +91,25 @@ func TestSplitHalf(t *testing.T) {
 			runs = append(runs, Run{Group: g, Seed: s, Accuracy: base + 0.01*float64(s)})
 		}
 	}
-	assert.InDelta(t, 1, SplitHalf(runs, []string{"a", "b", "c"}), 1e-12)
-	assert.True(t, math.IsNaN(SplitHalf(runs[:3], []string{"a", "b", "c"})), "one seed")
+	m, lo := SplitHalf(runs, []string{"a", "b", "c"})
+	assert.InDelta(t, 1, m, 1e-12)
+	assert.InDelta(t, 1, lo, 1e-12)
+	m, _ = SplitHalf(runs[:3], []string{"a", "b", "c"})
+	assert.True(t, math.IsNaN(m), "one seed")
+
+	// Seed 4 swaps b and c by more than the others separate them: every
+	// split's half that holds it ranks them the other way.
+	for i := range runs {
+		if runs[i].Seed == 4 && runs[i].Group != "a" {
+			runs[i].Accuracy = map[string]float64{"b": 0.3, "c": 0.9}[runs[i].Group]
+		}
+	}
+	m, lo = SplitHalf(runs, []string{"a", "b", "c"})
+	assert.Less(t, m, 1.0)
+	assert.LessOrEqual(t, lo, m)
+	var n int
+	combinations([]uint64{1, 2, 3, 4}, 2, func([]uint64) { n++ })
+	assert.Equal(t, 6, n, "C(4, 2)")
 }
 
 func TestStatJSONKeepsNaN(t *testing.T) {

@@ -120,9 +120,10 @@ type compareFile struct {
 	// Summary, Ranking and SplitHalf are computed from Rows (see package
 	// experiment): per group mean, sd and 95 % intervals, the paired
 	// difference to the ideal device, and the statements the intervals allow.
-	Summary   []experiment.Summary `json:"summary"`
-	Ranking   []string             `json:"ranking,omitempty"`
-	SplitHalf *float64             `json:"rank_split_half_spearman,omitempty"`
+	Summary      []experiment.Summary `json:"summary"`
+	Ranking      []string             `json:"ranking,omitempty"`
+	SplitHalf    *float64             `json:"rank_split_half_spearman,omitempty"`
+	SplitHalfMin *float64             `json:"rank_split_half_spearman_min,omitempty"`
 }
 
 // compareKind marks compare.json as written by compare or merge.
@@ -785,9 +786,9 @@ func finishRows(cf *compareFile) {
 	if cf.Sweep == "" {
 		cf.Ranking = experiment.Ranking(cf.Summary, runs)
 	}
-	cf.SplitHalf = nil
-	if r := experiment.SplitHalf(runs, cf.Groups); !math.IsNaN(r) {
-		cf.SplitHalf = &r
+	cf.SplitHalf, cf.SplitHalfMin = nil, nil
+	if r, lo := experiment.SplitHalf(runs, cf.Groups); !math.IsNaN(r) {
+		cf.SplitHalf, cf.SplitHalfMin = &r, &lo
 	}
 }
 
@@ -1109,7 +1110,7 @@ func compareMarkdown(cf *compareFile) string {
 		}
 	}
 	if cf.SplitHalf != nil {
-		fmt.Fprintf(&b, "\nRank stability: Spearman correlation %.2f between the devices' mean accuracies over the first and second half of the seeds.\n", *cf.SplitHalf)
+		fmt.Fprintf(&b, "\nRank stability: Spearman correlation %.2f (lowest %.2f) between the devices' mean accuracies over one half of the seeds and the other, averaged over every split of the seeds in two.\n", *cf.SplitHalf, *cf.SplitHalfMin)
 	}
 	if n := recounted(cf.Rows); n > 0 {
 		fmt.Fprintf(&b, "\nEnergy of %d of %d runs recomputed from their raw counts%s.\n", n, len(cf.Rows), recountNote)

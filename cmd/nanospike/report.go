@@ -204,7 +204,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 // each device's mean ± sd (a learning curve per device).
 func lengthsTable(cfs []*compareFile, names []string) (string, error) {
 	base := cfs[0]
-	head := []string{"training images", "seeds", "split-half ρ", "paired neighbours told apart"}
+	head := []string{"training images", "seeds", "split-half ρ", "collapsed runs", "paired neighbours told apart"}
 	head = append(head, base.Groups...)
 	var b strings.Builder
 	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
@@ -216,7 +216,13 @@ func lengthsTable(cfs []*compareFile, names []string) (string, error) {
 		}
 		rho := "–"
 		if cf.SplitHalf != nil {
-			rho = fmt.Sprintf("%.2f", *cf.SplitHalf)
+			rho = fmt.Sprintf("%.2f (lowest %.2f)", *cf.SplitHalf, *cf.SplitHalfMin)
+		}
+		coll := 0
+		for _, r := range cf.Rows {
+			if r.Collapsed {
+				coll++
+			}
 		}
 		apart := 0
 		for _, l := range cf.Ranking {
@@ -224,7 +230,8 @@ func lengthsTable(cfs []*compareFile, names []string) (string, error) {
 				apart++
 			}
 		}
-		cells := []string{imgCount(cf.Options.TrainSamples, "60000"), seedsText(cf.Seeds), rho, fmt.Sprintf("%d of %d", apart, len(cf.Ranking))}
+		cells := []string{imgCount(cf.Options.TrainSamples, "60000"), seedsText(cf.Seeds), rho, fmt.Sprintf("%d of %d", coll, len(cf.Rows)),
+			fmt.Sprintf("%d of %d", apart, len(cf.Ranking))}
 		for _, s := range cf.Summary {
 			cells = append(cells, accuracyCell(s))
 		}

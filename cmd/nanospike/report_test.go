@@ -99,7 +99,7 @@ func TestReportViewsOfSeveralRecords(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	got, err := os.ReadFile(md)
 	require.NoError(t, err)
-	assert.Contains(t, string(got), "| training images | seeds | split-half ρ | paired neighbours told apart | ideal | pcmo |")
+	assert.Contains(t, string(got), "| training images | seeds | split-half ρ | collapsed runs | paired neighbours told apart | ideal | pcmo |")
 	assert.Contains(t, string(got), "| 20 | 1, 2 |")
 	assert.Contains(t, string(got), "| 40 | 1, 2 |")
 	assert.FileExists(t, filepath.Join(docs, "img", "l20-curves.png"))
