@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Seeds returns the k master seeds of a comparison starting at first:
@@ -127,10 +128,10 @@ func cmpU(a, b uint64) int {
 	return 0
 }
 
-// Ranking orders the summaries by mean accuracy (best first; ties by
-// group name) and says, for each pair of neighbours, whether the paired
-// difference over their common seeds tells them apart. Collapsed runs are
-// ranked with the rest but the statements name them.
+// Ranking orders the summaries by mean accuracy (best first, ties in the
+// summaries' order) and says, for each pair of neighbours, whether the
+// paired difference over their common seeds tells them apart; neighbours
+// identical on every seed are named on one line and ranked as one.
 func Ranking(sums []Summary, runs []Run) []string {
 	s := slices.Clone(sums)
 	slices.SortStableFunc(s, func(a, b Summary) int {
@@ -150,26 +151,58 @@ func Ranking(sums []Summary, runs []Run) []string {
 		acc[r.Group][r.Seed] = r.Accuracy
 	}
 	var out []string
-	for i := 0; i+1 < len(s); i++ {
-		a, b := s[i], s[i+1]
-		d, _ := Paired(acc[a.Group], acc[b.Group])
-		iv := fmt.Sprintf("paired Δ %+.2f pp, 95 %% CI [%+.2f, %+.2f]", 100*d.Mean, 100*d.Lo, 100*d.Hi)
-		switch verdict(d) {
-		case VerdictAbove:
-			out = append(out, fmt.Sprintf("%s beats %s (%s)", a.Group, b.Group, iv))
-		case VerdictBelow: // a neighbour with a lower mean but a higher paired difference cannot happen; kept for completeness
-			out = append(out, fmt.Sprintf("%s beats %s (%s)", b.Group, a.Group, iv))
-		case VerdictUnknown:
-			out = append(out, fmt.Sprintf("%s vs %s: one common seed, no interval", a.Group, b.Group))
-		default:
-			if math.IsNaN(d.Mean) {
-				out = append(out, fmt.Sprintf("%s vs %s: no common seed", a.Group, b.Group))
-				continue
-			}
-			out = append(out, fmt.Sprintf("%s vs %s: not distinguishable at this length (%s)", a.Group, b.Group, iv))
+	// Neighbours identical on every seed (presets with the same
+	// learning-relevant parameters train alike) form one line and one rank.
+	for i := 0; i < len(s); {
+		j := i
+		for j+1 < len(s) && identical(acc[s[i].Group], acc[s[j+1].Group]) {
+			j++
 		}
+		if j > i {
+			var names []string
+			for _, x := range s[i : j+1] {
+				names = append(names, x.Group)
+			}
+			out = append(out, fmt.Sprintf("%s: identical on every seed", strings.Join(names, " = ")))
+		}
+		if j+1 < len(s) {
+			out = append(out, neighbours(s[j], s[j+1], acc))
+		}
+		i = j + 1
 	}
 	return out
+}
+
+// identical reports whether two groups have the same accuracy on the same
+// seeds.
+func identical(a, b map[uint64]float64) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// neighbours states what the paired difference says of a and b.
+func neighbours(a, b Summary, acc map[string]map[uint64]float64) string {
+	d, _ := Paired(acc[a.Group], acc[b.Group])
+	iv := fmt.Sprintf("paired Δ %+.2f pp, 95 %% CI [%+.2f, %+.2f]", 100*d.Mean, 100*d.Lo, 100*d.Hi)
+	switch verdict(d) {
+	case VerdictAbove:
+		return fmt.Sprintf("%s beats %s (%s)", a.Group, b.Group, iv)
+	case VerdictBelow: // cannot happen with every seed common (a's mean is not below b's); kept for completeness
+		return fmt.Sprintf("%s beats %s (%s)", b.Group, a.Group, iv)
+	case VerdictUnknown:
+		return fmt.Sprintf("%s vs %s: one common seed, no interval", a.Group, b.Group)
+	}
+	if math.IsNaN(d.Mean) {
+		return fmt.Sprintf("%s vs %s: no common seed", a.Group, b.Group)
+	}
+	return fmt.Sprintf("%s vs %s: not distinguishable at this length (%s)", a.Group, b.Group, iv)
 }
 
 // SplitHalf is the mean of Spearman's rank correlation between the

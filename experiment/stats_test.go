@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDescribe(t *testing.T) {
@@ -64,24 +65,27 @@ func TestSummarizeVerdicts(t *testing.T) {
 	add("worse", 0.50, 0.61, 0.55) // 9–10 pp below on every seed
 	add("same", 0.62, 0.66, 0.66)  // ±4 pp around ideal
 	add("better", 0.63, 0.72, 0.67)
+	add("twin", 0.62, 0.66, 0.66) // the same as "same" on every seed
 	runs = append(runs, Run{Group: "dead", Seed: 1, Accuracy: 0.1, Collapsed: true, Reason: "r"},
 		Run{Group: "dead", Seed: 2, Accuracy: 0.1, Collapsed: true, Reason: "r2"})
-	sums := Summarize(runs, []string{"better", "ideal", "missing", "same", "worse", "dead"}, "ideal")
+	sums := Summarize(runs, []string{"better", "ideal", "missing", "same", "twin", "worse", "dead"}, "ideal")
 	got := map[string]string{}
 	for _, s := range sums {
 		got[s.Group] = s.Verdict
 	}
-	assert.Equal(t, map[string]string{"better": VerdictAbove, "ideal": VerdictReference, "same": VerdictSame, "worse": VerdictBelow,
+	assert.Equal(t, map[string]string{"better": VerdictAbove, "ideal": VerdictReference, "same": VerdictSame, "twin": VerdictSame, "worse": VerdictBelow,
 		"dead": VerdictSame}, got, "two seeds 50 and 60 pp below: t(0.975, 1) = 12.7 leaves the interval across 0")
-	assert.Len(t, sums, 5, "a group without runs is left out")
-	assert.Equal(t, 2, sums[4].Collapsed)
-	assert.Equal(t, "r", sums[4].Reason)
+	assert.Len(t, sums, 6, "a group without runs is left out")
+	assert.Equal(t, 2, sums[5].Collapsed)
+	assert.Equal(t, "r", sums[5].Reason)
 	assert.Nil(t, sums[1].VsRef)
 
 	rank := Ranking(sums, runs)
-	assert.Equal(t, 4, len(rank))
+	require.Len(t, rank, 5, "%q", rank)
 	assert.Contains(t, rank[0], "better beats ideal")
 	assert.Contains(t, rank[1], "ideal vs same: not distinguishable at this length")
+	assert.Equal(t, "same = twin: identical on every seed", rank[2])
+	assert.Contains(t, rank[3], "twin vs worse")
 }
 
 func TestSplitHalf(t *testing.T) {
