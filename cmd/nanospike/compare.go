@@ -1250,7 +1250,7 @@ func groupPoints(pts []plots.Point) []plots.Point {
 	}
 	for i := range out {
 		if count[i] > 0 {
-			out[i].Label = fmt.Sprintf("%s (+%d)", out[i].Label, count[i])
+			out[i].Label = fmt.Sprintf("%s (+%d alike)", out[i].Label, count[i])
 		}
 	}
 	return out

@@ -255,7 +255,7 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 func TestGroupPoints(t *testing.T) {
 	got := groupPoints([]plots.Point{{X: 1e-6, Y: 50, Label: "a"}, {X: 1.01e-6, Y: 50, Label: "b"}, {X: 1e-6, Y: 51, Label: "c"},
 		{X: 2e-6, Y: 50, Label: "d"}, {X: 0.995e-6, Y: 50, Label: "e"}})
-	assert.Equal(t, []plots.Point{{X: 1e-6, Y: 50, Label: "a (+2)"}, {X: 1e-6, Y: 51, Label: "c"}, {X: 2e-6, Y: 50, Label: "d"}}, got)
+	assert.Equal(t, []plots.Point{{X: 1e-6, Y: 50, Label: "a (+2 alike)"}, {X: 1e-6, Y: 51, Label: "c"}, {X: 2e-6, Y: 50, Label: "d"}}, got)
 }
 
 // TestCompareBackprop: compare trains whatever rule trainRule knows; until

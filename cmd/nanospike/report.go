@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -21,24 +19,14 @@ func init() {
 	register(&command{name: "report", summary: "regenerate the tables and figures of markdown files from the compare records they name (--check: fail if one differs)", run: runReport})
 }
 
-// A generated block in a markdown file starts with a marker naming its
-// record (a compare.json, relative to the markdown file) and its view, and
-// ends with reportEnd (views: see reportBlock):
-//
-//	<!-- report: records/stdp.json table -->
-//	…generated…
-//	<!-- end report -->
-//
-// Views: "table" (compare.md's table, ranking and collapses, and the
-// record's provenance), "figure NAME" (the plot NAME = accuracy or
+// Views of a generated block (see experiment.Regenerate for the markers):
+// "table" (compare.md's table, ranking and collapses, and the record's
+// provenance), "figure NAME" (the plot NAME = accuracy or
 // accuracy-vs-energy, written to img/<record>-NAME.png beside the
-// markdown), "updates R2 R3…" (the record and the others side by side,
-// one column per record: backprop's update schemes) and "lengths R2 R3…"
+// markdown), "updates R2 R3…" (the record and the others side by side, one
+// column per record: backprop's update schemes) and "lengths R2 R3…"
 // (records that differ in training images: learning curves and rank
 // stability, with a figure img/<record>-curves.png).
-var reportMarker = regexp.MustCompile(`(?m)^<!-- report: (\S+) ([^>]*?) -->\n`)
-
-const reportEnd = "<!-- end report -->"
 
 func runReport(_ context.Context, e *env, args []string) error {
 	fs := e.flags("report", "report [--check] FILE.md...")
@@ -83,31 +71,13 @@ func runReport(_ context.Context, e *env, args []string) error {
 // figures the blocks show.
 func regenerate(path string, md []byte, figures bool) ([]byte, int, error) {
 	dir := filepath.Dir(path)
-	var out bytes.Buffer
-	rest := md
-	n := 0
-	for {
-		loc := reportMarker.FindSubmatchIndex(rest)
-		if loc == nil {
-			out.Write(rest)
-			return out.Bytes(), n, nil
-		}
-		n++
-		out.Write(rest[:loc[1]])
-		rec, view := string(rest[loc[2]:loc[3]]), strings.Fields(string(rest[loc[4]:loc[5]]))
-		body := rest[loc[1]:]
-		end := bytes.Index(body, []byte(reportEnd))
-		if end < 0 {
-			return nil, 0, fmt.Errorf("%s: block of %s has no %q", path, rec, reportEnd)
-		}
-		gen, err := reportBlock(dir, rec, view, figures)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: block of %s: %w", path, rec, err)
-		}
-		out.WriteString(gen)
-		out.WriteString(reportEnd)
-		rest = body[end+len(reportEnd):]
+	out, n, err := experiment.Regenerate(md, func(rec string, view []string) (string, error) {
+		return reportBlock(dir, rec, view, figures)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
 	}
+	return out, n, nil
 }
 
 // loadRecord reads a compare record and recomputes its summary from its
@@ -126,9 +96,6 @@ func loadRecord(path string) (*compareFile, error) {
 
 // reportBlock generates one block.
 func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
-	if len(view) == 0 {
-		return "", errors.New("marker names no view (table, figure NAME or updates RECORD…)")
-	}
 	cf, err := loadRecord(filepath.Join(dir, rec))
 	if err != nil {
 		return "", err
