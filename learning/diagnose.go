@@ -55,7 +55,7 @@ type Diagnosis struct {
 	ThetaMin  float64 `json:"theta_min_mv"`
 	WMean     float64 `json:"w_mean"`
 	WSD       float64 `json:"w_sd"`
-	// WColSumSD is the spread (σ/mean) of the neurons' summed input
+	// WColSumCV is the spread (σ/mean) of the neurons' summed input
 	// weights: normalisation keeps it near 0 with an ideal device.
 	WColSumCV float64 `json:"w_column_sum_cv"`
 
