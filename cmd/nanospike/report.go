@@ -22,11 +22,11 @@ func init() {
 // Views of a generated block (see experiment.Regenerate for the markers):
 // "table" (compare.md's table, ranking and collapses, and the record's
 // provenance), "figure NAME" (the plot NAME = accuracy or
-// accuracy-vs-energy, written to img/<record>-NAME.png beside the
-// markdown), "updates R2 R3…" (the record and the others side by side, one
+// accuracy-vs-energy, written to <record>-NAME.png in the img folder beside
+// the records' folder: docs/records/x.json → docs/img/x-NAME.png), "updates R2 R3…" (the record and the others side by side, one
 // column per record: backprop's update schemes) and "lengths R2 R3…"
 // (records that differ in training images: learning curves and rank
-// stability, with a figure img/<record>-curves.png).
+// stability, with a figure <record>-curves.png beside the others).
 
 func runReport(_ context.Context, e *env, args []string) error {
 	fs := e.flags("report", "report [--check] FILE.md...")
@@ -108,7 +108,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 			return "", fmt.Errorf("want figure accuracy or figure accuracy-vs-energy, got %q", strings.Join(view, " "))
 		}
 		name := strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec)) + "-" + view[1] + ".png"
-		img := filepath.Join("img", name)
+		img := imgPath(rec, name)
 		if figures {
 			tmp, err := os.MkdirTemp("", "nanospike-report")
 			if err != nil {
@@ -122,7 +122,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			if err := os.MkdirAll(filepath.Join(dir, "img"), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(img)), 0o755); err != nil {
 				return "", err
 			}
 			if err := writeFileAtomic(filepath.Join(dir, img), b); err != nil {
@@ -140,7 +140,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 			}
 			all, names = append(all, o), append(names, r)
 		}
-		img := filepath.Join("img", strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-curves.png")
+		img := imgPath(rec, strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-curves.png")
 		if figures {
 			if err := curvesFigure(filepath.Join(dir, img), all); err != nil {
 				return "", err
@@ -230,6 +230,13 @@ func curvesFigure(path string, cfs []*compareFile) error {
 	}
 	f := plots.Figure{Title: plotTitle(cfs[0]), XLabel: "training images", YLabel: "test accuracy (%), mean over seeds", LogX: true}
 	return f.Lines(path, series...)
+}
+
+// imgPath is where the figure name of record rec goes, relative to the
+// markdown file as rec is: the img folder beside the records' folder
+// (docs/records/x.json → docs/img/name).
+func imgPath(rec, name string) string {
+	return filepath.Join(filepath.Dir(filepath.Dir(rec)), "img", name)
 }
 
 // provenance says where a table's numbers come from.
