@@ -112,3 +112,25 @@ func TestReportViewsOfSeveralRecords(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "differ in more than the training images")
 }
+
+// TestDocsTablesMatchRecords ties every generated table in README.md and
+// docs/ to its stored records: a number edited by hand, or a record
+// changed without `make tables`, fails it.
+func TestDocsTablesMatchRecords(t *testing.T) {
+	files := []string{"../../README.md"}
+	more, err := filepath.Glob("../../docs/*.md")
+	require.NoError(t, err)
+	files = append(files, more...)
+	blocks := 0
+	for _, f := range files {
+		md, err := os.ReadFile(f)
+		require.NoError(t, err)
+		gen, n, err := regenerate(f, md, false)
+		require.NoError(t, err, f)
+		blocks += n
+		if string(gen) != string(md) {
+			t.Errorf("%s: generated blocks differ from their records; run make tables (or nanospike report %s)", f, f)
+		}
+	}
+	assert.Positive(t, blocks, "the docs hold generated tables")
+}
