@@ -567,14 +567,14 @@ func cspbbr3QDFlash() *Params {
 }
 
 // p3htPQD is the P3HT/perovskite QD composite photonic synapse with photo-writing and electric
-// erasing: it responds to a 1 ms illumination with as little as 3×10⁻¹⁷ J (review §4.2).
+// erasing: a 1 ms illumination writes it with as little as 3×10⁻¹⁷ J (review §4.2); the 1 ms is
+// the illumination's length, not a response time, which the review does not quote.
 func p3htPQD() *Params {
 	const ref = "Chen JY, Yang DL, Jhuang FC, et al., 2021, Adv Funct Mater 31(47):2105911"
 	b := newPreset("p3ht-pqd", "optoelectronic", "CsPbBr3 perovskite QD / P3HT", "optical/electrical", ref)
 	optoClass(b)
-	b.f("t_pulse_s", 1e-3, "Chen 2021, review §4.2: responds to an illumination of 1 ms")
-	b.f("response_s", 1e-3, "Chen 2021, review §4.2: ultrafast response to a 1 ms illumination")
-	b.f("review.response_s", 1e-3, "Chen 2021, review §4.2: 1 ms")
+	b.f("t_pulse_s", 1e-3, "Chen 2021, review §4.2: an illumination of 1 ms (the optical pulse's length)")
+	b.f("response_s", 0, "not quoted: Chen 2021's 1 ms (review §4.2) is the illumination's length, not a response time (informational field, 0 = unknown)")
 	b.f("e_event_j", 3e-17, "Chen 2021, review §4.2: lowest energy consumption 3×10^-17 J")
 	b.f("review.e_event_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J")
 	b.f("e_pot_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J per 1 ms photo-write event")
@@ -816,17 +816,19 @@ func mos2QDMemristor() *Params {
 }
 
 // pbsNQDMemristor is the Ag/Ga2O3/PbS networked-QD/Pt memristor: self-assembled PbS QDs guide
-// the Ag filaments, giving the most uniform switching voltages of 60 devices, a 5.3 ns SET
+// the Ag filaments, giving the most concentrated switching voltages (60 devices from three
+// batches; the resistance distribution of Fig. 11g is over 60 I–V cycles), a 5.3 ns SET
 // response, low power and the best retention (review §4.4, Fig. 11).
 func pbsNQDMemristor() *Params {
 	const ref = "Yan XB, Pei YF, Chen HW, et al., 2019, Adv Mater 31(7):1805284"
 	b := newPreset("pbs-nqd-memristor", "memristor", "PbS networked QD / Ga2O3", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 1e2, "assumed: the review says Yan XB 2019 has a large on-off ratio but quotes no value; 10^2")
+	b.window(memristorGmin, memristorGminSrc, 1e2, "assumed: the review credits the self-assembled NCs with a large on-off ratio (Yan XB 2019, review §4.4) "+
+		"but quotes no value; 10^2 is the memristor class's window, likely smaller than the device's")
 	b.f("response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: SET response ≈ 5.3 ns for NQD devices")
 	b.f("review.response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: 5.3 ns")
 	b.f("t_pulse_s", 50e-9, "assumed: 50 ns programming pulse, about ten times Yan XB 2019's 5.3 ns SET response (review §4.4)")
-	b.f("d2d_g_sigma", 0.05, "assumed: Yan XB 2019's NQD devices have the most concentrated HRS/LRS distribution of 60 devices "+
+	b.f("d2d_g_sigma", 0.05, "assumed: Yan XB 2019's NQD devices have the most concentrated HRS/LRS distribution over 60 I–V cycles "+
 		"(review §4.4, Fig. 11g), no σ quoted; half the NC memristor default, 5 %")
 	b.f("d2d_nl_sigma", 0.25, "assumed: more uniform switching than other NC memristors (review §4.4, Yan XB 2019); half the default")
 	b.f("c2c_sigma", 0.02, "assumed: set/reset voltage spread an order of magnitude narrower than without NCs (Yan XB 2019, review §4.4); 2 %")
