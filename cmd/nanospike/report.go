@@ -131,14 +131,13 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 		}
 		return fmt.Sprintf("![%s: %s](%s)\n", plotTitle(cf), view[1], filepath.ToSlash(img)), nil
 	case "lengths":
-		all := []*compareFile{cf}
-		names := []string{rec}
-		for _, r := range view[1:] {
-			o, err := loadRecord(filepath.Join(dir, r))
-			if err != nil {
-				return "", err
-			}
-			all, names = append(all, o), append(names, r)
+		all, names, err := withRecords(dir, cf, rec, view[1:])
+		if err != nil {
+			return "", err
+		}
+		t, err := lengthsTable(all, names)
+		if err != nil {
+			return "", err
 		}
 		img := imgPath(rec, strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-curves.png")
 		if figures {
@@ -146,24 +145,29 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 				return "", err
 			}
 		}
-		t, err := lengthsTable(all, names)
+		return t + fmt.Sprintf("\n![accuracy against training images](%s)\n", filepath.ToSlash(img)), nil
+	case "updates":
+		all, names, err := withRecords(dir, cf, rec, view[1:])
 		if err != nil {
 			return "", err
 		}
-		return t + fmt.Sprintf("\n![accuracy against training images](%s)\n", filepath.ToSlash(img)), nil
-	case "updates":
-		all := []*compareFile{cf}
-		names := []string{rec}
-		for _, r := range view[1:] {
-			o, err := loadRecord(filepath.Join(dir, r))
-			if err != nil {
-				return "", err
-			}
-			all, names = append(all, o), append(names, r)
-		}
 		return updatesTable(all, names)
 	}
-	return "", fmt.Errorf("unknown view %q (want table, figure or updates)", view[0])
+	return "", fmt.Errorf("unknown view %q (want table, figure, lengths or updates)", view[0])
+}
+
+// withRecords returns cf (read from rec) followed by the records more,
+// read relative to dir, and their names.
+func withRecords(dir string, cf *compareFile, rec string, more []string) ([]*compareFile, []string, error) {
+	all, names := []*compareFile{cf}, []string{rec}
+	for _, r := range more {
+		o, err := loadRecord(filepath.Join(dir, r))
+		if err != nil {
+			return nil, nil, err
+		}
+		all, names = append(all, o), append(names, r)
+	}
+	return all, names, nil
 }
 
 // lengthsTable sets records that differ only in the number of training
