@@ -40,7 +40,7 @@ bench:
 	$(GO) test -pgo=$(PGO) -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/
 
 # Issue 4's targets as the engine benchmark reads them (≤ 1 ms per 350 ms presentation at
-# N = 100, ≤ 4 ms at N = 400, plasticity on, device synapses, one core; RESULTS.md, "Session 8",
+# N = 100, ≤ 4 ms at N = 400, plasticity on, device synapses, one core; RESULTS.md, "Engine",
 # gives the stricter readings), checked as medians of 5 runs of 300 presentations each, new and
 # trained networks (~2 minutes). Shown beside them, unchecked: the same presentation with
 # package learning's rule (DCNetworkRule: normalisation and arrival timing), what training
