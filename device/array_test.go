@@ -352,8 +352,8 @@ func TestRelaxAndEnergy(t *testing.T) {
 	assert.InEpsilon(t, 3*p.EPot, e.Pot, 1e-12)
 	assert.InEpsilon(t, 2*p.EDep, e.Dep, 1e-12)
 	assert.InEpsilon(t, e.Read+e.Pot+e.Dep, e.Total, 1e-12)
-	p.EEvent = 1e-15
-	assert.InEpsilon(t, 2e-15, p.EnergyOf(c).Read, 1e-12)
+	p.EEvent = 1e-15 // a measured programming event: never the cost of a read (doc.go, Energy)
+	assert.Equal(t, e.Read, p.EnergyOf(c).Read)
 	assert.Equal(t, c.Reads*2, c.Add(c).Reads)
 }
 

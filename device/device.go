@@ -33,30 +33,22 @@ type Energy struct {
 	Total float64 `json:"total_j"`
 }
 
-// EnergyOf returns the device energy of the operations in c:
+// EnergyOf returns the device energy of the operations in c, by one convention for every
+// device (doc.go, Energy):
 //
-//	E_read = Reads·EEvent            if EEvent > 0 (a measured energy per synaptic event)
-//	       = V_read²·t_read·Σ G_read  otherwise (Ohmic read of each device at its conductance)
+//	E_read = V_read²·t_read·Σ G_read  (Ohmic read of each device at its conductance)
 //	E_pot  = PotPulses·EPot,  E_dep = DepPulses·EDep
 func (p *Params) EnergyOf(c Counters) Energy {
 	var e Energy
-	if p.EEvent > 0 {
-		e.Read = float64(c.Reads) * p.EEvent
-	} else {
-		e.Read = p.VRead * p.VRead * p.TRead * c.ReadGSum
-	}
+	e.Read = p.VRead * p.VRead * p.TRead * c.ReadGSum
 	e.Pot = float64(c.PotPulses) * p.EPot
 	e.Dep = float64(c.DepPulses) * p.EDep
 	e.Total = e.Read + e.Pot + e.Dep
 	return e
 }
 
-// ReadEnergy returns the energy of one read of a device of conductance g (J): EEvent if the
-// preset gives one, else V_read²·g·t_read.
+// ReadEnergy returns the energy of one read of a device of conductance g (J), V_read²·g·t_read.
 func (p *Params) ReadEnergy(g float64) float64 {
-	if p.EEvent > 0 {
-		return p.EEvent
-	}
 	return p.VRead * p.VRead * g * p.TRead
 }
 

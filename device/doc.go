@@ -69,9 +69,24 @@
 //
 // # Energy
 //
-// A read costs Params.EEvent if the preset gives a measured energy per event, else
-// V_read²·G·t_read; a potentiation pulse EPot, a depression pulse EDep. Devices and arrays count
-// reads (and Σ G read) and pulses in Counters; Params.EnergyOf turns counters into joules.
+// One convention holds for every device, preset or user's:
+//
+//   - A read costs V_read²·G·t_read, the Ohmic energy of the read pulse through the device at its
+//     conductance G.
+//   - A programming pulse costs V²·G_mid·t_pulse (Params.PulseEnergy), with G_mid = (Gmin + Gmax)/2
+//     and V the voltage across the channel during the pulse (v_pot_v, v_dep_v): the pulse itself
+//     for a two-terminal electrical device; for a light pulse or a transistor's gate pulse, which
+//     drive no current through the weight, the channel's bias V_read, so the channel's
+//     conduction during the pulse is what is counted. The energy of the light and of charging a
+//     gate is not counted. e_pot_j and e_dep_j hold the result (Validate checks them against
+//     v_pot_v and v_dep_v when those are set).
+//   - A measured "energy per synaptic event" (e_event_j, review.e_event_j) is the energy of a
+//     stimulating (programming) spike, never of a read. Where a paper measured it, the preset
+//     derives its conductance scale from it: G_mid = E/(V²·t_pulse), so the modelled pulse energy
+//     equals the measurement (TestMeasuredEnergies checks every such preset).
+//
+// Devices and arrays count reads (and Σ G read) and pulses in Counters; Params.EnergyOf turns
+// counters into joules.
 //
 // # Protocols
 //

@@ -25,6 +25,9 @@ type Params struct {
 	Material    string `json:"material"`         // e.g. "Si NC", "CsPbBr3 QD"
 	Programming string `json:"programming"`      // "electrical", "optical", "optical/electrical"
 	Reference   string `json:"reference"`        // the device's primary paper, as cited in the review
+	// Prior names the device class whose assumptions (with their ranges) fill what the
+	// device's own sources do not give; empty for a device without one (a user's, the ideal).
+	Prior string `json:"prior,omitempty"`
 
 	// Long-term (non-volatile) conductance window and update law,
 	// G(p) = B(1 − exp(−p/A)) + Gmin (see doc.go).
@@ -65,11 +68,17 @@ type Params struct {
 	STPRate      float64 `json:"stp_ltp_rate"`
 
 	// Energy.
-	VRead    float64 `json:"v_read_v"`   // read voltage
-	TRead    float64 `json:"t_read_s"`   // read pulse width
-	EEvent   float64 `json:"e_event_j"`  // measured energy per synaptic event (0: use V_read²·G·t_read)
-	EPot     float64 `json:"e_pot_j"`    // energy per potentiation pulse
-	EDep     float64 `json:"e_dep_j"`    // energy per depression pulse
+	VRead  float64 `json:"v_read_v"`  // read voltage
+	TRead  float64 `json:"t_read_s"`  // read pulse width
+	EEvent float64 `json:"e_event_j"` // measured energy per synaptic event (informational; see doc.go, Energy)
+	EPot   float64 `json:"e_pot_j"`   // energy per potentiation pulse
+	EDep   float64 `json:"e_dep_j"`   // energy per depression pulse
+	// VPot and VDep are the voltages across the channel during a potentiation and a depression
+	// pulse: the pulse itself for a two-terminal electrical device, the channel's bias V_read
+	// for a light or gate pulse. When set (> 0, or for a zero-power device with e_pot_j = 0),
+	// e_pot_j and e_dep_j must equal V²·G_mid·t_pulse (PulseEnergy).
+	VPot     float64 `json:"v_pot_v,omitempty"`
+	VDep     float64 `json:"v_dep_v,omitempty"`
 	TPulse   float64 `json:"t_pulse_s"`  // programming pulse width
 	Response float64 `json:"response_s"` // response time quoted for the device (informational)
 
@@ -77,7 +86,11 @@ type Params struct {
 	// Zero means the review gives none.
 	Review ReviewFigures `json:"review"`
 
+	// Source maps a field's JSON name ("on_off" for Gmax/Gmin) to where its value comes from.
 	Source map[string]string `json:"source"`
+	// Ranges gives the plausible interval of each assumed learning-relevant field (JSON names,
+	// "on_off" for Gmax/Gmin; see LearningQuantities): what uncertainty draws sample from.
+	Ranges map[string]Range `json:"ranges,omitempty"`
 }
 
 // SourceList is Params.Source as (key, text) pairs sorted by key: the form checkpoints store,
@@ -91,6 +104,7 @@ type SourceList [][2]string
 func (p *Params) WithoutSources() (Params, SourceList) {
 	q := *p
 	q.Source = nil
+	q.Ranges = nil // a map too; ranges only describe the preset, a run does not need them
 	if len(p.Source) == 0 {
 		return q, nil
 	}
@@ -149,6 +163,7 @@ func (p *Params) Validate() error {
 		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate}, {"stp_max", p.STPMax},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
+		{"v_pot_v", p.VPot}, {"v_dep_v", p.VDep},
 	}
 	for _, x := range finite {
 		if math.IsNaN(x.v) || math.IsInf(x.v, 0) {
@@ -174,6 +189,7 @@ func (p *Params) Validate() error {
 		{"stp_ltp_threshold", p.STPThreshold}, {"stp_ltp_rate", p.STPRate}, {"stp_max", p.STPMax},
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
+		{"v_pot_v", p.VPot}, {"v_dep_v", p.VDep},
 	}
 	for _, x := range nonneg {
 		if x.v < 0 {
@@ -192,7 +208,25 @@ func (p *Params) Validate() error {
 	if p.PPFC2 > 0 && p.PPFTau2 == 0 {
 		return bad("ppf_tau2_s", "must be > 0 when ppf_c2 > 0")
 	}
-	return nil
+	for _, x := range []struct {
+		f    string
+		v, e float64
+	}{{"e_pot_j", p.VPot, p.EPot}, {"e_dep_j", p.VDep, p.EDep}} {
+		if x.v > 0 {
+			if want := p.PulseEnergy(x.v); math.Abs(x.e-want) > 1e-6*want {
+				return bad(x.f, "%g J is not the pulse energy V²·G_mid·t_pulse = %g V² × %g S × %g s = %g J "+
+					"(set it to that, or leave out %s)", x.e, x.v, (p.Gmin+p.Gmax)/2, p.TPulse, want, "v_"+x.f[2:5]+"_v")
+			}
+		}
+	}
+	return p.validateRanges()
+}
+
+// PulseEnergy returns the electrical energy of one programming pulse of v volts across the
+// channel at mid-window conductance, V²·G_mid·t_pulse with G_mid = (Gmin + Gmax)/2: the
+// convention every preset's e_pot_j and e_dep_j follow (doc.go, Energy).
+func (p *Params) PulseEnergy(v float64) float64 {
+	return v * v * (p.Gmin + p.Gmax) / 2 * p.TPulse
 }
 
 // Unsourced returns the JSON names of the fields of p that are set but carry

@@ -62,15 +62,20 @@ func capFacilitation(p *Params) *Params {
 	if _, ok := p.Source["stp_max"]; ok {
 		return p
 	}
-	if c := p.PPFC1 + p.PPFC2; c > 0 {
-		p.STPMax = 2 * c
-		p.Source["stp_max"] = "assumed: the review quotes no gain values; facilitation saturates as the NC traps fill, " +
-			"taken at twice the paired-pulse facilitation C1+C2"
-	} else {
-		p.Source["stp_max"] = "no short-term component: no cap needed"
-	}
+	p.STPMax = 2 * (p.PPFC1 + p.PPFC2)
+	p.Source["stp_max"] = CapRule + ": the review quotes no gain values; facilitation saturates as the NC traps fill " +
+		"(0: no short-term component, no cap)"
 	return p
 }
+
+// CapRule starts the source of a facilitation cap set by capFacilitation's rule, stp_max =
+// 2·(C1 + C2): a parameter draw that changes C1 or C2 applies the rule again.
+const CapRule = "derived (assumed rule): twice the paired-pulse facilitation C1+C2"
+
+// OneComponentRule starts the sources of the second short-term component (and of τ1) of a
+// device whose short-term part is not reported: C2 = τ2 = 0 always, and τ1 = 0.1 s once a draw
+// sets C1 > 0 (0 while C1 is 0).
+const OneComponentRule = "derived (assumed rule): one short-term component at most"
 
 // PresetNames returns the names of all presets, sorted.
 func PresetNames() []string {
@@ -185,6 +190,7 @@ func (b *builder) f(field string, v float64, src string) {
 	}
 	fv.SetFloat(v)
 	b.p.Source[field] = src
+	delete(b.p.Ranges, field) // a value set without assume has no range; assume adds it after
 }
 
 // n is f for int fields (states, review.states).
@@ -195,6 +201,7 @@ func (b *builder) n(field string, v int, src string) {
 	}
 	fv.SetInt(int64(v))
 	b.p.Source[field] = src
+	delete(b.p.Ranges, field) // a value set without assume has no range; assume adds it after
 }
 
 // fieldByJSON returns the settable field of p whose JSON name is path (dotted for nested
@@ -219,34 +226,82 @@ func fieldByJSON(p *Params, path string) reflect.Value {
 	return v
 }
 
-// window sets Gmin and Gmax = Gmin·onOff.
+// assume sets an assumed learning-relevant field with its plausible range and the reason for
+// both; uncertainty draws sample the range (experiment.Draws).
+func (b *builder) assume(field string, v float64, lo, hi float64, why string) {
+	src := fmt.Sprintf("assumed: %s; plausible range %g–%g", why, lo, hi)
+	if fieldByJSON(b.p, field).Kind() == reflect.Int {
+		b.n(field, int(v), src)
+	} else {
+		b.f(field, v, src)
+	}
+	if b.p.Ranges == nil {
+		b.p.Ranges = map[string]Range{}
+	}
+	b.p.Ranges[field] = Range{lo, hi}
+}
+
+// window sets Gmin and Gmax = Gmin·onOff, the ratio sourced.
 func (b *builder) window(gmin float64, gminSrc string, onOff float64, onOffSrc string) {
 	b.f("gmin_s", gmin, gminSrc)
 	b.f("gmax_s", gmin*onOff, fmt.Sprintf("derived: Gmin × on/off = %g S × %g; on/off: %s", gmin, onOff, onOffSrc))
+	b.p.Source["on_off"] = onOffSrc
+	delete(b.p.Ranges, "on_off")
 }
 
-// gmid is the mid-window conductance used for pulse-energy estimates.
-func (b *builder) gmid() float64 { return (b.p.Gmin + b.p.Gmax) / 2 }
+// assumeWindow is window with an assumed ratio and its plausible range.
+func (b *builder) assumeWindow(gmin float64, gminSrc string, onOff, lo, hi float64, why string) {
+	b.window(gmin, gminSrc, onOff, fmt.Sprintf("assumed: %s; plausible range %g–%g", why, lo, hi))
+	if b.p.Ranges == nil {
+		b.p.Ranges = map[string]Range{}
+	}
+	b.p.Ranges["on_off"] = Range{lo, hi}
+}
 
-// electricalPulses sets the programming energies of voltage pulses, E = V²·G_mid·t_pulse (the
-// Joule energy of one pulse through a device at mid-window conductance), from the already set
-// window and pulse width.
+// windowFromEnergy derives the conductance scale from a measured energy per programming event
+// e (J): a pulse costs V²·G_mid·t_pulse with the channel at V = V_read during the pulse (the
+// convention of doc.go), so G_mid = e/(V_read²·t_pulse), Gmin = 2·G_mid/(1 + on/off). V_read,
+// t_pulse and the ratio (window or assumeWindow, whose scale this replaces) must be set.
+func (b *builder) windowFromEnergy(e float64, eSrc string) {
+	p := b.p
+	r := p.OnOff()
+	gmid := e / (p.VRead * p.VRead * p.TPulse)
+	gmin := 2 * gmid / (1 + r)
+	why := fmt.Sprintf("derived: the measured %g J per event (%s) = V_read²·G_mid·t_pulse with V_read = %g V and "+
+		"t_pulse = %g s as set, so G_mid = %.4g S and Gmin = 2·G_mid/(1 + on/off)", e, eSrc, p.VRead, p.TPulse, gmid)
+	b.f("gmin_s", gmin, why)
+	b.f("gmax_s", gmin*r, fmt.Sprintf("derived: Gmin × on/off = %.4g S × %g", gmin, r))
+}
+
+// pulses sets the programming pulses: vPot and vDep are the voltages across the channel during
+// a potentiation and a depression pulse, and the pulse energies follow from them,
+// E = V²·G_mid·t_pulse (PulseEnergy; the window and t_pulse must be set).
+func (b *builder) pulses(vPot float64, potSrc string, vDep float64, depSrc string) {
+	b.f("v_pot_v", vPot, potSrc)
+	b.f("v_dep_v", vDep, depSrc)
+	for _, x := range []struct {
+		f string
+		v float64
+	}{{"e_pot_j", vPot}, {"e_dep_j", vDep}} {
+		b.f(x.f, b.p.PulseEnergy(x.v), fmt.Sprintf("derived: V²·G_mid·t_pulse with V = %g V (v_%s_v), "+
+			"G_mid = (Gmin+Gmax)/2 and t_pulse as set", x.v, x.f[2:5]))
+	}
+}
+
+// electricalPulses sets voltage pulses across a two-terminal device: the Joule energy of one
+// pulse through the device at mid-window conductance.
 func (b *builder) electricalPulses(vPot, vDep float64, vSrc string) {
-	g, t := b.gmid(), b.p.TPulse
-	b.f("e_pot_j", vPot*vPot*g*t, fmt.Sprintf(
-		"derived: V²·G_mid·t_pulse with V = %g V (%s), G_mid = (Gmin+Gmax)/2, t_pulse as set", vPot, vSrc))
-	b.f("e_dep_j", vDep*vDep*g*t, fmt.Sprintf(
-		"derived: V²·G_mid·t_pulse with V = %g V (%s), G_mid = (Gmin+Gmax)/2, t_pulse as set", vDep, vSrc))
+	b.pulses(vPot, fmt.Sprintf("%g V potentiation pulse: %s", vPot, vSrc), vDep, fmt.Sprintf("%g V depression pulse: %s", vDep, vSrc))
 }
 
-// channelEnergy is the electrical energy of a pulse that does not drive current through the
-// weight itself (a light pulse, or a gate pulse of a transistor): the channel, biased at
-// V_read, conducts for the pulse width, E = V_read²·G_mid·t_pulse. Light and gate-charging
-// energies are not counted.
-func (b *builder) channelEnergy(field, what string) {
-	b.f(field, b.p.VRead*b.p.VRead*b.gmid()*b.p.TPulse, fmt.Sprintf(
-		"derived (assumed model): %s; electrical energy of the channel biased at V_read during the pulse, "+
-			"V_read²·G_mid·t_pulse; optical/gate energy not counted", what))
+// channelPulses sets pulses that do not drive current through the weight itself (light
+// pulses, or gate pulses of a transistor): the channel, biased at V_read, conducts for the pulse
+// width, so V = V_read in E = V²·G_mid·t_pulse. Light and gate-charging energies are not counted
+// (doc.go, Energy).
+func (b *builder) channelPulses(pot, dep string) {
+	v := b.p.VRead
+	b.pulses(v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted)", pot),
+		v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted)", dep))
 }
 
 // retentionOver sets the power law y = a + b·t^(−m) (review §4.2) so that a device keeps 90 % of
@@ -266,10 +321,13 @@ func (b *builder) nonVolatile(why string) {
 	}
 }
 
-// noSTP turns the volatile component off.
-func (b *builder) noSTP(why string) {
-	for _, f := range []string{"ppf_c1", "ppf_tau1_s", "ppf_c2", "ppf_tau2_s"} {
-		b.f(f, 0, "assumed: no short-term component; "+why)
+// noSTP turns the volatile component off: the source reports none, and a facilitation of up to
+// maxC1 (τ 0.1 s) is the plausible range (a short-term part may exist unreported).
+func (b *builder) noSTP(why string, maxC1 float64) {
+	b.assume("ppf_c1", 0, 0, maxC1, "no short-term component: "+why+
+		"; a draw above 0 gets τ1 = 0.1 s, the photogated/memristive default")
+	for _, f := range []string{"ppf_tau1_s", "ppf_c2", "ppf_tau2_s"} {
+		b.f(f, 0, OneComponentRule+" (τ1 = 0.1 s when a draw sets C1 > 0); "+why)
 	}
 	b.stpOff()
 }
@@ -288,10 +346,12 @@ func (b *builder) stpOn(evidence string) {
 	b.f("stp_ltp_rate", 0.05, src)
 }
 
-// noStuck sets no stuck devices.
+// noStuck sets no stuck devices: no array of an NC synapse has been measured, so no yield is
+// known; up to 1 % stuck at either end is the plausible range.
 func (b *builder) noStuck() {
-	b.f("stuck_min_frac", 0, "assumed: no stuck-device statistics reported")
-	b.f("stuck_max_frac", 0, "assumed: no stuck-device statistics reported")
+	why := "no stuck-device (yield) statistics reported; no array of this device has been measured"
+	b.assume("stuck_min_frac", 0, 0, 0.01, why)
+	b.assume("stuck_max_frac", 0, 0, 0.01, why)
 }
 
 // noResponse records that no response time is quoted (informational field).
@@ -300,29 +360,43 @@ func (b *builder) noResponse() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Class templates: assumed values shared by a family of NC devices. Each device's constructor
-// then overrides what the review (or the original paper) gives.
+// Class priors: assumed values shared by a family of NC devices, each with a plausible range
+// and the reason for it. Each device's constructor then overrides what its sources give. The
+// ranges come from the same mechanism's measured devices where the project has them (NeuroSim's
+// table of filamentary and oxide RRAM, PCM-like and FeFET devices, anchors.md); where it has
+// none they are wide and say so. A preset that keeps its class's prior for every learning
+// quantity is, to the simulator, the same device as the others that do: Prior names the
+// class, and `device list` and the comparison say so.
+
+// Class prior names.
+const (
+	priorMemristor  = "NC memristor (filamentary / resistive switching)"
+	priorPhotogated = "photogated NC synapse (optoelectronic / phototransistor)"
+	priorChargeTrap = "NC charge-trapping transistor memory (floating gate / ferroelectric)"
+)
 
 // memristorClass fills the assumptions for a two-terminal, electrically programmed filamentary
 // (Ag or oxygen-vacancy) NC memristor. The caller sets the window and energies.
 func memristorClass(b *builder) {
-	b.n("states", 32, "assumed: review gives no state count; 32 levels, within the 40–128 range of "+
-		"NeuroSim's filamentary/oxide devices (anchors.md) and below it because NC films are less uniform")
-	nl := "assumed: review shows no LTP/LTD pulse curve; filamentary switching taken like NeuroSim's " +
-		"Ag:a-Si filamentary reference device (NL 2.40/−4.88, anchors.md)"
-	b.f("nl_ltp", 2.40, nl)
-	b.f("nl_ltd", -4.88, nl)
-	b.f("c2c_sigma", 0.035, "assumed: as NeuroSim's Ag:a-Si filamentary device (3.5 %, anchors.md)")
-	b.f("d2d_nl_sigma", 0.5, "assumed: NC films vary from device to device (review §5: reliability, variation); σ_NL 0.5")
-	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window (review §5 names variation as a main problem)")
-	b.f("read_noise", 0.01, "assumed: 1 % read noise, typical of filamentary memristors read below the set voltage")
+	b.p.Prior = priorMemristor
+	table := "NeuroSim's measured filamentary/oxide RRAM (anchors.md)"
+	b.assume("states", 32, 16, 128, "review gives no state count; 32 levels, below the 40–128 of "+table+
+		" because NC films are less uniform; range 16 to the table's 128")
+	b.assume("nl_ltp", 2.40, 0.04, 3.68, "review shows no LTP/LTD pulse curve; filamentary switching taken like NeuroSim's "+
+		"Ag:a-Si filamentary device (2.40); range: the potentiation labels of "+table+", 0.04–3.68")
+	b.assume("nl_ltd", -4.88, -6.76, -0.61, "review shows no LTP/LTD pulse curve; as NeuroSim's Ag:a-Si (−4.88); "+
+		"range: the depression labels of "+table+", −6.76 to −0.61")
+	b.assume("c2c_sigma", 0.035, 0.01, 0.05, "as NeuroSim's Ag:a-Si filamentary device (3.5 %); range: "+table+", 1–5 %")
+	b.assume("d2d_nl_sigma", 0.5, 0.1, 1, "NC films vary from device to device (review §5: reliability, variation), no σ quoted; σ_NL 0.5")
+	b.assume("d2d_g_sigma", 0.1, 0.02, 0.3, "10 % device-to-device spread of the window (review §5 names variation as a main problem, no σ quoted)")
+	b.assume("read_noise", 0.01, 0.002, 0.03, "1 % read noise, typical of filamentary memristors read below the set voltage; none quoted")
 	b.noStuck()
 	b.nonVolatile("filamentary switching is non-volatile and the review quotes no decay")
-	b.noSTP("the review reports no short-term plasticity for this device")
+	b.noSTP("the review reports no short-term plasticity for this device", 0.3)
 	b.f("v_read_v", 0.1, "assumed: 0.1 V read, well below set/reset voltages")
 	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse, a conventional crossbar read window")
 	b.f("t_pulse_s", 100e-6, "assumed: 100 µs programming pulse (NeuroSim's Ag:a-Si cell uses 300 µs, anchors.md)")
-	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.f("e_event_j", 0, "not quoted")
 	b.noResponse()
 }
 
@@ -332,63 +406,73 @@ const (
 	memristorGminSrc = "assumed: HRS ≈ 1 MΩ, a typical high-resistance state of filamentary memristors; the review gives ratios only"
 )
 
+// memristorOnOff assumes the NC memristors' window ratio where no source gives one.
+func memristorOnOff(b *builder, why string) {
+	b.assumeWindow(memristorGmin, memristorGminSrc, 10, 4.43, 50.2,
+		why+"; 10, within the 4.43–50.2 of NeuroSim's measured filamentary/oxide RRAM (anchors.md), the plausible range")
+}
+
 // optoClass fills the assumptions for an optically potentiated, photogated NC synapse
 // (two-terminal photodetector or phototransistor): a volatile EPSC on top of a slowly decaying
 // stored part. The caller sets kind-specific values and energies.
 func optoClass(b *builder) {
-	b.window(1e-9, "assumed: base (dark) channel conductance ≈ 1 nS, i.e. nA base current at a 1 V read, "+
+	b.p.Prior = priorPhotogated
+	b.assumeWindow(1e-9, "assumed: base (dark) channel conductance ≈ 1 nS, i.e. nA base current at a 1 V read, "+
 		"typical of NC photodetector and phototransistor synapses; the review gives no absolute scale",
-		10, "assumed: review quotes no on/off; the EPSC of photogated NC synapses typically rises a few- to ~10-fold over its base current")
-	b.n("states", 64, "assumed: review gives no state count; 64 levels typical of NC optoelectronic synapses "+
-		"with pulse-number-dependent EPSC")
-	nl := "assumed: review gives no LTP/LTD fit; photogated EPSC saturates with spike number " +
-		"(review §4.1, SNDP, Fig. 5d shows the form); moderate NeuroSim label 2"
-	b.f("nl_ltp", 2, nl)
-	b.f("nl_ltd", -2, nl)
-	b.f("c2c_sigma", 0.02, "assumed: 2 % cycle-to-cycle spread of an optical step (laser intensity and trap filling)")
-	b.f("d2d_nl_sigma", 0.3, "assumed: device-to-device σ_NL 0.3 for solution-processed NC films")
-	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window (review §5: NC film non-uniformity)")
-	b.f("read_noise", 0.02, "assumed: 2 % read noise of a photocurrent-scale (nA) channel")
+		10, 2, 100, "review quotes no on/off; the EPSC of photogated NC synapses rises a few- to ~10-fold over its base current "+
+			"(2 to 100 spans the graphene channels' tens of percent to the NC films' larger swings)")
+	b.assume("states", 64, 16, 256, "review gives no state count; 64 levels for an EPSC that grows with pulse number; "+
+		"no photogated NC device quotes a count, so the range is wide (16–256)")
+	nl := "review gives no LTP/LTD fit; photogated EPSC saturates with spike number (review §4.1, SNDP, Fig. 5d shows the form); " +
+		"moderate NeuroSim label 2, range up to 4 (strong saturation) and down to 0.5 (nearly linear)"
+	b.assume("nl_ltp", 2, 0.5, 4, nl)
+	b.assume("nl_ltd", -2, -4, -0.5, nl)
+	b.assume("c2c_sigma", 0.02, 0.005, 0.05, "2 % cycle-to-cycle spread of an optical step (laser intensity and trap filling); none quoted")
+	b.assume("d2d_nl_sigma", 0.3, 0.1, 0.6, "device-to-device σ_NL 0.3 for solution-processed NC films; none quoted")
+	b.assume("d2d_g_sigma", 0.1, 0.02, 0.3, "10 % device-to-device spread of the window (review §5: NC film non-uniformity); none quoted")
+	b.assume("read_noise", 0.02, 0.005, 0.05, "2 % read noise of a photocurrent-scale (nA) channel; none quoted")
 	b.noStuck()
 	ret := "assumed: form of the review's power law y = a + b·t^(−m) (§4.2, Li EL 2019); " +
 		"the review quotes no fitted values: 80 % persists, 20 % decays as t^(−0.3)"
 	b.f("retention_a", 0.8, ret)
 	b.f("retention_b", 0.2, ret)
 	b.f("retention_m", 0.3, ret)
-	ppf := "assumed: review quotes no PPF index for this device; two-phase decay typical of photogated " +
-		"synapses: C1 = 0.3, τ1 = 0.1 s; C2 = 0.2, τ2 = 1 s (PPF(0.1 s) ≈ 1.29)"
-	b.f("ppf_c1", 0.3, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
-	b.f("ppf_c2", 0.2, ppf)
-	b.f("ppf_tau2_s", 1, ppf)
+	ppf := "review quotes no PPF index for this device; two-phase decay typical of photogated synapses: " +
+		"C1 = 0.3, τ1 = 0.1 s; C2 = 0.2, τ2 = 1 s (PPF(0.1 s) ≈ 1.29)"
+	b.assume("ppf_c1", 0.3, 0.1, 0.6, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.assume("ppf_c2", 0.2, 0.05, 0.4, ppf)
+	b.assume("ppf_tau2_s", 1, 0.3, 3, ppf)
 	b.stpOff()
 	b.f("v_read_v", 1, "assumed: 1 V source–drain (or bias) read voltage")
 	b.f("t_read_s", 1e-6, "assumed: 1 µs electrical read pulse")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s optical spikes, the spike duration of the review's Si NC figure (Tan 2018, §3.1)")
-	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.f("e_event_j", 0, "not quoted")
 	b.noResponse()
 }
 
 // memoryTransistorClass fills the assumptions for a non-volatile NC charge-trapping
 // (floating-gate or ferroelectric) transistor memory.
 func memoryTransistorClass(b *builder) {
-	b.n("states", 32, "assumed: review gives no state count; 32 threshold-voltage levels, as NeuroSim's "+
-		"HZO FeFET transistor memory (32, anchors.md)")
-	nl := "assumed: review shows no pulse curve; charge trapping in NCs shifts V_th about in proportion " +
-		"to the injected charge until the traps fill; mild NeuroSim label 1"
-	b.f("nl_ltp", 1, nl)
-	b.f("nl_ltd", -1, nl)
-	b.f("c2c_sigma", 0.01, "assumed: 1 % cycle-to-cycle spread, floating-gate programming is well controlled")
-	b.f("d2d_nl_sigma", 0.3, "assumed: device-to-device σ_NL 0.3 for solution-processed NC layers")
-	b.f("d2d_g_sigma", 0.1, "assumed: 10 % device-to-device spread of the window")
-	b.f("read_noise", 0.01, "assumed: 1 % read noise")
+	b.p.Prior = priorChargeTrap
+	b.assume("states", 32, 8, 128, "review gives no state count; 32 threshold-voltage levels, as NeuroSim's "+
+		"HZO FeFET transistor memory (32, anchors.md); range 8–128")
+	nl := "review shows no pulse curve; charge trapping in NCs shifts V_th about in proportion " +
+		"to the injected charge until the traps fill; mild NeuroSim label 1, range 0–3 (HZO FeFET's 1.75 inside)"
+	b.assume("nl_ltp", 1, 0, 3, nl)
+	b.assume("nl_ltd", -1, -3, 0, nl)
+	b.assume("c2c_sigma", 0.01, 0.003, 0.03, "1 % cycle-to-cycle spread, floating-gate programming is well controlled "+
+		"(NeuroSim's HZO FeFET: < 0.5 %); none quoted")
+	b.assume("d2d_nl_sigma", 0.3, 0.1, 0.6, "device-to-device σ_NL 0.3 for solution-processed NC layers; none quoted")
+	b.assume("d2d_g_sigma", 0.1, 0.02, 0.3, "10 % device-to-device spread of the window; none quoted")
+	b.assume("read_noise", 0.01, 0.002, 0.03, "1 % read noise; none quoted")
 	b.noStuck()
 	b.nonVolatile("charge stored in the NCs is non-volatile and the review quotes no decay for this device")
-	b.noSTP("the review describes this device as a non-volatile memory and quotes no short-term plasticity")
+	b.noSTP("the review describes this device as a non-volatile memory and quotes no short-term plasticity", 0.2)
 	b.f("v_read_v", 1, "assumed: 1 V source–drain read voltage")
 	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse")
 	b.f("t_pulse_s", 1e-3, "assumed: 1 ms program/erase pulse")
-	b.f("e_event_j", 0, "not quoted: read energy computed as V_read²·G·t_read")
+	b.f("e_event_j", 0, "not quoted")
 	b.noResponse()
 }
 
@@ -397,6 +481,12 @@ const (
 	transistorGmin    = 1e-9
 	transistorGminSrc = "assumed: off-state channel ≈ 1 nS (nA at a 1 V read); the review gives no absolute scale"
 )
+
+// transistorOnOff assumes a charge-trapping memory's current ratio where no source gives one.
+func transistorOnOff(b *builder, why string) {
+	b.assumeWindow(transistorGmin, transistorGminSrc, 1e3, 10, 1e5,
+		why+"; 10^3, a common floating-gate memory current ratio; range 10 to the 10^5 of cdse-zns-pvdf (He LH 2021)")
+}
 
 // ---------------------------------------------------------------------------------------------
 // NC synaptic devices of the review, §3.1.
@@ -410,12 +500,13 @@ func siNCMemristor() *Params {
 	memristorClass(b)
 	b.window(memristorGmin, memristorGminSrc, 1e3, "Kawauchi 2019: resistance change of about 10^3 (review §3.1)")
 	b.f("review.on_off", 1e3, "Kawauchi 2019, review §3.1: resistance change of about 10^3")
-	ppf := "assumed: Kawauchi 2019 realised STP (review §3.1) but no PPF index is quoted; C1 = 0.2, τ1 = 0.1 s"
-	b.f("ppf_c1", 0.2, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
-	b.f("d2d_g_sigma", 0.2, "assumed: Kawauchi 2019 shows cycle-to-cycle and device-to-device variation "+
-		"(review Fig. 2b–c) and area-dependent resistance (Fig. 2f) without numbers; 20 %")
-	b.electricalPulses(2, 2, "assumed: ±2 V set/reset pulses; the review gives no voltages")
+	ppf := "Kawauchi 2019 realised STP (review §3.1: \"short-term plasticity (STP), long-term plasticity (LTP), and " +
+		"simulated spike-timing-dependent plasticity (STDP) were all realized\") but no PPF index or decay is quoted; C1 = 0.2, τ1 = 0.1 s"
+	b.assume("ppf_c1", 0.2, 0.05, 0.5, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.assume("d2d_g_sigma", 0.2, 0.05, 0.4, "Kawauchi 2019 shows cycle-to-cycle (30 cycles) and device-to-device (four devices) "+
+		"variation (review Fig. 2b–c, e) and area-dependent resistance (Fig. 2f) without numbers; 20 %, twice the class prior")
+	b.electricalPulses(2, 2, "assumed, the review gives no voltages")
 	return b.p
 }
 
@@ -426,18 +517,19 @@ func siNCOptoSynapse() *Params {
 	const ref = "Tan H, Ni ZY, Peng WB, et al., 2018, Nano Energy 52:422"
 	b := newPreset("si-nc-optosynapse", "optoelectronic", "Si NC", "optical", ref)
 	optoClass(b)
-	b.f("t_pulse_s", 0.1, "Tan 2018, review §3.1: spike duration 0.1 s")
-	b.f("e_event_j", 0.7e-12, "Tan 2018, review §3.1: about 0.7 pJ for a spike duration of 0.1 s")
-	b.f("review.e_event_j", 0.7e-12, "Tan 2018, review §3.1: about 0.7 pJ per 0.1 s spike")
-	b.f("e_pot_j", 0.7e-12, "Tan 2018, review §3.1: 0.7 pJ per optical spike event (electrical energy; light not counted)")
-	b.f("e_dep_j", 0.7e-12, "assumed: depression by the same optical spike pairing (STDP, review Fig. 3b), same event energy as Tan 2018's 0.7 pJ")
-	ppf := "assumed: review quotes no PPF index; Yin L 2020 (Chin Phys B) Fig. 5(c–d), reproducing Tan 2018, " +
+	b.f("t_pulse_s", 0.1, "Tan 2018, review §3.1: spike duration 0.1 s (375 nm laser spikes, Yin L 2020 Chin Phys B Fig. 5b)")
+	const e = 0.7e-12
+	b.f("e_event_j", e, "Tan 2018, review §3.1: \"only about 0.7 pJ for a spike duration of 0.1 s\"")
+	b.f("review.e_event_j", e, "Tan 2018, review §3.1: about 0.7 pJ per 0.1 s spike")
+	b.windowFromEnergy(e, "Tan 2018, review §3.1")
+	b.channelPulses("optical potentiating spike", "optical depressing spike (STDP pairing, review Fig. 3b)")
+	ppf := "review quotes no PPF index; Yin L 2020 (Chin Phys B) Fig. 5(c–d), reproducing Tan 2018, " +
 		"shows PPF and an STP→LTP transition with laser spikes at 0.05 and 0.25 Hz, so the volatile part " +
 		"survives ~4 s; C1 = 0.3, τ1 = 0.1 s; C2 = 0.2, τ2 = 10 s"
-	b.f("ppf_c1", 0.3, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
-	b.f("ppf_c2", 0.2, ppf)
-	b.f("ppf_tau2_s", 10, ppf)
+	b.assume("ppf_c1", 0.3, 0.1, 0.6, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.assume("ppf_c2", 0.2, 0.05, 0.4, ppf)
+	b.assume("ppf_tau2_s", 10, 4, 30, ppf+" (at least the ~4 s of the 0.25 Hz train)")
 	b.stpOn("Tan 2018 (Yin L 2020 Chin Phys B, Fig. 5d)")
 	return b.p
 }
@@ -448,23 +540,24 @@ func agCNCMemristor() *Params {
 	const ref = "Hussain T, Abbas H, Youn C, et al., 2022, Adv Mater Technol 7(2):2100744"
 	b := newPreset("ag-cnc-memristor", "memristor", "Ag NP / cellulose NC", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 1e4, "Hussain 2022: on/off ≈ 10^4 (review §3.1)")
+	b.window(memristorGmin, memristorGminSrc, 1e4, "Hussain 2022: \"I ON/OFF as high as ≈10^4\" (the paper's abstract; review §3.1)")
 	b.f("review.on_off", 1e4, "Hussain 2022, review §3.1: on/off ratio ≈ 10^4")
 	b.f("v_read_v", 0.05, "assumed: 0.05 V read, below Hussain 2022's ≈ 0.2 V set/reset voltage (review §3.1)")
-	b.electricalPulses(0.2, 0.2, "Hussain 2022: set/reset voltage ≈ 0.2 V, review §3.1")
+	b.electricalPulses(0.2, 0.2, "Hussain 2022's \"ultralow SET/RESET voltage of ≈0.2 V\" (abstract; a DC sweep value, "+
+		"its use as the pulse amplitude is assumed)")
 	return b.p
 }
 
 // siNCPhototransistor is the boron-doped Si NC synaptic phototransistor stimulated by both
 // optical and electrical spikes; photogating plus electrical gating give aversion learning,
 // AND/OR logic and a spiking network recognising handwritten digits with ~94 % accuracy
-// (review §3.1, Fig. 3f–g). It is the DefaultPreset.
+// (review §3.1, Fig. 3f–g). It is the DefaultPreset. No learning number of the device is
+// readable (the paper's abstract and the review give none), so it keeps the photogated prior.
 func siNCPhototransistor() *Params {
 	const ref = "Yin L, Han C, Zhang QT, et al., 2019, Nano Energy 63:103859"
 	b := newPreset("si-nc-phototransistor", "phototransistor", "B-doped Si NC", "optical/electrical", ref)
 	optoClass(b)
-	b.channelEnergy("e_pot_j", "potentiation by an excitatory electrical spike (Yin 2019, review §3.1, Fig. 3g)")
-	b.channelEnergy("e_dep_j", "depression by an inhibitory optical spike (Yin 2019, review §3.1, Fig. 3g)")
+	b.channelPulses("excitatory electrical spike (Yin 2019, review §3.1, Fig. 3g)", "inhibitory optical spike (Yin 2019, review §3.1, Fig. 3g)")
 	return b.p
 }
 
@@ -475,9 +568,8 @@ func znseZnSFlash() *Params {
 	const ref = "Yan CY, Wen JM, Lin P, et al., 2019, Small 15(1):1804156"
 	b := newPreset("znse-zns-flash", "flash", "ZnSe@ZnS core-shell NC", "electrical", ref)
 	memoryTransistorClass(b)
-	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes no ratio for Yan CY 2019; 10^3, a common floating-gate memory current ratio")
-	b.channelEnergy("e_pot_j", "gate program pulse (Yan CY 2019, review §3.2)")
-	b.channelEnergy("e_dep_j", "gate erase pulse (Yan CY 2019, review §3.2)")
+	transistorOnOff(b, "review quotes no ratio for Yan CY 2019")
+	b.channelPulses("gate program pulse (Yan CY 2019, review §3.2)", "gate erase pulse (Yan CY 2019, review §3.2)")
 	return b.p
 }
 
@@ -486,20 +578,21 @@ func znseZnSFlash() *Params {
 
 // perovskiteSiNC is the Si NC optoelectronic synapse enhanced by organometal halide perovskite
 // (photogating at the Si NC/perovskite heterojunction): higher optical sensitivity and lower
-// energy than Si NCs alone (review §4.1); used to simulate biased and correlated random-walk
-// learning. No figures are quoted.
+// energy than Si NCs alone (review §4.1; the paper's abstract: "increased optical sensitivity
+// and decreased electrical energy consumption"); used to simulate biased and correlated
+// random-walk learning. No figures are quoted.
 func perovskiteSiNC() *Params {
 	const ref = "Zhu YY, Huang W, He YF, et al., 2020, Research 2020:7538450"
 	b := newPreset("perovskite-si-nc", "optoelectronic", "Si NC / organometal halide perovskite", "optical", ref)
 	optoClass(b)
-	b.channelEnergy("e_pot_j", "optical potentiation (Zhu YY 2020, review §4.1)")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.1 names none)")
+	b.channelPulses("optical potentiation (Zhu YY 2020, review §4.1)", "assumed electrical depression (review §4.1 names none)")
 	return b.p
 }
 
 // mapbi3SiNC is the zero-power ITO/PCBM/MAPbI3:B-doped Si NC/Spiro-OMeTAD/Au synapse: the
 // built-in field of the MAPbI3/Si NC junction separates photocarriers, so it works with optical
-// input only and no bias (review §4.1, Fig. 5). It shows PPF, STDP, SNDP and SRDP; the gain
+// input only and no bias (review §4.1, Fig. 5). It shows PPF, STDP, SNDP and SRDP (the
+// spike-rate dependence of the short-term gain, a volatile effect: Fig. 5e–f); the gain
 // (EPSC of the 50th over the 1st of 50 spikes) vs spike rate is a high-pass filter with a
 // 4.8 Hz cutoff, used for image sharpening.
 func mapbi3SiNC() *Params {
@@ -517,10 +610,10 @@ func mapbi3SiNC() *Params {
 	tau := kappa / 4.8
 	ppf := fmt.Sprintf("calibrated to Huang 2020's 4.8 Hz gain cutoff (review §4.1, Fig. 5f; Gain = EPSC_50/EPSC_1): "+
 		"the gain depends on f·τ1 only and Characterize's first-order high-pass fit gives f_c·τ1 = κ = %.3f "+
-		"(with the facilitation cap 2·C1), so τ1 = κ/4.8 Hz = %.3f s; C1 = 0.5 assumed (no PPF index quoted); single component", kappa, tau)
-	b.f("stp_max", 1.0, "assumed: the review quotes no gain values; facilitation saturates as the traps fill, "+
-		"taken at twice the paired-pulse facilitation C1 (as for the other presets); the τ1 calibration uses it")
-	b.f("ppf_c1", 0.5, ppf)
+		"(with the facilitation cap 2·C1), so τ1 = κ/4.8 Hz = %.3f s; single component", kappa, tau)
+	b.f("stp_max", 1.0, CapRule+" (as for the other presets): the review quotes no gain values; the τ1 calibration below uses it")
+	b.assume("ppf_c1", 0.5, 0.2, 1, "no PPF index quoted for Huang 2020; C1 = 0.5 (the τ1 calibration holds for any C1, "+
+		"since the gain's cutoff depends on f·τ1 only)")
 	b.f("ppf_tau1_s", tau, ppf)
 	b.f("ppf_c2", 0, ppf)
 	b.f("ppf_tau2_s", 0, ppf)
@@ -528,9 +621,9 @@ func mapbi3SiNC() *Params {
 	// assumed numbers.
 	b.stpOff()
 	b.f("v_read_v", 0, "Huang 2020, review §4.1: zero-power, works with optical inputs only and no applied bias; read energy V²·G·t = 0")
-	b.f("e_pot_j", 0, "Huang 2020, review §4.1: zero-power (no electrical energy); optical pulse energy not quoted")
-	b.f("e_dep_j", 0, "Huang 2020, review §4.1: zero-power; depression by optical spike timing (STDP), no electrical energy")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s 375 nm laser spikes (the wavelength is Huang 2020's, review §4.1; the width is not quoted)")
+	b.pulses(0, "Huang 2020, review §4.1: zero-power (no bias): no electrical energy; the optical pulse energy is not quoted",
+		0, "Huang 2020, review §4.1: zero-power; depression by optical spike timing (STDP), no electrical energy")
 	return b.p
 }
 
@@ -544,11 +637,11 @@ func siNCElectroluminescent() *Params {
 	const ref = "Zhao SY, Ni ZY, Tan H, et al., 2018a, Nano Energy 54:383"
 	b := newPreset("si-nc-el", "electroluminescent", "Si NC", "electrical", ref)
 	optoClass(b)
-	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
-		10, "assumed: review quotes no on/off for Zhao SY 2018a; 10, as for the other NC synapses")
+	b.assumeWindow(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
+		10, 2, 100, "review quotes no on/off for Zhao SY 2018a; 10, as for the other NC synapses")
 	b.stpOn("Zhao SY 2018a (review §4.2)")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s electrical spikes; the review gives none")
-	b.electricalPulses(6, 6, "Zhao SY 2018a, review §4.2: input \"1\" is about 6 V")
+	b.electricalPulses(6, 6, "Zhao SY 2018a, review §4.2: logic input \"1\" is about 6 V (the logic demo's level; its use as the synaptic spike is assumed)")
 	return b.p
 }
 
@@ -559,10 +652,9 @@ func cspbbr3QDFlash() *Params {
 	const ref = "Wang Y, Lv ZY, Chen JR, et al., 2018, Adv Mater 30(38):1802883"
 	b := newPreset("cspbbr3-qd-flash", "flash", "CsPbBr3 QD", "optical/electrical", ref)
 	memoryTransistorClass(b)
-	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes no ratio for Wang Y 2018; 10^3, a common floating-gate memory current ratio")
+	transistorOnOff(b, "review quotes no ratio for Wang Y 2018")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s light program pulse / electrical erase pulse; the review gives none")
-	b.channelEnergy("e_pot_j", "optical programming (Wang Y 2018, review §4.2, Fig. 7b)")
-	b.channelEnergy("e_dep_j", "electrical erasing by positive gate bias (Wang Y 2018, review §4.2, Fig. 7b)")
+	b.channelPulses("optical programming (Wang Y 2018, review §4.2, Fig. 7b)", "electrical erasing by positive gate bias (Wang Y 2018, review §4.2, Fig. 7b)")
 	return b.p
 }
 
@@ -573,12 +665,13 @@ func p3htPQD() *Params {
 	const ref = "Chen JY, Yang DL, Jhuang FC, et al., 2021, Adv Funct Mater 31(47):2105911"
 	b := newPreset("p3ht-pqd", "optoelectronic", "CsPbBr3 perovskite QD / P3HT", "optical/electrical", ref)
 	optoClass(b)
-	b.f("t_pulse_s", 1e-3, "Chen 2021, review §4.2: an illumination of 1 ms (the optical pulse's length)")
+	b.f("t_pulse_s", 1e-3, "Chen 2021, review §4.2: \"can respond to an extremely short illumination of 1 ms\" (the optical pulse's length)")
 	b.f("response_s", 0, "not quoted: Chen 2021's 1 ms (review §4.2) is the illumination's length, not a response time (informational field, 0 = unknown)")
-	b.f("e_event_j", 3e-17, "Chen 2021, review §4.2: lowest energy consumption 3×10^-17 J")
-	b.f("review.e_event_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J")
-	b.f("e_pot_j", 3e-17, "Chen 2021, review §4.2: 3×10^-17 J per 1 ms photo-write event")
-	b.channelEnergy("e_dep_j", "electric erasing (Chen 2021, review §4.2)")
+	const e = 3e-17
+	b.f("e_event_j", e, "Chen 2021, review §4.2: \"a lowest energy consumption of 3×10^-17 J\" (the lowest reported; its conditions are not quoted)")
+	b.f("review.e_event_j", e, "Chen 2021, review §4.2: 3×10^-17 J")
+	b.windowFromEnergy(e, "Chen 2021, review §4.2, the lowest reported")
+	b.channelPulses("1 ms photo-write (Chen 2021, review §4.2)", "electric erasing (Chen 2021, review §4.2)")
 	return b.p
 }
 
@@ -588,9 +681,9 @@ func dppdttCsPbBr3() *Params {
 	const ref = "Hao DD, Zhang JY, Dai SL, et al., 2020, ACS Appl Mater Interf 12(35):39487"
 	b := newPreset("dppdtt-cspbbr3", "phototransistor", "CsPbBr3 NC / DPPDTT", "optical", ref)
 	optoClass(b)
-	b.f("v_read_v", 0.0005, "Hao 2020, review §4.2: synaptic response under an operation voltage of −0.0005 V (magnitude)")
-	b.channelEnergy("e_pot_j", "optical potentiation at Hao 2020's 0.5 mV bias")
-	b.channelEnergy("e_dep_j", "assumed depression pulse at the same bias (review §4.2 names none)")
+	b.f("v_read_v", 0.0005, "Hao 2020, review §4.2: synaptic response under an operation voltage of −0.0005 V "+
+		"(magnitude; that it is the read (drain) bias is assumed, the review does not say)")
+	b.channelPulses("optical potentiation at Hao 2020's 0.5 mV bias", "assumed depression pulse at the same bias (review §4.2 names none)")
 	return b.p
 }
 
@@ -601,8 +694,7 @@ func pqdOSCTransistor() *Params {
 	const ref = "Wang K, Dai SL, Zhao YW, et al., 2019, Small 15(11):1900010"
 	b := newPreset("pqd-osc-transistor", "phototransistor", "CsPbX3 perovskite QD / organic semiconductor", "optical", ref)
 	optoClass(b)
-	b.channelEnergy("e_pot_j", "optical potentiation (Wang K 2019, review §4.2)")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.2 names none)")
+	b.channelPulses("optical potentiation (Wang K 2019, review §4.2)", "assumed electrical depression (review §4.2 names none)")
 	return b.p
 }
 
@@ -615,30 +707,36 @@ func cspbbr3NCTransistor() *Params {
 	b := newPreset("cspbbr3-nc-transistor", "transistor", "CsPbBr3 NC (L-type ligands)", "electrical", ref)
 	optoClass(b)
 	b.f("t_pulse_s", 0.6, "Li EL 2019, review §4.2: triangular 20 V pulses with a 600 ms base")
-	ppf := "assumed: review quotes no PPF index for Li EL 2019; pulses 300 ms apart accumulate (Fig. 7f–g), " +
+	ppf := "review quotes no PPF index for Li EL 2019; pulses 300 ms apart accumulate (Fig. 7f–g), " +
 		"so τ1 = 0.3 s, C1 = 0.3; slow C2 = 0.2, τ2 = 3 s"
-	b.f("ppf_c1", 0.3, ppf)
-	b.f("ppf_tau1_s", 0.3, ppf)
-	b.f("ppf_c2", 0.2, ppf)
-	b.f("ppf_tau2_s", 3, ppf)
-	b.channelEnergy("e_pot_j", "20 V gate pulse (Li EL 2019, review §4.2); gate charging not counted")
-	b.channelEnergy("e_dep_j", "assumed opposite-polarity gate pulse (review §4.2 names none)")
+	b.assume("ppf_c1", 0.3, 0.1, 0.6, ppf)
+	b.assume("ppf_tau1_s", 0.3, 0.1, 1, ppf)
+	b.assume("ppf_c2", 0.2, 0.05, 0.4, ppf)
+	b.assume("ppf_tau2_s", 3, 1, 10, ppf)
+	b.channelPulses("20 V gate pulse (Li EL 2019, review §4.2; gate charging not counted)", "assumed opposite-polarity gate pulse (review §4.2 names none)")
 	return b.p
 }
 
 // pvpNCNC is the flexible, transparent memristor of N-doped carbon NCs (NCNC) in PVP; the NCNC
 // concentration sets digital (10 wt%) or analog (40 wt%) resistive switching via the number of
-// conductive paths (review §4.2, Fig. 8). The preset models the analog (A-RS) composition.
+// conductive paths (review §4.2, Fig. 8). The preset models the analog (A-RS) composition. The
+// paper's abstract reports EPSC, PPF, STDP and the STP→LTP transition, and space-charge
+// trapping/detrapping (not filaments) as the mechanism.
 func pvpNCNC() *Params {
 	const ref = "Zeng T, Yang Z, Liang JB, et al., 2021, Nanoscale Adv 3(9):2623 (also Wang TY et al., 2020, Nano Lett 20(6):4111)"
 	b := newPreset("pvp-ncnc", "memristor", "N-doped carbon NC / PVP", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 10, "assumed: review quotes no on/off for Zeng 2021; 10 for analog switching through multiple conductive paths")
-	nl := "assumed: Zeng 2021's analog RS at 40 wt% NCNC has gradual conductance change through multiple " +
+	memristorOnOff(b, "review quotes no on/off for Zeng 2021")
+	nl := "Zeng 2021's analog RS at 40 wt% NCNC has gradual conductance change through multiple " +
 		"conductive paths (review §4.2, Fig. 8d,f), no fit quoted; mild label 1"
-	b.f("nl_ltp", 1, nl)
-	b.f("nl_ltd", -1, nl)
-	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review says set/forming voltages drop with NCNC concentration but gives no value")
+	b.assume("nl_ltp", 1, 0.04, 3, nl)
+	b.assume("nl_ltd", -1, -3, -0.04, nl)
+	ppf := "Zeng 2021's abstract: \"paired-pulse facilitation (PPF) … and the transition from short-term plasticity (STP) to " +
+		"long-term plasticity (LTP), are emulated\"; no index quoted; C1 = 0.2, τ1 = 0.1 s"
+	b.assume("ppf_c1", 0.2, 0.05, 0.5, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.stpOn("Zeng 2021 (the paper's abstract)")
+	b.electricalPulses(1, 1, "assumed; the review says set/forming voltages drop with NCNC concentration but gives no value")
 	return b.p
 }
 
@@ -648,10 +746,10 @@ func siQDNIRLED() *Params {
 	const ref = "Zhao SY, Wang Y, Huang W, et al., 2019, Sci China Mater 62(10):1470"
 	b := newPreset("si-qd-nir-led", "electroluminescent", "Si QD", "electrical", ref)
 	optoClass(b)
-	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
-		10, "assumed: review quotes no on/off for Zhao SY 2019; 10, as for the other NC synapses")
+	b.assumeWindow(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED at its operating bias; the review gives no scale",
+		10, 2, 100, "review quotes no on/off for Zhao SY 2019; 10, as for the other NC synapses")
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s electrical spikes; the review gives none")
-	b.electricalPulses(6, 6, "assumed: 6 V, the input level of the related Si NC EL synapse (Zhao SY 2018a, review §4.2)")
+	b.electricalPulses(6, 6, "assumed: the input level of the related Si NC EL synapse (Zhao SY 2018a, review §4.2)")
 	return b.p
 }
 
@@ -662,10 +760,9 @@ func cdseZnSLEM() *Params {
 	const ref = "Zhu YB, Wu CX, Xu ZW, et al., 2021, Nano Lett 21(14):6087"
 	b := newPreset("cdse-zns-lem", "light-emitting memristor", "CdSe@ZnS core-shell NC", "optical", ref)
 	optoClass(b)
-	b.window(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED; the review gives no scale",
-		10, "assumed: review quotes no on/off for Zhu YB 2021; 10, as for the other NC synapses")
-	b.channelEnergy("e_pot_j", "blue-light stimulation (Zhu YB 2021, review §4.2, Fig. 9d)")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.2 names none)")
+	b.assumeWindow(memristorGmin, "assumed: forward conductance ≈ 1 µS of a thin-film NC LED; the review gives no scale",
+		10, 2, 100, "review quotes no on/off for Zhu YB 2021; 10, as for the other NC synapses")
+	b.channelPulses("blue-light stimulation (Zhu YB 2021, review §4.2, Fig. 9d)", "assumed electrical depression (review §4.2 names none)")
 	return b.p
 }
 
@@ -675,14 +772,13 @@ func inpZnSTransistor() *Params {
 	const ref = "Hu H, Wen GH, Wen JM, et al., 2021, Adv Sci 8(16):2100513"
 	b := newPreset("inp-zns-transistor", "flash", "InP@ZnS core-shell NC", "optical/electrical", ref)
 	memoryTransistorClass(b)
-	b.window(transistorGmin, transistorGminSrc, 1e3, "assumed: review quotes a 42 V memory window for Hu H 2021 but no current ratio; 10^3")
+	transistorOnOff(b, "review quotes a 42 V memory window for Hu H 2021 but no current ratio")
 	b.f("response_s", 10e-6, "Hu H 2021, review §4.2: fast response (10 µs)")
 	b.f("review.response_s", 10e-6, "Hu H 2021, review §4.2: 10 µs")
-	b.f("t_pulse_s", 10e-6, "derived: pulse width = Hu H 2021's 10 µs response (review §4.2)")
+	b.f("t_pulse_s", 10e-6, "assumed: pulse width = Hu H 2021's 10 µs response (review §4.2); the programming pulse itself is not quoted")
 	b.retentionOver(4e4, "Hu H 2021, review §4.2")
 	b.f("review.retention_s", 4e4, "Hu H 2021, review §4.2: retention as long as 4×10^4 s")
-	b.channelEnergy("e_pot_j", "program pulse (Hu H 2021, review §4.2)")
-	b.channelEnergy("e_dep_j", "erase pulse (Hu H 2021, review §4.2)")
+	b.channelPulses("program pulse (Hu H 2021, review §4.2)", "erase pulse (Hu H 2021, review §4.2)")
 	return b.p
 }
 
@@ -696,8 +792,7 @@ func cdseZnSPVDF() *Params {
 	b.f("review.on_off", 1e5, "He LH 2021, review §4.2: switch ratio ≈ 10^5")
 	b.retentionOver(1e4, "He LH 2021, review §4.2")
 	b.f("review.retention_s", 1e4, "He LH 2021, review §4.2: retention 10^4 s")
-	b.channelEnergy("e_pot_j", "gate program pulse (He LH 2021, review §4.2)")
-	b.channelEnergy("e_dep_j", "gate erase pulse (He LH 2021, review §4.2)")
+	b.channelPulses("gate program pulse (He LH 2021, review §4.2)", "gate erase pulse (He LH 2021, review §4.2)")
 	return b.p
 }
 
@@ -710,10 +805,11 @@ func siNCWSe2() *Params {
 	const ref = "Ni ZY, Wang Y, Liu LX, et al., 2018, IEEE IEDM p.38.5.1"
 	b := newPreset("si-nc-wse2", "phototransistor", "Si NC / WSe2", "optical", ref)
 	optoClass(b)
-	b.f("e_event_j", 75e-15, "Ni 2018, review §4.3: energy consumption about 75 fJ")
-	b.f("review.e_event_j", 75e-15, "Ni 2018, review §4.3: about 75 fJ")
-	b.f("e_pot_j", 75e-15, "Ni 2018, review §4.3: 75 fJ per optical synaptic event")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	const e = 75e-15
+	b.f("e_event_j", e, "Ni 2018, review §4.3: \"a low energy consumption of about 75 fJ\"")
+	b.f("review.e_event_j", e, "Ni 2018, review §4.3: about 75 fJ")
+	b.windowFromEnergy(e, "Ni 2018, review §4.3")
+	b.channelPulses("optical synaptic event (Ni 2018, review §4.3)", "assumed depression pulse (review §4.3 names none)")
 	return b.p
 }
 
@@ -724,22 +820,29 @@ func mos2NCTransistor() *Params {
 	const ref = "Sun YL, Ding YT, Xie D, et al., 2021b, Adv Opt Mater 9(12):2002232"
 	b := newPreset("mos2-nc-transistor", "phototransistor", "MoS2 / NC", "optical/electrical", ref)
 	optoClass(b)
-	b.channelEnergy("e_pot_j", "optically modulated potentiation (Sun 2021b, review §4.3, Fig. 10a)")
-	b.channelEnergy("e_dep_j", "erasing by a large gate voltage (Sun 2021b, review §4.3, Fig. 10b)")
+	b.assume("nl_ltd", -6, -9, -3, "Sun 2021b erases by one large gate voltage: \"A large voltage is applied to the gate at 16 s "+
+		"and the EPSC is immediately gone\" (review §4.3, Fig. 10b); no graded depression is shown, so the depression "+
+		"branch is taken steep (label −6: the first pulses remove most of the weight)")
+	b.channelPulses("optically modulated potentiation (Sun 2021b, review §4.3, Fig. 10a)", "erasing by a large gate voltage (Sun 2021b, review §4.3, Fig. 10b)")
 	return b.p
 }
 
 // pbsGraphene is the flexible optical synapse Pyr-GDY/graphene/PbS NC: 980 nm light excites PbS
 // NCs and lowers the graphene conductance, 450 nm light (absorbed by Pyr-GDY) raises it, so both
-// directions are optical (review §4.3, Fig. 10c–d).
+// directions are optical (review §4.3, Fig. 10c–d). The paper's abstract: "a linear and
+// symmetric conductance-update trajectory with numerous conductance states and low noise".
 func pbsGraphene() *Params {
 	const ref = "Hou YX, Li Y, Zhang ZC, et al., 2021, ACS Nano 15(1):1497"
-	b := newPreset("pbs-graphene", "phototransistor", "PbS NC / graphene / Pyr-GDY", "optical", ref)
+	b := newPreset("pbs-graphene", "optoelectronic", "PbS NC / graphene / Pyr-GDY", "optical", ref)
 	optoClass(b)
-	b.window(1e-6, "assumed: graphene channels conduct far more than NC films; ≈ 1 µS base conductance (the review gives no scale)",
-		2, "assumed: review quotes no ratio for Hou 2021; graphene photogating modulates the channel by tens of percent up to a few-fold: 2")
-	b.channelEnergy("e_pot_j", "450 nm light pulse (Hou 2021, review §4.3, Fig. 10d)")
-	b.channelEnergy("e_dep_j", "980 nm light pulse (Hou 2021, review §4.3, Fig. 10d)")
+	b.assumeWindow(1e-6, "assumed: graphene channels conduct far more than NC films; ≈ 1 µS base conductance (the review gives no scale)",
+		2, 1.2, 5, "review quotes no ratio for Hou 2021; graphene photogating modulates the channel by tens of percent up to a few-fold: 2")
+	abs := "Hou 2021's abstract: \"a linear and symmetric conductance-update trajectory with numerous conductance states and low noise\" (no number)"
+	b.assume("nl_ltp", 0.5, 0, 1, abs+"; nearly linear: label 0.5")
+	b.assume("nl_ltd", -0.5, -1, 0, abs+"; symmetric: −0.5")
+	b.assume("states", 128, 64, 256, abs+"; \"numerous\": 128, twice the photogated prior")
+	b.assume("read_noise", 0.01, 0.002, 0.02, abs+"; \"low noise\": 1 %, half the photogated prior")
+	b.channelPulses("450 nm light pulse (Hou 2021, review §4.3, Fig. 10d)", "980 nm light pulse (Hou 2021, review §4.3, Fig. 10d)")
 	return b.p
 }
 
@@ -750,14 +853,15 @@ func goNCNC() *Params {
 	const ref = "Lin Y, Wang ZQ, Zhang X, et al., 2020, NPG Asia Mater 12(1):64"
 	b := newPreset("go-ncnc", "memristor", "graphene oxide / N-doped carbon NC", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 10, "assumed: review quotes no on/off for Lin 2020; 10 for analog switching")
-	nl := "assumed: Lin 2020 achieves analog RS with gradual conductance change (review §4.3), no fit quoted; mild label 1"
-	b.f("nl_ltp", 1, nl)
-	b.f("nl_ltd", -1, nl)
-	ppf := "assumed: Lin 2020 emulates PPF (review §4.3) but no index is quoted; C1 = 0.2, τ1 = 0.1 s"
-	b.f("ppf_c1", 0.2, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
-	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	memristorOnOff(b, "review quotes no on/off for Lin 2020")
+	nl := "Lin 2020's abstract: \"the high linearity of the conductance change also facilitated the implementation of pattern " +
+		"recognition\" (no value); nearly linear: label 0.5"
+	b.assume("nl_ltp", 0.5, 0.04, 1.5, nl)
+	b.assume("nl_ltd", -0.5, -1.5, -0.04, nl)
+	ppf := "Lin 2020 emulates PPF (review §4.3) but no index is quoted; C1 = 0.2, τ1 = 0.1 s"
+	b.assume("ppf_c1", 0.2, 0.05, 0.5, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.electricalPulses(1, 1, "assumed, the review gives no voltages")
 	return b.p
 }
 
@@ -767,10 +871,10 @@ func graphenePNC() *Params {
 	const ref = "Pradhan B, Das S, Li JX, et al., 2020, Sci Adv 6(7):eaay5225"
 	b := newPreset("graphene-pnc", "phototransistor", "perovskite QD / graphene", "optical", ref)
 	optoClass(b)
-	b.window(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
-		2, "assumed: review quotes responsivity (1.4×10^8 A/W, Pradhan 2020) but no ratio; graphene photogating: 2")
-	b.channelEnergy("e_pot_j", "optical potentiation (Pradhan 2020, review §4.3)")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	b.assumeWindow(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
+		2, 1.2, 5, "review quotes responsivity (1.4×10^8 A/W, Pradhan 2020) but no ratio; graphene photogating modulates the channel "+
+			"by tens of percent up to a few-fold: 2")
+	b.channelPulses("optical potentiation (Pradhan 2020, review §4.3)", "assumed electrical depression (review §4.3 names none)")
 	return b.p
 }
 
@@ -780,19 +884,24 @@ func graphenePNCHighPPF() *Params {
 	const ref = "Han C, Han XW, Han JY, et al., 2022, Adv Funct Mater 32(22):2113053"
 	b := newPreset("graphene-pnc-ppf", "phototransistor", "perovskite NC / graphene", "optical", ref)
 	optoClass(b)
-	b.window(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
-		2, "assumed: review quotes no ratio for Han 2022; graphene photogating: 2")
-	b.f("review.ppf_index_pct", 196, "Han 2022, review §4.3: PPF index elevated to 196 %")
-	b.f("review.ppf_dt_s", 0.1, "assumed: the review gives no interval for Han 2022's 196 %; PPF peaks at the shortest interval, taken as 0.1 s")
-	c1 := 0.96 / (math.Exp(-1) + 0.5*math.Exp(-0.1))
-	ppf := fmt.Sprintf("derived: Han 2022's PPF 196 %% (review §4.3) at the assumed 0.1 s interval, with assumed τ1 = 0.1 s, "+
-		"τ2 = 1 s and C2 = C1/2: 1 + C1·e^(−1) + C2·e^(−0.1) = 1.96 → C1 = %.4f, C2 = %.4f", c1, c1/2)
+	b.assumeWindow(1e-6, "assumed: graphene channel, ≈ 1 µS base conductance (the review gives no scale)",
+		2, 1.2, 5, "review quotes no ratio for Han 2022; graphene photogating: 2")
+	b.f("review.ppf_index_pct", 196, "Han 2022, review §4.3: PPF index \"can be elevated to 196%\" (its largest value)")
+	// 196 % is the largest PPF the device reaches, and PPF falls with the interval, so the
+	// model's PPF must reach 196 % at the shortest interval and never exceed it: PPF(Δt) ≤
+	// 1 + C1 + C2 = 1.96. The interval itself is not quoted (assumed).
+	const dt = 0.01
+	b.f("review.ppf_dt_s", dt, "assumed: the review gives no interval for Han 2022's 196 %; the largest PPF is at the shortest "+
+		"interval, taken as 10 ms")
+	c1 := 0.96 / (math.Exp(-dt/0.1) + 0.5*math.Exp(-dt/1))
+	ppf := fmt.Sprintf("derived: Han 2022's largest PPF 196 %% (review §4.3) at the assumed shortest interval of 10 ms, with assumed "+
+		"τ1 = 0.1 s, τ2 = 1 s and C2 = C1/2: 1 + C1·e^(−0.1) + C2·e^(−0.01) = 1.96 → C1 = %.4f, C2 = %.4f; "+
+		"PPF(Δt → 0) = 1 + C1 + C2 = %.3f, so no interval gives much above 196 %%", c1, c1/2, 1+1.5*c1)
 	b.f("ppf_c1", c1, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
 	b.f("ppf_c2", c1/2, ppf)
-	b.f("ppf_tau2_s", 1, ppf)
-	b.channelEnergy("e_pot_j", "optical potentiation (Han 2022, review §4.3)")
-	b.channelEnergy("e_dep_j", "assumed electrical depression (review §4.3 names none)")
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, "Han 2022's PPF decay times are not quoted; τ1 = 0.1 s (the derivation of C1 uses it)")
+	b.assume("ppf_tau2_s", 1, 0.3, 3, "Han 2022's PPF decay times are not quoted; τ2 = 1 s (the derivation of C1 uses it)")
+	b.channelPulses("optical potentiation (Han 2022, review §4.3)", "assumed electrical depression (review §4.3 names none)")
 	return b.p
 }
 
@@ -806,12 +915,13 @@ func mos2QDMemristor() *Params {
 	const ref = "Thomas A, Resmi AN, Ganguly A, et al., 2020, Sci Rep 10(1):12450"
 	b := newPreset("mos2-qd-memristor", "memristor", "MoS2 QD", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 1e4, "Thomas 2020: on/off 10^4 (review §4.4; also the paper's abstract)")
+	b.window(memristorGmin, memristorGminSrc, 1e4, "Thomas 2020: \"good resistive switching with an On–Off ratio of 10^4\" (the paper's abstract; review §4.4)")
 	b.f("review.on_off", 1e4, "Thomas 2020, review §4.4: high on-off ratio of 10^4")
-	ppf := "assumed: Thomas 2020's abstract reports paired-pulse facilitation/depression of short-term memory, no index in the review; C1 = 0.2, τ1 = 0.1 s"
-	b.f("ppf_c1", 0.2, ppf)
-	b.f("ppf_tau1_s", 0.1, ppf)
-	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	ppf := "Thomas 2020's abstract: \"Paired Pulse Facilitation / Depression of short-term memory has been observed\", no index " +
+		"quoted; facilitation C1 = 0.2, τ1 = 0.1 s (the depression is not modelled)"
+	b.assume("ppf_c1", 0.2, 0.05, 0.5, ppf)
+	b.assume("ppf_tau1_s", 0.1, 0.03, 0.3, ppf)
+	b.electricalPulses(1, 1, "assumed, the review gives no voltages")
 	return b.p
 }
 
@@ -823,16 +933,18 @@ func pbsNQDMemristor() *Params {
 	const ref = "Yan XB, Pei YF, Chen HW, et al., 2019, Adv Mater 31(7):1805284"
 	b := newPreset("pbs-nqd-memristor", "memristor", "PbS networked QD / Ga2O3", "electrical", ref)
 	memristorClass(b)
-	b.window(memristorGmin, memristorGminSrc, 1e2, "assumed: the review credits the self-assembled NCs with a large on-off ratio (Yan XB 2019, review §4.4) "+
-		"but quotes no value; 10^2 is the memristor class's window, likely smaller than the device's")
+	b.assumeWindow(memristorGmin, memristorGminSrc, 1e2, 10, 1e4, "the review credits the self-assembled NCs with a \"large on-off ratio\" "+
+		"(Yan XB 2019, review §4.4) but quotes no value; 10^2, likely below the device's; range up to the 10^3–10^4 "+
+		"of the NC memristors that quote one (si-nc-memristor, ag-cnc-memristor, mos2-qd-memristor)")
 	b.f("response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: SET response ≈ 5.3 ns for NQD devices")
 	b.f("review.response_s", 5.3e-9, "Yan XB 2019, review §4.4, Fig. 11f: 5.3 ns")
 	b.f("t_pulse_s", 50e-9, "assumed: 50 ns programming pulse, about ten times Yan XB 2019's 5.3 ns SET response (review §4.4)")
-	b.f("d2d_g_sigma", 0.05, "assumed: Yan XB 2019's NQD devices have the most concentrated HRS/LRS distribution over 60 I–V cycles "+
-		"(review §4.4, Fig. 11g), no σ quoted; half the NC memristor default, 5 %")
-	b.f("d2d_nl_sigma", 0.25, "assumed: more uniform switching than other NC memristors (review §4.4, Yan XB 2019); half the default")
-	b.f("c2c_sigma", 0.02, "assumed: set/reset voltage spread an order of magnitude narrower than without NCs (Yan XB 2019, review §4.4); 2 %")
-	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	b.assume("d2d_g_sigma", 0.05, 0.01, 0.1, "Yan XB 2019's NQD devices have the most concentrated HRS/LRS distribution over 60 I–V cycles "+
+		"(review §4.4, Fig. 11g), no σ quoted; half the NC memristor prior, 5 %")
+	b.assume("d2d_nl_sigma", 0.25, 0.05, 0.5, "more uniform switching than other NC memristors (Yan XB 2019, review §4.4); half the prior")
+	b.assume("c2c_sigma", 0.02, 0.005, 0.035, "set/reset voltage spread about an order of magnitude narrower than the pure-Ga2O3 "+
+		"device's (Yan XB 2019, review §4.4); 2 %, range up to the class prior's 3.5 %")
+	b.electricalPulses(1, 1, "assumed, the review gives no voltages")
 	return b.p
 }
 
@@ -845,7 +957,7 @@ func cspbbr3NCMemory() *Params {
 	memristorClass(b)
 	b.window(memristorGmin, memristorGminSrc, 10, "Zhang XN 2019: stable on-off ratio 10 (metastable up to 10^6), review §4.4")
 	b.f("review.on_off", 10, "Zhang XN 2019, review §4.4: tunable on-off ratio from metastable 10^6 to stable 10 (stable value)")
-	b.electricalPulses(1, 1, "assumed: ±1 V pulses; the review gives no voltages")
+	b.electricalPulses(1, 1, "assumed, the review gives no voltages")
 	return b.p
 }
 
@@ -866,24 +978,27 @@ func neurosim(name, kind, material string, states int, nlP, nlD, onOff, c2c floa
 	if name == "ag-a-si" {
 		b.f("gmax_s", gmax, "NeuroSim default Ag:a-Si cell: Gmax 38.462 nS, anchors.md")
 		b.f("gmin_s", 3.0769e-9, "NeuroSim default Ag:a-Si cell: Gmin 3.0769 nS (on/off 12.5), anchors.md")
+		b.p.Source["on_off"] = table
 	} else {
 		b.f("gmax_s", gmax, "assumed: anchors.md gives absolute conductances only for the Ag:a-Si cell (38.462 nS); same Gmax used")
 		b.f("gmin_s", gmax/onOff, fmt.Sprintf("derived: Gmax / on/off = 38.462 nS / %g (on/off from the %s)", onOff, table))
+		b.p.Source["on_off"] = table
 	}
 	b.n("review.states", states, table)
 	b.f("review.on_off", onOff, table)
 	b.f("c2c_sigma", c2c, table+c2cNote)
-	b.f("d2d_nl_sigma", 0, "assumed: anchors.md gives no D2D spread; 0 so the preset is the table's nominal device")
-	b.f("d2d_g_sigma", 0, "assumed: anchors.md gives no window spread; 0")
-	b.f("read_noise", 0, "assumed: anchors.md gives no read-noise σ for the table devices; 0")
+	nominal := "anchors.md gives no %s; 0 so the preset is the table's nominal device, up to %s as the plausible range"
+	b.assume("d2d_nl_sigma", 0, 0, 0.5, fmt.Sprintf(nominal, "D2D spread of NL", "0.5 (the NC priors' scale)"))
+	b.assume("d2d_g_sigma", 0, 0, 0.1, fmt.Sprintf(nominal, "window spread", "10 %"))
+	b.assume("read_noise", 0, 0, 0.02, fmt.Sprintf(nominal, "read-noise σ", "2 %"))
 	b.noStuck()
 	b.nonVolatile("NeuroSim's online-learning model has no retention loss")
-	b.noSTP("NeuroSim's devices are modelled without short-term plasticity")
+	b.noSTP("NeuroSim's devices are modelled without short-term plasticity", 0.1)
 	b.f("v_read_v", 0.5, "NeuroSim default cell: V_read 0.5 V, anchors.md (Ag:a-Si cell; used for all table devices)")
 	b.f("t_read_s", 1e-6, "assumed: 1 µs read pulse; anchors.md gives none")
 	b.f("t_pulse_s", 300e-6, "NeuroSim default cell: write pulses of 300 µs, anchors.md (Ag:a-Si cell; used for all table devices)")
-	b.f("e_event_j", 0, "not given: read energy computed as V_read²·G·t_read")
-	b.electricalPulses(3.2, 2.8, "NeuroSim default cell: write +3.2 V / −2.8 V, anchors.md")
+	b.f("e_event_j", 0, "not given")
+	b.pulses(3.2, "NeuroSim default cell: write +3.2 V, anchors.md", 2.8, "NeuroSim default cell: write −2.8 V (magnitude), anchors.md")
 	b.noResponse()
 	return b.p
 }
@@ -932,16 +1047,20 @@ func ideal() *Params {
 	b.p.Source["analog"] = why + ": fractional pulses are applied exactly, so programming equals the float rule"
 	b.f("nl_ltp", 0, why+", linear")
 	b.f("nl_ltd", 0, why+", linear")
-	for _, f := range []string{"c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise"} {
-		b.f(f, 0, why+", no variation or noise")
+	for _, f := range []string{"c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise", "stuck_min_frac", "stuck_max_frac"} {
+		b.f(f, 0, why+", no variation, noise or stuck devices")
 	}
-	b.noStuck()
 	b.nonVolatile("ideal device")
-	b.noSTP("ideal device")
+	for _, f := range []string{"ppf_c1", "ppf_tau1_s", "ppf_c2", "ppf_tau2_s"} {
+		b.f(f, 0, why+": no short-term component")
+	}
+	b.stpOff()
 	b.f("v_read_v", 0.1, why+", 0.1 V read")
 	b.f("t_read_s", 1e-6, why+", 1 µs read")
 	b.f("t_pulse_s", 1e-6, why+", 1 µs programming pulse")
-	b.f("e_event_j", 0, why+": read energy computed as V_read²·G·t_read")
+	b.f("e_event_j", 0, why)
+	b.f("v_pot_v", 0, why+": programming energy not modelled")
+	b.f("v_dep_v", 0, why+": programming energy not modelled")
 	b.f("e_pot_j", 0, why+": programming energy not modelled")
 	b.f("e_dep_j", 0, why+": programming energy not modelled")
 	b.noResponse()

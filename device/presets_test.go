@@ -38,9 +38,10 @@ func numericFields(p *Params) map[string]float64 {
 	return out
 }
 
-// citesOrAssumes matches a source that says "assumed", carries a publication year, or points at
-// the project's anchors file (NeuroSim's table, whose year anchors.md does not give).
-var citesOrAssumes = regexp.MustCompile(`assumed|\b(19|20)\d\d[ab]?\b|anchors\.md`)
+// citesOrAssumes matches a source that says "assumed", carries a publication year, points at
+// the project's anchors file (NeuroSim's table, whose year anchors.md does not give), or derives
+// the value from the preset's other fields (whose sources say where they come from).
+var citesOrAssumes = regexp.MustCompile(`assumed|\b(19|20)\d\d[ab]?\b|anchors\.md|^derived`)
 
 // alwaysSourced are the fields whose source is required even when zero.
 var alwaysSourced = []string{"states", "gmin_s", "gmax_s", "nl_ltp", "nl_ltd", "c2c_sigma"}
@@ -101,7 +102,7 @@ func TestPresetSources(t *testing.T) {
 			}
 			for f := range p.Source {
 				_, ok := fields[f]
-				assert.True(t, ok || f == "analog", "source for unknown field %q", f)
+				assert.True(t, ok || f == "analog" || f == "on_off", "source for unknown field %q", f)
 			}
 			assert.Empty(t, p.Unsourced(alwaysSourced))
 		})

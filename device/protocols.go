@@ -46,8 +46,18 @@ type Row struct {
 	Unit      string  `json:"unit"`
 	Review    float64 `json:"review"`
 	Simulated float64 `json:"simulated"`
-	Note      string  `json:"note,omitempty"`
+	// Kind says how Simulated was obtained: KindSimulated, by driving the device through a
+	// protocol (a check of the model against the figure), or KindParameter, by restating a
+	// parameter (an echo, which checks nothing).
+	Kind string `json:"kind"`
+	Note string `json:"note,omitempty"`
 }
+
+// Kinds of a summary row.
+const (
+	KindSimulated = "simulated"
+	KindParameter = "parameter"
+)
 
 // Report is the result of Characterize: every protocol's curve and fit, and the comparison
 // with the review's figures. All numbers are finite (0 stands for "not applicable").
@@ -581,12 +591,12 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 		if g0 > 0 {
 			sim = e.g / g0
 		}
-		rows = append(rows, Row{Figure: "on/off ratio", Unit: "Gmax/Gmin", Review: rv.OnOff, Simulated: sim,
+		rows = append(rows, Row{Figure: "on/off ratio", Unit: "Gmax/Gmin", Review: rv.OnOff, Simulated: sim, Kind: KindSimulated,
 			Note: "stored G after Pmax pulses from Gmin (without C2C noise) / G at start"})
 	}
 	if rv.States > 0 {
 		rows = append(rows, Row{Figure: "conductance states", Unit: "pulses Gmin→Gmax", Review: float64(rv.States),
-			Simulated: float64(p.States), Note: "a parameter (Pmax), not a measurement"})
+			Simulated: float64(p.States), Kind: KindParameter, Note: "a parameter (Pmax), not a measurement"})
 	}
 	if rv.PPFIndex > 0 {
 		dt := rv.PPFDt
@@ -599,19 +609,28 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 		// The mean of several pairs, as the PPF curve and a lab do: one pair's ratio carries
 		// √2 times the read noise.
 		ppf := PPF(d, []float64{dt}, characterizeRepeats).Y[0]
-		rows = append(rows, Row{Figure: "PPF index", Unit: "%", Review: rv.PPFIndex, Simulated: ppf, Note: note})
+		rows = append(rows, Row{Figure: "PPF index", Unit: "%", Review: rv.PPFIndex, Simulated: ppf, Kind: KindSimulated, Note: note})
 	}
 	if rv.CutoffHz > 0 {
 		rows = append(rows, Row{Figure: "gain high-pass cutoff", Unit: "Hz", Review: rv.CutoffHz, Simulated: rep.GainFit.CutoffHz,
-			Note: "first-order high-pass fit of EPSC_50/EPSC_1 vs frequency"})
+			Kind: KindSimulated, Note: "first-order high-pass fit of EPSC_50/EPSC_1 vs frequency"})
 	}
 	if rv.EEvent > 0 {
-		sim := p.ReadEnergy(p.Gmax)
-		note := "V_read²·Gmax·t_read"
-		if p.EEvent > 0 {
-			note = "the preset's e_event_j (a parameter)"
+		row := Row{Figure: "energy per synaptic event", Unit: "J", Review: rv.EEvent}
+		if p.VPot > 0 {
+			// One potentiation pulse from mid-window: the channel conducts at V_pot for t_pulse.
+			e := d.Clone(0)
+			e.sigmaW = 0
+			e.SetG((e.c.gmin + e.c.gmax) / 2)
+			g0 := e.g
+			e.Program(1)
+			row.Simulated = p.VPot * p.VPot * (g0 + e.g) / 2 * p.TPulse
+			row.Kind, row.Note = KindSimulated, "one potentiation pulse from mid-window: V_pot²·G·t_pulse, G its mean over the pulse"
+		} else {
+			row.Simulated = p.EPot
+			row.Kind, row.Note = KindParameter, "the preset's e_pot_j (a parameter: no v_pot_v to simulate it from)"
 		}
-		rows = append(rows, Row{Figure: "energy per synaptic event", Unit: "J", Review: rv.EEvent, Simulated: sim, Note: note})
+		rows = append(rows, row)
 	}
 	if rv.Retention > 0 {
 		y := p.Retained(rv.Retention)
@@ -629,11 +648,11 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 			}
 			sim = a
 		}
-		rows = append(rows, Row{Figure: "retention time", Unit: "s", Review: rv.Retention, Simulated: sim,
+		rows = append(rows, Row{Figure: "retention time", Unit: "s", Review: rv.Retention, Simulated: sim, Kind: KindSimulated,
 			Note: fmt.Sprintf("simulated: time the stored part stays ≥ 50 %% (capped at the review's time); retained there: %.3g", y)})
 	}
 	if rv.Response > 0 {
-		rows = append(rows, Row{Figure: "response time", Unit: "s", Review: rv.Response, Simulated: p.Response,
+		rows = append(rows, Row{Figure: "response time", Unit: "s", Review: rv.Response, Simulated: p.Response, Kind: KindParameter,
 			Note: "a parameter (informational), not simulated"})
 	}
 	return rows

@@ -88,6 +88,7 @@ type compareItem struct {
 	Device string  // --device value of the run: a preset name, a file or "float"
 	Param  string  // swept parameter ("" for a device comparison)
 	Value  float64 // its value
+	Draw   int     // uncertainty draw of the device's assumed parameters (1…K), 0 for its nominal values
 	params *device.Params
 }
 
@@ -124,6 +125,12 @@ type compareFile struct {
 	Ranking      []string             `json:"ranking,omitempty"`
 	SplitHalf    *float64             `json:"rank_split_half_spearman,omitempty"`
 	SplitHalfMin *float64             `json:"rank_split_half_spearman_min,omitempty"`
+	// Uncertainty is the number of parameter draws per device (--uncertainty; 0: none).
+	// Spreads gives each device's accuracy and energy over its draws, Robust which
+	// statements of Ranking survive them (see experiment.Draws, Spreads, Robust).
+	Uncertainty int                 `json:"uncertainty_draws,omitempty"`
+	Spreads     []experiment.Spread `json:"uncertainty,omitempty"`
+	Robust      []string            `json:"robust_ranking,omitempty"`
 }
 
 // compareKind marks compare.json as written by compare or merge.
@@ -137,6 +144,7 @@ type compareRow struct {
 	Device string   `json:"device"`
 	Param  string   `json:"param,omitempty"`
 	Value  *float64 `json:"value,omitempty"` // of Param
+	Draw   int      `json:"draw,omitempty"`  // uncertainty draw (0: the device's nominal values)
 
 	Accuracy float64 `json:"accuracy"`
 	// AccuracyLoss is the ideal device's accuracy with the same seed minus
@@ -197,7 +205,10 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	registerTrainFlags(fs, &o)
 	var devices, sweep, shard string
 	var sets setList
-	var jobs, seeds int
+	var jobs, seeds, draws int
+	fs.IntVar(&draws, "uncertainty", 0, "also run K draws of each device's assumed parameters from their plausible ranges "+
+		"(Latin hypercube, seeded by --seed; draw k uses the k-th seed, cycling): tables give each device's range over the draws "+
+		"and which rankings survive them")
 	fs.IntVar(&seeds, "seeds", defaultSeeds, "seeds per device: every device runs with master seeds --seed, --seed+1, …; tables give mean, sd and 95 % intervals")
 	fs.StringVar(&devices, "devices", "all", "devices to compare: \"all\" (every preset), or a comma-separated list of preset names, device JSON files and \"float\"")
 	fs.StringVar(&sweep, "sweep", "", "sweep one parameter of the one device in --devices: param=v1,v2,… with param one of "+strings.Join(sweepParams, ", ")+
@@ -225,12 +236,21 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if jobs == 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
+	if draws < 0 || draws > maxDraws {
+		return e.usagef("--uncertainty must be between 0 and %d, got %d", maxDraws, draws)
+	}
+	if draws > 0 && sweep != "" {
+		return e.usagef("--uncertainty draws devices' assumed parameters; it does not combine with --sweep")
+	}
 	groups, param, err := compareItems(devices, sweep, sets...)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
 	seedList := experiment.Seeds(o.Seed, seeds)
 	items := withSeeds(groups, seedList)
+	if items, err = withDraws(items, groups, draws, seedList, o.Seed); err != nil {
+		return err
+	}
 	o.Device = items[0].Device
 	if err := o.validate(e); err != nil {
 		return err
@@ -246,7 +266,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	cf := compareFile{Version: compareVersion, Kind: compareKind, Rule: o.Rule, Sweep: param, Set: sets, Options: o, Seeds: seedList}
+	cf := compareFile{Version: compareVersion, Kind: compareKind, Rule: o.Rule, Sweep: param, Set: sets, Options: o, Seeds: seedList,
+		Uncertainty: draws}
 	for _, g := range groups {
 		cf.Groups = append(cf.Groups, g.Label)
 	}
@@ -388,6 +409,32 @@ func withSeeds(groups []compareItem, seeds []uint64) []compareItem {
 		}
 	}
 	return out
+}
+
+// maxDraws bounds --uncertainty.
+const maxDraws = 100
+
+// withDraws appends to items, for each device of groups with assumed ranges, k runs of
+// parameter sets drawn from them (experiment.Draws, seeded by seed), labelled
+// <device>-u<draw>; draw j runs with seeds[(j−1) mod len(seeds)].
+func withDraws(items, groups []compareItem, k int, seeds []uint64, seed uint64) ([]compareItem, error) {
+	if k == 0 {
+		return items, nil
+	}
+	for _, g := range groups {
+		if g.params == nil {
+			continue
+		}
+		ds, err := experiment.Draws(g.params, k, seed)
+		if err != nil {
+			return nil, err
+		}
+		for j, q := range ds {
+			items = append(items, compareItem{Index: len(items), Label: fmt.Sprintf("%s-u%d", g.Label, j+1), Group: g.Label,
+				Seed: seeds[j%len(seeds)], Device: g.Device, Draw: j + 1, params: q})
+		}
+	}
+	return items, nil
 }
 
 // registerTrainFlags adds train's flags to fs except --device (compare has
@@ -648,7 +695,7 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 		return compareRow{}, err
 	}
 	r := compareRow{
-		Index: it.Index, Label: it.Label, Group: it.Group, Device: it.Device, Param: it.Param,
+		Index: it.Index, Label: it.Label, Group: it.Group, Device: it.Device, Param: it.Param, Draw: it.Draw,
 		Accuracy: m.Accuracy, EnergyPerInference: m.EnergyPerInference, EnergyPerTrainImage: m.EnergyPerTrainImage,
 		PulsesPerTrainImage: m.PulsesPerTrainImage, SOPsPerInference: m.SOPsPerInference,
 		ReadPerInference: m.Inference.Read, NeuronPerInference: m.Inference.Neuron + m.Inference.Spike + m.Inference.Digital,
@@ -763,19 +810,24 @@ func finishRows(cf *compareFile) {
 	slices.SortFunc(cf.Rows, func(a, b compareRow) int { return a.Index - b.Index })
 	ideal := map[uint64]float64{}
 	for _, r := range cf.Rows {
-		if r.Device == "ideal" && r.Param == "" {
+		if r.Device == "ideal" && r.Param == "" && r.Draw == 0 {
 			ideal[r.Seed] = r.Accuracy
 		}
 	}
-	var runs []experiment.Run
+	var runs, drawn []experiment.Run
 	for i, r := range cf.Rows {
 		cf.Rows[i].AccuracyLoss = nil
 		if a, ok := ideal[r.Seed]; ok {
 			d := a - r.Accuracy
 			cf.Rows[i].AccuracyLoss = &d
 		}
-		runs = append(runs, experiment.Run{Group: r.Group, Seed: r.Seed, Accuracy: r.Accuracy, Energy: r.EnergyPerInference,
-			Collapsed: r.Collapsed, Reason: r.CollapseReason})
+		run := experiment.Run{Group: r.Group, Seed: r.Seed, Accuracy: r.Accuracy, Energy: r.EnergyPerInference,
+			Collapsed: r.Collapsed, Reason: r.CollapseReason}
+		if r.Draw > 0 {
+			drawn = append(drawn, run)
+		} else {
+			runs = append(runs, run)
+		}
 	}
 	ref := ""
 	if cf.Sweep == "" && len(ideal) > 0 {
@@ -790,23 +842,28 @@ func finishRows(cf *compareFile) {
 	if r, lo := experiment.SplitHalf(runs, cf.Groups); !math.IsNaN(r) {
 		cf.SplitHalf, cf.SplitHalfMin = &r, &lo
 	}
+	cf.Spreads, cf.Robust = nil, nil
+	if len(drawn) > 0 {
+		cf.Spreads = experiment.Spreads(drawn, runs, cf.Summary, cf.Groups, ref)
+		cf.Robust = experiment.Robust(cf.Summary, cf.Spreads, cf.Ranking)
+	}
 }
 
 // idealGroup is the group of the ideal preset in cf ("" if none).
 func idealGroup(cf *compareFile) string {
 	for _, r := range cf.Rows {
-		if r.Device == "ideal" && r.Param == "" {
+		if r.Device == "ideal" && r.Param == "" && r.Draw == 0 {
 			return r.Group
 		}
 	}
 	return ""
 }
 
-// groupRows returns the rows of group g.
+// groupRows returns the rows of group g at its nominal values (no uncertainty draws).
 func groupRows(cf *compareFile, g string) []compareRow {
 	var out []compareRow
 	for _, r := range cf.Rows {
-		if r.Group == g {
+		if r.Group == g && r.Draw == 0 {
 			out = append(out, r)
 		}
 	}
@@ -1115,6 +1172,38 @@ func compareMarkdown(cf *compareFile) string {
 	if n := recounted(cf.Rows); n > 0 {
 		fmt.Fprintf(&b, "\nEnergy of %d of %d runs recomputed from their raw counts%s.\n", n, len(cf.Rows), recountNote)
 	}
+	b.WriteString(uncertaintyMarkdown(cf))
+	return b.String()
+}
+
+// uncertaintyMarkdown is compare.md's section on the parameter draws ("" without them).
+func uncertaintyMarkdown(cf *compareFile) string {
+	if len(cf.Spreads) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nUncertainty of the presets: %d draws per device of its assumed learning parameters from their plausible ranges "+
+		"(Latin hypercube; draw k trains with the k-th seed, so a draw's spread holds seed noise too). "+
+		"Devices whose parameters are all sourced have no draws.\n\n", cf.Uncertainty)
+	b.WriteString("| device | accuracy over draws (%), min – max | mean | Δ vs ideal (pp), min – max | verdict under the draws | energy / inference, min – max | collapsed draws |\n")
+	b.WriteString("| :--- | ---: | ---: | ---: | :--- | ---: | ---: |\n")
+	for _, s := range cf.Spreads {
+		d, v := "–", s.Verdict
+		if s.VsRefMin != nil {
+			d = fmt.Sprintf("%+.2f – %+.2f", 100**s.VsRefMin, 100**s.VsRefMax)
+		}
+		if v == "" {
+			v = "–"
+		}
+		fmt.Fprintf(&b, "| %s | %.2f – %.2f | %.2f | %s | %s | %s – %s | %d |\n", s.Group, 100*s.AccuracyMin, 100*s.AccuracyMax,
+			100*s.AccuracyMean, d, v, joules(s.EnergyMin), joules(s.EnergyMax), s.Collapsed)
+	}
+	if len(cf.Robust) > 0 {
+		b.WriteString("\nThe ranking's separations under the draws (a device with no draws counts at its nominal mean):\n\n")
+		for _, l := range cf.Robust {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
 	return b.String()
 }
 
@@ -1137,6 +1226,13 @@ func printCompareTable(w io.Writer, cf *compareFile) {
 			verdictCell(s.Verdict), joules(s.Energy.Mean), dev)
 	}
 	tw.Flush()
+	for _, s := range cf.Spreads {
+		d := ""
+		if s.VsRefMin != nil {
+			d = fmt.Sprintf(", Δ vs ideal %+.2f…%+.2f pp: %s", 100**s.VsRefMin, 100**s.VsRefMax, s.Verdict)
+		}
+		fmt.Fprintf(w, "uncertainty: %s over %d draws %.2f–%.2f %%%s\n", s.Group, s.Draws, 100*s.AccuracyMin, 100*s.AccuracyMax, d)
+	}
 	for _, s := range cf.Summary {
 		if s.Collapsed > 0 {
 			fmt.Fprintf(w, "collapsed: %s, %d of %d seeds (%s)\n", s.Group, s.Collapsed, s.Accuracy.N, s.Reason)
