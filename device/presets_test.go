@@ -132,7 +132,10 @@ func TestPresetDerivations(t *testing.T) {
 		}
 		if r.PPFIndex != 0 {
 			require.NotZero(t, r.PPFDt, p.Name)
-			assert.InDelta(t, r.PPFIndex/100, ppf(p, r.PPFDt), 1e-9, "%s: PPF index", p.Name)
+			// The quoted index is the largest PPF (Han 2022): the model reaches it as Δt → 0 and
+			// comes within 1 % of it at the interval of the comparison.
+			assert.InDelta(t, r.PPFIndex/100, ppf(p, r.PPFDt), 0.01, "%s: PPF index", p.Name)
+			assert.LessOrEqual(t, ppf(p, 0), r.PPFIndex/100+1e-12, "%s: no interval exceeds the quoted maximum", p.Name)
 		}
 		if r.Retention != 0 {
 			y := p.RetA + p.RetB*math.Pow(r.Retention, -p.RetM)

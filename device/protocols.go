@@ -608,6 +608,9 @@ func summarize(p *Params, d *Device, rep *Report) []Row {
 		}
 		// The mean of several pairs, as the PPF curve and a lab do: one pair's ratio carries
 		// √2 times the read noise.
+		if IsAssumedSource(p.Source["review.ppf_dt_s"]) && rv.PPFDt > 0 {
+			note += " (the interval is assumed: the source quotes none)"
+		}
 		ppf := PPF(d, []float64{dt}, characterizeRepeats).Y[0]
 		rows = append(rows, Row{Figure: "PPF index", Unit: "%", Review: rv.PPFIndex, Simulated: ppf, Kind: KindSimulated, Note: note})
 	}

@@ -111,8 +111,17 @@ type deviceRow struct {
 	NLLTD     float64 `json:"nl_ltd"`
 	OnOff     float64 `json:"on_off"`
 	EEvent    float64 `json:"e_event_j"` // energy of one read at Gmax
+	EPot      float64 `json:"e_pot_j"`   // energy of one potentiation pulse
 	Source    string  `json:"source"`    // short form of Reference
 	Reference string  `json:"reference"`
+	// Sourced of Quantities learning-relevant quantities cite a measurement; Assumed names the
+	// others (each with a plausible range, see device show); Prior is the class prior they
+	// come from; SameAs lists the presets identical to this one in every learning field.
+	Sourced    int      `json:"sourced"`
+	Quantities int      `json:"learning_quantities"`
+	Assumed    []string `json:"assumed"`
+	Prior      string   `json:"prior,omitempty"`
+	SameAs     []string `json:"learns_as,omitempty"`
 }
 
 func deviceList(e *env, args []string) error {
@@ -126,27 +135,64 @@ func deviceList(e *env, args []string) error {
 		return e.usagef("unexpected argument %q", pos[0])
 	}
 	var rows []deviceRow
-	for _, p := range device.Presets() {
-		rows = append(rows, deviceRow{Name: p.Name, Kind: p.Kind, Material: p.Material, States: p.States,
-			NLLTP: p.NLLTP, NLLTD: p.NLLTD, OnOff: p.OnOff(), EEvent: p.ReadEnergy(p.Gmax),
-			Source: devShortRef(p.Reference), Reference: p.Reference})
+	presets := device.Presets()
+	byKey := map[string][]string{}
+	for _, p := range presets {
+		byKey[p.LearningKey()] = append(byKey[p.LearningKey()], p.Name)
+	}
+	sourced, total, shared := 0, 0, 0
+	for _, p := range presets {
+		r := deviceRow{Name: p.Name, Kind: p.Kind, Material: p.Material, States: p.States,
+			NLLTP: p.NLLTP, NLLTD: p.NLLTD, OnOff: p.OnOff(), EEvent: p.ReadEnergy(p.Gmax), EPot: p.EPot,
+			Source: devShortRef(p.Reference), Reference: p.Reference, Prior: p.Prior, Assumed: []string{}}
+		for _, q := range p.Provenance() {
+			r.Quantities++
+			if q.Sourced {
+				r.Sourced++
+			} else {
+				r.Assumed = append(r.Assumed, q.Quantity)
+			}
+		}
+		for _, n := range byKey[p.LearningKey()] {
+			if n != p.Name {
+				r.SameAs = append(r.SameAs, n)
+			}
+		}
+		if p.Prior != "" && !strings.HasPrefix(p.Prior, "NeuroSim") {
+			sourced, total = sourced+r.Sourced, total+r.Quantities
+			if len(r.SameAs) > 0 {
+				shared++
+			}
+		}
+		rows = append(rows, r)
 	}
 	if *asJSON {
 		return devEncodeJSON(e.stdout, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tkind\tstates\tNL LTP/LTD\ton/off\tE/event (J)\tsource")
+	fmt.Fprintln(tw, "name\tkind\tstates\tNL LTP/LTD\ton/off\tsourced\tE/read (J)\tE/pulse (J)\tsource")
 	for _, r := range rows {
 		def := ""
 		if r.Name == device.DefaultPreset {
 			def = " (default)"
 		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%d\t%.2f/%.2f\t%.3g\t%.2g\t%s\n", r.Name, def, r.Kind, r.States, r.NLLTP, r.NLLTD, r.OnOff, r.EEvent, r.Source)
+		src := fmt.Sprintf("%d/%d", r.Sourced, r.Quantities)
+		if r.Prior == "" {
+			src = "–"
+		} else if len(r.SameAs) > 0 {
+			src += "*"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%d\t%.2f/%.2f\t%.3g\t%s\t%.2g\t%.2g\t%s\n", r.Name, def, r.Kind, r.States, r.NLLTP, r.NLLTD, r.OnOff,
+			src, r.EEvent, r.EPot, r.Source)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\n%d presets. E/event: energy of one read at Gmax (the measured e_event_j, else V_read²·Gmax·t_read).\n", len(rows))
+	fmt.Fprintf(e.stdout, "\n%d presets. sourced: learning-relevant quantities (states, NL LTP, NL LTD, on/off, C2C, D2D, read noise, "+
+		"stuck devices, short-term part) whose value cites a measurement; the others are assumed, each with a plausible range "+
+		"(device show NAME). *: identical in every learning field to another preset (the same class prior, no number of its own). "+
+		"NC presets: %d of %d quantities sourced, %d sharing a prior with another. E/read: one read at Gmax, V_read²·Gmax·t_read; "+
+		"E/pulse: one potentiation pulse, V²·G_mid·t_pulse (device/doc.go, Energy).\n", len(rows), sourced, total, shared)
 	return nil
 }
 
@@ -194,7 +240,7 @@ func deviceFields(p *device.Params) []devField {
 		t := v.Type()
 		for i := range t.NumField() {
 			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if name == "" || name == "-" || name == "source" {
+			if name == "" || name == "-" || name == "source" || name == "ranges" {
 				continue
 			}
 			f := v.Field(i)
@@ -248,7 +294,34 @@ func deviceShow(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nderived: on/off %.4g, read energy at Gmax %.3g J\n", p.OnOff(), p.ReadEnergy(p.Gmax))
+	devPrintProvenance(e.stdout, p)
 	return nil
+}
+
+// devPrintProvenance prints which learning-relevant quantities of p are sourced and the
+// plausible ranges of the assumed ones.
+func devPrintProvenance(w io.Writer, p *device.Params) {
+	s, n := p.SourcedCount()
+	fmt.Fprintf(w, "learning-relevant quantities: %d of %d sourced", s, n)
+	if p.Prior != "" {
+		fmt.Fprintf(w, "; assumptions from the prior of a %s", p.Prior)
+	}
+	fmt.Fprintln(w)
+	for _, q := range p.Provenance() {
+		if q.Sourced {
+			fmt.Fprintf(w, "  %-10s sourced\n", q.Quantity)
+			continue
+		}
+		var parts []string
+		for _, a := range q.Assumed {
+			r := "no range (a rule ties it to others)"
+			if a.Range != nil {
+				r = fmt.Sprintf("range %s–%s", devFormatValue(a.Range[0]), devFormatValue(a.Range[1]))
+			}
+			parts = append(parts, fmt.Sprintf("%s %s, %s", a.Field, devFormatValue(a.Value), r))
+		}
+		fmt.Fprintf(w, "  %-10s assumed: %s\n", q.Quantity, strings.Join(parts, "; "))
+	}
 }
 
 func devFormatValue(v any) string {
@@ -395,17 +468,27 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 // devWriteOverall prints and writes (DIR/summary.csv) every device's review-vs-simulated rows
 // in one table.
 func devWriteOverall(w io.Writer, out string, devs []*device.Params, reports []*device.Report) error {
-	table := [][]string{{"device", "figure", "unit", "review", "simulated", "simulated/review"}}
+	table := [][]string{{"device", "figure", "unit", "review", "simulated", "simulated/review", "kind", "match"}}
+	checks, matches := 0, 0
 	for i, rep := range reports {
 		for _, r := range rep.Summary {
-			table = append(table, []string{devs[i].Name, r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r)})
+			m := devMatch(r)
+			if r.Kind == device.KindSimulated {
+				checks++
+				if m == "yes" {
+					matches++
+				}
+			}
+			table = append(table, []string{devs[i].Name, r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Kind, m})
 		}
 	}
 	path := filepath.Join(out, "summary.csv")
 	if err := plots.SaveTable(path, table); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nreview vs simulated, all devices (%d rows, also in %s):\n", len(table)-1, path)
+	fmt.Fprintf(w, "\nreview vs simulated, all devices (%d rows, also in %s): %d rows simulated by a protocol, %d of them within 10 %% "+
+		"of the review; the other %d restate a parameter (kind \"parameter\") and check nothing:\n",
+		len(table)-1, path, checks, matches, len(table)-1-checks)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, row := range table {
 		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
@@ -542,9 +625,9 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 	if err := devWriteFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return devEncodeJSON(w, sum) }); err != nil {
 		return fmt.Errorf("characterize %s: %w", p.Name, err)
 	}
-	table := [][]string{{"figure", "unit", "review", "simulated", "simulated/review", "note"}}
+	table := [][]string{{"figure", "unit", "review", "simulated", "simulated/review", "kind", "match", "note"}}
 	for _, r := range rep.Summary {
-		table = append(table, []string{r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Note})
+		table = append(table, []string{r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Kind, devMatch(r), r.Note})
 	}
 	if err := plots.SaveTable(filepath.Join(dir, "summary.csv"), table); err != nil {
 		return fmt.Errorf("characterize %s: %w", p.Name, err)
@@ -568,6 +651,19 @@ func decimate(s plots.Series, k int) plots.Series {
 }
 
 func devG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// devMatch says whether a summary row's simulated figure is within 10 % of the review's: "yes"
+// or "no" for a row simulated by a protocol, "–" for one that restates a parameter (an echo
+// is no check).
+func devMatch(r device.Row) string {
+	if r.Kind != device.KindSimulated {
+		return "–"
+	}
+	if r.Review != 0 && math.Abs(r.Simulated/r.Review-1) <= 0.1 {
+		return "yes"
+	}
+	return "no"
+}
 
 func devRatio(r device.Row) string {
 	if r.Review == 0 {
@@ -599,9 +695,10 @@ func devPrintSummary(w io.Writer, p *device.Params, rep *device.Report, dir stri
 		fmt.Fprintln(w, "  (the review quotes no figure of merit for this device)")
 	} else {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  figure\tunit\treview\tsimulated\tsim/review\tnote")
+		fmt.Fprintln(tw, "  figure\tunit\treview\tsimulated\tsim/review\tkind\tmatch\tnote")
 		for _, r := range rep.Summary {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Note)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r),
+				r.Kind, devMatch(r), r.Note)
 		}
 		tw.Flush()
 	}

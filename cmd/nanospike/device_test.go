@@ -116,7 +116,7 @@ func TestDeviceCharacterize(t *testing.T) {
 	assert.True(t, found, "cutoff row in summary.json")
 	recs := readCSV(t, filepath.Join(sub, "summary.csv"))
 	require.Len(t, recs, len(sum.Rows)+1)
-	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated/review", "note"}, recs[0])
+	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated/review", "kind", "match", "note"}, recs[0])
 
 	// SVG output, and a user device file; a device without review figures says so.
 	code, out, errOut = runCLI(t, "device", "characterize", filepath.Join("..", "..", "device", "testdata", "user-device.json"), "--out", dir, "--format", "svg")
@@ -135,7 +135,7 @@ func TestDeviceCharacterize(t *testing.T) {
 	assert.Contains(t, out, "(the review quotes no figure of merit for this device)") // ideal
 	all := readCSV(t, filepath.Join(dir2, "summary.csv"))
 	require.GreaterOrEqual(t, len(all), 4)
-	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated/review"}, all[0])
+	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated/review", "kind", "match"}, all[0])
 	var ppf []string
 	for _, r := range all {
 		if r[0] == "graphene-pnc-ppf" && r[1] == "PPF index" {
@@ -144,6 +144,13 @@ func TestDeviceCharacterize(t *testing.T) {
 	}
 	require.NotNil(t, ppf, "Han 2022's PPF index row")
 	assert.Equal(t, "196", ppf[3])
+	assert.Equal(t, []string{"simulated", "yes"}, ppf[6:8], "a protocol's check, and it matches")
+	for _, r := range all {
+		if r[0] == "ag-a-si" && r[1] == "conductance states" {
+			assert.Equal(t, []string{"parameter", "–"}, r[6:8], "a restated parameter is no match")
+		}
+	}
+	assert.Contains(t, out, "restate a parameter")
 	for _, d := range []string{"graphene-pnc-ppf", "ag-a-si", "ideal"} {
 		assert.FileExists(t, filepath.Join(dir2, d, "summary.json"))
 	}
