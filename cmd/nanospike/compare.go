@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -76,7 +77,18 @@ func applySweep(p *device.Params, param string, v float64) error {
 	default:
 		return fmt.Errorf("unknown sweep parameter %q (want one of %s)", param, strings.Join(sweepParams, ", "))
 	}
+	// The value is the user's now, not the preset's assumption: --uncertainty must not draw it.
+	p.Ranges = maps.Clone(p.Ranges)
+	for _, f := range sweepFields[param] {
+		delete(p.Ranges, f)
+	}
 	return nil
+}
+
+// sweepFields are the device fields (JSON names) each sweep parameter sets.
+var sweepFields = map[string][]string{
+	"states": {"states"}, "nl": {"nl_ltp", "nl_ltd"}, "c2c": {"c2c_sigma"}, "d2d": {"d2d_nl_sigma", "d2d_g_sigma"},
+	"stuck": {"stuck_min_frac", "stuck_max_frac"}, "read_noise": {"read_noise"},
 }
 
 // compareItem is one run of a compare or sweep.

@@ -306,6 +306,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		{"--devices", ","},
 		{"--jobs", "-1"},
 		{"--seeds", "0"}, {"--seeds", "-1"}, {"--seeds", "x"}, {"--seeds", "100000"},
+		{"--uncertainty", "-1"}, {"--uncertainty", "1000"}, {"--devices", "ideal", "--sweep", "states=8,16", "--uncertainty", "2"},
 		{"--device", "pcmo"}, // compare has --devices
 		{"--epochs", "0"},
 		{"--rule", "hebb"},
@@ -451,4 +452,58 @@ func TestCompareDefaultWorkload(t *testing.T) {
 		assert.Equal(t, c.wantTrain, o.TrainSamples, c.args)
 		assert.Equal(t, c.wantLabel, o.LabelSamples, c.args)
 	}
+}
+
+// TestCompareUncertainty: --uncertainty K adds K runs per device drawn from its assumed ranges
+// (none for the ideal device, which has no assumption), summarised apart from the nominal runs.
+func TestCompareUncertainty(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, compareArgs(out, "--devices", "ideal,si-nc-phototransistor,pcmo", "--seeds", "2",
+		"--uncertainty", "3", "--set", "c2c=0")...)
+	require.Equal(t, 0, code, stderr)
+	cf := readCompare(t, out)
+	assert.Equal(t, 3, cf.Uncertainty)
+	var nominal, drawn int
+	for _, r := range cf.Rows {
+		if r.Draw == 0 {
+			nominal++
+			continue
+		}
+		drawn++
+		assert.NotEqual(t, "ideal", r.Device, "the ideal device has nothing assumed to draw")
+		assert.Equal(t, 0.0, r.C2C, "a --set value is the user's: not drawn")
+		assert.Equal(t, cf.Seeds[(r.Draw-1)%len(cf.Seeds)], r.Seed, "draw k runs with the k-th seed")
+		assert.DirExists(t, filepath.Join(out, r.Label))
+	}
+	assert.Equal(t, 6, nominal)
+	assert.Equal(t, 6, drawn)
+	require.Len(t, cf.Spreads, 2)
+	for _, s := range cf.Spreads {
+		assert.Equal(t, 3, s.Draws)
+		assert.LessOrEqual(t, s.AccuracyMin, s.AccuracyMax)
+		require.NotNil(t, s.VsRefMin, "paired with the ideal device's nominal runs")
+	}
+	for _, s := range cf.Summary {
+		assert.Equal(t, 2, s.Accuracy.N, "%s: the summary holds the nominal runs only", s.Group)
+	}
+	assert.Contains(t, stdout, "uncertainty: si-nc-phototransistor over 3 draws")
+	md, err := os.ReadFile(filepath.Join(out, compareMD))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "Uncertainty of the presets: 3 draws per device")
+
+	// Draws differ from the nominal device and between themselves.
+	var devs []device.Params
+	for _, l := range []string{"si-nc-phototransistor-s1", "si-nc-phototransistor-u1", "si-nc-phototransistor-u2"} {
+		var rc runConfig
+		require.NoError(t, readJSON(filepath.Join(out, l, configFile), &rc))
+		devs = append(devs, *rc.Device)
+	}
+	assert.NotEqual(t, devs[0].LearningKey(), devs[1].LearningKey())
+	assert.NotEqual(t, devs[1].LearningKey(), devs[2].LearningKey())
+
+	// Rerunning finds every run finished.
+	code, _, stderr = runCLI(t, compareArgs(out, "--devices", "ideal,si-nc-phototransistor,pcmo", "--seeds", "2",
+		"--uncertainty", "3", "--set", "c2c=0")...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, 12, strings.Count(stderr, "already finished"))
 }
