@@ -33,8 +33,9 @@ subcommands:
   show NAME|FILE [--json]                every field of a preset or a device JSON file, with its source
   characterize NAME|FILE|all|NAME,NAME… [--out DIR] [--seed S] [--format png|svg]
                                          run every protocol; CSVs, plots and a review-vs-simulated summary
-  fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE]
-                                         fit a device to a measured LTP/LTD curve
+  fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE] [--bootstrap N]
+                                         fit a device to a measured LTP/LTD curve (or characterize's
+                                         ltp_ltd.csv), with 95 % bootstrap intervals
 
 Run 'nanospike device <subcommand> --help' for its flags.
 `
@@ -720,12 +721,13 @@ func devParseUnit(s string) (float64, bool) {
 }
 
 func deviceFit(e *env, args []string) error {
-	fs := e.flags("device fit", "device fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE.png|svg]")
+	fs := e.flags("device fit", "device fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE.png|svg] [--bootstrap N]")
 	name := fs.String("name", "", "name of the fitted device (default: the curve file's base name)")
 	out := fs.String("out", "", "write the device JSON to this file (default: stdout)")
 	unit := fs.String("unit", "S", "unit of the conductance column: S, mS, uS, nS, pS, or a number of siemens")
 	base := fs.String("base", "", "take the fields a curve does not give (noise, energy, STP, retention) from this preset or device file (default: documented assumptions)")
 	plotPath := fs.String("plot", "", "also plot the measured and fitted curves to this .png or .svg file")
+	boot := fs.Int("bootstrap", device.DefaultFitBootstrap, "bootstrap replicates for the 95 % intervals (seeded: the same intervals every run); 0 = no intervals")
 	pos, err := devParseArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -742,8 +744,11 @@ func deviceFit(e *env, args []string) error {
 			return e.usagef("--plot must end in .png or .svg, got %q", *plotPath)
 		}
 	}
+	if *boot < 0 {
+		return e.usagef("--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got %d", *boot)
+	}
 	cfg := device.DefaultFitConfig()
-	cfg.Name, cfg.Unit = *name, u
+	cfg.Name, cfg.Unit, cfg.Bootstrap = *name, u, *boot
 	if *base != "" {
 		b, err := devLoad(*base)
 		if err != nil {
@@ -755,11 +760,7 @@ func deviceFit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "fit of %s: %d points (%d LTP, %d LTD)\n", pos[0], r.PointsLTP+r.PointsLTD, r.PointsLTP, r.PointsLTD)
-	fmt.Fprintf(e.stderr, "  states %d, Gmin %.4g S, Gmax %.4g S (on/off %.3g), NL LTP %.3f, NL LTD %.3f\n",
-		r.States, r.Gmin, r.Gmax, r.Gmax/r.Gmin, r.NLLTP, r.NLLTD)
-	fmt.Fprintf(e.stderr, "  RMSE %.3g S = %.2f %% of the window (LTP %.3g S, LTD %.3g S), R² %.5f\n",
-		r.RMSE, 100*r.NRMSE, r.RMSELTP, r.RMSELTD, r.R2)
+	devPrintFit(e.stderr, pos[0], r)
 	for _, w := range r.Warnings {
 		fmt.Fprintf(e.stderr, "  warning: %s\n", w)
 	}
@@ -780,6 +781,35 @@ func deviceFit(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "  device: %s\n", *out)
 	return nil
+}
+
+// devPrintFit prints a fit's parameters, with their 95 % intervals when it has them, and how
+// well it fits.
+func devPrintFit(w io.Writer, file string, r *device.FitResult) {
+	fmt.Fprintf(w, "fit of %s: %d points (%d LTP, %d LTD)\n", file, r.PointsLTP+r.PointsLTD, r.PointsLTP, r.PointsLTD)
+	ci := r.CI95
+	if ci == nil {
+		fmt.Fprintf(w, "  states %d, Gmin %.4g S, Gmax %.4g S (on/off %.3g), NL LTP %.3f, NL LTD %.3f\n",
+			r.States, r.Gmin, r.Gmax, r.Gmax/r.Gmin, r.NLLTP, r.NLLTD)
+	} else {
+		st := fmt.Sprintf("[%d, %d]", ci.States[0], ci.States[1])
+		if r.Labelled {
+			st = "(the ltp rows' pulse count: no interval)"
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  parameter\tfit\t95 %% interval (%d bootstrap replicates)\n", r.Bootstrap)
+		fmt.Fprintf(tw, "  states\t%d\t%s\n", r.States, st)
+		fmt.Fprintf(tw, "  Gmin\t%.4g S\t[%.4g, %.4g] S\n", r.Gmin, ci.Gmin[0], ci.Gmin[1])
+		fmt.Fprintf(tw, "  Gmax\t%.4g S\t[%.4g, %.4g] S\n", r.Gmax, ci.Gmax[0], ci.Gmax[1])
+		fmt.Fprintf(tw, "  NL_LTP\t%.2f\t[%.2f, %.2f]\n", r.NLLTP, ci.NLLTP[0], ci.NLLTP[1])
+		fmt.Fprintf(tw, "  NL_LTD\t%.2f\t[%.2f, %.2f]\n", r.NLLTD, ci.NLLTD[0], ci.NLLTD[1])
+		tw.Flush()
+		fmt.Fprintf(w, "  on/off %.3g\n", r.Gmax/r.Gmin)
+	}
+	fmt.Fprintf(w, "  RMSE %.3g S = %.2f %% of the window (LTP %.3g S, LTD %.3g S), R² %.5f\n",
+		r.RMSE, 100*r.NRMSE, r.RMSELTP, r.RMSELTD, r.R2)
+	fmt.Fprintf(w, "  noise (maximum likelihood): C2C σ %.3g %% of the window per pulse, read σ %.3g S\n",
+		100*r.NoiseC2C, r.NoiseRead)
 }
 
 // ---------------------------------------------------------------------------------------------

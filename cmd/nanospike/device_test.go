@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,7 +186,8 @@ func TestDeviceFitRoundTrip(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Empty(t, stdout)
 	assert.Contains(t, errOut, "R²")
-	assert.Contains(t, errOut, "states 97")
+	assert.Regexp(t, `states +97 +\[\d+, \d+\]`, errOut) // unlabelled: the bootstrap searches the split too
+	assert.Contains(t, errOut, "95 % interval (200 bootstrap replicates)")
 	q, err := device.LoadParams(out)
 	require.NoError(t, err)
 	assert.Equal(t, "my-ag", q.Name)
@@ -211,6 +215,55 @@ func TestDeviceFitRoundTrip(t *testing.T) {
 	assert.Contains(t, errOut, badCurve+":4")
 }
 
+// TestDeviceFitCharacterizeOutput: `device fit` reads the ltp_ltd.csv that `device
+// characterize` writes and prints 95 % intervals that hold the device's own parameters, the
+// same on every run.
+func TestDeviceFitCharacterizeOutput(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "device", "characterize", "si-nc-phototransistor", "--out", dir, "--seed", "1", "--format", "svg")
+	require.Equal(t, 0, code, errOut)
+	curve := filepath.Join(dir, "si-nc-phototransistor", "ltp_ltd.csv")
+	out := filepath.Join(dir, "fitted.json")
+	code, stdout, errOut := runCLI(t, "device", "fit", curve, "--out", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, stdout)
+	assert.Contains(t, errOut, "95 % interval (200 bootstrap replicates)")
+	p, err := device.Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	ivs := map[string][2]float64{}
+	for _, m := range regexp.MustCompile(`(?m)^  (states|Gmin|Gmax|NL_LTP|NL_LTD) +(\S+)(?: S)? +\[(\S+), (\S+)\]`).FindAllStringSubmatch(errOut, -1) {
+		lo, err1 := strconv.ParseFloat(m[3], 64)
+		hi, err2 := strconv.ParseFloat(m[4], 64)
+		require.NoError(t, err1)
+		require.NoError(t, err2)
+		ivs[m[1]] = [2]float64{lo, hi}
+	}
+	require.Len(t, ivs, 5, "an interval for every parameter:\n%s", errOut)
+	for name, v := range map[string]float64{"states": float64(p.States), "Gmin": p.Gmin, "Gmax": p.Gmax, "NL_LTP": p.NLLTP, "NL_LTD": p.NLLTD} {
+		iv := ivs[name]
+		// The printed bounds are rounded to 4 digits (NL: 2 decimals).
+		tol := max(math.Abs(v)*5e-4, 0.005)
+		if name == "Gmin" || name == "Gmax" {
+			tol = math.Abs(v) * 5e-4
+		}
+		assert.True(t, v >= iv[0]-tol && v <= iv[1]+tol, "%s: true %g outside the printed interval %v", name, v, iv)
+	}
+	q, err := device.LoadParams(out)
+	require.NoError(t, err)
+	assert.Equal(t, "ltp_ltd", q.Name)
+
+	// The same output on every run; no intervals without the bootstrap.
+	_, _, again := runCLI(t, "device", "fit", curve, "--out", out)
+	assert.Equal(t, errOut, again)
+	code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, errOut, "interval")
+	assert.Contains(t, errOut, "NL LTP")
+	code, _, errOut = runCLI(t, "device", "fit", curve, "--bootstrap", "-5")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
+}
+
 func TestDeviceUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"device"},
@@ -227,6 +280,7 @@ func TestDeviceUsageErrors(t *testing.T) {
 		{"device", "fit"},
 		{"device", "fit", "x.csv", "--unit", "parsec"},
 		{"device", "fit", "x.csv", "--plot", "x.gif"},
+		{"device", "fit", "x.csv", "--bootstrap", "-1"},
 	} {
 		code, _, _ := runCLI(t, args...)
 		assert.Equal(t, 2, code, "args %q", args)
