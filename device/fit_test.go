@@ -245,6 +245,15 @@ func inCI(t *testing.T, name string, v float64, iv [2]float64) {
 	assert.True(t, v >= iv[0] && v <= iv[1], "%s: true value %g outside the 95 %% interval [%g, %g]", name, v, iv[0], iv[1])
 }
 
+// inFitCI checks that p's window and labels lie in the fit's 95 % intervals.
+func inFitCI(t *testing.T, p *Params, ci *FitIntervals) {
+	t.Helper()
+	inCI(t, "gmin", p.Gmin, ci.Gmin)
+	inCI(t, "gmax", p.Gmax, ci.Gmax)
+	inCI(t, "nl_ltp", p.NLLTP, ci.NLLTP)
+	inCI(t, "nl_ltd", p.NLLTD, ci.NLLTD)
+}
+
 // TestFitCharacterizeOutput: the CSV that characterize writes is read (its measured column,
 // not the noiseless one) and fitted with intervals that hold the device's parameters.
 func TestFitCharacterizeOutput(t *testing.T) {
@@ -323,10 +332,7 @@ func TestFitIntervalsHoldTrueParameters(t *testing.T) {
 			r, err := Fit(c, DefaultFitConfig())
 			require.NoError(t, err)
 			ci := r.CI95
-			inCI(t, "gmin", p.Gmin, ci.Gmin)
-			inCI(t, "gmax", p.Gmax, ci.Gmax)
-			inCI(t, "nl_ltp", p.NLLTP, ci.NLLTP)
-			inCI(t, "nl_ltd", p.NLLTD, ci.NLLTD)
+			inFitCI(t, p, ci)
 			assert.Equal(t, [2]int{p.States, p.States}, ci.States, "a labelled curve's states")
 			assert.Less(t, ci.NLLTP[1]-ci.NLLTP[0], 0.3, "nl_ltp interval width")
 			assert.Less(t, ci.NLLTD[1]-ci.NLLTD[0], 0.3, "nl_ltd interval width")
@@ -343,10 +349,7 @@ func TestFitIntervalsHoldTrueParameters(t *testing.T) {
 			r, err := Fit(c, DefaultFitConfig())
 			require.NoError(t, err)
 			ci := r.CI95
-			inCI(t, "gmin", p.Gmin, ci.Gmin)
-			inCI(t, "gmax", p.Gmax, ci.Gmax)
-			inCI(t, "nl_ltp", p.NLLTP, ci.NLLTP)
-			inCI(t, "nl_ltd", p.NLLTD, ci.NLLTD)
+			inFitCI(t, p, ci)
 			inCI(t, "states", float64(p.States), [2]float64{float64(ci.States[0]), float64(ci.States[1])})
 			assert.InEpsilon(t, p.C2C, r.NoiseC2C, 0.5, "c2c %g", r.NoiseC2C)
 		})

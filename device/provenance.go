@@ -70,8 +70,9 @@ func IsAssumedSource(s string) bool {
 	return s == ""
 }
 
-// learningValue returns the value of a learning field ("on_off" is Gmax/Gmin).
-func (p *Params) learningValue(field string) float64 {
+// LearningValue returns the value of the learning-relevant field with JSON name field
+// ("on_off" is Gmax/Gmin; see LearningFields). It panics on another name.
+func (p *Params) LearningValue(field string) float64 {
 	if field == "on_off" {
 		return p.OnOff()
 	}
@@ -80,6 +81,27 @@ func (p *Params) learningValue(field string) float64 {
 		return float64(v.Int())
 	}
 	return v.Float()
+}
+
+// SetLearningValue sets the learning-relevant field with JSON name field to v: "states" is
+// rounded (at least 2), and "on_off" moves Gmin and Gmax about the same mid-window conductance,
+// so the pulse energies V²·G_mid·t_pulse stay as they are. It does not validate p.
+func (p *Params) SetLearningValue(field string, v float64) error {
+	if !slices.Contains(LearningFields(), field) {
+		return fmt.Errorf("device %s: %q is not a learning-relevant field (want one of %s)",
+			p.Name, field, strings.Join(LearningFields(), ", "))
+	}
+	switch field {
+	case "on_off":
+		gmid := (p.Gmin + p.Gmax) / 2
+		p.Gmin = 2 * gmid / (1 + v)
+		p.Gmax = v * p.Gmin
+	case "states":
+		p.States = max(2, int(math.Round(v)))
+	default:
+		fieldByJSON(p, field).SetFloat(v)
+	}
+	return nil
 }
 
 // learningSource returns the source text of a learning field. The on/off ratio's is kept under
@@ -121,7 +143,7 @@ func (p *Params) Provenance() []QuantityProvenance {
 				continue
 			}
 			qp.Sourced = false
-			af := AssumedField{Field: f, Value: p.learningValue(f)}
+			af := AssumedField{Field: f, Value: p.LearningValue(f)}
 			if r, ok := p.Ranges[f]; ok {
 				af.Range = &r
 			}
@@ -148,7 +170,7 @@ func (p *Params) SourcedCount() (sourced, total int) {
 func (p *Params) LearningKey() string {
 	var b strings.Builder
 	for _, f := range LearningFields() {
-		v := p.learningValue(f)
+		v := p.LearningValue(f)
 		if f == "on_off" {
 			v = math.Round(v*1e9) / 1e9 // Gmax/Gmin of a derived window carries rounding
 		}

@@ -51,11 +51,10 @@ func Draws(p *device.Params, k int, seed uint64) ([]*device.Params, error) {
 		q := *p
 		q.Source = maps.Clone(p.Source)
 		q.Ranges = maps.Clone(p.Ranges)
-		gmid := (p.Gmin + p.Gmax) / 2
 		for i, f := range fields {
 			v := scale(f, p.Ranges[f], u[i][j])
-			if err := set(&q, f, v, gmid); err != nil {
-				return nil, err
+			if err := q.SetLearningValue(f, v); err != nil {
+				return nil, fmt.Errorf("experiment: draws: %w", err)
 			}
 			q.Source[f] = fmt.Sprintf("drawn: %d of %d (Latin hypercube, seed %d) from the assumed range %g–%g; nominal %s",
 				j+1, k, seed, p.Ranges[f][0], p.Ranges[f][1], p.Source[f])
@@ -89,46 +88,6 @@ func scale(f string, r device.Range, u float64) float64 {
 		return math.Exp(math.Log(r[0]) + u*(math.Log(r[1])-math.Log(r[0])))
 	}
 	return r[0] + u*(r[1]-r[0])
-}
-
-// set stores a drawn value v of field f in q.
-func set(q *device.Params, f string, v, gmid float64) error {
-	switch f {
-	case "states":
-		q.States = max(2, int(math.Round(v)))
-	case "on_off":
-		q.Gmin = 2 * gmid / (1 + v)
-		q.Gmax = v * q.Gmin
-	case "nl_ltp":
-		q.NLLTP = v
-	case "nl_ltd":
-		q.NLLTD = v
-	case "c2c_sigma":
-		q.C2C = v
-	case "d2d_nl_sigma":
-		q.D2DNL = v
-	case "d2d_g_sigma":
-		q.D2DG = v
-	case "read_noise":
-		q.ReadNoise = v
-	case "stuck_min_frac":
-		q.StuckMin = v
-	case "stuck_max_frac":
-		q.StuckMax = v
-	case "ppf_c1":
-		q.PPFC1 = v
-	case "ppf_tau1_s":
-		q.PPFTau1 = v
-	case "ppf_c2":
-		q.PPFC2 = v
-	case "ppf_tau2_s":
-		q.PPFTau2 = v
-	case "stp_max":
-		q.STPMax = v
-	default:
-		return fmt.Errorf("experiment: draws: no rule to draw %q", f)
-	}
-	return nil
 }
 
 // Spread is a group's runs over its parameter draws: how far the assumptions of a device move

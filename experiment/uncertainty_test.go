@@ -31,7 +31,7 @@ func TestDrawsLatinHypercube(t *testing.T) {
 		// Latin hypercube: each of the k strata of the range holds exactly one draw.
 		hit := make([]int, k)
 		for _, q := range ds {
-			v := value(q, f)
+			v := q.LearningValue(f)
 			require.True(t, r[0]-1e-9*math.Abs(r[0]) <= v && v <= r[1]*(1+1e-9), "%s = %g outside [%g, %g]", f, v, r[0], r[1])
 			u := (v - r[0]) / (r[1] - r[0])
 			if logFields[f] {
@@ -78,40 +78,6 @@ func TestDrawsRules(t *testing.T) {
 	assert.Nil(t, none, "nothing assumed, nothing to draw")
 	_, err = Draws(p, 0, 1)
 	assert.Error(t, err)
-}
-
-func value(q *device.Params, f string) float64 {
-	switch f {
-	case "states":
-		return float64(q.States)
-	case "on_off":
-		return q.OnOff()
-	case "nl_ltp":
-		return q.NLLTP
-	case "nl_ltd":
-		return q.NLLTD
-	case "c2c_sigma":
-		return q.C2C
-	case "d2d_nl_sigma":
-		return q.D2DNL
-	case "d2d_g_sigma":
-		return q.D2DG
-	case "read_noise":
-		return q.ReadNoise
-	case "stuck_min_frac":
-		return q.StuckMin
-	case "stuck_max_frac":
-		return q.StuckMax
-	case "ppf_c1":
-		return q.PPFC1
-	case "ppf_tau1_s":
-		return q.PPFTau1
-	case "ppf_c2":
-		return q.PPFC2
-	case "ppf_tau2_s":
-		return q.PPFTau2
-	}
-	panic(f)
 }
 
 func TestSpreadsAndRobust(t *testing.T) {
