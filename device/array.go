@@ -714,12 +714,9 @@ func (a *Array) step(k int, n float64) {
 	if float64(cnt) < m {
 		cnt++
 	}
-	if n > 0 {
-		a.count.PotPulses += cnt
-	} else {
-		a.count.DepPulses += cnt
-	}
+	g0 := a.g[k]
 	if a.stuck != nil && a.stuck[k] != notStuck {
+		a.countPulses(n, cnt, g0)
 		return
 	}
 	c := &a.curves[0]
@@ -740,6 +737,18 @@ func (a *Array) step(k int, n float64) {
 		g += s * a.ns.norm()
 	}
 	a.g[k] = c.clip(g)
+	a.countPulses(n, cnt, (g0+a.g[k])/2)
+}
+
+// countPulses counts cnt pulses of the sign of n at mean conductance g.
+func (a *Array) countPulses(n float64, cnt uint64, g float64) {
+	if n > 0 {
+		a.count.PotPulses += cnt
+		a.count.PotGSum += float64(cnt) * g
+	} else {
+		a.count.DepPulses += cnt
+		a.count.DepGSum += float64(cnt) * g
+	}
 }
 
 // PulsesFor returns the nominal number of pulses for a weight change dw, NeuroSim's rule

@@ -13,6 +13,11 @@ type Counters struct {
 	PotPulses uint64  `json:"pot_pulses"` // potentiation pulses applied
 	DepPulses uint64  `json:"dep_pulses"` // depression pulses applied
 	ReadGSum  float64 `json:"read_g_sum"` // Σ over reads of the conductance read (S), noise-free, with facilitation
+	// PotGSum and DepGSum are Σ over potentiation and depression pulses of the device's
+	// conductance during the pulse, (G_before + G_after)/2 (S): the present conductance an
+	// electrical pulse's V·I·t sees. Zero in counters stored before they existed.
+	PotGSum float64 `json:"pot_g_sum,omitempty"`
+	DepGSum float64 `json:"dep_g_sum,omitempty"`
 }
 
 // Add returns the sum of two counters.
@@ -22,29 +27,70 @@ func (c Counters) Add(o Counters) Counters {
 		PotPulses: c.PotPulses + o.PotPulses,
 		DepPulses: c.DepPulses + o.DepPulses,
 		ReadGSum:  c.ReadGSum + o.ReadGSum,
+		PotGSum:   c.PotGSum + o.PotGSum,
+		DepGSum:   c.DepGSum + o.DepGSum,
 	}
 }
 
 // Energy is an energy breakdown in joules.
 type Energy struct {
 	Read  float64 `json:"read_j"`
-	Pot   float64 `json:"pot_j"`
-	Dep   float64 `json:"dep_j"`
+	Pot   float64 `json:"pot_j"`   // electrical energy of the potentiation pulses (the channel's V·I·t)
+	Dep   float64 `json:"dep_j"`   // electrical energy of the depression pulses
+	Light float64 `json:"light_j"` // optical energy of the light pulses (e_light_pot_j, e_light_dep_j)
 	Total float64 `json:"total_j"`
 }
 
 // EnergyOf returns the device energy of the operations in c, by one convention for every
 // device (doc.go, Energy):
 //
-//	E_read = V_read²·t_read·Σ G_read  (Ohmic read of each device at its conductance)
-//	E_pot  = PotPulses·EPot,  E_dep = DepPulses·EDep
+//	E_read  = V_read²·t_read·Σ G_read                 (Ohmic read of each device at its conductance)
+//	E_pot   = V_pot²·t_pulse·Σ G_pulse = EPot·PotGSum/G_mid   (each pulse at the present conductance)
+//	E_light = PotPulses·ELightPot + DepPulses·ELightDep      (optical pulses)
+//
+// and likewise E_dep. EPot = V_pot²·G_mid·t_pulse (PulseEnergy), so a pulse at G_mid costs
+// EPot. Counters without conductance sums (stored before they existed) cost EPot per pulse.
 func (p *Params) EnergyOf(c Counters) Energy {
 	var e Energy
 	e.Read = p.VRead * p.VRead * p.TRead * c.ReadGSum
-	e.Pot = float64(c.PotPulses) * p.EPot
-	e.Dep = float64(c.DepPulses) * p.EDep
-	e.Total = e.Read + e.Pot + e.Dep
+	e.Pot = pulseEnergy(p.EPot, p.gMid(), c.PotPulses, c.PotGSum)
+	e.Dep = pulseEnergy(p.EDep, p.gMid(), c.DepPulses, c.DepGSum)
+	e.Light = float64(c.PotPulses)*p.ELightPot + float64(c.DepPulses)*p.ELightDep
+	e.Total = e.Read + e.Pot + e.Dep + e.Light
 	return e
+}
+
+// pulseEnergy is the electrical energy of n pulses whose conductances sum to gSum, each
+// costing ePulse at gMid.
+func pulseEnergy(ePulse, gMid float64, n uint64, gSum float64) float64 {
+	if gSum > 0 && gMid > 0 {
+		return ePulse * gSum / gMid
+	}
+	return float64(n) * ePulse
+}
+
+func (p *Params) gMid() float64 { return (p.Gmin + p.Gmax) / 2 }
+
+// PulseVoltage returns the voltage across the channel during a potentiation (pot) or a
+// depression pulse: v_pot_v or v_dep_v, or where not given the V of e = V²·G_mid·t_pulse.
+func (p *Params) PulseVoltage(pot bool) float64 {
+	v, e := p.VDep, p.EDep
+	if pot {
+		v, e = p.VPot, p.EPot
+	}
+	if v > 0 || e <= 0 || p.TPulse <= 0 {
+		return v
+	}
+	return math.Sqrt(e / (p.gMid() * p.TPulse))
+}
+
+// Optical reports whether potentiation (pot) or depression pulses are light pulses: a device
+// with an optical energy per pulse for that direction.
+func (p *Params) Optical(pot bool) bool {
+	if pot {
+		return p.ELightPot > 0
+	}
+	return p.ELightDep > 0
 }
 
 // ReadEnergy returns the energy of one read of a device of conductance g (J), V_read²·g·t_read.
@@ -256,11 +302,17 @@ func (d *Device) ProgramContinuous(pulses float64) {
 
 func (d *Device) apply(n float64) {
 	a := math.Abs(n)
-	if n > 0 {
-		d.count.PotPulses += uint64(math.Ceil(a))
-	} else {
-		d.count.DepPulses += uint64(math.Ceil(a))
-	}
+	cnt := math.Ceil(a)
+	g0 := d.g
+	defer func() {
+		if n > 0 {
+			d.count.PotPulses += uint64(cnt)
+			d.count.PotGSum += cnt * (g0 + d.g) / 2
+		} else {
+			d.count.DepPulses += uint64(cnt)
+			d.count.DepGSum += cnt * (g0 + d.g) / 2
+		}
+	}()
 	if d.stuck != notStuck {
 		return
 	}

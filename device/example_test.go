@@ -16,10 +16,11 @@ func ExampleArray_Program() {
 	a.Program(0, 1, 4)
 	a.Program(0, 1, -1)
 	fmt.Printf("w = %.2f, pulses for Δw = 0.25: %.1f\n", a.Weight(0, 1), a.PulsesFor(0.25))
-	fmt.Printf("%+v\n", a.Counters())
+	c := a.Counters()
+	fmt.Printf("%d potentiation pulses at %.1f nS on average, %d depression\n", c.PotPulses, c.PotGSum/float64(c.PotPulses)*1e9, c.DepPulses)
 	// Output:
 	// w = 0.30, pulses for Δw = 0.25: 2.5
-	// {Reads:0 PotPulses:4 DepPulses:1 ReadGSum:0}
+	// 4 potentiation pulses at 3.0 nS on average, 1 depression
 }
 
 // NeuroSim's label → normalised A: Ag:a-Si's potentiation and depression (NeuroSim's

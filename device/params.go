@@ -77,10 +77,19 @@ type Params struct {
 	// pulse: the pulse itself for a two-terminal electrical device, the channel's bias V_read
 	// for a light or gate pulse. When set (> 0, or for a zero-power device with e_pot_j = 0),
 	// e_pot_j and e_dep_j must equal V²·G_mid·t_pulse (PulseEnergy).
-	VPot     float64 `json:"v_pot_v,omitempty"`
-	VDep     float64 `json:"v_dep_v,omitempty"`
-	TPulse   float64 `json:"t_pulse_s"`  // programming pulse width
-	Response float64 `json:"response_s"` // response time quoted for the device (informational)
+	VPot   float64 `json:"v_pot_v,omitempty"`
+	VDep   float64 `json:"v_dep_v,omitempty"`
+	TPulse float64 `json:"t_pulse_s"` // programming pulse width
+	// ELightPot and ELightDep are the optical energies of a potentiating and a depressing light
+	// pulse, J, delivered onto the device (the source's wall-plug efficiency not included);
+	// 0 for an electrical pulse. With LightPot/LightDep (power density, W/m²) and Area (the
+	// illuminated area, m²) given they must equal density × area × t_pulse.
+	ELightPot float64 `json:"e_light_pot_j,omitempty"`
+	ELightDep float64 `json:"e_light_dep_j,omitempty"`
+	LightPot  float64 `json:"light_pot_w_m2,omitempty"`
+	LightDep  float64 `json:"light_dep_w_m2,omitempty"`
+	Area      float64 `json:"area_m2,omitempty"`
+	Response  float64 `json:"response_s"` // response time quoted for the device (informational)
 
 	// Figures the review quotes, for characterize's review-vs-simulated summary.
 	// Zero means the review gives none.
@@ -164,6 +173,8 @@ func (p *Params) Validate() error {
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 		{"v_pot_v", p.VPot}, {"v_dep_v", p.VDep},
+		{"e_light_pot_j", p.ELightPot}, {"e_light_dep_j", p.ELightDep},
+		{"light_pot_w_m2", p.LightPot}, {"light_dep_w_m2", p.LightDep}, {"area_m2", p.Area},
 	}
 	for _, x := range finite {
 		if math.IsNaN(x.v) || math.IsInf(x.v, 0) {
@@ -190,6 +201,8 @@ func (p *Params) Validate() error {
 		{"v_read_v", p.VRead}, {"t_read_s", p.TRead}, {"e_event_j", p.EEvent},
 		{"e_pot_j", p.EPot}, {"e_dep_j", p.EDep}, {"t_pulse_s", p.TPulse}, {"response_s", p.Response},
 		{"v_pot_v", p.VPot}, {"v_dep_v", p.VDep},
+		{"e_light_pot_j", p.ELightPot}, {"e_light_dep_j", p.ELightDep},
+		{"light_pot_w_m2", p.LightPot}, {"light_dep_w_m2", p.LightDep}, {"area_m2", p.Area},
 	}
 	for _, x := range nonneg {
 		if x.v < 0 {
@@ -216,6 +229,17 @@ func (p *Params) Validate() error {
 			if want := p.PulseEnergy(x.v); math.Abs(x.e-want) > 1e-6*want {
 				return bad(x.f, "%g J is not the pulse energy V²·G_mid·t_pulse = %g V² × %g S × %g s = %g J "+
 					"(set it to that, or leave out %s)", x.e, x.v, (p.Gmin+p.Gmax)/2, p.TPulse, want, "v_"+x.f[2:5]+"_v")
+			}
+		}
+	}
+	for _, x := range []struct {
+		f       string
+		e, dens float64
+	}{{"e_light_pot_j", p.ELightPot, p.LightPot}, {"e_light_dep_j", p.ELightDep, p.LightDep}} {
+		if x.dens > 0 && p.Area > 0 {
+			if want := x.dens * p.Area * p.TPulse; math.Abs(x.e-want) > 1e-6*want {
+				return bad(x.f, "%g J is not the light pulse's energy density × area × t_pulse = %g W/m² × %g m² × %g s = %g J",
+					x.e, x.dens, p.Area, p.TPulse, want)
 			}
 		}
 	}

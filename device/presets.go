@@ -277,6 +277,7 @@ func (b *builder) windowFromEnergy(e float64, eSrc string) {
 // a potentiation and a depression pulse, and the pulse energies follow from them,
 // E = V²·G_mid·t_pulse (PulseEnergy; the window and t_pulse must be set).
 func (b *builder) pulses(vPot float64, potSrc string, vDep float64, depSrc string) {
+	b.noLight()
 	b.f("v_pot_v", vPot, potSrc)
 	b.f("v_dep_v", vDep, depSrc)
 	for _, x := range []struct {
@@ -300,8 +301,53 @@ func (b *builder) electricalPulses(vPot, vDep float64, vSrc string) {
 // (doc.go, Energy).
 func (b *builder) channelPulses(pot, dep string) {
 	v := b.p.VRead
-	b.pulses(v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted)", pot),
-		v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted)", dep))
+	b.pulses(v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted here)", pot),
+		v, fmt.Sprintf("derived: the channel's bias V_read during the %s (light or gate pulse; its own energy not counted here)", dep))
+	b.light(opticalPulse(pot), opticalPulse(dep))
+}
+
+// opticalPulse reports whether a pulse's description names a light pulse.
+func opticalPulse(what string) bool {
+	w := strings.ToLower(what)
+	return strings.Contains(w, "optic") || strings.Contains(w, "light") || strings.Contains(w, "photo")
+}
+
+// Assumed light pulse: no primary paper of an optically programmed NC preset quotes its power
+// density or illuminated area where it could be read (docs/preset-sources.md, "Light").
+const (
+	lightDensity    = 10   // W/m² = 1 mW/cm²
+	lightDensityLo  = 1e-3 // W/m² = 0.1 µW/cm²
+	lightDensityHi  = 400  // W/m² = 40 mW/cm²
+	lightDensityWhy = "assumed: 1 mW/cm² (10 W/m²); no NC preset's paper quotes its light's power density where it could be read. Optical synapses of other materials are stimulated at 0.16 µW/cm² (BP/CdS, Light Sci Appl 2022, Fig. 3) to 40 mW/cm² (organic flash-memory synapse, Nano-Micro Lett 2024); plausible range 1e-3–400 W/m²"
+	lightArea       = 1e-9 // m², a 30 µm × 30 µm device
+	lightAreaWhy    = "assumed: 1e-9 m² (≈ 32 µm × 32 µm) illuminated per device, a lab-scale phototransistor channel; no NC preset's paper quotes its area where it could be read; plausible range 1e-12 (a 1 µm² crossbar cell with focused light) – 1e-8 m²"
+	lightEnergyWhy  = "derived: light power density × illuminated area × t_pulse (assumed density and area, see light_%s_w_m2 and area_m2)"
+)
+
+// noLight records that neither pulse is a light pulse (light overrides it).
+func (b *builder) noLight() {
+	for _, f := range []string{"e_light_pot_j", "e_light_dep_j", "light_pot_w_m2", "light_dep_w_m2", "area_m2"} {
+		b.f(f, 0, "none: electrical (or gate) programming pulses, no light")
+	}
+}
+
+// light marks the potentiating (pot) and depressing (dep) pulses that are light pulses and
+// sets their optical energy from the assumed power density and illuminated area; t_pulse must
+// be set.
+func (b *builder) light(pot, dep bool) {
+	if !pot && !dep {
+		return
+	}
+	b.f("area_m2", lightArea, lightAreaWhy)
+	for _, x := range []struct {
+		on   bool
+		d, e string
+	}{{pot, "light_pot_w_m2", "e_light_pot_j"}, {dep, "light_dep_w_m2", "e_light_dep_j"}} {
+		if x.on {
+			b.f(x.d, lightDensity, lightDensityWhy)
+			b.f(x.e, lightDensity*lightArea*b.p.TPulse, fmt.Sprintf(lightEnergyWhy, x.d[6:9]))
+		}
+	}
 }
 
 // retentionOver sets the power law y = a + b·t^(−m) (review §4.2) so that a device keeps 90 % of
@@ -630,6 +676,7 @@ func mapbi3SiNC() *Params {
 	b.f("t_pulse_s", 0.1, "assumed: 0.1 s 375 nm laser spikes (the wavelength is Huang 2020's, review §4.1; the width is not quoted)")
 	b.pulses(0, "Huang 2020, review §4.1: zero-power (no bias): no electrical energy; the optical pulse energy is not quoted",
 		0, "Huang 2020, review §4.1: zero-power; depression by optical spike timing (STDP), no electrical energy")
+	b.light(true, true) // "works with optical inputs only" (review §4.1)
 	return b.p
 }
 
@@ -1069,6 +1116,7 @@ func ideal() *Params {
 	b.f("v_dep_v", 0, why+": programming energy not modelled")
 	b.f("e_pot_j", 0, why+": programming energy not modelled")
 	b.f("e_dep_j", 0, why+": programming energy not modelled")
+	b.noLight()
 	b.noResponse()
 	return b.p
 }

@@ -71,6 +71,7 @@ func subCounters(a, b device.Counters) device.Counters {
 	return device.Counters{
 		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses,
 		DepPulses: a.DepPulses - b.DepPulses, ReadGSum: a.ReadGSum - b.ReadGSum,
+		PotGSum: a.PotGSum - b.PotGSum, DepGSum: a.DepGSum - b.DepGSum,
 	}
 }
 
