@@ -9,9 +9,6 @@ import (
 // NeuroSim's subarray model (MLP_NeuroSim_V3.0 at cc13863, SubArray::Initialize and
 // AnalogNVM::WriteEnergyCalculation; docs/energy-neurosim.md). A layer of In × Out synapses
 // occupies ⌈In/Rows⌉ × ⌈Out·k/Cols⌉ tiles, k cells per synapse (2 for a differential pair).
-//
-// This is the first part of the circuit-level model of issue 19: the wires and cells of an
-// array. The energy reports do not use it yet.
 type Crossbar struct {
 	Rows int `json:"tile_rows"` // rows (word lines) of a tile
 	Cols int `json:"tile_cols"` // columns (bit lines) of a tile

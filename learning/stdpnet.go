@@ -537,30 +537,39 @@ func (m *STDPModel) TrainEnergy(cfg energy.Config) energy.Breakdown {
 }
 
 func (m *STDPModel) breakdown(cfg energy.Config, c network.Counters, dev device.Counters, images int) energy.Breakdown {
-	return STDPEnergy(cfg, m.Device, m.Config.Neurons, c, dev, images)
+	return STDPEnergy(cfg, m.Device, m.Config.Net.Inputs, m.Config.Neurons, c, dev, images)
 }
 
-// STDPEnergy returns the per-image energy of a Diehl & Cook network of n
-// excitatory neurons on devices p (nil: digital float synapses) from the
-// totals of a run over `images` images: the device pathway input→exc is
-// costed by the device (reads and pulses in dev), the fixed exc→inh and
-// inh→exc pathways as digital synaptic operations, and both populations'
-// neuron updates and spikes by the peripheral constants of cfg.
-func STDPEnergy(cfg energy.Config, p *device.Params, n int, c network.Counters, dev device.Counters, images int) energy.Breakdown {
-	var excSpikes, inhSpikes float64
+// STDPEnergy returns the per-image energy of a Diehl & Cook network of `in` inputs and n
+// excitatory neurons on devices p (nil: digital float synapses) from the totals of a run over
+// `images` images. The input→exc devices form an in × n crossbar whose rows the input spikes
+// drive and whose columns are the excitatory neurons (dev: the devices' reads and pulses);
+// the fixed exc→inh and inh→exc pathways are digital synaptic operations; the inhibitory
+// neurons, off the crossbar, integrate their one excitatory partner's spikes. cfg must be
+// valid (energy.Config.Current of a stored one).
+func STDPEnergy(cfg energy.Config, p *device.Params, in, n int, c network.Counters, dev device.Counters, images int) energy.Breakdown {
+	var inSpikes, excSpikes, inhSpikes float64
 	if len(c.Spikes) == 3 {
-		excSpikes, inhSpikes = float64(c.Spikes[1]), float64(c.Spikes[2])
+		inSpikes, excSpikes, inhSpikes = float64(c.Spikes[0]), float64(c.Spikes[1]), float64(c.Spikes[2])
 	}
-	paths := []energy.Pathway{
-		{Name: "input→exc", SOPs: float64(c.DeviceReads), Device: p, Counter: dev},
-		{Name: "exc→inh", SOPs: excSpikes},
-		{Name: "inh→exc", SOPs: inhSpikes * float64(n-1)},
+	syn := energy.Layer{Name: "input→exc", In: in, Out: n, Cells: 1, Rows: inSpikes, SOPs: float64(c.DeviceReads)}
+	exc := energy.Population{Name: "exc", N: n, Updates: float64(c.NeuronUpdates) / 2, Spikes: excSpikes}
+	if p != nil {
+		syn.Device, syn.Dev, exc.Columns = p, dev, true
+	} else {
+		exc.Inputs = float64(c.DeviceReads)
 	}
-	pops := []energy.Population{
-		{Name: "exc", Updates: float64(c.NeuronUpdates) / 2, Spikes: excSpikes},
-		{Name: "inh", Updates: float64(c.NeuronUpdates) / 2, Spikes: inhSpikes},
+	net := energy.Network{
+		Steps: float64(c.Steps),
+		Layers: []energy.Layer{syn,
+			{Name: "exc→inh", SOPs: excSpikes},
+			{Name: "inh→exc", SOPs: inhSpikes * float64(n-1)},
+		},
+		Pops: []energy.Population{exc,
+			{Name: "inh", N: n, Updates: float64(c.NeuronUpdates) / 2, Spikes: inhSpikes, Inputs: excSpikes},
+		},
 	}
-	return energy.Compute(cfg, paths, pops).Per(float64(max(images, 1)))
+	return cfg.Current().Cost(net).Per(float64(max(images, 1)))
 }
 
 // stdpCheckpointVersion is the version of the stdpCheckpoint format: 1 added the version and the

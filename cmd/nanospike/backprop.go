@@ -164,46 +164,85 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	return met, nil
 }
 
-// backpropEnergy returns the per-image energy of the forward passes counted
-// between two counter snapshots (images of them): each synaptic event reads
-// a differential pair (two devices) on a device run, or is a digital add on
-// an ideal one; every neuron is updated every step; programming pulses are
-// added for training. The backward pass's digital arithmetic is not counted.
-func backpropEnergy(cfg energy.Config, n *learning.Backprop, a, b learning.BackpropCounters, images int) energy.Breakdown {
-	bc := n.Config()
-	sops := float64(b.SynEvents - a.SynEvents)
-	path := energy.Pathway{Name: "synapses", SOPs: sops}
-	if p := n.Device(); p != nil && bc.Device.Mode != learning.ModeIdeal {
-		path.Device = p
-		reads := 2 * sops
-		// Mean conductance of a read, from the devices' own counted reads.
-		rd := b.Read
-		g := (p.Gmin + p.Gmax) / 2
-		if rd.Reads > 0 {
+// backpropEnergy returns the per-image energy of the forward passes counted between two
+// counter snapshots (images of them). Each layer of a device run is a crossbar of
+// differential pairs (two cells per synapse) whose rows the layer's input spikes drive and
+// whose columns feed the next layer's neurons; on an ideal run the synapses are digital adds.
+// Every neuron is updated every step; programming pulses are added for training, costed on
+// one entry for all layers (a pulse's energy does not depend on its layer). The backward
+// pass's digital arithmetic is not counted. With several hidden layers the counters hold
+// their spikes summed; each layer's share is taken in proportion to its size.
+func backpropEnergy(cfg energy.Config, bc learning.BackpropConfig, p *device.Params, a, b learning.BackpropCounters, images int) energy.Breakdown {
+	sizes := append(append([]int{mnistInputs}, bc.Hidden...), bc.Classes)
+	hidden := float64(b.HiddenSpikes - a.HiddenSpikes)
+	sumHidden := 0
+	for _, h := range bc.Hidden {
+		sumHidden += h
+	}
+	// Row activations of each layer: its input spikes.
+	rows := make([]float64, len(sizes)-1)
+	rest := float64(b.SynEvents - a.SynEvents)
+	for l, h := range bc.Hidden {
+		rows[l+1] = hidden * float64(h) / float64(max(sumHidden, 1))
+		rest -= rows[l+1] * float64(sizes[l+2])
+	}
+	rows[0] = max(rest, 0) / float64(sizes[1])
+
+	onDevice := p != nil && bc.Device.Mode != learning.ModeIdeal
+	// Mean conductance of a read, from the devices' own counted reads.
+	g := 0.0
+	if onDevice {
+		g = (p.Gmin + p.Gmax) / 2
+		if rd := subCounters(b.Read, a.Read); rd.Reads > 0 {
 			g = rd.ReadGSum / float64(rd.Reads)
 		}
-		path.Counter = device.Counters{Reads: uint64(reads), ReadGSum: reads * g}
-		prog := b.Update.Add(b.Program)
-		prev := a.Update.Add(a.Program)
-		path.Counter.PotPulses = prog.PotPulses - prev.PotPulses
-		path.Counter.DepPulses = prog.DepPulses - prev.DepPulses
 	}
-	neurons := float64(bc.Classes)
-	for _, h := range bc.Hidden {
-		neurons += float64(h)
+	net := energy.Network{Steps: float64(images) * float64(bc.Steps)}
+	for l := range rows {
+		ly := energy.Layer{Name: fmt.Sprintf("%d→%d", sizes[l], sizes[l+1]), In: sizes[l], Out: sizes[l+1], Cells: 2,
+			Rows: rows[l], SOPs: rows[l] * float64(sizes[l+1])}
+		if onDevice {
+			reads := 2 * ly.SOPs
+			ly.Device, ly.Dev = p, device.Counters{Reads: uint64(reads), ReadGSum: reads * g}
+		}
+		net.Layers = append(net.Layers, ly)
+		pop := energy.Population{Name: fmt.Sprintf("layer %d", l+1), N: sizes[l+1],
+			Updates: float64(images) * float64(bc.Steps) * float64(sizes[l+1]), Columns: onDevice}
+		if !onDevice {
+			pop.Inputs = ly.SOPs
+		}
+		if l == len(rows)-1 {
+			pop.Spikes = float64(b.OutputSpikes - a.OutputSpikes)
+		} else {
+			pop.Spikes = rows[l+1]
+		}
+		net.Pops = append(net.Pops, pop)
 	}
-	pop := energy.Population{
-		Name:    "neurons",
-		Updates: float64(images) * float64(bc.Steps) * neurons,
-		Spikes:  float64((b.HiddenSpikes - a.HiddenSpikes) + (b.OutputSpikes - a.OutputSpikes)),
+	if onDevice {
+		prog := subCounters(b.Update.Add(b.Program), a.Update.Add(a.Program))
+		prog.Reads, prog.ReadGSum = 0, 0
+		if prog.PotPulses+prog.DepPulses > 0 {
+			net.Layers = append(net.Layers, energy.Layer{Name: "programming (all layers)", Device: p, Dev: prog})
+		}
 	}
-	return energy.Compute(cfg, []energy.Pathway{path}, []energy.Population{pop}).Per(float64(max(images, 1)))
+	return cfg.Current().Cost(net).Per(float64(max(images, 1)))
+}
+
+// mnistInputs is the input size of the networks (MNIST's 28 × 28 pixels).
+const mnistInputs = 28 * 28
+
+// subCounters returns a − b.
+func subCounters(a, b device.Counters) device.Counters {
+	return device.Counters{
+		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses, DepPulses: a.DepPulses - b.DepPulses,
+		ReadGSum: a.ReadGSum - b.ReadGSum, PotGSum: a.PotGSum - b.PotGSum, DepGSum: a.DepGSum - b.DepGSum,
+	}
 }
 
 func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.BackpropResult, before, after, train learning.BackpropCounters, trainSec, testSec float64) metrics {
 	bc := n.Config()
-	inf := backpropEnergy(cfg.Energy, n, before, after, res.Images)
-	tr := backpropEnergy(cfg.Energy, n, learning.BackpropCounters{}, train, int(train.Samples))
+	inf := backpropEnergy(cfg.Energy, bc, n.Device(), before, after, res.Images)
+	tr := backpropEnergy(cfg.Energy, bc, n.Device(), learning.BackpropCounters{}, train, int(train.Samples))
 	hidden := 0
 	for _, h := range bc.Hidden {
 		hidden += h
@@ -213,6 +252,8 @@ func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.Backprop
 		TrainImages: int(train.Samples), TrainSeconds: trainSec, TestImages: res.Images, TestSeconds: testSec,
 		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference, EnergyPerTrainImage: tr.Training,
 		Inference: inf, Training: tr, Confusion: res.Confusion,
+		Counts: runCounts{TestImages: res.Images, TrainImages: int(train.Samples),
+			BackpropTest: &[2]learning.BackpropCounters{before, after}, BackpropTrain: &train},
 	}
 	if trainSec > 0 {
 		met.TrainImagesPerS = float64(train.Samples) / trainSec

@@ -176,11 +176,22 @@ type compareRow struct {
 	EnergyPerTrainImage float64 `json:"energy_per_training_image_j"`
 	PulsesPerTrainImage float64 `json:"pulses_per_training_image"`
 	SOPsPerInference    float64 `json:"sops_per_inference"`
-	ReadPerInference    float64 `json:"read_per_inference_j"`
-	NeuronPerInference  float64 `json:"neuron_per_inference_j"`
-	ProgramPerTrainImg  float64 `json:"program_per_training_image_j"`
-	TrueNorth           float64 `json:"truenorth_per_inference_j"`
-	Loihi               float64 `json:"loihi_per_inference_j"`
+	// The crossbar model's parts (energy.Breakdown): of an inference, and the programming of
+	// a training image; the device-decided shares; the per-cycle view.
+	CellsPerInference     float64 `json:"cells_per_inference_j"`
+	WiresPerInference     float64 `json:"wires_per_inference_j"`
+	PeripheryPerInference float64 `json:"periphery_per_inference_j"`
+	NeuronsPerInference   float64 `json:"neurons_per_inference_j"`
+	RoutingPerInference   float64 `json:"routing_per_inference_j"` // spike routing and digital synapses
+	LeakagePerInference   float64 `json:"leakage_per_inference_j"`
+	ClockedPerInference   float64 `json:"clocked_per_inference_j"`
+	ProgramCells          float64 `json:"program_cells_per_training_image_j"`
+	ProgramWires          float64 `json:"program_wires_per_training_image_j"`
+	ProgramLight          float64 `json:"program_light_per_training_image_j"`
+	DeviceShare           float64 `json:"device_share_inference"`
+	DeviceShareTraining   float64 `json:"device_share_training"`
+	TrueNorth             float64 `json:"truenorth_per_inference_j"`
+	Loihi                 float64 `json:"loihi_per_inference_j"`
 
 	States   int     `json:"states"`
 	NLLTP    float64 `json:"nl_ltp"`
@@ -710,21 +721,15 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 		Index: it.Index, Label: it.Label, Group: it.Group, Device: it.Device, Param: it.Param, Draw: it.Draw,
 		Accuracy: m.Accuracy, EnergyPerInference: m.EnergyPerInference, EnergyPerTrainImage: m.EnergyPerTrainImage,
 		PulsesPerTrainImage: m.PulsesPerTrainImage, SOPsPerInference: m.SOPsPerInference,
-		ReadPerInference: m.Inference.Read, NeuronPerInference: m.Inference.Neuron + m.Inference.Spike + m.Inference.Digital,
-		ProgramPerTrainImg: m.Training.Program, TrueNorth: m.Inference.TrueNorth, Loihi: m.Inference.Loihi,
+		TrueNorth: m.Inference.TrueNorth, Loihi: m.Inference.Loihi,
 		Rule: m.Rule, Neurons: m.Neurons, Seed: m.Seed, TrainImages: m.TrainImages, TestImages: m.TestImages,
 		TrainSeconds: m.TrainSeconds, TestSeconds: m.TestSeconds, TrainImagesPerS: m.TrainImagesPerS, TestImagesPerS: m.TestImagesPerS,
 	}
-	ec := cfg.Energy
-	if ec == (energy.Config{}) {
-		ec = energy.DefaultConfig()
-	}
-	if inf, tr, recount, ok := stdpEnergyFromCounts(ec, &cfg, &m); ok && recount {
-		r.Recounted = true
-		r.EnergyPerInference, r.EnergyPerTrainImage = inf.Inference, tr.Training
-		r.SOPsPerInference, r.ReadPerInference = inf.SOPs, inf.Read
-		r.NeuronPerInference = inf.Neuron + inf.Spike + inf.Digital
-		r.ProgramPerTrainImg, r.TrueNorth, r.Loihi = tr.Program, inf.TrueNorth, inf.Loihi
+	// The figures of the run's counts costed by the present model (a run stored before it
+	// keeps its own figures and has no parts).
+	if inf, tr, src, ok := recomputeEnergy(cfg.Energy.Current(), &cfg, &m); ok {
+		r.Recounted = src != "raw counts"
+		r.setEnergy(inf, tr)
 	}
 	if it.Param != "" {
 		v := it.Value
@@ -743,6 +748,18 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 		r.Device = floatDevice
 	}
 	return r, nil
+}
+
+// setEnergy fills r's energy figures from the per-image breakdowns of an inference and of a
+// training image.
+func (r *compareRow) setEnergy(inf, tr energy.Breakdown) {
+	r.EnergyPerInference, r.EnergyPerTrainImage = inf.Inference, tr.Training
+	r.SOPsPerInference, r.TrueNorth, r.Loihi = inf.SOPs, inf.TrueNorth, inf.Loihi
+	r.CellsPerInference, r.WiresPerInference, r.PeripheryPerInference = inf.Cells, inf.Wires, inf.Periphery
+	r.NeuronsPerInference, r.RoutingPerInference, r.LeakagePerInference = inf.Neurons, inf.Routing+inf.Digital, inf.Leakage
+	r.ClockedPerInference = inf.Clocked
+	r.ProgramCells, r.ProgramWires, r.ProgramLight = tr.ProgramCells, tr.ProgramWires, tr.ProgramLight
+	r.DeviceShare, r.DeviceShareTraining = inf.DeviceShare, tr.DeviceShareTraining
 }
 
 // syncWriter serialises writes to w.
@@ -796,7 +813,10 @@ var compareColumns = []string{
 	"accuracy", "accuracy_loss_vs_ideal", "collapsed", "collapse_reason",
 	"train_winners", "test_winners", "top2_test_win_share", "dominant_neurons", "dead_neurons",
 	"energy_per_inference_j", "energy_per_training_image_j", "pulses_per_training_image", "sops_per_inference",
-	"read_per_inference_j", "neuron_per_inference_j", "program_per_training_image_j",
+	"cells_per_inference_j", "wires_per_inference_j", "periphery_per_inference_j", "neurons_per_inference_j",
+	"routing_per_inference_j", "leakage_per_inference_j", "clocked_per_inference_j",
+	"program_cells_per_training_image_j", "program_wires_per_training_image_j", "program_light_per_training_image_j",
+	"device_share_inference", "device_share_training",
 	"truenorth_per_inference_j", "loihi_per_inference_j",
 	"states", "nl_ltp", "nl_ltd", "on_off", "c2c_sigma", "d2d_nl_sigma", "d2d_g_sigma", "read_noise", "stuck_min_frac", "stuck_max_frac",
 	"inference_reads_recounted", "rule", "neurons", "train_images", "test_images",

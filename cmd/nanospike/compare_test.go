@@ -277,10 +277,20 @@ func TestCompareBackprop(t *testing.T) {
 			assert.Greater(t, r.EnergyPerTrainImage, r.EnergyPerInference)
 		}
 	}
-	// Its energy is recosted from the breakdown items (no raw counts).
+	// Its energy is recomputed from the stored counters.
 	rep := energyJSON(t, "--model", filepath.Join(out, "pcmo-s1"), "--e-neuron", "0")
-	assert.Equal(t, "breakdown items", rep.Source)
-	assert.Zero(t, rep.Inference.Neuron)
+	assert.Equal(t, "raw counts", rep.Source)
+	assert.Zero(t, rep.Inference.Neurons)
+	assert.Equal(t, 7+1, rep.Inference.Tiles, "784 × 20 pairs (40 columns) on 7 tiles, 20 × 10 pairs on one")
+	for _, r := range cf.Rows {
+		if r.Device == "pcmo" {
+			var m metrics
+			require.NoError(t, readJSON(filepath.Join(out, "pcmo-s1", metricsFile), &m))
+			assert.InDelta(t, m.EnergyPerInference, r.EnergyPerInference, 1e-12*m.EnergyPerInference)
+			assert.Greater(t, r.CellsPerInference, 0.0)
+			assert.Greater(t, r.ProgramCells, 0.0)
+		}
+	}
 	// Rerunning skips both; the STDP options do not matter to a backprop run.
 	code, _, stderr = runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--seeds", "1", "--hidden", "20", "--steps", "10")...)
 	require.Equal(t, 0, code, stderr)

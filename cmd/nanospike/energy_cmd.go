@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 
@@ -41,16 +42,20 @@ type energyReport struct {
 }
 
 func runEnergy(ctx context.Context, e *env, args []string) error {
-	fs := e.flags("energy", "energy --model DIR [--json] [--e-neuron J] [--e-spike J] [--e-digital-sop J]")
-	var dir string
+	fs := e.flags("energy", "energy --model DIR [--json] [--energy-config FILE] [--neuron-circuit if|lif] [--tile RxC] [--step-time S] [--e-neuron J] [--e-spike J] [--e-digital-sop J]")
+	var dir, file, circuit, tile string
 	var asJSON bool
 	var c energy.Config
 	def := energy.DefaultConfig()
 	fs.StringVar(&dir, "model", "", "folder of a trained run (holding config.json and metrics.json)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of tables")
-	fs.Float64Var(&c.NeuronUpdate, "e-neuron", def.NeuronUpdate, "energy of one neuron state update, J (default: the run's constant)")
-	fs.Float64Var(&c.Spike, "e-spike", def.Spike, "energy of emitting one spike, J (default: the run's constant)")
-	fs.Float64Var(&c.DigitalSOP, "e-digital-sop", def.DigitalSOP, "energy of one digital synaptic operation, J (default: the run's constant)")
+	fs.StringVar(&file, "energy-config", "", "JSON file of energy constants (the \"energy\" object of a run's config.json); fields not given keep the run's")
+	fs.StringVar(&circuit, "neuron-circuit", def.NeuronCircuit, "neuron circuit: if (NeuroSim's integrate-and-fire read circuit) or lif (digital LIF updates)")
+	fs.StringVar(&tile, "tile", "128x128", "crossbar tile size, rows x columns")
+	fs.Float64Var(&c.StepTime, "step-time", 0, "hardware time of one simulated step, s (0: one array read per step; the model's dt: real time)")
+	fs.Float64Var(&c.NeuronUpdate, "e-neuron", def.NeuronUpdate, "energy of one digital neuron update, J")
+	fs.Float64Var(&c.Spike, "e-spike", def.Spike, "energy of routing one spike, J")
+	fs.Float64Var(&c.DigitalSOP, "e-digital-sop", def.DigitalSOP, "energy of one digital synaptic operation, J")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -60,10 +65,47 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		return e.usagef("--model DIR is required")
 	}
+	var rows, cols int
+	if _, err := fmt.Sscanf(tile, "%dx%d", &rows, &cols); err != nil || fmt.Sprintf("%dx%d", rows, cols) != tile {
+		return e.usagef("--tile: %q is not ROWSxCOLS (e.g. 128x128)", tile)
+	}
 	// Overrides are checked before any file is read, as flags.
-	override := func(c0 energy.Config) energy.Config {
+	var fromFile []byte
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		fromFile = b
+	}
+	override := func(c0 energy.Config) (energy.Config, error) {
+		if fromFile != nil {
+			// The file's fields over the run's constants.
+			base, _ := json.Marshal(c0)
+			merged := map[string]any{}
+			_ = json.Unmarshal(base, &merged)
+			var over map[string]any
+			if err := json.Unmarshal(fromFile, &over); err != nil {
+				return c0, fmt.Errorf("%s: %w", file, err)
+			}
+			mergeJSON(merged, over)
+			b, _ := json.Marshal(merged)
+			var err error
+			if c0, err = energy.ParseConfig(b); err != nil {
+				if _, err2 := energy.ParseConfig(fromFile); err2 != nil {
+					err = err2
+				}
+				return c0, fmt.Errorf("%s: %w", file, err)
+			}
+		}
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
+			case "neuron-circuit":
+				c0.NeuronCircuit = circuit
+			case "tile":
+				c0.Crossbar.Rows, c0.Crossbar.Cols = rows, cols
+			case "step-time":
+				c0.StepTime = c.StepTime
 			case "e-neuron":
 				c0.NeuronUpdate = c.NeuronUpdate
 			case "e-spike":
@@ -72,9 +114,9 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 				c0.DigitalSOP = c.DigitalSOP
 			}
 		})
-		return c0
+		return c0, c0.Validate()
 	}
-	if err := override(def).Validate(); err != nil {
+	if _, err := override(def); err != nil {
 		return e.usagef("%v", err)
 	}
 	var cfg runConfig
@@ -85,18 +127,17 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if err := readJSON(filepath.Join(dir, metricsFile), &met); err != nil {
 		return err
 	}
-	stored := cfg.Energy
-	if stored == (energy.Config{}) { // a run from before the constants were stored
-		stored = def
+	stored := cfg.Energy.Current()
+	consts, err := override(stored)
+	if err != nil {
+		return e.usagef("%v", err)
 	}
-	consts := override(stored)
 	rep := energyReport{Model: dir, Rule: met.Rule, Device: met.Device, Neurons: met.Neurons, Accuracy: met.Accuracy,
-		Constants: consts, Overridden: consts != stored, Source: "metrics.json",
-		TestImages: met.TestImages, TrainImages: met.TrainImages, Inference: met.Inference, Training: met.Training}
-	// Recompute whenever the raw counts allow it, so a stored figure that
-	// disagrees with them (see stdpEnergyFromCounts) is not shown.
-	if _, _, _, ok := stdpEnergyFromCounts(consts, &cfg, &met); ok || rep.Overridden {
-		rep.Inference, rep.Training, rep.Source = recomputeEnergy(consts, &cfg, &met)
+		Constants: consts, Overridden: consts != stored, TestImages: met.TestImages, TrainImages: met.TrainImages}
+	var ok bool
+	rep.Inference, rep.Training, rep.Source, ok = recomputeEnergy(consts, &cfg, &met)
+	if !ok {
+		return fmt.Errorf("%s: metrics.json holds no raw event counts (a run made before they were stored): rerun it to cost it with the crossbar model", dir)
 	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -107,22 +148,33 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// recomputeEnergy returns the per-image breakdowns of a run with the
-// peripheral constants c. An STDP run with its raw event totals is
-// recomputed from them by the function used at the end of training (see
-// stdpEnergyFromCounts); otherwise (a backprop run, an older metrics.json)
-// the per-image counts of the stored items are costed anew: neuron updates,
-// spikes and digital synaptic operations scale with the constants, and the
-// device reads and pulses, costed by the device model, are kept.
-func recomputeEnergy(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, source string) {
+// mergeJSON writes over's values into dst, recursing into objects present in both.
+func mergeJSON(dst, over map[string]any) {
+	for k, v := range over {
+		if vm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				mergeJSON(dm, vm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// recomputeEnergy returns the per-image breakdowns of a run costed with c from its raw event
+// counts; ok is false when metrics.json has none.
+func recomputeEnergy(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, source string, ok bool) {
 	if inf, tr, recount, ok := stdpEnergyFromCounts(c, cfg, met); ok {
 		source = "raw counts"
 		if recount {
 			source += recountNote
 		}
-		return inf, tr, source
+		return inf, tr, source, true
 	}
-	return recostItems(c, met.Inference), recostItems(c, met.Training), "breakdown items"
+	if inf, tr, ok := backpropEnergyFromCounts(c, cfg, met); ok {
+		return inf, tr, "raw counts", true
+	}
+	return inf, tr, "", false
 }
 
 // recountNote explains stdpEnergyFromCounts' recount.
@@ -151,38 +203,25 @@ func stdpEnergyFromCounts(c energy.Config, cfg *runConfig, met *metrics) (inf, t
 		dev = device.Counters{Reads: n.Test.DeviceReads, PotPulses: n.Test.PotPulses, DepPulses: n.Test.DepPulses, ReadGSum: n.Test.ReadGSum}
 		recount = true
 	}
-	inf = learning.STDPEnergy(c, cfg.Device, met.Neurons, n.Test, dev, n.TestImages)
-	tr = learning.STDPEnergy(c, cfg.Device, met.Neurons, n.Train, n.TrainDevice, n.TrainImages)
+	inf = learning.STDPEnergy(c, cfg.Device, mnistInputs, met.Neurons, n.Test, dev, n.TestImages)
+	tr = learning.STDPEnergy(c, cfg.Device, mnistInputs, met.Neurons, n.Train, n.TrainDevice, n.TrainImages)
 	return inf, tr, recount, true
 }
 
-// recostItems returns b with its neuron, spike and digital synaptic
-// operation items costed by c and the totals summed again.
-func recostItems(c energy.Config, b energy.Breakdown) energy.Breakdown {
-	r := b
-	r.Items = make([]energy.Item, len(b.Items))
-	r.Read, r.Digital, r.Neuron, r.Spike, r.Program = 0, 0, 0, 0, 0
-	for i, it := range b.Items {
-		switch it.Component {
-		case "neuron":
-			it.Joules = it.Count * c.NeuronUpdate
-			r.Neuron += it.Joules
-		case "spike":
-			it.Joules = it.Count * c.Spike
-			r.Spike += it.Joules
-		case "digital-sop":
-			it.Joules = it.Count * c.DigitalSOP
-			r.Digital += it.Joules
-		case "read":
-			r.Read += it.Joules
-		case "potentiation", "depression":
-			r.Program += it.Joules
-		}
-		r.Items[i] = it
+// backpropEnergyFromCounts recomputes a backprop run's per-image breakdowns from its stored
+// counters; ok is false when the run is not backprop or has none.
+func backpropEnergyFromCounts(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, ok bool) {
+	n := met.Counts
+	if met.Rule != "backprop" || n.BackpropTest == nil || n.BackpropTrain == nil {
+		return inf, tr, false
 	}
-	r.Inference = r.Read + r.Digital + r.Neuron + r.Spike
-	r.Training = r.Inference + r.Program
-	return r
+	bc, err := cfg.Options.backpropConfig()
+	if err != nil {
+		return inf, tr, false
+	}
+	inf = backpropEnergy(c, bc, cfg.Device, n.BackpropTest[0], n.BackpropTest[1], n.TestImages)
+	tr = backpropEnergy(c, bc, cfg.Device, learning.BackpropCounters{}, *n.BackpropTrain, n.TrainImages)
+	return inf, tr, true
 }
 
 func printEnergy(w io.Writer, r *energyReport) {
@@ -191,44 +230,48 @@ func printEnergy(w io.Writer, r *energyReport) {
 	if r.Overridden {
 		how = "overridden"
 	}
-	fmt.Fprintf(w, "constants: neuron update %s, spike %s, digital SOP %s (%s)\n",
-		joules(r.Constants.NeuronUpdate), joules(r.Constants.Spike), joules(r.Constants.DigitalSOP), how)
+	k := r.Constants
+	step := "one array read per step"
+	if k.StepTime > 0 {
+		step = fmt.Sprintf("%g s per step", k.StepTime)
+	}
+	fmt.Fprintf(w, "circuit (%s): %d×%d cross-point tiles, %s neurons, digital update %s, spike routing %s, digital SOP %s, %s\n",
+		how, k.Crossbar.Rows, k.Crossbar.Cols, k.NeuronCircuit, joules(k.NeuronUpdate), joules(k.Spike), joules(k.DigitalSOP), step)
 	fmt.Fprintf(w, "figures from: %s\n", r.Source)
 	printBreakdown(w, fmt.Sprintf("per inference (mean over %d test images)", r.TestImages), r.Inference, false)
 	printBreakdown(w, fmt.Sprintf("per training image (mean over %d training images; programming included)", r.TrainImages), r.Training, true)
 }
 
-// printBreakdown prints one breakdown: a line per pathway or population and
-// component, the totals per component, and the same synaptic operations at
-// TrueNorth's and Loihi's per-SOP energy.
+// printBreakdown prints one breakdown: its parts with their shares (device-decided ones
+// marked), the per-cycle view, and the same synaptic operations at TrueNorth's and Loihi's
+// per-SOP energy.
 func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool) {
-	total := b.Inference
+	total, dev, devShare := b.Inference, b.Device, b.DeviceShare
 	if training {
-		total = b.Training
+		total, dev, devShare = b.Training, b.DeviceTraining, b.DeviceShareTraining
 	}
-	fmt.Fprintf(w, "\n%s:\n", title)
+	fmt.Fprintf(w, "\n%s: %s on %d tiles, %.4g steps of %s\n", title, joules(total), b.Tiles, b.Steps, seconds(b.StepTime))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  pathway/population\tcomponent\tcount\tenergy\tshare\t")
 	share := func(j float64) string {
 		if total <= 0 {
 			return "–"
 		}
 		return fmt.Sprintf("%.1f %%", 100*j/total)
 	}
-	for _, it := range b.Items {
-		fmt.Fprintf(tw, "  %s\t%s\t%.4g\t%s\t%s\t\n", it.Name, it.Component, it.Count, joules(it.Joules), share(it.Joules))
+	for _, p := range b.Parts(training) {
+		mark := ""
+		if p.Device {
+			mark = "device"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", p.Label, joules(p.Joules), share(p.Joules), mark)
 	}
+	fmt.Fprintf(tw, "  total\t%s\t\t\t\n", joules(total))
 	tw.Flush()
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  device reads\t%s\t%s\t\n", joules(b.Read), share(b.Read))
-	fmt.Fprintf(tw, "  digital synaptic operations\t%s\t%s\t\n", joules(b.Digital), share(b.Digital))
-	fmt.Fprintf(tw, "  neuron updates\t%s\t%s\t\n", joules(b.Neuron), share(b.Neuron))
-	fmt.Fprintf(tw, "  spikes\t%s\t%s\t\n", joules(b.Spike), share(b.Spike))
-	if training {
-		fmt.Fprintf(tw, "  programming pulses\t%s\t%s\t\n", joules(b.Program), share(b.Program))
+	fmt.Fprintf(w, "  decided by the device (cells, word lines at its V_read%s): %s, %.2f %%\n",
+		map[bool]string{true: ", programming", false: ""}[training], joules(dev), 100*devShare)
+	if !training {
+		fmt.Fprintf(w, "  per cycle (every tile read and every neuron updated each step, as SpikeSim charges): %s\n", joules(b.Clocked))
 	}
-	fmt.Fprintf(tw, "  total\t%s\t\t\n", joules(total))
-	tw.Flush()
 	ratio := func(j float64) string {
 		if total <= 0 {
 			return ""
@@ -238,4 +281,27 @@ func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool
 	fmt.Fprintf(w, "  %.4g synaptic operations: at TrueNorth's %s/SOP %s%s; at Loihi's %s/SOP %s%s\n",
 		b.SOPs, joules(energy.TrueNorthSOP), joules(b.TrueNorth), ratio(b.TrueNorth),
 		joules(energy.LoihiSOP), joules(b.Loihi), ratio(b.Loihi))
+	if len(b.Items) > 0 {
+		fmt.Fprintln(w, "  by layer and population:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, it := range b.Items {
+			fmt.Fprintf(tw, "    %s\t%s\t%.4g\t%s\t%s\t\n", it.Name, it.Component, it.Count, joules(it.Joules), share(it.Joules))
+		}
+		tw.Flush()
+	}
+}
+
+// seconds formats a duration in seconds with an SI prefix.
+func seconds(s float64) string {
+	switch {
+	case s == 0:
+		return "0 s"
+	case s < 1e-6:
+		return fmt.Sprintf("%.3g ns", s*1e9)
+	case s < 1e-3:
+		return fmt.Sprintf("%.3g µs", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.3g ms", s*1e3)
+	}
+	return fmt.Sprintf("%.3g s", s)
 }

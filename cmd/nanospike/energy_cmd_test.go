@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,12 +38,13 @@ func TestEnergyCommand(t *testing.T) {
 
 	code, stdout, stderr := runCLI(t, "energy", "--model", dev)
 	require.Equal(t, 0, code, stderr)
-	for _, s := range []string{"per inference", "per training image", "input→exc", "read", "potentiation", "exc→inh", "digital-sop",
-		"neuron updates", "TrueNorth", "Loihi", "total"} {
+	for _, s := range []string{"per inference", "per training image", "input→exc", "device cells", "word lines", "periphery",
+		"neuron circuits", "leakage", "programming: cells", "programming: light", "decided by the device", "per cycle",
+		"exc→inh", "TrueNorth", "Loihi", "total", "128×128"} {
 		assert.Contains(t, stdout, s)
 	}
 	inferencePart, _, _ := strings.Cut(stdout, "per training image")
-	assert.NotContains(t, inferencePart, "potentiation", "no programming in an inference")
+	assert.NotContains(t, inferencePart, "programming", "no programming in an inference")
 
 	var m metrics
 	require.NoError(t, readJSON(filepath.Join(dev, metricsFile), &m))
@@ -50,82 +52,69 @@ func TestEnergyCommand(t *testing.T) {
 	assert.False(t, r.Overridden)
 	assert.Equal(t, energy.DefaultConfig(), r.Constants)
 	assert.Equal(t, m.Accuracy, r.Accuracy)
+	assert.Equal(t, "raw counts", r.Source)
+	// Recomputing with the run's constants gives back metrics.json.
+	assert.InDelta(t, m.Inference.Inference, r.Inference.Inference, 1e-12*m.Inference.Inference)
+	assert.InDelta(t, m.Training.Training, r.Training.Training, 1e-12*m.Training.Training)
 	// The device reads of an inference are the network's reads of the test pass.
 	require.NotEmpty(t, r.Inference.Items)
-	assert.Equal(t, "read", r.Inference.Items[0].Component)
+	assert.Equal(t, "cells", r.Inference.Items[0].Component)
 	assert.InDelta(t, float64(m.Counts.Test.DeviceReads)/float64(m.Counts.TestImages), r.Inference.Items[0].Count, 1e-6)
 	assert.InDelta(t, r.Inference.SOPs*energy.TrueNorthSOP, r.Inference.TrueNorth, 1e-18)
-	sum := r.Inference.Read + r.Inference.Digital + r.Inference.Neuron + r.Inference.Spike
-	assert.InDelta(t, sum, r.Inference.Inference, 1e-15)
-	// Training, whose device counters are the array's own, is as stored.
-	assert.InDelta(t, m.Training.Training, r.Training.Training, 1e-12*m.Training.Training)
-	assert.Greater(t, r.Training.Program, 0.0)
+	in := r.Inference
+	assert.InDelta(t, in.Cells+in.Wires+in.Periphery+in.Neurons+in.Routing+in.Digital+in.Leakage, in.Inference, 1e-12*in.Inference)
+	assert.Equal(t, 7, in.Tiles, "784 × 100 devices on 128 × 128 tiles")
+	assert.Greater(t, in.Wires, 0.0)
+	assert.Greater(t, in.Leakage, 0.0)
+	assert.Greater(t, in.DeviceShare, 0.0)
+	assert.Less(t, in.DeviceShare, 1.0)
+	// The phototransistor is depressed by light (Yin 2019): light energy in training.
+	assert.Greater(t, r.Training.ProgramLight, 0.0)
+	assert.Greater(t, r.Training.ProgramCells, 0.0)
 
-	// Other constants: neuron energy scales, device energy does not.
+	// Other constants: the digital neurons scale, the device's part does not.
 	r2 := energyJSON(t, "--model", dev, "--e-neuron", "9.2e-12", "--e-spike", "0", "--e-digital-sop", "0.9e-12")
 	assert.True(t, r2.Overridden)
-	assert.Contains(t, r2.Source, "raw counts")
-	assert.InDelta(t, 2*r.Inference.Neuron, r2.Inference.Neuron, 1e-9*r.Inference.Neuron)
-	assert.Zero(t, r2.Inference.Spike)
-	assert.Equal(t, r.Inference.Read, r2.Inference.Read)
+	assert.InDelta(t, 2*r.Inference.Neurons, r2.Inference.Neurons, 1e-9*r.Inference.Neurons)
+	assert.Zero(t, r2.Inference.Routing)
+	assert.Equal(t, r.Inference.Cells, r2.Inference.Cells)
 	assert.Equal(t, r.Training.Program, r2.Training.Program)
 
-	// The float rule: recomputing from raw counts with the run's constants
-	// gives back metrics.json, and costing the stored items anew (the path
-	// for runs without raw counts) agrees with recomputing from the counts.
+	// The IF neuron circuit, larger tiles, real-time steps, a config file.
+	ri := energyJSON(t, "--model", dev, "--neuron-circuit", "if", "--tile", "256x256", "--step-time", "5e-4")
+	assert.Equal(t, energy.NeuronIF, ri.Constants.NeuronCircuit)
+	assert.Equal(t, 4, ri.Inference.Tiles)
+	assert.Equal(t, 5e-4, ri.Inference.StepTime)
+	assert.Greater(t, ri.Inference.Leakage, 10*r.Inference.Leakage, "real time (500 µs steps, not 16 µs) leaks far longer")
+	file := filepath.Join(t.TempDir(), "energy.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"neuron_circuit": "if", "crossbar": {"tile_rows": 256, "tile_cols": 256}}`), 0o644))
+	rf := energyJSON(t, "--model", dev, "--energy-config", file)
+	assert.Equal(t, 4, rf.Inference.Tiles)
+	assert.Equal(t, energy.NeuronIF, rf.Constants.NeuronCircuit)
+
+	// The float rule: no devices, digital synapses.
 	fl := filepath.Join(out, "float-s1")
 	var fm metrics
 	require.NoError(t, readJSON(filepath.Join(fl, metricsFile), &fm))
-	rf := energyJSON(t, "--model", fl)
-	assert.InDelta(t, fm.Inference.Inference, rf.Inference.Inference, 1e-12*fm.Inference.Inference)
-	assert.Equal(t, "raw counts", rf.Source)
-	c := energy.Config{NeuronUpdate: 1e-12, Spike: 2e-12, DigitalSOP: 3e-12}
-	rf2 := energyJSON(t, "--model", fl, "--e-neuron", "1e-12", "--e-spike", "2e-12", "--e-digital-sop", "3e-12")
-	items := recostItems(c, fm.Inference)
-	assert.InDelta(t, rf2.Inference.Inference, items.Inference, 1e-9*items.Inference)
-	assert.InDelta(t, rf2.Inference.Digital, items.Digital, 1e-9*items.Digital)
-	trItems := recostItems(c, fm.Training)
-	assert.InDelta(t, rf2.Training.Training, trItems.Training, 1e-9*trItems.Training)
+	rfl := energyJSON(t, "--model", fl)
+	assert.InDelta(t, fm.Inference.Inference, rfl.Inference.Inference, 1e-12*fm.Inference.Inference)
+	assert.Zero(t, rfl.Inference.Cells)
+	assert.Zero(t, rfl.Inference.Tiles)
+	assert.Greater(t, rfl.Inference.Digital, 0.0)
 }
 
-// TestEnergyWithoutCounts: a run whose metrics.json has no raw counts (a
-// backprop run) is recosted from its breakdown items.
+// TestEnergyWithoutCounts: a run whose metrics.json has no raw counts (made before they were
+// stored) is an error that says so.
 func TestEnergyWithoutCounts(t *testing.T) {
 	out := trainTiny(t, "pcmo")
 	dir := filepath.Join(out, "pcmo-s1")
 	var m metrics
 	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
 	m.Counts = runCounts{}
-	m.Rule = "backprop"
 	require.NoError(t, writeJSON(filepath.Join(dir, metricsFile), m))
-
-	r := energyJSON(t, "--model", dir)
-	assert.Equal(t, "metrics.json", r.Source)
-	assert.Equal(t, m.Inference.Inference, r.Inference.Inference)
-	r2 := energyJSON(t, "--model", dir, "--e-neuron", "0", "--e-spike", "0", "--e-digital-sop", "0")
-	assert.Equal(t, "breakdown items", r2.Source)
-	assert.Equal(t, r2.Inference.Read, r2.Inference.Inference, "only the device reads are left")
-	assert.InDelta(t, m.Training.Program, r2.Training.Program, 1e-12*m.Training.Program)
-	assert.InDelta(t, m.Training.Read+m.Training.Program, r2.Training.Training, 1e-12*m.Training.Training)
-}
-
-func TestRecostItems(t *testing.T) {
-	b := energy.Breakdown{Items: []energy.Item{
-		{Name: "a", Component: "read", Count: 10, Joules: 5},
-		{Name: "a", Component: "potentiation", Count: 2, Joules: 7},
-		{Name: "b", Component: "digital-sop", Count: 3, Joules: 0},
-		{Name: "n", Component: "neuron", Count: 4, Joules: 0},
-		{Name: "n", Component: "spike", Count: 5, Joules: 0},
-	}, SOPs: 13}
-	r := recostItems(energy.Config{NeuronUpdate: 1, Spike: 10, DigitalSOP: 100}, b)
-	assert.Equal(t, 5.0, r.Read)
-	assert.Equal(t, 7.0, r.Program)
-	assert.Equal(t, 300.0, r.Digital)
-	assert.Equal(t, 4.0, r.Neuron)
-	assert.Equal(t, 50.0, r.Spike)
-	assert.Equal(t, 359.0, r.Inference)
-	assert.Equal(t, 366.0, r.Training)
-	assert.Equal(t, 0.0, b.Items[2].Joules, "the input is not modified")
+	code, _, stderr := runCLI(t, "energy", "--model", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "no raw event counts")
 }
 
 func TestEnergyUsageErrors(t *testing.T) {
@@ -136,7 +125,33 @@ func TestEnergyUsageErrors(t *testing.T) {
 		code, _, stderr := runCLI(t, args...)
 		assert.Equal(t, 2, code, "args %q: %s", args, stderr)
 	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"crossbar": {"tile_rows": 128, "tile_depth": 3}}`), 0o644))
+	neg := filepath.Join(dir, "neg.json")
+	require.NoError(t, os.WriteFile(neg, []byte(`{"crossbar": {"wire_cap_f_per_m": -2e-10}}`), 0o644))
+	for want, args := range map[string][]string{
+		"tile":              {"--tile", "0x128"},
+		"--tile":            {"--tile", "big"},
+		"step_time_s":       {"--step-time", "-1"},
+		"neuron_circuit":    {"--neuron-circuit", "hodgkin-huxley"},
+		"tile_depth":        {"--energy-config", bad},
+		"wire_cap_f_per_m":  {"--energy-config", neg},
+		"periphery.e_dff_j": {"--energy-config", writeTemp(t, `{"periphery": {"e_dff_j": -1}}`)},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"energy", "--model", "x"}, args...)...)
+		assert.Equal(t, 2, code, "args %q: %s", args, stderr)
+		assert.Contains(t, stderr, want, "args %q", args)
+	}
 	code, _, stderr := runCLI(t, "energy", "--model", filepath.Join(t.TempDir(), "none"))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "config.json")
+}
+
+// writeTemp writes content to a new temporary file and returns its path.
+func writeTemp(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f.json")
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	return p
 }

@@ -340,6 +340,9 @@ type runCounts struct {
 	TrainImages int              `json:"train_images"`
 	Train       network.Counters `json:"train_network"`
 	TrainDevice device.Counters  `json:"train_device"` // incl. normalisation reads
+	// Backprop: the network's counters before and after the test pass, and of training.
+	BackpropTest  *[2]learning.BackpropCounters `json:"backprop_test,omitempty"`
+	BackpropTrain *learning.BackpropCounters    `json:"backprop_train,omitempty"`
 }
 
 func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning.EvalResult) metrics {
