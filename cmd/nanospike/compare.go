@@ -919,7 +919,11 @@ func writeCompareOutputs(dir string, cf *compareFile) error {
 	if err := writeCSVAtomic(filepath.Join(dir, summaryCSV), summaryTable(cf)); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, compareMD), []byte(compareMarkdown(cf))); err != nil {
+	md := compareMarkdown(cf)
+	if t := energyTable(cf); t != "" {
+		md += "\nEnergy by part (per image, mean over seeds; docs/energy.md says what each part is):\n\n" + t
+	}
+	if err := writeFileAtomic(filepath.Join(dir, compareMD), []byte(md)); err != nil {
 		return err
 	}
 	return comparePlots(dir, cf)
@@ -1335,7 +1339,18 @@ func comparePlots(dir string, cf *compareFile) error {
 		pts = append(pts, plots.Point{X: s.Energy.Mean, Y: 100 * s.Accuracy.Mean, Label: label, Lo: 100 * s.Accuracy.Lo, Hi: 100 * s.Accuracy.Hi, Flagged: flag})
 	}
 	pts = groupPoints(pts)
+	infParts, infStacks, trParts, trStacks := energyStacks(cf)
 	for _, ext := range []string{".png", ".svg"} {
+		if len(infStacks) > 0 {
+			f := plots.Figure{Title: title, YLabel: "energy per inference (µJ), mean over seeds"}
+			if err := f.Stacked(filepath.Join(dir, "energy-inference"+ext), infParts, infStacks...); err != nil {
+				return err
+			}
+			f.YLabel = "share of the energy per training image (%)"
+			if err := f.Stacked(filepath.Join(dir, "energy-training"+ext), trParts, trStacks...); err != nil {
+				return err
+			}
+		}
 		f := plots.Figure{Title: title, YLabel: "test accuracy (%), mean and 95 % CI"}
 		if err := f.Bars(filepath.Join(dir, "accuracy"+ext), bars...); err != nil {
 			return err
@@ -1353,6 +1368,46 @@ func comparePlots(dir string, cf *compareFile) error {
 		}
 	}
 	return nil
+}
+
+// energyStacks returns the stacked bars of the energy breakdown per group (mean over its
+// seeds): of an inference by part (µJ), and of a training image as shares (%) of the
+// network's part, the programming of the cells and bit lines, and the light. Runs stored before the crossbar model
+// have no parts; then there are no stacks.
+func energyStacks(cf *compareFile) (infParts []string, inf []plots.Stack, trParts []string, tr []plots.Stack) {
+	infParts = []string{"device: cells + word lines", "periphery", "neuron circuits", "spike routing + digital synapses", "leakage"}
+	trParts = []string{"network (as an inference)", "programming: cells + bit lines", "programming: light"}
+	for _, s := range cf.Summary {
+		rows := groupRows(cf, s.Group)
+		var a [8]float64
+		for _, r := range rows {
+			if r.CellsPerInference+r.PeripheryPerInference+r.NeuronsPerInference+r.LeakagePerInference == 0 {
+				return nil, nil, nil, nil
+			}
+			prog := r.ProgramCells + r.ProgramWires + r.ProgramLight
+			for k, v := range []float64{r.CellsPerInference + r.WiresPerInference, r.PeripheryPerInference, r.NeuronsPerInference,
+				r.RoutingPerInference, r.LeakagePerInference,
+				r.EnergyPerTrainImage - prog, r.ProgramCells + r.ProgramWires, r.ProgramLight} {
+				a[k] += 1e6 * v / float64(len(rows))
+			}
+		}
+		label := s.Group
+		if r := rows[0]; r.Value != nil {
+			label = strconv.FormatFloat(*r.Value, 'g', -1, 64)
+		}
+		inf = append(inf, plots.Stack{Label: label, Values: append([]float64(nil), a[:5]...)})
+		// Training energies span orders of magnitude between devices (programming): shares,
+		// with the total in the label.
+		total := a[5] + a[6] + a[7]
+		shares := []float64{a[5], a[6], a[7]}
+		for k := range shares {
+			if total > 0 {
+				shares[k] *= 100 / total
+			}
+		}
+		tr = append(tr, plots.Stack{Label: label + " (" + joules(total*1e-6) + ")", Values: shares})
+	}
+	return infParts, inf, trParts, tr
 }
 
 // groupPoints merges points that would be drawn on top of each other (same

@@ -122,7 +122,11 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(out, compareMD))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| device | accuracy (%), mean ± sd | 95 % CI | Δ vs ideal (pp, paired) | 95 % CI | vs ideal |")
-	assert.Equal(t, 5, strings.Count(string(md), "\n| "), "a header, its rule and three rows")
+	assert.Equal(t, 10, strings.Count(string(md), "\n| "), "two tables (accuracy, energy), each a header, its rule and three rows")
+	assert.Contains(t, string(md), "| device | per inference | device: cells + word lines |")
+	for _, f := range []string{"energy-inference.png", "energy-inference.svg", "energy-training.png", "energy-training.svg"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
 	assert.Contains(t, string(md), "programming nominal", "the table names the programming scheme")
 	assert.Contains(t, string(md), "seeds 1–3")
 	table := readCSVTable(t, filepath.Join(out, compareCSV))

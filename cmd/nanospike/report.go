@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,8 +22,8 @@ func init() {
 
 // Views of a generated block (see experiment.Regenerate for the markers):
 // "table" (compare.md's table, ranking and collapses, and the record's
-// provenance), "figure NAME" (the plot NAME = accuracy or
-// accuracy-vs-energy, written to <record>-NAME.png in the img folder beside
+// provenance), "energy" (the energy breakdown per device, energyTable), "figure NAME" (the
+// plot NAME = accuracy, accuracy-vs-energy, energy-inference or energy-training, written to <record>-NAME.png in the img folder beside
 // the records' folder: docs/records/x.json → docs/img/x-NAME.png), "updates R2 R3…" (the record and the others side by side, one
 // column per record: backprop's update schemes) and "lengths R2 R3…"
 // (records that differ in training images: learning curves and rank
@@ -103,9 +104,15 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 	switch view[0] {
 	case "table":
 		return compareMarkdown(cf) + "\n" + provenance(rec, cf) + "\n", nil
+	case "energy":
+		t := energyTable(cf)
+		if t == "" {
+			return "", fmt.Errorf("%s: its runs have no energy breakdown (stored before the crossbar model)", rec)
+		}
+		return t + "\n" + provenance(rec, cf) + "\n", nil
 	case "figure":
-		if len(view) != 2 || (view[1] != "accuracy" && view[1] != "accuracy-vs-energy") {
-			return "", fmt.Errorf("want figure accuracy or figure accuracy-vs-energy, got %q", strings.Join(view, " "))
+		if len(view) != 2 || !slices.Contains([]string{"accuracy", "accuracy-vs-energy", "energy-inference", "energy-training"}, view[1]) {
+			return "", fmt.Errorf("want figure accuracy, accuracy-vs-energy, energy-inference or energy-training, got %q", strings.Join(view, " "))
 		}
 		name := strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec)) + "-" + view[1] + ".png"
 		img := imgPath(rec, name)
@@ -153,7 +160,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 		}
 		return updatesTable(all, names)
 	}
-	return "", fmt.Errorf("unknown view %q (want table, figure, lengths or updates)", view[0])
+	return "", fmt.Errorf("unknown view %q (want table, energy, figure, lengths or updates)", view[0])
 }
 
 // withRecords returns cf (read from rec) followed by the records more,

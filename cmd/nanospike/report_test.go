@@ -22,7 +22,9 @@ func TestReportRegeneratesAndChecks(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(docs, "records", "tiny.json"), rec, 0o644))
 	md := filepath.Join(docs, "page.md")
 	const page = "# Page\n\nText before.\n\n<!-- report: records/tiny.json table -->\nstale\n<!-- end report -->\n\n" +
-		"<!-- report: records/tiny.json figure accuracy-vs-energy -->\n<!-- end report -->\n\nText after.\n"
+		"<!-- report: records/tiny.json figure accuracy-vs-energy -->\n<!-- end report -->\n\n" +
+		"<!-- report: records/tiny.json energy -->\n<!-- end report -->\n\n" +
+		"<!-- report: records/tiny.json figure energy-training -->\n<!-- end report -->\n\nText after.\n"
 	require.NoError(t, os.WriteFile(md, []byte(page), 0o644))
 
 	code, _, stderr = runCLI(t, "report", "--check", md)
@@ -31,12 +33,18 @@ func TestReportRegeneratesAndChecks(t *testing.T) {
 
 	code, stdout, stderr := runCLI(t, "report", md)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "2 generated blocks, rewritten")
+	assert.Contains(t, stdout, "4 generated blocks, rewritten")
 	got, err := os.ReadFile(md)
 	require.NoError(t, err)
 	want, err := os.ReadFile(filepath.Join(runs, compareMD))
 	require.NoError(t, err)
-	assert.Contains(t, string(got), string(want), "the table is compare.md's")
+	table, energyPart, ok := strings.Cut(string(want), "\nEnergy by part")
+	require.True(t, ok, "compare.md has the energy table")
+	assert.Contains(t, string(got), table, "the table is compare.md's")
+	_, energyRows, _ := strings.Cut(energyPart, "\n\n")
+	assert.Contains(t, string(got), energyRows, "the energy view is compare.md's energy table")
+	assert.Contains(t, energyRows, "device share")
+	assert.FileExists(t, filepath.Join(docs, "img", "tiny-energy-training.png"))
 	assert.Contains(t, string(got), "Text before.")
 	assert.Contains(t, string(got), "Text after.")
 	assert.Contains(t, string(got), "](img/tiny-accuracy-vs-energy.png)")

@@ -379,3 +379,83 @@ func gray(v float64) color.Gray {
 	v = min(max(v, 0), 1)
 	return color.Gray{Y: uint8(math.Round(255 * (1 - v)))}
 }
+
+// Stack is one stacked bar: its label and the values of its parts, in the order of the part
+// names given to Stacked.
+type Stack struct {
+	Label  string
+	Values []float64
+}
+
+// Stacked draws one bar per stack, its parts stacked bottom to top in the order of parts,
+// each part in its own colour with a legend above the bars. Negative or non-finite values
+// are drawn as 0. A stack with another number of values than parts is an error.
+func (f Figure) Stacked(path string, parts []string, stacks ...Stack) error {
+	if _, err := format(path); err != nil {
+		return err
+	}
+	if len(stacks) == 0 || len(parts) == 0 {
+		return fmt.Errorf("plots: %s: no stacks or no parts", path)
+	}
+	f.LogX, f.LogY = false, false
+	p := f.newPlot()
+	names := make([]string, len(stacks))
+	cols := make([]plotter.Values, len(parts))
+	top := 0.0
+	for i, s := range stacks {
+		if len(s.Values) != len(parts) {
+			return fmt.Errorf("plots: %s: stack %q has %d values for %d parts", path, s.Label, len(s.Values), len(parts))
+		}
+		names[i] = s.Label
+		sum := 0.0
+		for k, v := range s.Values {
+			if !(v > 0) || math.IsInf(v, 0) {
+				v = 0
+			}
+			if cols[k] == nil {
+				cols[k] = make(plotter.Values, len(stacks))
+			}
+			cols[k][i] = v
+			sum += v
+		}
+		top = max(top, sum)
+	}
+	w := f.size()
+	bw := max(vg.Points(4), min(vg.Points(24), w*0.7/vg.Length(len(stacks))))
+	var below *plotter.BarChart
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	p.Add(g)
+	for k, name := range parts {
+		bc, err := plotter.NewBarChart(cols[k], bw)
+		if err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
+		bc.Color = plotutil.Color(k)
+		bc.LineStyle.Width = 0
+		if below != nil {
+			bc.StackOn(below)
+		}
+		below = bc
+		p.Add(bc)
+		p.Legend.Add(name, bc)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(stacks))-0.4
+	p.Y.Min = 0
+	// Room above the tallest bar for the legend, one line per part.
+	p.Y.Max = max(top, 1e-300) * (1.05 + 0.09*float64(len(parts)))
+	long := false
+	for _, n := range names {
+		long = long || len(n) > 12
+	}
+	if len(stacks) > 6 || long {
+		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YCenter
+	}
+	return f.save(p, path)
+}

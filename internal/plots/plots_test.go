@@ -193,3 +193,21 @@ func mustRead(t *testing.T, path string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestStacked(t *testing.T) {
+	dir := t.TempDir()
+	parts := []string{"device", "periphery", "neurons"}
+	var stacks []Stack
+	for i, n := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		stacks = append(stacks, Stack{Label: n, Values: []float64{float64(i), 10, 20 - float64(i)}})
+	}
+	stacks = append(stacks, Stack{Label: "odd", Values: []float64{math.NaN(), -1, 5}})
+	for _, name := range []string{"st.png", "st.svg"} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, Figure{Title: "energy per inference", YLabel: "µJ"}.Stacked(path, parts, stacks...))
+		checkImage(t, path)
+	}
+	assert.Error(t, Figure{}.Stacked(filepath.Join(dir, "bad.png"), parts, Stack{Label: "x", Values: []float64{1}}))
+	assert.Error(t, Figure{}.Stacked(filepath.Join(dir, "none.png"), parts))
+	assert.Error(t, Figure{}.Stacked(filepath.Join(dir, "x.gif"), parts, stacks[0]))
+}
