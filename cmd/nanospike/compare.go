@@ -125,6 +125,8 @@ type compareFile struct {
 	Items   []string     `json:"items"`            // every item's label, in order, whatever the shard
 	Seeds   []uint64     `json:"seeds"`            // master seeds, one run per group and seed
 	Groups  []string     `json:"groups"`           // devices (or sweep values), in order
+	// Energy is the energy model every row is costed with (--energy-config); nil: each run's own.
+	Energy *energy.Config `json:"energy,omitempty"`
 	// Commit and Machine are where the rows were computed (the binary's
 	// VCS revision, "+dirty" if modified; CPU model and cores).
 	Commit  string       `json:"commit,omitempty"`
@@ -226,9 +228,10 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("compare", "compare [--rule stdp|backprop] --devices all|a,b,c [--sweep param=v1,v2,…] [--shard i/n] [--jobs J] [training flags] [--out DIR]")
 	var o trainOptions
 	registerTrainFlags(fs, &o)
-	var devices, sweep, shard string
+	var devices, sweep, shard, energyFile string
 	var sets setList
 	var jobs, seeds, draws int
+	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (docs/energy.md) to cost every run with, finished ones included; fields not given take the defaults")
 	fs.IntVar(&draws, "uncertainty", 0, "also run K draws of each device's assumed parameters from their plausible ranges "+
 		"(Latin hypercube, seeded by --seed; draw k uses the k-th seed, cycling): tables give each device's range over the draws "+
 		"and which rankings survive them")
@@ -289,7 +292,15 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	cf := compareFile{Version: compareVersion, Kind: compareKind, Rule: o.Rule, Sweep: param, Set: sets, Options: o, Seeds: seedList,
+	var ec *energy.Config
+	if energyFile != "" {
+		c, err := readEnergyConfig(energyFile)
+		if err != nil {
+			return e.usagef("--energy-config: %v", err)
+		}
+		ec = &c
+	}
+	cf := compareFile{Version: compareVersion, Kind: compareKind, Energy: ec, Rule: o.Rule, Sweep: param, Set: sets, Options: o, Seeds: seedList,
 		Uncertainty: draws}
 	for _, g := range groups {
 		cf.Groups = append(cf.Groups, g.Label)
@@ -335,7 +346,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 			for it := range work {
 				pw := &prefixWriter{w: stderr, prefix: "[" + it.Label + "] "}
 				sub := &env{stdout: io.Discard, stderr: pw, tty: false}
-				status, err := runCompareItem(ctx, sub, o, it, data)
+				status, err := runCompareItem(ctx, sub, o, it, data, ec)
 				pw.flush()
 				mu.Lock()
 				done++
@@ -360,7 +371,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 
 	// The table holds this shard's finished runs, those skipped included.
 	for _, it := range mine {
-		row, err := readCompareRow(filepath.Join(out, it.Label), it)
+		row, err := readCompareRow(filepath.Join(out, it.Label), it, ec)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -629,10 +640,13 @@ func compareItems(devices, sweep string, sets ...string) ([]compareItem, string,
 // runCompareItem trains and tests one run in out/<label>: skipped when
 // metrics.json is there, resumed when a checkpoint is. It returns a one-line
 // status.
-func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem, data *datasets.Dataset) (string, error) {
+func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem, data *datasets.Dataset, ec *energy.Config) (string, error) {
 	dir := filepath.Join(o.Out, it.Label)
 	o.Device, o.Out, o.Workers, o.Seed = it.Device, dir, 1, it.Seed
 	want := runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: it.params, Energy: energy.DefaultConfig()}
+	if ec != nil {
+		want.Energy = *ec
+	}
 	var have runConfig
 	haveCfg := readJSON(filepath.Join(dir, configFile), &have) == nil
 	if haveCfg {
@@ -707,8 +721,9 @@ func deviceForCompare(p *device.Params) *device.Params {
 	return &q
 }
 
-// readCompareRow builds the table row of the finished run in dir.
-func readCompareRow(dir string, it compareItem) (compareRow, error) {
+// readCompareRow builds the table row of the finished run in dir, its energy costed with ec
+// (nil: the run's own constants).
+func readCompareRow(dir string, it compareItem, ec *energy.Config) (compareRow, error) {
 	var m metrics
 	if err := readJSON(filepath.Join(dir, metricsFile), &m); err != nil {
 		return compareRow{}, err
@@ -727,7 +742,11 @@ func readCompareRow(dir string, it compareItem) (compareRow, error) {
 	}
 	// The figures of the run's counts costed by the present model (a run stored before it
 	// keeps its own figures and has no parts).
-	if inf, tr, src, ok := recomputeEnergy(cfg.Energy.Current(), &cfg, &m); ok {
+	costs := cfg.Energy.Current()
+	if ec != nil {
+		costs = *ec
+	}
+	if inf, tr, src, ok := recomputeEnergy(costs, &cfg, &m); ok {
 		r.Recounted = src != "raw counts"
 		r.setEnergy(inf, tr)
 	}

@@ -49,7 +49,7 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	def := energy.DefaultConfig()
 	fs.StringVar(&dir, "model", "", "folder of a trained run (holding config.json and metrics.json)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of tables")
-	fs.StringVar(&file, "energy-config", "", "JSON file of energy constants (the \"energy\" object of a run's config.json); fields not given keep the run's")
+	fs.StringVar(&file, "energy-config", "", "JSON file of energy constants (the \"energy\" object of a run's config.json) replacing the run's; fields not given take the defaults")
 	fs.StringVar(&circuit, "neuron-circuit", def.NeuronCircuit, "neuron circuit: if (NeuroSim's integrate-and-fire read circuit) or lif (digital LIF updates)")
 	fs.StringVar(&tile, "tile", "128x128", "crossbar tile size, rows x columns")
 	fs.Float64Var(&c.StepTime, "step-time", 0, "hardware time of one simulated step, s (0: one array read per step; the model's dt: real time)")
@@ -69,34 +69,18 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if _, err := fmt.Sscanf(tile, "%dx%d", &rows, &cols); err != nil || fmt.Sprintf("%dx%d", rows, cols) != tile {
 		return e.usagef("--tile: %q is not ROWSxCOLS (e.g. 128x128)", tile)
 	}
-	// Overrides are checked before any file is read, as flags.
-	var fromFile []byte
+	// The file and the flags are checked before the run's files are read, as flags.
+	var fromFile *energy.Config
 	if file != "" {
-		b, err := os.ReadFile(file)
+		c, err := readEnergyConfig(file)
 		if err != nil {
-			return err
+			return e.usagef("%v", err)
 		}
-		fromFile = b
+		fromFile = &c
 	}
 	override := func(c0 energy.Config) (energy.Config, error) {
 		if fromFile != nil {
-			// The file's fields over the run's constants.
-			base, _ := json.Marshal(c0)
-			merged := map[string]any{}
-			_ = json.Unmarshal(base, &merged)
-			var over map[string]any
-			if err := json.Unmarshal(fromFile, &over); err != nil {
-				return c0, fmt.Errorf("%s: %w", file, err)
-			}
-			mergeJSON(merged, over)
-			b, _ := json.Marshal(merged)
-			var err error
-			if c0, err = energy.ParseConfig(b); err != nil {
-				if _, err2 := energy.ParseConfig(fromFile); err2 != nil {
-					err = err2
-				}
-				return c0, fmt.Errorf("%s: %w", file, err)
-			}
+			c0 = *fromFile
 		}
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
@@ -148,17 +132,18 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// mergeJSON writes over's values into dst, recursing into objects present in both.
-func mergeJSON(dst, over map[string]any) {
-	for k, v := range over {
-		if vm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeJSON(dm, vm)
-				continue
-			}
-		}
-		dst[k] = v
+// readEnergyConfig reads an energy configuration file (energy.ParseConfig: the fields it
+// gives over the defaults); an error names the file and the field.
+func readEnergyConfig(path string) (energy.Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return energy.Config{}, err
 	}
+	c, err := energy.ParseConfig(b)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
 }
 
 // recomputeEnergy returns the per-image breakdowns of a run costed with c from its raw event

@@ -155,3 +155,39 @@ func writeTemp(t *testing.T, content string) string {
 	require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	return p
 }
+
+// TestEnergyConfigInTrainAndCompare: --energy-config sets a run's constants (train) or costs a
+// whole comparison anew (compare, finished runs included); a bad file is a usage error.
+func TestEnergyConfigInTrainAndCompare(t *testing.T) {
+	out := trainTiny(t, "pcmo")
+	cf := readCompare(t, out)
+	file := writeTemp(t, `{"neuron_circuit": "if", "crossbar": {"tile_rows": 64, "tile_cols": 64}}`)
+	code, _, stderr := runCLI(t, compareArgs(out, "--devices", "pcmo", "--seeds", "1", "--energy-config", file)...)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "already finished")
+	cf2 := readCompare(t, out)
+	require.NotNil(t, cf2.Energy)
+	assert.Equal(t, 64, cf2.Energy.Crossbar.Rows)
+	assert.Equal(t, cf.Rows[0].Accuracy, cf2.Rows[0].Accuracy)
+	assert.NotEqual(t, cf.Rows[0].EnergyPerInference, cf2.Rows[0].EnergyPerInference, "costed with 64 × 64 tiles and IF neurons")
+
+	dir := filepath.Join(t.TempDir(), "run")
+	code, _, stderr = runCLI(t, append([]string{"train", "--out", dir, "--energy-config", file}, tinyArgs...)...)
+	require.Equal(t, 0, code, stderr)
+	var rc runConfig
+	require.NoError(t, readJSON(filepath.Join(dir, configFile), &rc))
+	assert.Equal(t, energy.NeuronIF, rc.Energy.NeuronCircuit)
+	r := energyJSON(t, "--model", dir)
+	assert.Equal(t, 13, r.Inference.Tiles, "784 × 10 devices on 13 tiles of 64 × 64")
+
+	bad := writeTemp(t, `{"crossbar": {"tile_rows": 0}}`)
+	for _, args := range [][]string{
+		{"train", "--out", t.TempDir(), "--energy-config", bad},
+		append(compareArgs(t.TempDir(), "--devices", "pcmo", "--seeds", "1"), "--energy-config", bad),
+		{"train", "--resume", dir, "--energy-config", file},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		assert.Equal(t, 2, code, "args %q: %s", args, stderr)
+		assert.Contains(t, stderr, "energy-config")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,6 +126,8 @@ func sameComparison(a, b *compareFile) error {
 		ja, _ := json.Marshal(a.Options)
 		jb, _ := json.Marshal(b.Options)
 		return fmt.Errorf("settings %s vs %s", ja, jb)
+	case (a.Energy == nil) != (b.Energy == nil) || (a.Energy != nil && *a.Energy != *b.Energy):
+		return errors.New("--energy-config differs")
 	case strings.Join(a.Items, ",") != strings.Join(b.Items, ","):
 		return fmt.Errorf("runs %s vs %s", strings.Join(a.Items, ","), strings.Join(b.Items, ","))
 	}

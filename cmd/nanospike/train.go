@@ -116,13 +116,17 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("train", "train [--rule stdp|backprop] [--device NAME|FILE|float] [--neurons N] [--train-samples K] [--test-samples M] [--epochs E] [--seed S] [--out DIR] | --resume DIR")
 	var o trainOptions
 	o.register(fs)
-	var resume string
+	var resume, energyFile string
 	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
+	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (crossbar tile, periphery, neuron circuit; docs/energy.md); fields not given take the defaults")
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if resume != "" && energyFile != "" {
+		return e.usagef("--energy-config cannot change a resumed run's constants (cost it anew with nanospike energy --energy-config)")
 	}
 	var cfg runConfig
 	if resume != "" {
@@ -135,6 +139,13 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		if err := o.validate(e); err != nil {
 			return err
 		}
+		ec := energy.DefaultConfig()
+		if energyFile != "" {
+			var err error
+			if ec, err = readEnergyConfig(energyFile); err != nil {
+				return e.usagef("--energy-config: %v", err)
+			}
+		}
 		if o.Out == "" {
 			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, deviceLabel(o.Device), o.Neurons))
 		}
@@ -142,7 +153,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: energy.DefaultConfig()}
+		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: ec}
 	}
 	data, err := loadData(o.Data)
 	if err != nil {
