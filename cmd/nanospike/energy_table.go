@@ -8,12 +8,13 @@ import (
 
 // energyTable is the energy breakdown of a comparison, one line per device (mean over its
 // seeds): per inference by part with the device-decided share, and per training image with
-// the programming split into the cells' and bit lines' electrical energy and the light.
+// the programming split into the cells' and bit lines' electrical energy and the light; and,
+// as a reference, the inference's synaptic operations at Loihi's energy per SOP.
 // Sorted by energy per inference. Empty when the runs were stored before the crossbar model.
 func energyTable(cf *compareFile) string {
 	type line struct {
 		name string
-		v    [13]float64 // inference, device, periphery, neurons, routing, leakage, clocked, share, training, prog, light, share, pulses
+		v    [14]float64 // inference, device, periphery, neurons, routing, leakage, clocked, share, training, prog, light, share, pulses, Loihi
 	}
 	var lines []line
 	for _, s := range cf.Summary {
@@ -29,7 +30,7 @@ func energyTable(cf *compareFile) string {
 			}
 			for k, v := range []float64{r.EnergyPerInference, r.CellsPerInference + r.WiresPerInference, r.PeripheryPerInference,
 				r.NeuronsPerInference, r.RoutingPerInference, r.LeakagePerInference, r.ClockedPerInference, r.DeviceShare,
-				r.EnergyPerTrainImage, r.ProgramCells + r.ProgramWires, r.ProgramLight, r.DeviceShareTraining, r.PulsesPerTrainImage} {
+				r.EnergyPerTrainImage, r.ProgramCells + r.ProgramWires, r.ProgramLight, r.DeviceShareTraining, r.PulsesPerTrainImage, r.Loihi} {
 				l.v[k] += v / float64(len(rows))
 			}
 		}
@@ -46,7 +47,7 @@ func energyTable(cf *compareFile) string {
 	})
 	var b strings.Builder
 	head := []string{"device", "per inference", "device: cells + word lines", "periphery", "neurons", "routing + digital", "leakage",
-		"per cycle", "device share", "per training image", "programming: cells + bit lines", "programming: light", "device share (training)", "pulses / image"}
+		"per cycle", "device share", "per training image", "programming: cells + bit lines", "programming: light", "device share (training)", "pulses / image", "same SOPs on Loihi"}
 	fmt.Fprintf(&b, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
 	for _, l := range lines {
 		cells := []string{l.name}
