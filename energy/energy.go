@@ -287,29 +287,12 @@ func (c Config) Cost(n Network) Breakdown {
 		tiles := rowTiles * colTiles
 		b.Tiles += tiles
 		e := d.EnergyOf(l.Dev)
-		v2 := d.VRead * d.VRead
-		tileReads := l.Rows * float64(colTiles) // one read of each tile the row crosses
-		conversions := l.Rows * float64(cols)   // every column of those tiles read out
-		add(l.Name, "cells", float64(l.Dev.Reads), e.Read, &b.Cells)
-		wires := tileReads * x.RowCap() * v2
-		add(l.Name, "wires", tileReads, wires, &b.Wires)
-		perRead := float64(x.Rows)*p.DFF + p.Mux                                // latches and mux of a tile read
-		switches := tileReads * (3*p.SwitchDrain*v2 + p.SwitchGate*p.Vdd*p.Vdd) // the row's switch in each tile
-		add(l.Name, "periphery", tileReads, switches+tileReads*perRead, &b.Periphery)
-		readOut := conversions * p.ReadOut
-		clockedReadOut := n.Steps * float64(rowTiles) * float64(cols) * p.ReadOut
-		if c.NeuronCircuit == NeuronIF {
-			add(l.Name, "neurons", conversions, readOut, &b.Neurons)
-		} else {
-			add(l.Name, "periphery", conversions, readOut, &b.Periphery)
+		// A layer without synapses carries only programming (counted on one entry for all).
+		if tiles > 0 {
+			add(l.Name, "cells", float64(l.Dev.Reads), e.Read, &b.Cells)
+			c.costReads(&b, add, l, d, rowTiles, colTiles, n.Steps, &clocked)
+			clocked += e.Read
 		}
-		clocked += e.Read + wires + switches + n.Steps*float64(tiles)*perRead + clockedReadOut
-
-		// Leakage over the hardware time of the run.
-		st := c.stepTime(d)
-		b.StepTime = max(b.StepTime, st)
-		leak := float64(tiles) * c.tileLeakage() * n.Steps * st
-		add(l.Name, "leakage", n.Steps, leak, &b.Leakage)
 
 		// Programming: the cells at their present conductance, the bit line of each electrical
 		// pulse (NeuroSim's n·V²·C_col), the light of each optical pulse.
@@ -357,6 +340,36 @@ func (c Config) Cost(n Network) Breakdown {
 	b.TrueNorth = b.SOPs * TrueNorthSOP
 	b.Loihi = b.SOPs * LoihiSOP
 	return b
+}
+
+// costReads adds the read parts of device layer l (on rowTiles × colTiles tiles of d's cells)
+// to b: word lines, periphery, read-out or IF neurons, and the leakage over steps; and the
+// per-cycle view's share to *clocked.
+func (c Config) costReads(b *Breakdown, add func(name, comp string, count, j float64, part *float64), l Layer, d *device.Params,
+	rowTiles, colTiles int, steps float64, clocked *float64) {
+	x, p := c.Crossbar, c.Periphery
+	cols := l.Out * max(l.Cells, 1)
+	tiles := rowTiles * colTiles
+	v2 := d.VRead * d.VRead
+	tileReads := l.Rows * float64(colTiles) // one read of each tile the row crosses
+	conversions := l.Rows * float64(cols)   // every column of those tiles read out
+	wires := tileReads * x.RowCap() * v2
+	add(l.Name, "wires", tileReads, wires, &b.Wires)
+	perRead := float64(x.Rows)*p.DFF + p.Mux                                // latches and mux of a tile read
+	switches := tileReads * (3*p.SwitchDrain*v2 + p.SwitchGate*p.Vdd*p.Vdd) // the row's switch in each tile
+	add(l.Name, "periphery", tileReads, switches+tileReads*perRead, &b.Periphery)
+	readOut := conversions * p.ReadOut
+	if c.NeuronCircuit == NeuronIF {
+		add(l.Name, "neurons", conversions, readOut, &b.Neurons)
+	} else {
+		add(l.Name, "periphery", conversions, readOut, &b.Periphery)
+	}
+	*clocked += wires + switches + steps*float64(tiles)*perRead + steps*float64(rowTiles)*float64(cols)*p.ReadOut
+
+	// Leakage over the hardware time of the run.
+	st := c.stepTime(d)
+	b.StepTime = max(b.StepTime, st)
+	add(l.Name, "leakage", steps, float64(tiles)*c.tileLeakage()*steps*st, &b.Leakage)
 }
 
 func (b *Breakdown) shares() {
