@@ -412,9 +412,14 @@ func printMetrics(e *env, m metrics, dir string) {
 	if m.AccuracySelfLabelled > 0 {
 		fmt.Fprintf(e.stdout, "  labelled on the test %.2f %% (neurons labelled by the test pass itself, as the reference's evaluation script; not held out)\n", 100*m.AccuracySelfLabelled)
 	}
-	fmt.Fprintf(e.stdout, "energy per inference   %s (%.0f SOPs; TrueNorth %s, Loihi %s at their per-SOP energy)\n",
-		joules(m.EnergyPerInference), m.SOPsPerInference, joules(m.Inference.TrueNorth), joules(m.Inference.Loihi))
-	fmt.Fprintf(e.stdout, "energy per train image %s (%.0f programming pulses)\n", joules(m.EnergyPerTrainImage), m.PulsesPerTrainImage)
+	in, tr := m.Inference, m.Training
+	fmt.Fprintf(e.stdout, "energy per inference   %s on %d crossbar tiles: device %s (%s), periphery %s, neurons %s, leakage %s; "+
+		"per cycle %s; %.0f SOPs (Loihi %s at its per-SOP energy)\n",
+		joules(m.EnergyPerInference), in.Tiles, joules(in.Device), shareCell(in.DeviceShare), joules(in.Periphery), joules(in.Neurons),
+		joules(in.Leakage), joules(in.Clocked), m.SOPsPerInference, joules(in.Loihi))
+	fmt.Fprintf(e.stdout, "energy per train image %s: programming %s (cells %s, bit lines %s, light %s) for %.0f pulses; device %s\n",
+		joules(m.EnergyPerTrainImage), joules(tr.Program), joules(tr.ProgramCells), joules(tr.ProgramWires), joules(tr.ProgramLight),
+		m.PulsesPerTrainImage, shareCell(tr.DeviceShareTraining))
 	fmt.Fprintf(e.stdout, "throughput             train %.0f img/s, test %.0f img/s\n", m.TrainImagesPerS, m.TestImagesPerS)
 	files := "metrics.json, config.json, model.gob"
 	if m.Rule == "stdp" {
