@@ -1,0 +1,186 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Better says which way a device parameter improves a device.
+type Better int
+
+const (
+	Higher Better = 1  // more is better: states, on/off ratio, retention
+	Lower  Better = -1 // less is better: |NL|, C2C, D2D, read noise, stuck fraction
+)
+
+// SweepPoint is one value of a swept parameter and the accuracy the network lost there against
+// the ideal device, per seed, in percentage points (the same seeds, in the same order, at every
+// point of a sweep).
+type SweepPoint struct {
+	Value float64   `json:"value"`
+	Loss  []float64 `json:"loss_pp"`
+}
+
+// Verdicts of a design target.
+const (
+	// VerdictMeets: the device's own value lies on the good side of the threshold.
+	VerdictMeets = "meets"
+	// VerdictNeeds: the device must improve the parameter to the threshold.
+	VerdictNeeds = "needs"
+	// VerdictAnyValue: every value of the sweep stays within the loss target, and the
+	// parameter measurably moves the accuracy.
+	VerdictAnyValue = "any tested value"
+	// VerdictUnreachable: even the best value of the sweep loses more than the target
+	// (other parameters dominate the loss).
+	VerdictUnreachable = "unreachable in range"
+	// VerdictInsensitive: across the whole sweep the accuracy does not move beyond its seed
+	// noise: at this run length the network is insensitive to the parameter, which says
+	// nothing about what the device needs.
+	VerdictInsensitive = "insensitive"
+)
+
+// Target is what a sweep of one parameter says about a loss target.
+type Target struct {
+	Param string  `json:"param"`
+	Own   float64 `json:"device_value"`
+	// Threshold is the value at which the mean loss crosses the target (Mean, interpolated
+	// between the sweep's points, on a log scale for log parameters) and the 95 % interval
+	// of the per-seed crossings (Lo, Hi; a seed that never crosses counts at the sweep's end).
+	// NaN when the mean loss does not cross.
+	Threshold Stat   `json:"threshold"`
+	Verdict   string `json:"verdict"`
+	// Effect is the paired change of the loss from the sweep's worst value to its best
+	// (pp; positive: the best value loses less), its interval deciding VerdictInsensitive.
+	Effect Stat `json:"effect_pp"`
+}
+
+// FindTarget returns the design target of a parameter swept over pts for a loss target
+// (pp > 0), given the device's own value and which way is better; log interpolates on a
+// log scale (states, on/off). The points may come in any order; own must lie within the
+// sweep's range.
+func FindTarget(param string, own float64, better Better, log bool, pts []SweepPoint, target float64) (Target, error) {
+	t := Target{Param: param, Own: own, Threshold: Stat{Mean: math.NaN(), SD: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}}
+	if !(target > 0) || math.IsInf(target, 0) {
+		return t, fmt.Errorf("experiment: loss target must be a number > 0 pp, got %v", target)
+	}
+	if better != Higher && better != Lower {
+		return t, errors.New("experiment: better must be Higher or Lower")
+	}
+	if len(pts) < 2 {
+		return t, fmt.Errorf("experiment: %s: a sweep needs at least two values, got %d", param, len(pts))
+	}
+	k := len(pts[0].Loss)
+	for _, p := range pts {
+		if len(p.Loss) != k || k == 0 {
+			return t, fmt.Errorf("experiment: %s: every value needs the same seeds (%d losses at %v, %d at %v)", param, len(p.Loss), p.Value, k, pts[0].Value)
+		}
+		if log && !(p.Value > 0) {
+			return t, fmt.Errorf("experiment: %s: a log-scale sweep needs values > 0, got %v", param, p.Value)
+		}
+	}
+	// Best value first.
+	ps := slices.Clone(pts)
+	slices.SortFunc(ps, func(a, b SweepPoint) int {
+		switch {
+		case a.Value == b.Value:
+			return 0
+		case (a.Value > b.Value) == (better == Higher):
+			return -1
+		}
+		return 1
+	})
+	lo, hi := ps[0].Value, ps[len(ps)-1].Value
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if own < lo || own > hi {
+		return t, fmt.Errorf("experiment: %s: the device's value %v lies outside the swept range [%v, %v]", param, own, lo, hi)
+	}
+
+	// The change from the worst value to the best, paired by seed.
+	best, worst := ps[0], ps[len(ps)-1]
+	diff := make([]float64, k)
+	for s := range k {
+		diff[s] = worst.Loss[s] - best.Loss[s]
+	}
+	t.Effect = Describe(diff)
+
+	means := make([]float64, len(ps))
+	for i, p := range ps {
+		means[i] = Describe(p.Loss).Mean
+	}
+	x, crossed := crossing(ps, means, target, log)
+	if !crossed {
+		switch {
+		case means[0] > target:
+			t.Verdict = VerdictUnreachable
+		case !t.Effect.Excludes(0):
+			t.Verdict = VerdictInsensitive
+		default:
+			t.Verdict = VerdictAnyValue
+		}
+		return t, nil
+	}
+	seeds := make([]float64, k)
+	col := make([]float64, len(ps))
+	for s := range k {
+		for i, p := range ps {
+			col[i] = p.Loss[s]
+		}
+		v, ok := crossing(ps, col, target, log)
+		switch {
+		case ok:
+			seeds[s] = v
+		case col[0] > target:
+			seeds[s] = best.Value // never within the target: the best end
+		default:
+			seeds[s] = worst.Value // always within: the worst end
+		}
+	}
+	t.Threshold = Describe(seeds)
+	t.Threshold.Mean = x
+	if (better == Higher && own >= x) || (better == Lower && own <= x) {
+		t.Verdict = VerdictMeets
+	} else {
+		t.Verdict = VerdictNeeds
+	}
+	return t, nil
+}
+
+// crossing returns where the losses (of ps, best value first) first rise above the target,
+// walking from the best value: linear interpolation between the last value within the target
+// and the first beyond it (in log value if log). ok is false when the best value is already
+// beyond the target or no value is.
+func crossing(ps []SweepPoint, loss []float64, target float64, log bool) (x float64, ok bool) {
+	if loss[0] > target {
+		return 0, false
+	}
+	for i := 1; i < len(ps); i++ {
+		if loss[i] <= target {
+			continue
+		}
+		a, b := ps[i-1].Value, ps[i].Value
+		f := (target - loss[i-1]) / (loss[i] - loss[i-1])
+		if log {
+			return math.Exp(math.Log(a) + f*(math.Log(b)-math.Log(a))), true
+		}
+		return a + f*(b-a), true
+	}
+	return 0, false
+}
+
+// Tornado returns the paired change of the loss when a parameter moves from the device's own
+// value to the ideal one (pp, per seed; positive: the ideal value loses less): one bar of a
+// tornado plot.
+func Tornado(own, ideal SweepPoint) (Stat, error) {
+	if len(own.Loss) != len(ideal.Loss) || len(own.Loss) == 0 {
+		return Stat{}, fmt.Errorf("experiment: tornado: %d and %d seeds", len(own.Loss), len(ideal.Loss))
+	}
+	d := make([]float64, len(own.Loss))
+	for s := range d {
+		d[s] = own.Loss[s] - ideal.Loss[s]
+	}
+	return Describe(d), nil
+}

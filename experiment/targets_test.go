@@ -1,0 +1,110 @@
+package experiment
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// statesSweep is a states sweep whose loss falls as the states grow, with seed noise.
+func statesSweep() []SweepPoint {
+	base := map[float64]float64{8: 10, 16: 4, 32: 1.5, 64: 0.5, 128: 0.2}
+	noise := []float64{-0.1, 0, 0.1}
+	var pts []SweepPoint
+	for _, v := range []float64{16, 128, 8, 64, 32} { // any order
+		p := SweepPoint{Value: v}
+		for _, n := range noise {
+			p.Loss = append(p.Loss, base[v]+n)
+		}
+		pts = append(pts, p)
+	}
+	return pts
+}
+
+func TestFindTargetInterpolates(t *testing.T) {
+	tg, err := FindTarget("states", 16, Higher, true, statesSweep(), 1)
+	require.NoError(t, err)
+	// Between 64 (0.5 pp) and 32 (1.5 pp), halfway on a log scale: √(64·32).
+	assert.InEpsilon(t, math.Sqrt(64*32), tg.Threshold.Mean, 1e-12)
+	assert.Equal(t, VerdictNeeds, tg.Verdict)
+	assert.Equal(t, 3, tg.Threshold.N)
+	assert.Less(t, tg.Threshold.Lo, tg.Threshold.Mean)
+	assert.Greater(t, tg.Threshold.Hi, tg.Threshold.Mean)
+	assert.True(t, tg.Effect.Excludes(0))
+
+	own64, err := FindTarget("states", 64, Higher, true, statesSweep(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictMeets, own64.Verdict)
+
+	// A stricter target never asks for fewer states; a looser one never for more.
+	prev := 0.0
+	for _, target := range []float64{8, 5, 3, 1, 0.6, 0.3} {
+		tg, err := FindTarget("states", 128, Higher, true, statesSweep(), target)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, tg.Threshold.Mean, prev, "target %v", target)
+		prev = tg.Threshold.Mean
+		assert.Equal(t, VerdictMeets, tg.Verdict, "a device at the best value meets every reachable target")
+	}
+}
+
+func TestFindTargetLowerIsBetter(t *testing.T) {
+	// C2C: the loss grows with the spread.
+	pts := []SweepPoint{{0, []float64{0, 0.1}}, {0.01, []float64{0.4, 0.6}}, {0.02, []float64{1.9, 2.1}}, {0.05, []float64{6, 7}}}
+	tg, err := FindTarget("c2c_sigma", 0.05, Lower, false, pts, 1)
+	require.NoError(t, err)
+	// Between 0.01 (0.5 pp) and 0.02 (2 pp): 0.01 + 0.5/1.5·0.01.
+	assert.InEpsilon(t, 0.01+0.01/3, tg.Threshold.Mean, 1e-12)
+	assert.Equal(t, VerdictNeeds, tg.Verdict)
+	tg, err = FindTarget("c2c_sigma", 0, Lower, false, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictMeets, tg.Verdict, "the ideal value meets the target")
+}
+
+func TestFindTargetWithoutCrossing(t *testing.T) {
+	all := []SweepPoint{{1, []float64{3, 3.2}}, {2, []float64{4, 4.1}}}
+	tg, err := FindTarget("nl_ltp", 2, Lower, false, all, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictUnreachable, tg.Verdict)
+	assert.True(t, math.IsNaN(tg.Threshold.Mean))
+
+	within := []SweepPoint{{1, []float64{0.1, 0.2, 0.1}}, {2, []float64{0.5, 0.6, 0.55}}}
+	tg, err = FindTarget("nl_ltp", 2, Lower, false, within, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictAnyValue, tg.Verdict)
+
+	flat := []SweepPoint{{1, []float64{0.3, -0.2, 0.1}}, {2, []float64{-0.1, 0.3, 0.0}}}
+	tg, err = FindTarget("read_noise", 2, Lower, false, flat, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictInsensitive, tg.Verdict, "a flat sweep says the run is insensitive, not that anything goes")
+}
+
+func TestFindTargetErrors(t *testing.T) {
+	pts := statesSweep()
+	for _, c := range []struct {
+		target float64
+		own    float64
+		pts    []SweepPoint
+		want   string
+	}{
+		{0, 16, pts, "loss target"},
+		{-1, 16, pts, "loss target"},
+		{math.NaN(), 16, pts, "loss target"},
+		{1, 4, pts, "outside the swept range"},
+		{1, 16, pts[:1], "at least two"},
+		{1, 16, []SweepPoint{{8, []float64{1}}, {16, []float64{1, 2}}}, "same seeds"},
+		{1, 16, []SweepPoint{{0, []float64{1}}, {16, []float64{1}}}, "log-scale"},
+	} {
+		_, err := FindTarget("states", c.own, Higher, true, c.pts, c.target)
+		assert.ErrorContains(t, err, c.want)
+	}
+}
+
+func TestTornado(t *testing.T) {
+	s, err := Tornado(SweepPoint{16, []float64{4, 5}}, SweepPoint{65536, []float64{1, 1}})
+	require.NoError(t, err)
+	assert.Equal(t, 3.5, s.Mean)
+	_, err = Tornado(SweepPoint{16, []float64{4}}, SweepPoint{65536, []float64{1, 1}})
+	assert.Error(t, err)
+}
