@@ -184,3 +184,94 @@ func Tornado(own, ideal SweepPoint) (Stat, error) {
 	}
 	return Describe(d), nil
 }
+
+// TargetParam is a device parameter a design-target sweep varies: its device.LearningQuantities
+// key, which way is better, whether it is swept on a log scale, and its ideal value.
+type TargetParam struct {
+	Name   string
+	Better Better
+	Log    bool
+	Ideal  float64
+	// step is the first worse value swept when the device sits at the ideal one.
+	step float64
+}
+
+// TargetParams are the parameters `nanospike targets` sweeps, in report order.
+var TargetParams = []TargetParam{
+	{Name: "states", Better: Higher, Log: true, Ideal: 1024},
+	{Name: "nl_ltp", Better: Lower, Ideal: 0, step: 1},
+	{Name: "nl_ltd", Better: Higher, Ideal: 0, step: -1}, // NeuroSim's labels of depression are ≤ 0
+	{Name: "on_off", Better: Higher, Log: true, Ideal: 1000},
+	{Name: "c2c", Better: Lower, Ideal: 0, step: 0.01},
+	{Name: "d2d", Better: Lower, Ideal: 0, step: 0.05},
+	{Name: "read_noise", Better: Lower, Ideal: 0, step: 0.02},
+	{Name: "stuck", Better: Lower, Ideal: 0, step: 0.01},
+}
+
+// TargetParamByName returns the TargetParam called name.
+func TargetParamByName(name string) (TargetParam, error) {
+	for _, p := range TargetParams {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	var names []string
+	for _, p := range TargetParams {
+		names = append(names, p.Name)
+	}
+	return TargetParam{}, fmt.Errorf("unknown design-target parameter %q (want one of %v)", name, names)
+}
+
+// Grid returns the values a sweep of p visits for a device whose value is own, best first:
+// from the ideal value (or the device's, if better) through the device's own value to worse
+// than the device, own included. Log parameters step by factors of 2 (states) or 4 (on/off),
+// down to a quarter (states) or a sixteenth (on/off) of own; linear ones take 0, own/4, own/2,
+// own and 2·own, or 0, s, 2s, 4s for a device at the ideal 0.
+func (p TargetParam) Grid(own float64) []float64 {
+	var vs []float64
+	if p.Log {
+		f, lo := 2.0, own/4
+		if p.Name == "on_off" {
+			f, lo = 4, max(own/16, 1.5)
+		}
+		if p.Name == "states" {
+			lo = max(math.Round(lo), 2)
+		}
+		ideal := max(p.Ideal, own)
+		for v := ideal; v > own*(1+1e-9); v /= f {
+			vs = append(vs, roundParam(p.Name, v))
+		}
+		vs = append(vs, own)
+		for v := own / f; v >= lo*(1-1e-9); v /= f {
+			vs = append(vs, roundParam(p.Name, v))
+		}
+		return dedupe(vs)
+	}
+	if own == p.Ideal {
+		return []float64{0, p.step, 2 * p.step, 4 * p.step}
+	}
+	worse := 2 * own
+	if p.Name == "nl_ltp" || p.Name == "nl_ltd" {
+		// NeuroSim's table of labels ends at |NL| = 9: a larger label is the same curve.
+		worse = math.Copysign(min(math.Abs(worse), max(9, math.Abs(own))), own)
+	}
+	return dedupe([]float64{0, own / 4, own / 2, own, worse})
+}
+
+func roundParam(name string, v float64) float64 {
+	if name == "states" {
+		return math.Round(v)
+	}
+	return v
+}
+
+// dedupe drops repeated values, keeping the first.
+func dedupe(vs []float64) []float64 {
+	var out []float64
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

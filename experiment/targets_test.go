@@ -108,3 +108,42 @@ func TestTornado(t *testing.T) {
 	_, err = Tornado(SweepPoint{16, []float64{4}}, SweepPoint{65536, []float64{1, 1}})
 	assert.Error(t, err)
 }
+
+func TestTargetParamGrid(t *testing.T) {
+	st, err := TargetParamByName("states")
+	require.NoError(t, err)
+	assert.Equal(t, []float64{1024, 512, 256, 128, 64, 32, 16}, st.Grid(64))
+	assert.Equal(t, []float64{65536, 32768, 16384}, st.Grid(65536), "a device better than the ideal end keeps its own value as the best")
+	assert.Equal(t, []float64{1024, 512, 256, 128, 64, 32, 16, 12, 6, 3}, st.Grid(12))
+	nl, _ := TargetParamByName("nl_ltp")
+	assert.Equal(t, []float64{0, 0.6, 1.2, 2.4, 4.8}, nl.Grid(2.4))
+	assert.Equal(t, []float64{0, 1, 2, 4}, nl.Grid(0))
+	ltd, _ := TargetParamByName("nl_ltd")
+	assert.Equal(t, []float64{0, -1.22, -2.44, -4.88, -9}, ltd.Grid(-4.88), "NeuroSim's table ends at |NL| = 9")
+	oo, _ := TargetParamByName("on_off")
+	g := oo.Grid(10)
+	assert.Equal(t, 10.0, g[len(g)-2], "own, then worse")
+	assert.Equal(t, 1000.0, g[0])
+	_, err = TargetParamByName("colour")
+	assert.ErrorContains(t, err, "colour")
+	for _, p := range TargetParams {
+		for _, own := range []float64{p.Ideal, 0.3, 7, 100} {
+			if p.Name == "nl_ltd" {
+				own = -own
+			}
+			g := p.Grid(own)
+			assert.Contains(t, g, own, "%s: the grid holds the device's value", p.Name)
+			tg, err := FindTarget(p.Name, own, p.Better, p.Log, flatPoints(g), 1)
+			require.NoError(t, err, "%s %v: %v", p.Name, own, g)
+			assert.Equal(t, VerdictInsensitive, tg.Verdict)
+		}
+	}
+}
+
+func flatPoints(vs []float64) []SweepPoint {
+	var pts []SweepPoint
+	for _, v := range vs {
+		pts = append(pts, SweepPoint{Value: v, Loss: []float64{0.1, -0.1}})
+	}
+	return pts
+}
