@@ -459,3 +459,85 @@ func (f Figure) Stacked(path string, parts []string, stacks ...Stack) error {
 	}
 	return f.save(p, path)
 }
+
+// HeatMap draws values[r][c] as coloured cells, column c labelled xs[c] and row r labelled
+// ys[r], each cell annotated with its value (cellFormat, e.g. "%.1f"); low values light, high
+// dark red. A non-finite value is drawn blank with "–". The dimensions must agree.
+func (f Figure) HeatMap(path string, xs, ys []string, values [][]float64, cellFormat string) error {
+	if _, err := format(path); err != nil {
+		return err
+	}
+	if len(xs) == 0 || len(ys) == 0 || len(values) != len(ys) {
+		return fmt.Errorf("plots: %s: %d rows of values for %d row labels", path, len(values), len(ys))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for r, row := range values {
+		if len(row) != len(xs) {
+			return fmt.Errorf("plots: %s: row %d has %d values for %d columns", path, r, len(row), len(xs))
+		}
+		for _, v := range row {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if lo > hi {
+		return fmt.Errorf("plots: %s: no finite value", path)
+	}
+	if lo == hi {
+		hi = lo + 1
+	}
+	f.LogX, f.LogY = false, false
+	p := f.newPlot()
+	g := heatGrid{values}
+	hm := plotter.NewHeatMap(g, heatPalette{})
+	hm.Min, hm.Max = lo, hi
+	hm.NaN = color.White
+	p.Add(hm)
+	var lab plotter.XYLabels
+	for r, row := range values {
+		for c, v := range row {
+			t := "–"
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				t = fmt.Sprintf(cellFormat, v)
+			}
+			lab.XYs = append(lab.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			lab.Labels = append(lab.Labels, t)
+		}
+	}
+	labels, err := plotter.NewLabels(lab)
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].Font.Size = vg.Points(8)
+		labels.TextStyle[i].XAlign = draw.XCenter
+		labels.TextStyle[i].YAlign = draw.YCenter
+	}
+	p.Add(labels)
+	p.NominalX(xs...)
+	p.NominalY(ys...)
+	p.X.Min, p.X.Max = -0.5, float64(len(xs))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(ys))-0.5
+	return f.save(p, path)
+}
+
+// heatGrid adapts values[r][c] to plotter.GridXYZ.
+type heatGrid struct{ v [][]float64 }
+
+func (g heatGrid) Dims() (c, r int)   { return len(g.v[0]), len(g.v) }
+func (g heatGrid) Z(c, r int) float64 { return g.v[r][c] }
+func (g heatGrid) X(c int) float64    { return float64(c) }
+func (g heatGrid) Y(r int) float64    { return float64(r) }
+
+// heatPalette runs from a pale yellow (low) to dark red (high) in 64 steps.
+type heatPalette struct{}
+
+func (heatPalette) Colors() []color.Color {
+	cs := make([]color.Color, 64)
+	for i := range cs {
+		t := float64(i) / float64(len(cs)-1)
+		cs[i] = color.RGBA{R: uint8(255 - 105*t), G: uint8(245 - 215*t), B: uint8(200 - 170*t), A: 255}
+	}
+	return cs
+}

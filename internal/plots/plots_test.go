@@ -211,3 +211,16 @@ func TestStacked(t *testing.T) {
 	assert.Error(t, Figure{}.Stacked(filepath.Join(dir, "none.png"), parts))
 	assert.Error(t, Figure{}.Stacked(filepath.Join(dir, "x.gif"), parts, stacks[0]))
 }
+
+func TestHeatMap(t *testing.T) {
+	dir := t.TempDir()
+	vals := [][]float64{{0.1, 0.5, 3}, {0.2, 1.5, math.NaN()}}
+	for _, name := range []string{"h.png", "h.svg"} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, Figure{Title: "loss (pp)", XLabel: "states", YLabel: "NL"}.HeatMap(path, []string{"16", "64", "256"}, []string{"0", "2"}, vals, "%.1f"))
+		checkImage(t, path)
+	}
+	assert.Error(t, Figure{}.HeatMap(filepath.Join(dir, "x.png"), []string{"a"}, []string{"b"}, [][]float64{{1, 2}}, "%g"))
+	assert.Error(t, Figure{}.HeatMap(filepath.Join(dir, "y.png"), []string{"a"}, []string{"b"}, [][]float64{{math.NaN()}}, "%g"))
+	require.NoError(t, Figure{}.HeatMap(filepath.Join(dir, "one.png"), []string{"a"}, []string{"b"}, [][]float64{{2}}, "%g"))
+}
