@@ -3,8 +3,11 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
+
+	"github.com/nanospike/nanospike/device"
 )
 
 // Better says which way a device parameter improves a device.
@@ -274,4 +277,59 @@ func dedupe(vs []float64) []float64 {
 		}
 	}
 	return out
+}
+
+// TargetValue returns device p's value of the design-target parameter name: d2d the larger of
+// its two device-to-device spreads, stuck the total stuck fraction.
+func TargetValue(p *device.Params, name string) (float64, error) {
+	switch name {
+	case "states":
+		return float64(p.States), nil
+	case "nl_ltp":
+		return p.NLLTP, nil
+	case "nl_ltd":
+		return p.NLLTD, nil
+	case "on_off":
+		return p.OnOff(), nil
+	case "c2c":
+		return p.C2C, nil
+	case "d2d":
+		return max(p.D2DNL, p.D2DG), nil
+	case "read_noise":
+		return p.ReadNoise, nil
+	case "stuck":
+		return p.StuckMin + p.StuckMax, nil
+	}
+	_, err := TargetParamByName(name)
+	return 0, err
+}
+
+// SetTarget sets device p's parameter name to v: d2d sets both device-to-device spreads, stuck
+// puts half the fraction at Gmin and half at Gmax, on_off keeps G_mid (SetLearningValue). The
+// value becomes the sweep's, no longer an assumption: its range is dropped. It validates p.
+func SetTarget(p *device.Params, name string, v float64) error {
+	fields := map[string][]string{
+		"states": {"states"}, "nl_ltp": {"nl_ltp"}, "nl_ltd": {"nl_ltd"}, "on_off": {"on_off"}, "c2c": {"c2c_sigma"},
+		"d2d": {"d2d_nl_sigma", "d2d_g_sigma"}, "read_noise": {"read_noise"}, "stuck": {"stuck_min_frac", "stuck_max_frac"},
+	}[name]
+	if fields == nil {
+		_, err := TargetParamByName(name)
+		return err
+	}
+	switch {
+	case name == "states" && (v != math.Trunc(v) || v < 2 || v > math.MaxInt32):
+		return fmt.Errorf("states must be an integer ≥ 2, got %v", v)
+	case name == "on_off" && !(v > 1):
+		return fmt.Errorf("on_off must be > 1, got %v", v)
+	case name == "stuck":
+		v /= 2
+	}
+	p.Ranges = maps.Clone(p.Ranges)
+	for _, f := range fields {
+		if err := p.SetLearningValue(f, v); err != nil {
+			return err
+		}
+		delete(p.Ranges, f)
+	}
+	return p.Validate()
 }

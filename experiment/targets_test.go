@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nanospike/nanospike/device"
 )
 
 // statesSweep is a states sweep whose loss falls as the states grow, with seed noise.
@@ -146,4 +148,27 @@ func flatPoints(vs []float64) []SweepPoint {
 		pts = append(pts, SweepPoint{Value: v, Loss: []float64{0.1, -0.1}})
 	}
 	return pts
+}
+
+func TestSetTarget(t *testing.T) {
+	p, err := device.Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	for _, tp := range TargetParams {
+		q := *p
+		own, err := TargetValue(&q, tp.Name)
+		require.NoError(t, err)
+		for _, v := range tp.Grid(own) {
+			r := q
+			require.NoError(t, SetTarget(&r, tp.Name, v), "%s = %v", tp.Name, v)
+			got, err := TargetValue(&r, tp.Name)
+			require.NoError(t, err)
+			assert.InEpsilon(t, v+1e-300, got+1e-300, 1e-9, "%s", tp.Name)
+		}
+	}
+	q := *p
+	assert.Error(t, SetTarget(&q, "states", 1), "an impossible value fails validation")
+	assert.ErrorContains(t, SetTarget(&q, "colour", 1), "colour")
+	_, err = TargetValue(&q, "colour")
+	assert.Error(t, err)
+	assert.NotNil(t, p.Ranges["c2c_sigma"], "the preset's ranges are not touched")
 }
