@@ -50,8 +50,8 @@ type Target struct {
 	Own   float64 `json:"device_value"`
 	// Threshold is the value at which the mean loss crosses the target (Mean, interpolated
 	// between the sweep's points, on a log scale for log parameters) and the 95 % interval
-	// of the per-seed crossings (Lo, Hi; a seed that never crosses counts at the sweep's end).
-	// NaN when the mean loss does not cross.
+	// of the per-seed crossings (Lo, Hi; a seed that never crosses counts at the sweep's end;
+	// geometric for log parameters, SD then of the logs). NaN when the mean loss does not cross.
 	Threshold Stat   `json:"threshold"`
 	Verdict   string `json:"verdict"`
 	// Effect is the paired change of the loss from the sweep's worst value to its best
@@ -142,7 +142,16 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 			seeds[s] = worst.Value // always within: the worst end
 		}
 	}
-	t.Threshold = Describe(seeds)
+	if log {
+		// A log parameter's interval is geometric: from the logs of the per-seed crossings.
+		for s := range seeds {
+			seeds[s] = math.Log(seeds[s])
+		}
+		st := Describe(seeds)
+		t.Threshold = Stat{N: st.N, SD: st.SD, Lo: math.Exp(st.Lo), Hi: math.Exp(st.Hi)}
+	} else {
+		t.Threshold = Describe(seeds)
+	}
 	t.Threshold.Mean = x
 	if (better == Higher && own >= x) || (better == Lower && own <= x) {
 		t.Verdict = VerdictMeets

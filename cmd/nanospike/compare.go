@@ -329,45 +329,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "compare: %d of %d runs in %s, %d at a time\n", len(mine), len(items), out, jobs)
 
-	// Each run gets its own stderr that prefixes its lines with its label;
-	// the lines of concurrent runs interleave whole.
-	stderr := &syncWriter{w: e.stderr}
-	var (
-		mu     sync.Mutex
-		failed []string
-		done   int
-	)
-	work := make(chan compareItem)
-	var wg sync.WaitGroup
-	for range min(jobs, max(len(mine), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				pw := &prefixWriter{w: stderr, prefix: "[" + it.Label + "] "}
-				sub := &env{stdout: io.Discard, stderr: pw, tty: false}
-				status, err := runCompareItem(ctx, sub, o, it, data, ec)
-				pw.flush()
-				mu.Lock()
-				done++
-				if err != nil {
-					failed = append(failed, fmt.Sprintf("%s: %v", it.Label, err))
-					fmt.Fprintf(stderr, "[%s] failed: %v (%d/%d)\n", it.Label, err, done, len(mine))
-				} else {
-					fmt.Fprintf(stderr, "[%s] %s (%d/%d)\n", it.Label, status, done, len(mine))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, it := range mine {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- it
-	}
-	close(work)
-	wg.Wait()
+	failed := runItems(ctx, e, o, mine, data, ec, jobs)
 
 	// The table holds this shard's finished runs, those skipped included.
 	for _, it := range mine {
@@ -394,6 +356,50 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(mine), strings.Join(failed, "\n  "))
 	}
 	return nil
+}
+
+// runItems trains and tests the runs of items, jobs at a time, each in o.Out/<label> (skipped
+// when finished, resumed from its checkpoint), and returns the failures. Each run's stderr
+// lines carry its label; the lines of concurrent runs interleave whole.
+func runItems(ctx context.Context, e *env, o trainOptions, items []compareItem, data *datasets.Dataset, ec *energy.Config, jobs int) []string {
+	stderr := &syncWriter{w: e.stderr}
+	var (
+		mu     sync.Mutex
+		failed []string
+		done   int
+	)
+	work := make(chan compareItem)
+	var wg sync.WaitGroup
+	for range min(jobs, max(len(items), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				pw := &prefixWriter{w: stderr, prefix: "[" + it.Label + "] "}
+				sub := &env{stdout: io.Discard, stderr: pw, tty: false}
+				status, err := runCompareItem(ctx, sub, o, it, data, ec)
+				pw.flush()
+				mu.Lock()
+				done++
+				if err != nil {
+					failed = append(failed, fmt.Sprintf("%s: %v", it.Label, err))
+					fmt.Fprintf(stderr, "[%s] failed: %v (%d/%d)\n", it.Label, err, done, len(items))
+				} else {
+					fmt.Fprintf(stderr, "[%s] %s (%d/%d)\n", it.Label, status, done, len(items))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+	return failed
 }
 
 // STDP comparisons train on compareSTDPTrain images, label the neurons with

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
+)
+
+// tinyBackprop is a backprop setting that trains in a fraction of a second.
+var tinyBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "300", "--test-samples", "200"}
+
+func readTargets(t *testing.T, dir string) targetsFile {
+	t.Helper()
+	var tf targetsFile
+	b, err := os.ReadFile(filepath.Join(dir, "targets.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &tf))
+	return tf
+}
+
+// TestTargetsIdealMeetsEverything: a device already at the ideal values never needs a change.
+func TestTargetsIdealMeetsEverything(t *testing.T) {
+	out := t.TempDir()
+	args := append([]string{"targets", "--device", "ideal", "--loss", "1", "--params", "states,c2c,nl_ltp", "--pairs", "states:c2c",
+		"--seeds", "2", "--out", out}, tinyBackprop...)
+	code, stdout, stderr := runCLI(t, args...)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "Design targets of ideal")
+	for _, f := range []string{"targets.json", "targets.csv", "targets.md", "tornado.png", "tornado.svg", "heat-states-c2c.png", "heat-states-c2c.svg"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	tf := readTargets(t, out)
+	require.Len(t, tf.Params, 3)
+	require.Len(t, tf.Pairs, 1)
+	assert.Len(t, tf.Ideal, 2)
+	for _, p := range tf.Params {
+		assert.NotEqual(t, experiment.VerdictNeeds, p.Verdict, "%s: the ideal device needs nothing", p.Param)
+		assert.Contains(t, p.Target.Param, p.Param)
+		assert.Equal(t, p.Own, p.Points[0].Value, "%s: the ideal device sits at the best end", p.Param)
+	}
+	// Rerunning skips every run and gives the same file.
+	code, _, stderr = runCLI(t, args...)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "done in")
+	again, err := os.ReadFile(filepath.Join(out, "targets.json"))
+	require.NoError(t, err)
+	var tf2 targetsFile
+	require.NoError(t, json.Unmarshal(again, &tf2))
+	b1, _ := json.Marshal(tf.Params)
+	b2, _ := json.Marshal(tf2.Params)
+	assert.Equal(t, string(b1), string(b2))
+}
+
+// TestTargetsStatesDirection: fewer states lose more, so a device with few states needs more.
+func TestTargetsStatesDirection(t *testing.T) {
+	p, err := device.Preset("ideal")
+	require.NoError(t, err)
+	p.States, p.Analog, p.Ranges = 8, false, nil
+	file := filepath.Join(t.TempDir(), "few-states.json")
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, b, 0o644))
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, append([]string{"targets", "--device", file, "--loss", "2", "--params", "states", "--pairs", "",
+		"--seeds", "2", "--values", "states=2,8,64,1024", "--out", out}, tinyBackprop...)...)
+	require.Equal(t, 0, code, stderr)
+	tf := readTargets(t, out)
+	require.Len(t, tf.Params, 1)
+	st := tf.Params[0]
+	var vals []float64
+	for _, pt := range st.Points {
+		vals = append(vals, pt.Value)
+	}
+	assert.Equal(t, []float64{1024, 64, 8, 2}, vals, "best first")
+	first, last := experiment.Describe(st.Points[0].Loss).Mean, experiment.Describe(st.Points[len(st.Points)-1].Loss).Mean
+	assert.Greater(t, last, first+2, "2 states lose more than 1024")
+	assert.NotEqual(t, experiment.VerdictInsensitive, st.Verdict)
+	// A stricter target never asks for fewer states.
+	loose, err := experiment.FindTarget("states", 8, experiment.Higher, true, st.Points, 10)
+	require.NoError(t, err)
+	strict, err := experiment.FindTarget("states", 8, experiment.Higher, true, st.Points, 2)
+	require.NoError(t, err)
+	t.Logf("points %+v; loose %+v; strict %+v", st.Points, loose, strict)
+	require.False(t, math.IsNaN(strict.Threshold.Mean), "the 2 pp target is crossed within the sweep")
+	if !math.IsNaN(loose.Threshold.Mean) {
+		assert.GreaterOrEqual(t, strict.Threshold.Mean, loose.Threshold.Mean)
+	}
+}
+
+func TestTargetsUsageErrors(t *testing.T) {
+	out := t.TempDir()
+	for want, extra := range map[string][]string{
+		"--loss":      {"--device", "ideal", "--loss", "0"},
+		"--loss ":     {"--device", "ideal", "--loss", "-1"},
+		"colour":      {"--device", "ideal", "--params", "colour"},
+		"--pairs":     {"--device", "ideal", "--pairs", "states:states"},
+		"float":       {"--device", "float"},
+		"--device":    {"--loss", "1"},
+		"contain":     {"--device", "ideal", "--params", "states", "--values", "states=2,4"},
+		"--values":    {"--device", "ideal", "--params", "c2c", "--values", "states=2,4,70000"},
+		"nowhere":     {"--device", "nowhere"},
+		"states must": {"--device", "ideal", "--params", "states", "--values", "states=1.5,70000"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"targets", "--out", out}, extra...)...)
+		assert.Equal(t, 2, code, "%v: %s", extra, stderr)
+		assert.Contains(t, stderr, strings.TrimSpace(want), "%v", extra)
+	}
+}
