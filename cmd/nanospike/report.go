@@ -27,7 +27,9 @@ func init() {
 // the records' folder: docs/records/x.json → docs/img/x-NAME.png), "updates R2 R3…" (the record and the others side by side, one
 // column per record: backprop's update schemes) and "lengths R2 R3…"
 // (records that differ in training images: learning curves and rank
-// stability, with a figure <record>-curves.png beside the others).
+// stability, with a figure <record>-curves.png beside the others); and for a targets record
+// (targets.json), "targets" (its summary and table, with its tornado plot as
+// <record>-tornado.png).
 
 func runReport(_ context.Context, e *env, args []string) error {
 	fs := e.flags("report", "report [--check] FILE.md...")
@@ -97,6 +99,9 @@ func loadRecord(path string) (*compareFile, error) {
 
 // reportBlock generates one block.
 func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
+	if view[0] == "targets" {
+		return targetsBlock(dir, rec, view, figures)
+	}
 	cf, err := loadRecord(filepath.Join(dir, rec))
 	if err != nil {
 		return "", err
@@ -358,4 +363,42 @@ func summaryCounts(cf *compareFile) string {
 		r += fmt.Sprintf("; %d with collapsed runs", coll)
 	}
 	return r
+}
+
+// targetsBlock generates the block of a targets record: its summary and table, and its
+// tornado plot.
+func targetsBlock(dir, rec string, view []string, figures bool) (string, error) {
+	if len(view) != 1 {
+		return "", fmt.Errorf("want targets, got %q", strings.Join(view, " "))
+	}
+	var tf targetsFile
+	if err := readJSON(filepath.Join(dir, rec), &tf); err != nil {
+		return "", err
+	}
+	if tf.Kind != "nanospike targets" || len(tf.Params) == 0 {
+		return "", fmt.Errorf("%s: not a targets record", rec)
+	}
+	img := imgPath(rec, strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-tornado.png")
+	if figures {
+		tmp, err := os.MkdirTemp("", "nanospike-report")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(tmp)
+		if err := writeTargetsOutputs(tmp, &tf); err != nil {
+			return "", err
+		}
+		b, err := os.ReadFile(filepath.Join(tmp, "tornado.png"))
+		if err != nil {
+			return "", err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(img)), 0o755); err != nil {
+			return "", err
+		}
+		if err := writeFileAtomic(filepath.Join(dir, img), b); err != nil {
+			return "", err
+		}
+	}
+	return targetsMarkdown(&tf) + fmt.Sprintf("\n![tornado: accuracy gained moving each parameter to ideal](%s)\n\n", filepath.ToSlash(img)) +
+		fmt.Sprintf("`%s` — commit %s, %s (record %s)\n", tf.Command, tf.Commit, tf.Machine, rec), nil
 }

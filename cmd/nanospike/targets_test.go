@@ -115,3 +115,26 @@ func TestTargetsUsageErrors(t *testing.T) {
 		assert.Contains(t, stderr, strings.TrimSpace(want), "%v", extra)
 	}
 }
+
+func TestReportTargetsView(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, append([]string{"targets", "--device", "ideal", "--params", "c2c", "--pairs", "", "--seeds", "2", "--out", out}, tinyBackprop...)...)
+	require.Equal(t, 0, code, stderr)
+	docs := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(docs, "records"), 0o755))
+	rec, err := os.ReadFile(filepath.Join(out, "targets.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(docs, "records", "t.json"), rec, 0o644))
+	md := filepath.Join(docs, "t.md")
+	require.NoError(t, os.WriteFile(md, []byte("<!-- report: records/t.json targets -->\n<!-- end report -->\n"), 0o644))
+	code, _, stderr = runCLI(t, "report", md)
+	require.Equal(t, 0, code, stderr)
+	got, err := os.ReadFile(md)
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join(out, "targets.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(got), string(want))
+	assert.FileExists(t, filepath.Join(docs, "img", "t-tornado.png"))
+	code, _, stderr = runCLI(t, "report", "--check", md)
+	assert.Equal(t, 0, code, stderr)
+}
