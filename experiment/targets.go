@@ -257,7 +257,7 @@ func (p TargetParam) Grid(own float64) []float64 {
 		for v := own / f; v >= lo*(1-1e-9); v /= f {
 			vs = append(vs, roundParam(p.Name, v))
 		}
-		return dedupe(vs)
+		return Dedupe(vs)
 	}
 	if own == p.Ideal {
 		return []float64{0, p.step, 2 * p.step, 4 * p.step}
@@ -267,7 +267,7 @@ func (p TargetParam) Grid(own float64) []float64 {
 		// NeuroSim's table of labels ends at |NL| = 9: a larger label is the same curve.
 		worse = math.Copysign(min(math.Abs(worse), max(9, math.Abs(own))), own)
 	}
-	return dedupe([]float64{0, own / 4, own / 2, own, worse})
+	return Dedupe([]float64{0, own / 4, own / 2, own, worse})
 }
 
 func roundParam(name string, v float64) float64 {
@@ -277,8 +277,8 @@ func roundParam(name string, v float64) float64 {
 	return v
 }
 
-// dedupe drops repeated values, keeping the first.
-func dedupe(vs []float64) []float64 {
+// Dedupe drops repeated values, keeping the first of each.
+func Dedupe(vs []float64) []float64 {
 	var out []float64
 	for _, v := range vs {
 		if !slices.Contains(out, v) {
@@ -341,4 +341,16 @@ func SetTarget(p *device.Params, name string, v float64) error {
 		delete(p.Ranges, f)
 	}
 	return p.Validate()
+}
+
+// PairGrid is the sub-grid a 2-D sweep of a parameter visits, from its one-parameter grid
+// (best first) and the device's value: the best value, the one halfway to the device's, the
+// device's, and the worst (at most four).
+func PairGrid(grid []float64, own float64) []float64 {
+	i := slices.Index(grid, own)
+	out := []float64{grid[0]}
+	if i > 1 {
+		out = append(out, grid[i/2])
+	}
+	return Dedupe(append(out, own, grid[len(grid)-1]))
 }

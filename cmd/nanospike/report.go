@@ -122,22 +122,7 @@ func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
 		name := strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec)) + "-" + view[1] + ".png"
 		img := imgPath(rec, name)
 		if figures {
-			tmp, err := os.MkdirTemp("", "nanospike-report")
-			if err != nil {
-				return "", err
-			}
-			defer os.RemoveAll(tmp)
-			if err := comparePlots(tmp, cf); err != nil {
-				return "", err
-			}
-			b, err := os.ReadFile(filepath.Join(tmp, view[1]+".png"))
-			if err != nil {
-				return "", err
-			}
-			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(img)), 0o755); err != nil {
-				return "", err
-			}
-			if err := writeFileAtomic(filepath.Join(dir, img), b); err != nil {
+			if err := copyFigure(dir, img, view[1]+".png", func(tmp string) error { return comparePlots(tmp, cf) }); err != nil {
 				return "", err
 			}
 		}
@@ -380,25 +365,31 @@ func targetsBlock(dir, rec string, view []string, figures bool) (string, error) 
 	}
 	img := imgPath(rec, strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-tornado.png")
 	if figures {
-		tmp, err := os.MkdirTemp("", "nanospike-report")
-		if err != nil {
-			return "", err
-		}
-		defer os.RemoveAll(tmp)
-		if err := writeTargetsOutputs(tmp, &tf); err != nil {
-			return "", err
-		}
-		b, err := os.ReadFile(filepath.Join(tmp, "tornado.png"))
-		if err != nil {
-			return "", err
-		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(img)), 0o755); err != nil {
-			return "", err
-		}
-		if err := writeFileAtomic(filepath.Join(dir, img), b); err != nil {
+		if err := copyFigure(dir, img, "tornado.png", func(tmp string) error { return writeTargetsOutputs(tmp, &tf) }); err != nil {
 			return "", err
 		}
 	}
 	return targetsMarkdown(&tf) + fmt.Sprintf("\n![tornado: accuracy gained moving each parameter to ideal](%s)\n\n", filepath.ToSlash(img)) +
 		fmt.Sprintf("`%s` — commit %s, %s (record %s)\n", tf.Command, tf.Commit, tf.Machine, rec), nil
+}
+
+// copyFigure runs write in a temporary folder and copies the figure name it wrote to img
+// (relative to dir).
+func copyFigure(dir, img, name string, write func(tmp string) error) error {
+	tmp, err := os.MkdirTemp("", "nanospike-report")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := write(tmp); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(tmp, name))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(img)), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, img), b)
 }

@@ -192,8 +192,8 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	for _, pr := range pairList {
-		for _, va := range pairGrid(grids[pr[0]], owns[pr[0]]) {
-			for _, vb := range pairGrid(grids[pr[1]], owns[pr[1]]) {
+		for _, va := range experiment.PairGrid(grids[pr[0]], owns[pr[0]]) {
+			for _, vb := range experiment.PairGrid(grids[pr[1]], owns[pr[1]]) {
 				if err := addPoint(map[string]float64{pr[0]: va, pr[1]: vb}); err != nil {
 					return e.usagef("%v", err)
 				}
@@ -288,7 +288,7 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 		tf.Params = append(tf.Params, tpar)
 	}
 	for _, pr := range pairList {
-		tp := targetsPair{Params: pr, ValsA: pairGrid(grids[pr[0]], owns[pr[0]]), ValsB: pairGrid(grids[pr[1]], owns[pr[1]])}
+		tp := targetsPair{Params: pr, ValsA: experiment.PairGrid(grids[pr[0]], owns[pr[0]]), ValsB: experiment.PairGrid(grids[pr[1]], owns[pr[1]])}
 		for _, vb := range tp.ValsB {
 			var row []float64
 			for _, va := range tp.ValsA {
@@ -334,7 +334,7 @@ func parseTargetValues(s string, owns map[string]float64) (string, []float64, er
 	if len(vals) < 3 || own < lo || own > hi {
 		return "", nil, fmt.Errorf("%s: the range [%v, %v] does not contain the device's value %v", n, lo, hi, own)
 	}
-	vals = dedupeFloats(vals)
+	vals = experiment.Dedupe(vals)
 	slices.Sort(vals)
 	if tp.Better == experiment.Higher {
 		slices.Reverse(vals)
@@ -388,27 +388,6 @@ func targetPairList(s string) ([][2]string, error) {
 		out = append(out, [2]string{a, b})
 	}
 	return out, nil
-}
-
-// pairGrid is the sub-grid a 2-D sweep visits: the best value, the device's own, the worst,
-// and the value between the best and the device's (at most four).
-func pairGrid(grid []float64, own float64) []float64 {
-	i := slices.Index(grid, own)
-	out := []float64{grid[0]}
-	if i > 1 {
-		out = append(out, grid[i/2])
-	}
-	return dedupeFloats(append(out, own, grid[len(grid)-1]))
-}
-
-func dedupeFloats(vs []float64) []float64 {
-	var out []float64
-	for _, v := range vs {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // writeTargetsOutputs writes targets.json, targets.csv, targets.md and the plots into dir.
