@@ -35,6 +35,7 @@ test:
 
 race:
 	$(GO) test -race -count=1 ./network/... ./device/... ./datasets/...
+	$(GO) test -race -count=1 -run 'GOMAXPROCS|DeviceModes' ./learning/
 
 bench:
 	$(GO) test -pgo=$(PGO) -run '^$$' -bench . -benchtime 3x -count 1 ./benchmarks/

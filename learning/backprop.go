@@ -271,7 +271,8 @@ type Backprop struct {
 	step  uint64 // optimizer steps taken
 	stats BackpropCounters
 
-	ws *bpWork // sample workspace
+	ws    *bpWork   // sample workspace (Predict)
+	parts []*bpGrad // chunk workspaces and gradient sums of a batch (backprop_parallel.go)
 }
 
 // Random streams derived from the master seed.
@@ -506,42 +507,27 @@ func (n *Backprop) trainBatch(data Samples, idx []int) (float64, int) {
 	if n.cfg.Device.Mode == ModeInSitu {
 		n.readDevices()
 	}
-	for l, ly := range n.layers {
-		clear(ly.gw)
-		clear(ly.gb)
-		if l > 0 && ly.narrow() {
-			if ly.gwt == nil {
-				ly.gwt = make([]float32, len(ly.gw))
-			}
-			clear(ly.gwt)
-		}
-	}
-	ws := n.workspace()
-	var loss float64
-	correct := 0
 	for _, i := range idx {
-		img := data.Image(i)
-		label := data.Label(i)
-		if label < 0 || label >= n.cfg.Classes {
+		if label := data.Label(i); label < 0 || label >= n.cfg.Classes {
 			panic(fmt.Sprintf("learning: label %d of image %d out of range [0, %d)", label, i, n.cfg.Classes))
 		}
-		ws.src.Seed(n.cfg.Seed^bpStreamTrain, uint64(n.epoch)<<40|uint64(i))
-		pred := n.forward(ws, img)
-		loss += n.backward(ws, label)
-		if pred == label {
-			correct++
-		}
-		n.stats.Samples++
 	}
-	for l, ly := range n.layers {
-		if l > 0 && ly.narrow() {
-			for i := range ly.in {
-				for j := range ly.out {
-					ly.gw[i*ly.out+j] = ly.gwt[j*ly.in+i]
-				}
+	ps := n.chunks((len(idx)+bpChunk-1)/bpChunk, true)
+	forChunks(len(idx), func(c, lo, hi int) {
+		p := ps[c]
+		p.reset(n.layers)
+		for _, i := range idx[lo:hi] {
+			label := data.Label(i)
+			p.ws.src.Seed(n.cfg.Seed^bpStreamTrain, uint64(n.epoch)<<40|uint64(i))
+			pred := n.forward(p.ws, data.Image(i), &p.stats)
+			p.loss += n.backward(p.ws, p, label)
+			if pred == label {
+				p.correct++
 			}
+			p.stats.Samples++
 		}
-	}
+	})
+	loss, correct := n.reduce(ps)
 	n.optimize(len(idx))
 	return loss / float64(len(idx)), correct
 }
@@ -569,7 +555,6 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, C)
 	}
-	ws := n.workspace()
 	onDevices := n.layers[0].pair != nil
 	var saved [][]float64
 	if onDevices && n.cfg.Device.Mode == ModeExSitu {
@@ -578,18 +563,47 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 			saved = append(saved, append([]float64(nil), ly.w...))
 		}
 	}
-	for i := range data.Len() {
-		if onDevices && i%n.cfg.BatchSize == 0 {
+	// Batch by batch (the devices are read once per batch), the images of a batch in chunks on
+	// the cores; the counts are summed in chunk order.
+	bs := n.cfg.BatchSize
+	for b0 := 0; b0 < data.Len(); b0 += bs {
+		if onDevices {
 			n.readDevices()
 		}
-		label := data.Label(i)
-		ws.src.Seed(n.cfg.Seed^bpStreamEval, uint64(i))
-		pred := n.forward(ws, data.Image(i))
-		if label >= 0 && label < C {
-			res.Confusion[label][pred]++
-		}
-		if pred == label {
-			res.Correct++
+		m := min(bs, data.Len()-b0)
+		ps := n.chunks((m+bpChunk-1)/bpChunk, false)
+		forChunks(m, func(c, lo, hi int) {
+			p := ps[c]
+			p.stats, p.correct = BackpropCounters{}, 0
+			if p.conf == nil {
+				p.conf = make([][]int, C)
+				for k := range p.conf {
+					p.conf[k] = make([]int, C)
+				}
+			}
+			for _, row := range p.conf {
+				clear(row)
+			}
+			for i := b0 + lo; i < b0+hi; i++ {
+				label := data.Label(i)
+				p.ws.src.Seed(n.cfg.Seed^bpStreamEval, uint64(i))
+				pred := n.forward(p.ws, data.Image(i), &p.stats)
+				if label >= 0 && label < C {
+					p.conf[label][pred]++
+				}
+				if pred == label {
+					p.correct++
+				}
+			}
+		})
+		for _, p := range ps {
+			res.Correct += p.correct
+			n.stats = n.stats.addEvents(p.stats)
+			for k, row := range p.conf {
+				for j, v := range row {
+					res.Confusion[k][j] += v
+				}
+			}
 		}
 	}
 	if saved != nil {
@@ -611,6 +625,6 @@ func (n *Backprop) Predict(img []uint8, seed uint64) (int, []int) {
 	}
 	ws := n.workspace()
 	ws.src.Seed(n.cfg.Seed^bpStreamEval, seed)
-	p := n.forward(ws, img)
+	p := n.forward(ws, img, &n.stats)
 	return p, append([]int(nil), ws.counts...)
 }

@@ -41,9 +41,14 @@ type bpWork struct {
 }
 
 func (n *Backprop) workspace() *bpWork {
-	if n.ws != nil {
-		return n.ws
+	if n.ws == nil {
+		n.ws = n.newWorkspace()
 	}
+	return n.ws
+}
+
+// newWorkspace returns a workspace for one image at a time.
+func (n *Backprop) newWorkspace() *bpWork {
 	sz := n.cfg.sizes()
 	T := n.cfg.Steps
 	ws := &bpWork{src: rand.NewPCG(0, 0)}
@@ -64,7 +69,6 @@ func (n *Backprop) workspace() *bpWork {
 	ws.flipAt = make([]int, T+1)
 	ws.counts = make([]int, n.cfg.Classes)
 	ws.prob = make([]float64, n.cfg.Classes)
-	n.ws = ws
 	return ws
 }
 
@@ -78,7 +82,7 @@ func bpAddScaled(y []float32, a float32, x []float32) { bpBLAS.Saxpy(len(x), a, 
 // forward runs one image through the network for T steps, storing the state for backward, and
 // returns the predicted class (most output spikes, lowest index on ties). The pass runs in
 // float32, as PyTorch's does; weights come from each layer's float32 copy.
-func (n *Backprop) forward(ws *bpWork, img []uint8) int {
+func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters) int {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr := float32(c.Beta), float32(c.Threshold)
@@ -211,7 +215,6 @@ func (n *Backprop) forward(ws *bpWork, img []uint8) int {
 		ws.spkAt[l][T] = len(ws.spk[l])
 	}
 	// BackpropCounters: synaptic events (spikes × fan-out; analog inputs count once per image) and spikes.
-	st := &n.stats
 	if rate {
 		st.InputSpikes += int64(inSpikes)
 		st.SynEvents += int64(inSpikes) * int64(H0)
@@ -270,7 +273,7 @@ func fastSigmoidGrad(x, k float32) float32 {
 //	output:  g_t = softmax(U_t) − onehot(label) + β·g_{t+1}
 //	hidden:  g_t = (W_next g_next,t)·σ'(U_t − θ) + β·g_{t+1}
 //	∂L/∂W = Σ_t x_t ⊗ g_t,  ∂L/∂b = Σ_t g_t
-func (n *Backprop) backward(ws *bpWork, label int) float64 {
+func (n *Backprop) backward(ws *bpWork, gr *bpGrad, label int) float64 {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr, k := float32(c.Beta), float32(c.Threshold), float32(c.Slope)
@@ -317,26 +320,30 @@ func (n *Backprop) backward(ws *bpWork, label int) float64 {
 		for t := 1; t < T; t++ {
 			bpAdd(dsum, g[t*N:(t+1)*N])
 		}
-		bpAdd(ly.gb, dsum)
+		bpAdd(gr.gb[l], dsum)
 		if l == 0 {
 			if c.Encoding == EncodingRate {
 				for _, i := range ws.on {
-					bpAdd(ly.gw[int(i)*N:int(i+1)*N], dsum)
+					gr.touch(0, i)
+					bpAdd(gr.gw[l][int(i)*N:int(i+1)*N], dsum)
 				}
 				for t := range T {
 					gt := g[t*N : (t+1)*N]
 					for _, f := range ws.flips[ws.flipAt[t]:ws.flipAt[t+1]] {
 						if f >= 0 {
-							bpAdd(ly.gw[int(f)*N:int(f+1)*N], gt)
+							gr.touch(0, f)
+							bpAdd(gr.gw[l][int(f)*N:int(f+1)*N], gt)
 						} else {
-							i := int(-1 - f)
-							bpAddScaled(ly.gw[i*N:(i+1)*N], -1, gt)
+							i := -1 - f
+							gr.touch(0, i)
+							bpAddScaled(gr.gw[l][int(i)*N:int(i+1)*N], -1, gt)
 						}
 					}
 				}
 			} else {
 				for kk, i := range ws.on {
-					bpAddScaled(ly.gw[int(i)*N:int(i+1)*N], ws.onP[kk], dsum)
+					gr.touch(0, i)
+					bpAddScaled(gr.gw[l][int(i)*N:int(i+1)*N], ws.onP[kk], dsum)
 				}
 			}
 			break
@@ -347,7 +354,7 @@ func (n *Backprop) backward(ws *bpWork, label int) float64 {
 			for t := range T {
 				sb := ws.s[l-1][t*M : (t+1)*M]
 				for q, v := range g[t*N : (t+1)*N] {
-					bpAddScaled(ly.gwt[q*M:(q+1)*M], v, sb)
+					bpAddScaled(gr.gwt[l][q*M:(q+1)*M], v, sb)
 				}
 			}
 		} else {
@@ -355,7 +362,8 @@ func (n *Backprop) backward(ws *bpWork, label int) float64 {
 			for t := range T {
 				gt := g[t*N : (t+1)*N]
 				for _, j := range sp[at[t]:at[t+1]] {
-					bpAdd(ly.gw[int(j)*N:int(j+1)*N], gt)
+					gr.touch(l, j)
+					bpAdd(gr.gw[l][int(j)*N:int(j+1)*N], gt)
 				}
 			}
 		}

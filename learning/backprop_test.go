@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -71,35 +72,29 @@ func bpTinyConfig(enc string) BackpropConfig {
 // per-layer weight (row-major, in×out) and bias gradients, the loss, and the input spikes the
 // engine drew (T×inputs).
 func engineGradient(n *Backprop, img []uint8, label int) (gw, gb [][]float64, loss float64, x [][]float64) {
-	for l, ly := range n.layers {
-		clear(ly.gw)
-		clear(ly.gb)
-		if l > 0 && ly.narrow() {
-			if ly.gwt == nil {
-				ly.gwt = make([]float32, len(ly.gw))
-			}
-			clear(ly.gwt)
-		}
-	}
-	ws := n.workspace()
+	p := n.chunks(1, true)[0]
+	p.reset(n.layers)
+	ws := p.ws
 	ws.src.Seed(11, 12)
-	n.forward(ws, img)
-	loss = n.backward(ws, label)
+	var st BackpropCounters
+	n.forward(ws, img, &st)
+	loss = n.backward(ws, p, label)
+	n.stats = n.stats.addEvents(st)
 	for l, ly := range n.layers {
-		g := make([]float64, len(ly.gw))
+		g := make([]float64, len(ly.w))
 		for i := range ly.in {
 			for j := range ly.out {
 				if l > 0 && ly.narrow() {
-					g[i*ly.out+j] = float64(ly.gwt[j*ly.in+i])
+					g[i*ly.out+j] = float64(p.gwt[l][j*ly.in+i])
 				} else {
-					g[i*ly.out+j] = float64(ly.gw[i*ly.out+j])
+					g[i*ly.out+j] = float64(p.gw[l][i*ly.out+j])
 				}
 			}
 		}
 		gw = append(gw, g)
 		b := make([]float64, ly.out)
 		for j := range b {
-			b[j] = float64(ly.gb[j])
+			b[j] = float64(p.gb[l][j])
 		}
 		gb = append(gb, b)
 	}
@@ -580,4 +575,37 @@ func TestSameSeedSameResult(t *testing.T) {
 	a, b, c := run(5), run(5), run(6)
 	assert.Equal(t, a, b)
 	assert.NotEqual(t, a, c)
+}
+
+// TestBackpropDeterministicAcrossGOMAXPROCS: the mini-batch's chunks run on the cores, and
+// their gradients are summed in chunk order, so training and evaluation give the same bits
+// with 1, 2 or 3 cores (ideal and in-situ on a noisy device).
+func TestBackpropDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	p := &device.Params{Name: "procs-test", Gmin: 1e-9, Gmax: 10e-9, States: 64, NLLTP: 2, NLLTD: -2, C2C: 0.02, ReadNoise: 0.01}
+	data := newBPSynth(80, 12, 3, 6)
+	for _, mode := range []string{ModeIdeal, ModeInSitu} {
+		run := func(procs int) ([]byte, BackpropResult, BackpropCounters) {
+			old := runtime.GOMAXPROCS(procs)
+			defer runtime.GOMAXPROCS(old)
+			c := bpTinyConfig(EncodingRate)
+			c.BatchSize = 37 // chunks of 8 and a ragged last one
+			c.Device.Mode = mode
+			n, err := NewBackprop(c, p)
+			require.NoError(t, err)
+			_, err = n.Train(context.Background(), data, 2, nil)
+			require.NoError(t, err)
+			res, err := n.Evaluate(data)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			require.NoError(t, n.Save(&buf))
+			return buf.Bytes(), res, n.Counters()
+		}
+		b1, r1, c1 := run(1)
+		for _, procs := range []int{2, 3} {
+			b, r, c := run(procs)
+			assert.Equal(t, b1, b, "%s: model with %d cores", mode, procs)
+			assert.Equal(t, r1, r, "%s: evaluation with %d cores", mode, procs)
+			assert.Equal(t, c1, c, "%s: counters with %d cores", mode, procs)
+		}
+	}
 }
