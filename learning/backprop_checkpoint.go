@@ -2,6 +2,7 @@ package learning
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/sealed"
 )
 
 // bpCheckpointVersion is the version of the bpCheckpoint format: 2 stores the device
@@ -68,16 +70,28 @@ func (n *Backprop) Save(w io.Writer) error {
 		}
 		ck.Layers = append(ck.Layers, st)
 	}
-	if err := gob.NewEncoder(w).Encode(&ck); err != nil {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&ck); err != nil {
+		return fmt.Errorf("learning: save: %w", err)
+	}
+	if _, err := w.Write(sealed.Seal(buf.Bytes())); err != nil {
 		return fmt.Errorf("learning: save: %w", err)
 	}
 	return nil
 }
 
-// Load reads a network written by Save.
+// LoadBackprop reads a network written by Save: a checksum mismatch (a flipped or missing
+// byte) is an error; a file from before the checksum loads unverified.
 func LoadBackprop(r io.Reader) (*Backprop, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
+	}
+	if data, _, err = sealed.Open(data); err != nil {
+		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
+	}
 	var ck bpCheckpoint
-	if err := gob.NewDecoder(r).Decode(&ck); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&ck); err != nil {
 		return nil, fmt.Errorf("learning: load bpCheckpoint: %w", err)
 	}
 	if ck.Version < 1 || ck.Version > bpCheckpointVersion {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/sealed"
 )
 
 func mnist(t *testing.T) *datasets.Dataset {
@@ -413,12 +414,24 @@ func TestSTDPModelVersion(t *testing.T) {
 	require.NoError(t, err)
 	data, err := m.MarshalBinary()
 	require.NoError(t, err)
+	payload, isSealed, err := sealed.Open(data)
+	require.NoError(t, err)
+	require.True(t, isSealed, "a model carries its checksum")
 	var c stdpCheckpoint
-	require.NoError(t, gob.NewDecoder(bytes.NewReader(data)).Decode(&c))
+	require.NoError(t, gob.NewDecoder(bytes.NewReader(payload)).Decode(&c))
 	assert.Equal(t, stdpCheckpointVersion, c.Version)
 	c.Version = stdpCheckpointVersion + 1
 	var buf bytes.Buffer
 	require.NoError(t, gob.NewEncoder(&buf).Encode(&c))
-	_, err = UnmarshalSTDPModel(buf.Bytes())
+	_, err = UnmarshalSTDPModel(sealed.Seal(buf.Bytes()))
 	assert.ErrorContains(t, err, "version")
+	// A file from before the checksum still loads; a flipped byte of a sealed one does not.
+	_, err = UnmarshalSTDPModel(payload)
+	assert.NoError(t, err)
+	for _, i := range []int{len(data) / 2, len(data) - 1, 12} {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x10
+		_, err = UnmarshalSTDPModel(bad)
+		assert.ErrorContains(t, err, "corrupt", "byte %d", i)
+	}
 }

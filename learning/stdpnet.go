@@ -14,6 +14,7 @@ import (
 
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/internal/sealed"
 	"github.com/nanospike/nanospike/network"
 )
 
@@ -620,11 +621,16 @@ func (m *STDPModel) MarshalBinary() ([]byte, error) {
 	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
 		return nil, fmt.Errorf("learning: encoding model: %w", err)
 	}
-	return buf.Bytes(), nil
+	return sealed.Seal(buf.Bytes()), nil
 }
 
-// UnmarshalSTDPModel decodes a model written by MarshalBinary.
+// UnmarshalSTDPModel decodes a model written by MarshalBinary: a checksum mismatch (a flipped
+// or missing byte) is an error; a file from before the checksum loads unverified.
 func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
+	data, _, err := sealed.Open(data)
+	if err != nil {
+		return nil, fmt.Errorf("learning: %w", err)
+	}
 	var c stdpCheckpoint
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&c); err != nil {
 		return nil, fmt.Errorf("learning: decoding model: %w", err)

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFlippedByteRefused: a changed byte in model.gob or checkpoint.gob is refused with a
+// one-line error naming the file, for both rules.
+func TestFlippedByteRefused(t *testing.T) {
+	for _, rule := range [][]string{{"--rule", "stdp"}, {"--rule", "backprop", "--hidden", "10", "--steps", "5"}} {
+		dir := filepath.Join(t.TempDir(), "run")
+		args := append(append([]string{"train", "--out", dir}, tinyArgs...), rule...)
+		code, _, stderr := runCLI(t, args...)
+		require.Equal(t, 0, code, stderr)
+		model := filepath.Join(dir, modelFile)
+		b, err := os.ReadFile(model)
+		require.NoError(t, err)
+		code, _, stderr = runCLI(t, "eval", "--model", dir)
+		require.Equal(t, 0, code, "%v: an intact model loads: %s", rule, stderr)
+
+		bad := append([]byte(nil), b...)
+		bad[len(bad)/2] ^= 0x04
+		require.NoError(t, os.WriteFile(model, bad, 0o644))
+		code, _, stderr = runCLI(t, "eval", "--model", dir)
+		assert.Equal(t, 1, code, "%v", rule)
+		assert.Contains(t, stderr, model, "%v", rule)
+		assert.Contains(t, stderr, "corrupt", "%v", rule)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "%v: one line: %s", rule, stderr)
+
+		// The checkpoint has the model's format: a flipped one stops a resume, naming it.
+		ckpt := filepath.Join(dir, checkpointFile)
+		require.NoError(t, os.WriteFile(ckpt, bad, 0o644))
+		code, _, stderr = runCLI(t, "train", "--resume", dir)
+		assert.Equal(t, 1, code, "%v", rule)
+		assert.Contains(t, stderr, ckpt, "%v", rule)
+		assert.Contains(t, stderr, "corrupt", "%v", rule)
+	}
+}

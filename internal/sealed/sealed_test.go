@@ -1,0 +1,51 @@
+package sealed
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestSealOpen(t *testing.T) {
+	payload := []byte("the model's gob bytes")
+	s := Seal(payload)
+	got, sealed, err := Open(s)
+	if err != nil || !sealed || !bytes.Equal(got, payload) {
+		t.Fatalf("Open(Seal(p)) = %q, %v, %v", got, sealed, err)
+	}
+	// Every single flipped bit and every truncation is refused.
+	for i := range s {
+		for b := range 8 {
+			c := bytes.Clone(s)
+			c[i] ^= 1 << b
+			if _, sealed, err := Open(c); err == nil && sealed {
+				t.Fatalf("bit %d of byte %d flipped: accepted", b, i)
+			}
+		}
+	}
+	for n := len(magic); n < len(s); n++ {
+		if _, _, err := Open(s[:n]); err == nil {
+			t.Fatalf("truncated to %d bytes: accepted", n)
+		}
+	}
+	if _, _, err := Open(append(bytes.Clone(s), 0)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("an extra byte: %v", err)
+	}
+	legacy := []byte("old gob file")
+	got, sealed, err = Open(legacy)
+	if err != nil || sealed || !bytes.Equal(got, legacy) {
+		t.Fatalf("a file from before sealing: %q, %v, %v", got, sealed, err)
+	}
+}
+
+func FuzzOpen(f *testing.F) {
+	f.Add(Seal([]byte("x")))
+	f.Add([]byte("NSPKSEAL"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, sealed, err := Open(data)
+		if err == nil && sealed && !bytes.Equal(Seal(p), data) {
+			t.Fatalf("accepted a sealed file that does not reseal to itself")
+		}
+	})
+}
