@@ -42,3 +42,19 @@ func TestFlippedByteRefused(t *testing.T) {
 		assert.Contains(t, stderr, "corrupt", "%v", rule)
 	}
 }
+
+// TestUsageErrorOnce: a bad flag is one message and a pointer to --help, not the flag list;
+// --help prints the list.
+func TestUsageErrorOnce(t *testing.T) {
+	for _, args := range [][]string{{"train", "--bogus"}, {"compare", "--jobs", "x"}, {"energy", "--tile", "3"}, {"targets", "--loss", "0", "--device", "ideal", "--out", t.TempDir()}} {
+		code, _, stderr := runCLI(t, args...)
+		assert.Equal(t, 2, code, "%v", args)
+		assert.NotContains(t, stderr, "flags:", "%v: no flag list", args)
+		assert.Equal(t, 2, strings.Count(stderr, "\n"), "%v: a message and the pointer to --help: %q", args, stderr)
+		assert.Contains(t, stderr, "--help")
+	}
+	code, _, stderr := runCLI(t, "train", "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stderr, "flags:")
+	assert.Contains(t, stderr, "-neurons")
+}

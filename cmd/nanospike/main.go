@@ -65,10 +65,12 @@ func (e *env) usagef(format string, args ...any) error {
 // exiting, with a usage text that starts with synopsis.
 func (e *env) flags(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // a parse error is reported once, by run (see parse)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: nanospike %s\n\nflags:\n", synopsis)
+		fs.SetOutput(e.stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
@@ -76,8 +78,15 @@ func (e *env) flags(name, synopsis string) *flag.FlagSet {
 // parse parses args into fs; an error is a usage error, and --help is
 // flag.ErrHelp.
 func (e *env) parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package prints the usage on any error; only --help shows it here, an error is
+	// one line and a pointer to --help (run).
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
 		return &usageError{msg: err.Error()}
