@@ -327,6 +327,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "compare: %d of %d runs in %s, %d at a time\n", len(mine), len(items), out, jobs)
 
 	failed := runItems(ctx, e, o, mine, data, ec, jobs)

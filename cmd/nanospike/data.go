@@ -84,3 +84,22 @@ func at(s []int, i int) int {
 	}
 	return 0
 }
+
+// checkSamples reports a sample count above what the dataset holds as a usage error naming
+// the flag (0 means all).
+func checkSamples(d *datasets.Dataset, train, label, test int) error {
+	for _, x := range []struct {
+		flag string
+		n, max int
+		split string
+	}{
+		{"--train-samples", train, d.Train.N, "training"},
+		{"--label-samples", label, d.Train.N, "training"},
+		{"--test-samples", test, d.Test.N, "test"},
+	} {
+		if x.n > x.max {
+			return &usageError{msg: fmt.Sprintf("%s %d: the %s set of %s has %d images (0: all of them)", x.flag, x.n, x.split, d.Dir, x.max)}
+		}
+	}
+	return nil
+}

@@ -58,3 +58,23 @@ func TestUsageErrorOnce(t *testing.T) {
 	assert.Contains(t, stderr, "flags:")
 	assert.Contains(t, stderr, "-neurons")
 }
+
+// TestSampleCountsAboveTheDataset: a count above the dataset's images is an error naming the
+// flag, not a silent cap.
+func TestSampleCountsAboveTheDataset(t *testing.T) {
+	out := t.TempDir()
+	for flag, args := range map[string][]string{
+		"--test-samples":  {"train", "--out", out, "--test-samples", "20000"},
+		"--train-samples": {"train", "--out", out, "--train-samples", "100000000"},
+		"--label-samples": {"compare", "--out", out, "--devices", "ideal", "--label-samples", "100000000"},
+		"--test-samples ": {"targets", "--out", out, "--device", "ideal", "--test-samples", "10001"},
+	} {
+		code, _, stderr := runCLI(t, args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stderr)
+		assert.Contains(t, stderr, strings.TrimSpace(flag), "%v", args)
+		assert.Contains(t, stderr, "images (0: all of them)")
+	}
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing written")
+}

@@ -215,6 +215,9 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stderr, "targets: %d of %d runs in %s, %d at a time\n", len(mine), len(items), o.Out, jobs)
 	failed := runItems(ctx, e, o, mine, data, nil, jobs)
 	if ctx.Err() != nil {

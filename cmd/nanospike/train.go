@@ -159,6 +159,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
+		return err
+	}
 	met, err := trainRule(ctx, e, &cfg, data, resume != "")
 	if err != nil {
 		return err
@@ -479,6 +482,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	d, err := loadData(data)
 	if err != nil {
+		return err
+	}
+	if err := checkSamples(d, 0, 0, testSamples); err != nil {
 		return err
 	}
 	if cfg.Options.Rule == "backprop" {
