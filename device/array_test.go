@@ -207,7 +207,7 @@ func TestSeedDeterminism(t *testing.T) {
 
 func TestStochasticRoundingMean(t *testing.T) {
 	p := idealParams()
-	p.States = 1000000 // far from saturation
+	p.States = MaxStates // pulses are counted whether or not the device saturates
 	a, err := NewArray(p, 1, 1, 3)
 	require.NoError(t, err)
 	const trials = 200000

@@ -188,6 +188,16 @@ func (p *Params) Validate() error {
 		return bad("gmax_s", "must be > gmin_s (%g), got %g", p.Gmin, p.Gmax)
 	case p.States < 2:
 		return bad("states", "must be ≥ 2, got %d", p.States)
+	case p.States > MaxStates:
+		return bad("states", "must be ≤ %d (16-bit resolution, beyond any device; for an exact weight set \"analog\": true), got %d", MaxStates, p.States)
+	}
+	for _, x := range []struct {
+		f string
+		v float64
+	}{{"nl_ltp", p.NLLTP}, {"nl_ltd", p.NLLTD}} {
+		if math.Abs(x.v) > MaxNL {
+			return bad(x.f, "|NL| must be ≤ %g (the end of NeuroSim's table: a larger label is the same curve), got %g", MaxNL, x.v)
+		}
 	}
 	nonneg := []struct {
 		f string
@@ -245,6 +255,13 @@ func (p *Params) Validate() error {
 	}
 	return p.validateRanges()
 }
+
+// MaxStates bounds a device's states (Pmax): 2¹⁶, a 16-bit weight, more than any device
+// resolves. MaxNL bounds |NL|: NeuroSim's table of labels ends at 9.
+const (
+	MaxStates = 1 << 16
+	MaxNL     = 9.0
+)
 
 // PulseEnergy returns the electrical energy of one programming pulse of v volts across the
 // channel at mid-window conductance, V²·G_mid·t_pulse with G_mid = (Gmin + Gmax)/2: the

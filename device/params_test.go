@@ -41,3 +41,18 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestValidatePhysicalBounds(t *testing.T) {
+	for field, mod := range map[string]func(p *Params){
+		"states": func(p *Params) { p.States = 1_000_000_000_000 },
+		"nl_ltp": func(p *Params) { p.NLLTP = 1e300 },
+		"nl_ltd": func(p *Params) { p.NLLTD = -10 },
+	} {
+		p, err := Preset("pcmo")
+		require.NoError(t, err)
+		mod(p)
+		err = p.Validate()
+		require.Error(t, err, field)
+		assert.Contains(t, err.Error(), field)
+	}
+}

@@ -231,6 +231,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	var devices, sweep, shard, energyFile string
 	var sets setList
 	var jobs, seeds, draws int
+	var maxMemory float64
+	fs.Float64Var(&maxMemory, "max-memory", 0, "refuse runs estimated to need, --jobs at once, more memory than this many bytes (0: the memory available)")
 	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (docs/energy.md) to cost every run with, finished ones included; fields not given take the defaults")
 	fs.IntVar(&draws, "uncertainty", 0, "also run K draws of each device's assumed parameters from their plausible ranges "+
 		"(Latin hypercube, seeded by --seed; draw k uses the k-th seed, cycling): tables give each device's range over the draws "+
@@ -279,6 +281,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 	o.Device = items[0].Device
 	if err := o.validate(e); err != nil {
+		return err
+	}
+	if err := preflight(o, jobs, maxMemory); err != nil {
 		return err
 	}
 	if o.Out == "" {

@@ -89,9 +89,9 @@ func at(s []int, i int) int {
 // the flag (0 means all).
 func checkSamples(d *datasets.Dataset, train, label, test int) error {
 	for _, x := range []struct {
-		flag string
+		flag   string
 		n, max int
-		split string
+		split  string
 	}{
 		{"--train-samples", train, d.Train.N, "training"},
 		{"--label-samples", label, d.Train.N, "training"},

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nanospike/nanospike/device"
 )
 
 // TestFlippedByteRefused: a changed byte in model.gob or checkpoint.gob is refused with a
@@ -77,4 +83,31 @@ func TestSampleCountsAboveTheDataset(t *testing.T) {
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "nothing written")
+}
+
+// TestAbsurdSizesFailFast: sizes no machine holds and impossible device values fail at once
+// with a message naming the flag or field, no trace.
+func TestAbsurdSizesFailFast(t *testing.T) {
+	dev := filepath.Join(t.TempDir(), "huge.json")
+	p, err := device.Preset("pcmo")
+	require.NoError(t, err)
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	b = bytes.Replace(b, []byte(`"states":`+strconv.Itoa(p.States)), []byte(`"states":1000000000000`), 1)
+	require.NoError(t, os.WriteFile(dev, b, 0o644))
+	out := t.TempDir()
+	for want, args := range map[string][]string{
+		"--neurons 1000000000": {"train", "--out", out, "--neurons", "1000000000"},
+		"--hidden 1000000000":  {"train", "--out", out, "--rule", "backprop", "--hidden", "1000000000"},
+		"--neurons 100000":     {"compare", "--out", out, "--devices", "ideal", "--neurons", "100000", "--max-memory", "4e9"},
+		"states":               {"train", "--out", out, "--device", dev},
+		"--workers":            {"train", "--out", out, "--workers", "-1"},
+	} {
+		start := time.Now()
+		code, _, stderr := runCLI(t, args...)
+		assert.NotEqual(t, 0, code, "%v", args)
+		assert.Contains(t, stderr, want, "%v", args)
+		assert.NotContains(t, stderr, "goroutine", "%v: no trace", args)
+		assert.Less(t, time.Since(start), time.Second, "%v", args)
+	}
 }

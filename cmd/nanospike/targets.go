@@ -122,6 +122,9 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	if err := o.validate(e); err != nil {
 		return err
 	}
+	if err := preflight(o, jobs, 0); err != nil {
+		return err
+	}
 
 	// The runs: the ideal device and the device itself, each parameter's grid, each pair's.
 	label := deviceLabel(dev)

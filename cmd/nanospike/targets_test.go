@@ -106,9 +106,9 @@ func TestTargetsUsageErrors(t *testing.T) {
 		"float":       {"--device", "float"},
 		"--device":    {"--loss", "1"},
 		"contain":     {"--device", "ideal", "--params", "states", "--values", "states=2,4"},
-		"--values":    {"--device", "ideal", "--params", "c2c", "--values", "states=2,4,70000"},
+		"--values":    {"--device", "ideal", "--params", "c2c", "--values", "states=2,4,65536"},
 		"nowhere":     {"--device", "nowhere"},
-		"states must": {"--device", "ideal", "--params", "states", "--values", "states=1.5,70000"},
+		"states must": {"--device", "ideal", "--params", "states", "--values", "states=1.5,65536"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"targets", "--out", out}, extra...)...)
 		assert.Equal(t, 2, code, "%v: %s", extra, stderr)

@@ -82,6 +82,8 @@ func (o *trainOptions) validate(e *env) error {
 		return e.usagef("sample counts must be ≥ 0")
 	case o.Epochs < 1:
 		return e.usagef("--epochs must be ≥ 1, got %d", o.Epochs)
+	case o.Workers < 0:
+		return e.usagef("--workers must be ≥ 0 (0: one per core), got %d", o.Workers)
 	case o.CheckpointEvery < 0:
 		return e.usagef("--checkpoint-every must be ≥ 0, got %d", o.CheckpointEvery)
 	case o.Device == "":
@@ -117,6 +119,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var o trainOptions
 	o.register(fs)
 	var resume, energyFile string
+	var maxMemory float64
+	fs.Float64Var(&maxMemory, "max-memory", 0, "refuse a run estimated to need more memory than this many bytes (0: the memory available)")
 	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
 	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (crossbar tile, periphery, neuron circuit; docs/energy.md); fields not given take the defaults")
 	if err := e.parse(fs, args); err != nil {
@@ -137,6 +141,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		o = cfg.Options
 	} else {
 		if err := o.validate(e); err != nil {
+			return err
+		}
+		if err := preflight(o, 1, maxMemory); err != nil {
 			return err
 		}
 		ec := energy.DefaultConfig()
