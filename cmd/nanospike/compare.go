@@ -683,7 +683,7 @@ func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem,
 		cfg = &have
 	}
 	start := time.Now()
-	m, err := trainRule(ctx, e, cfg, data, resuming)
+	m, err := trainRule(ctx, e, cfg, data, resuming, true) // a run of these settings (sameRun), unfinished
 	if err != nil {
 		return "", err
 	}

@@ -111,3 +111,51 @@ func TestAbsurdSizesFailFast(t *testing.T) {
 		assert.Less(t, time.Since(start), time.Second, "%v", args)
 	}
 }
+
+// TestRunFolderOwnership: a folder holding a run is not trained into again without --force
+// (which replaces every file of the old run); a folder in use by another run is refused at once
+// naming the holder; temporary files of an interrupted write are removed by the next run.
+func TestRunFolderOwnership(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	args := append([]string{"train", "--out", dir}, tinyArgs...)
+	code, _, stderr := runCLI(t, args...)
+	require.Equal(t, 0, code, stderr)
+	first, err := os.ReadFile(filepath.Join(dir, metricsFile))
+	require.NoError(t, err)
+
+	code, _, stderr = runCLI(t, args...)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--force")
+	again, err := os.ReadFile(filepath.Join(dir, metricsFile))
+	require.NoError(t, err)
+	assert.Equal(t, first, again, "the finished run is intact")
+
+	// Another process holds the folder: refused at once, nothing touched.
+	unlock, err := lockRun(dir)
+	require.NoError(t, err)
+	code, _, stderr = runCLI(t, append(args, "--force")...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "in use by process "+strconv.Itoa(os.Getpid()))
+	code, _, stderr = runCLI(t, "train", "--resume", dir)
+	assert.Equal(t, 1, code, "a resume is refused too")
+	unlock()
+	again, err = os.ReadFile(filepath.Join(dir, metricsFile))
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+
+	// --force replaces the run: a backprop run leaves no STDP weights.png behind; the
+	// temporaries of an interrupted write are cleaned.
+	for _, tmp := range []string{"checkpoint.gob.tmp123456", ".config.json.tmp42"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, tmp), nil, 0o644))
+	}
+	require.FileExists(t, filepath.Join(dir, "weights.png"))
+	code, _, stderr = runCLI(t, append(args, "--force", "--rule", "backprop", "--hidden", "10", "--steps", "5")...)
+	require.Equal(t, 0, code, stderr)
+	assert.NoFileExists(t, filepath.Join(dir, "weights.png"))
+	for _, tmp := range []string{"checkpoint.gob.tmp123456", ".config.json.tmp42"} {
+		assert.NoFileExists(t, filepath.Join(dir, tmp))
+	}
+	var m metrics
+	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
+	assert.Equal(t, "backprop", m.Rule)
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // writeFileAtomic writes data to path through a temporary file in the same
@@ -53,3 +55,61 @@ func readJSON(path string, v any) error {
 	}
 	return nil
 }
+
+// lockFile is the file a run holds locked while it writes into its folder.
+const lockFile = ".lock"
+
+// lockRun makes dir (creating it) the process's own until unlock is called: a second run into
+// the same folder fails at once, naming the holder's pid. It also removes the temporary files
+// an interrupted run may have left (writeFileAtomic's and SaveFile's), which only the holder
+// may do.
+func lockRun(dir string) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, lockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := tryLock(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !ok {
+		b, _ := os.ReadFile(path)
+		f.Close()
+		holder := strings.TrimSpace(string(b))
+		if holder == "" {
+			holder = "another process"
+		} else {
+			holder = "process " + holder
+		}
+		return nil, fmt.Errorf("%s is in use by %s (its lock %s): wait for it, or use another --out", dir, holder, path)
+	}
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	removeTemporaries(dir)
+	// Unlocking closes the file (the lock goes with it) but leaves it: removing it could let a
+	// process that opened it before the removal and one that creates it anew both hold a lock.
+	return func() { f.Close() }, nil
+}
+
+// removeTemporaries deletes the temporary files of interrupted writes in dir.
+func removeTemporaries(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		n := en.Name()
+		if i := strings.LastIndex(n, ".tmp"); i >= 0 && !en.IsDir() && strings.Trim(n[i+len(".tmp"):], "0123456789") == "" {
+			_ = os.Remove(filepath.Join(dir, n))
+		}
+	}
+}
+
+// runFiles are the files a run writes into its folder (a --force overwrite removes them).
+var runFiles = []string{configFile, metricsFile, modelFile, checkpointFile, "weights.png", "eval.json"}

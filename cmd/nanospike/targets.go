@@ -58,6 +58,9 @@ type targetsPair struct {
 
 const targetsVersion = 1
 
+// refLabel names the ideal device's reference runs of a targets folder.
+const refLabel = "reference-ideal"
+
 func runTargets(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("targets", "targets [--rule stdp|backprop] --device NAME|FILE --loss PP [--params a,b,…] [--pairs a:b,…] [--seeds K] [--jobs J] [--shard i/n] [training flags] --out DIR")
 	var o trainOptions
@@ -127,10 +130,14 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	}
 
 	// The runs: the ideal device and the device itself, each parameter's grid, each pair's.
+	// The reference runs are the ideal preset's, under a label no device file is likely to
+	// take; the ideal preset as the device reuses them.
 	label := deviceLabel(dev)
-	groups := []compareItem{
-		{Label: "ideal", Device: "ideal", params: ideal},
-		{Label: label, Device: dev, params: base},
+	groups := []compareItem{{Label: refLabel, Device: "ideal", params: ideal}}
+	if dev == "ideal" {
+		label = refLabel
+	} else {
+		groups = append(groups, compareItem{Label: label, Device: dev, params: base})
 	}
 	grids := map[string][]float64{}
 	owns := map[string]float64{}
@@ -244,17 +251,17 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 		acc[it.Label] = 100 * m.Accuracy
 	}
 	tf := targetsFile{Version: targetsVersion, Kind: "nanospike targets", Command: "nanospike " + strings.Join(os.Args[1:], " "),
-		Rule: o.Rule, Device: label, Loss: loss, Options: o, Seeds: seedList, Commit: buildCommit(), Machine: machine()}
+		Rule: o.Rule, Device: deviceLabel(dev), Loss: loss, Options: o, Seeds: seedList, Commit: buildCommit(), Machine: machine()}
 	tf.Options.Device, tf.Options.Out, tf.Options.Workers = "", "", 0
 	lossAt := func(group string) []float64 {
 		l := make([]float64, len(seedList))
 		for k, sd := range seedList {
-			l[k] = acc[fmt.Sprintf("ideal-s%d", sd)] - acc[fmt.Sprintf("%s-s%d", group, sd)]
+			l[k] = acc[fmt.Sprintf("%s-s%d", refLabel, sd)] - acc[fmt.Sprintf("%s-s%d", group, sd)]
 		}
 		return l
 	}
 	for _, sd := range seedList {
-		tf.Ideal = append(tf.Ideal, acc[fmt.Sprintf("ideal-s%d", sd)])
+		tf.Ideal = append(tf.Ideal, acc[fmt.Sprintf("%s-s%d", refLabel, sd)])
 		tf.Own = append(tf.Own, acc[fmt.Sprintf("%s-s%d", label, sd)])
 	}
 	pointGroup := func(set map[string]float64) string {

@@ -120,6 +120,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	o.register(fs)
 	var resume, energyFile string
 	var maxMemory float64
+	var force bool
+	fs.BoolVar(&force, "force", false, "train into --out even if it holds a finished run (its files are replaced)")
 	fs.Float64Var(&maxMemory, "max-memory", 0, "refuse a run estimated to need more memory than this many bytes (0: the memory available)")
 	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
 	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (crossbar tile, periphery, neuron circuit; docs/energy.md); fields not given take the defaults")
@@ -169,7 +171,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
 		return err
 	}
-	met, err := trainRule(ctx, e, &cfg, data, resume != "")
+	met, err := trainRule(ctx, e, &cfg, data, resume != "", force)
 	if err != nil {
 		return err
 	}
@@ -194,8 +196,19 @@ const (
 
 // trainRule trains and tests the network of cfg.Options.Rule in
 // cfg.Options.Out, writes the run's files (config.json, metrics.json,
-// checkpoints, model) and returns its metrics.
-func trainRule(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
+// checkpoints, model) and returns its metrics. It holds the folder's lock
+// throughout; a new run into a folder holding one needs replace.
+func trainRule(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming, replace bool) (metrics, error) {
+	unlock, err := lockRun(cfg.Options.Out)
+	if err != nil {
+		return metrics{}, err
+	}
+	defer unlock()
+	if !resuming {
+		if err := checkOverwrite(cfg.Options.Out, replace); err != nil {
+			return metrics{}, err
+		}
+	}
 	switch cfg.Options.Rule {
 	case "stdp":
 		return trainSTDP(ctx, e, cfg, data, resuming)
@@ -518,5 +531,30 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printMetrics(e, met, dir)
+	return nil
+}
+
+// checkOverwrite refuses to train into a folder holding a run (config.json or metrics.json)
+// unless force, and with force removes that run's files first, so nothing of it (a weights.png
+// of another rule) is left beside the new one.
+func checkOverwrite(dir string, force bool) error {
+	held := ""
+	for _, f := range []string{metricsFile, configFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			held = f
+			break
+		}
+	}
+	if held == "" {
+		return nil
+	}
+	if !force {
+		return &usageError{msg: fmt.Sprintf("%s holds a run (%s): --resume %s to continue it, --force to replace it, or another --out", dir, held, dir)}
+	}
+	for _, f := range runFiles {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return nil
 }
