@@ -107,6 +107,12 @@ func LoadParams(path string) (*Params, error) {
 	if err != nil {
 		return nil, fmt.Errorf("device: reading device file: %w", err)
 	}
+	return ParseParams(data, path)
+}
+
+// ParseParams reads a device from the JSON data of a device file called path (for the errors),
+// as LoadParams.
+func ParseParams(data []byte, path string) (*Params, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	p := new(Params)
