@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -82,7 +84,19 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	if resuming {
 		var err error
 		if n, err = learning.LoadBackpropFile(ckpt); err != nil {
+			if b, rerr := os.ReadFile(ckpt); rerr == nil {
+				if _, serr := learning.UnmarshalSTDPModel(b); serr == nil {
+					return metrics{}, fmt.Errorf("--resume: %s holds an STDP run but %s says rule backprop (edited?)", ckpt, filepath.Join(dir, configFile))
+				}
+			}
 			return metrics{}, fmt.Errorf("--resume: %w", err)
+		}
+		bc, err := o.backpropConfig()
+		if err != nil {
+			return metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, configFile), err)
+		}
+		if err := sameBackprop(bc, n.Config()); err != nil {
+			return metrics{}, fmt.Errorf("--resume: %s and %s disagree (config.json edited?): %v", filepath.Join(dir, configFile), ckpt, err)
 		}
 		fmt.Fprintf(e.stderr, "resuming %s at epoch %d\n", dir, n.Epoch()+1)
 	} else {
@@ -290,13 +304,42 @@ func evalBackprop(e *env, cfg *runConfig, dir string, d *datasets.Dataset, testS
 	// Training figures come from the run itself: the counters now also
 	// hold the evaluations made since.
 	var trained metrics
-	if err := readJSON(filepath.Join(dir, "metrics.json"), &trained); err == nil {
-		met.TrainImages, met.TrainSeconds, met.TrainImagesPerS = trained.TrainImages, trained.TrainSeconds, trained.TrainImagesPerS
-		met.EnergyPerTrainImage, met.Training, met.PulsesPerTrainImage = trained.EnergyPerTrainImage, trained.Training, trained.PulsesPerTrainImage
+	mpath := filepath.Join(dir, metricsFile)
+	if err := readJSON(mpath, &trained); err != nil {
+		return fmt.Errorf("%s: %w (the run's training figures; did it finish?)", mpath, err)
 	}
+	if trained.Rule != "backprop" || trained.TrainImages <= 0 || !(trained.EnergyPerTrainImage > 0) {
+		return fmt.Errorf("%s: not the metrics of a finished backprop run (rule %q, %d training images, %g J per training image)",
+			mpath, trained.Rule, trained.TrainImages, trained.EnergyPerTrainImage)
+	}
+	met.TrainImages, met.TrainSeconds, met.TrainImagesPerS = trained.TrainImages, trained.TrainSeconds, trained.TrainImagesPerS
+	met.EnergyPerTrainImage, met.Training, met.PulsesPerTrainImage = trained.EnergyPerTrainImage, trained.Training, trained.PulsesPerTrainImage
 	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
 		return err
 	}
 	printMetrics(e, met, dir)
+	return nil
+}
+
+// sameBackprop reports the first of the flag-set settings in which two backprop
+// configurations differ (nil: none).
+func sameBackprop(a, b learning.BackpropConfig) error {
+	type flags struct {
+		Hidden       []int
+		Steps, Batch int
+		LR           float64
+		Encoding     string
+		Seed         uint64
+		Mode, Update string
+		CarryEvery   int
+	}
+	pick := func(c learning.BackpropConfig) flags {
+		return flags{c.Hidden, c.Steps, c.BatchSize, c.LR, c.Encoding, c.Seed, c.Device.Mode, c.Device.Update, c.Device.CarryEvery}
+	}
+	ja, _ := json.Marshal(pick(a))
+	jb, _ := json.Marshal(pick(b))
+	if !bytes.Equal(ja, jb) {
+		return fmt.Errorf("settings %s vs %s", ja, jb)
+	}
 	return nil
 }

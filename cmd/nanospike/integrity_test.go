@@ -159,3 +159,59 @@ func TestRunFolderOwnership(t *testing.T) {
 	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
 	assert.Equal(t, "backprop", m.Rule)
 }
+
+// TestRunFilesValidated: eval of a backprop run whose metrics.json is missing or garbage, a
+// resume whose config.json was edited, and a config.json of the other rule are errors naming
+// the file and the cause.
+func TestRunFilesValidated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bp")
+	code, _, stderr := runCLI(t, append([]string{"train", "--out", dir, "--rule", "backprop", "--hidden", "10", "--steps", "5"}, tinyArgs...)...)
+	require.Equal(t, 0, code, stderr)
+	mpath := filepath.Join(dir, metricsFile)
+	good, err := os.ReadFile(mpath)
+	require.NoError(t, err)
+	for name, content := range map[string][]byte{"empty": {}, "garbage": []byte("{not json"), "other": []byte(`{"rule": "stdp"}`)} {
+		require.NoError(t, os.WriteFile(mpath, content, 0o644))
+		code, _, stderr := runCLI(t, "eval", "--model", dir)
+		assert.Equal(t, 1, code, name)
+		assert.Contains(t, stderr, mpath, name)
+	}
+	require.NoError(t, os.Remove(mpath))
+	code, _, stderr = runCLI(t, "eval", "--model", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, mpath)
+	require.NoError(t, os.WriteFile(mpath, good, 0o644))
+
+	// An edited config.json: the resume refuses, naming both files.
+	cpath := filepath.Join(dir, configFile)
+	var cfg runConfig
+	require.NoError(t, readJSON(cpath, &cfg))
+	cfg.Options.Backprop.Steps = 9
+	require.NoError(t, writeJSON(cpath, cfg))
+	code, _, stderr = runCLI(t, "train", "--resume", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "disagree")
+	cfg.Options.Backprop.Steps = 5
+	cfg.Options.Rule = "stdp"
+	require.NoError(t, writeJSON(cpath, cfg))
+	code, _, stderr = runCLI(t, "train", "--resume", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "holds a backprop run")
+
+	sdir := filepath.Join(t.TempDir(), "stdp")
+	code, _, stderr = runCLI(t, append([]string{"train", "--out", sdir}, tinyArgs...)...)
+	require.Equal(t, 0, code, stderr)
+	scpath := filepath.Join(sdir, configFile)
+	require.NoError(t, readJSON(scpath, &cfg))
+	cfg.Options.TrainSamples = 20
+	require.NoError(t, writeJSON(scpath, cfg))
+	code, _, stderr = runCLI(t, "train", "--resume", sdir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "train samples 20/40")
+	cfg.Options.TrainSamples = 40
+	cfg.Options.Rule = "backprop"
+	require.NoError(t, writeJSON(scpath, cfg))
+	code, _, stderr = runCLI(t, "train", "--resume", sdir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "holds an STDP run")
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -231,7 +232,16 @@ func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 			return metrics{}, fmt.Errorf("--resume: %w", err)
 		}
 		if m, err = learning.UnmarshalSTDPModel(b); err != nil {
+			if _, berr := learning.LoadBackprop(bytes.NewReader(b)); berr == nil {
+				return metrics{}, fmt.Errorf("--resume: %s holds a backprop run but %s says rule stdp (edited?)", filepath.Join(dir, checkpointFile), filepath.Join(dir, configFile))
+			}
 			return metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, checkpointFile), err)
+		}
+		if want := o.stdpConfig(); want.Neurons != m.Config.Neurons || want.TrainSamples != m.Config.TrainSamples ||
+			want.Epochs != m.Config.Epochs || want.Seed != m.Config.Seed || want.LabelSamples != m.Config.LabelSamples || want.Float != m.Config.Float {
+			return metrics{}, fmt.Errorf("--resume: %s and %s disagree (config.json edited?): neurons %d/%d, train samples %d/%d, label samples %d/%d, epochs %d/%d, seed %d/%d",
+				filepath.Join(dir, configFile), filepath.Join(dir, checkpointFile), want.Neurons, m.Config.Neurons,
+				want.TrainSamples, m.Config.TrainSamples, want.LabelSamples, m.Config.LabelSamples, want.Epochs, m.Config.Epochs, want.Seed, m.Config.Seed)
 		}
 		fmt.Fprintf(e.stderr, "resuming %s at epoch %d, image %d\n", dir, m.Epoch+1, m.Next)
 	} else {
