@@ -398,6 +398,10 @@ func (f Figure) Stacked(path string, parts []string, stacks ...Stack) error {
 		return fmt.Errorf("plots: %s: no stacks or no parts", path)
 	}
 	f.LogX, f.LogY = false, false
+	if f.Width == 0 && len(stacks) > 20 {
+		// Room for many rotated labels.
+		f.Width, f.Height = vg.Length(len(stacks))*0.6*vg.Centimeter, 14*vg.Centimeter
+	}
 	p := f.newPlot()
 	names := make([]string, len(stacks))
 	cols := make([]plotter.Values, len(parts))
