@@ -246,6 +246,9 @@ func ReadCurve(r io.Reader, name string, unit float64) (*MeasuredCurve, error) {
 			continue
 		}
 		fields := splitFields(text)
+		if len(fields) == 0 {
+			return nil, bad("no values, only separators")
+		}
 		if lay == nil && header == nil && !isNumber(fields[0]) {
 			header = splitHeader(text) // a header line: column names
 			continue
