@@ -9,18 +9,20 @@
 //
 //	tiles = ⌈In/Rows⌉ · ⌈Out·k/Cols⌉
 //
-// An input spike activates its row: it is one read of each of the ⌈Out·k/Cols⌉ tiles the row
-// crosses, and every column of those tiles is read out once (the event view: one row per
-// read, as an address-event crossbar works; an upper bound for a design that reads all the
-// rows active in a step at once). Digital synapses (fixed inhibition, the float rule) are
-// costed per synaptic operation.
+// An input spike activates its row: its word line is charged and its switch toggled in each
+// of the ⌈Out·k/Cols⌉ tiles the row crosses. A tile is read — its input latches clocked and
+// every column read out — once per step in which one of its rows is active; from the counts,
+// that is at most once per input spike and at most once per step, so the event view takes
+// R_read = min(R_act, steps·⌈In/Rows⌉) reads of each column of tiles (exact for sparse input,
+// one active row per tile and step; an upper bound otherwise). Digital synapses (fixed
+// inhibition, the float rule) are costed per synaptic operation.
 //
 // # Equations (per run; Breakdown.Per divides by the images)
 //
 //	cells       E = V_read²·t_read·Σ G_read                     (device.Params.EnergyOf)
 //	wires       E = R_act·⌈Out·k/Cols⌉·C_row·V_read²,  C_row = Cols·w_cell·F·c_wire
-//	periphery   E = R_tile·(3·C_d·V_read² + C_g·Vdd²) + R_tile·(Rows·E_DFF + E_mux) [+ R_act·Out·k·E_RO for LIF]
-//	neurons     IF:  E = R_act·Out·k·E_RO (the column read circuit is the neuron), + inputs·E_RO off the crossbar
+//	periphery   E = R_act·⌈Out·k/Cols⌉·(3·C_d·V_read² + C_g·Vdd²) + R_tile·(Rows·E_DFF + E_mux) [+ R_read·Out·k·E_RO for LIF]
+//	neurons     IF:  E = R_read·Out·k·E_RO (the column read circuit is the neuron), + inputs·E_RO off the crossbar
 //	            LIF: E = U·E_update (every neuron every step)
 //	routing     E = S·E_spike;   digital: E = SOP·E_SOP
 //	leakage     E = tiles·P_tile·steps·t_step,  P_tile = (Rows + Cols)·P_DFF + P_mux + ⌈Cols/N_mux⌉·P_RC
@@ -29,7 +31,7 @@
 //	            E_wires = n_electrical·V²·C_col,  C_col = Rows·h_cell·F·c_wire
 //	            E_light = n_optical·e_light_j,   e_light_j = power density × area × t_pulse
 //
-// R_act are the row activations (input spikes), R_tile = R_act·⌈Out·k/Cols⌉ the tile reads,
+// R_act are the row activations (input spikes), R_tile = R_read·⌈Out·k/Cols⌉ the tile reads,
 // U the neuron updates, S the spikes. An inference is the activity-driven parts (Event) plus
 // the leakage; a training image adds the programming. The per-cycle view (Clocked, what
 // SpikeSim charges) reads every tile and converts every column in every step, whatever the

@@ -351,12 +351,17 @@ func (c Config) costReads(b *Breakdown, add func(name, comp string, count, j flo
 	cols := l.Out * max(l.Cells, 1)
 	tiles := rowTiles * colTiles
 	v2 := d.VRead * d.VRead
-	tileReads := l.Rows * float64(colTiles) // one read of each tile the row crosses
-	conversions := l.Rows * float64(cols)   // every column of those tiles read out
-	wires := tileReads * x.RowCap() * v2
-	add(l.Name, "wires", tileReads, wires, &b.Wires)
-	perRead := float64(x.Rows)*p.DFF + p.Mux                                // latches and mux of a tile read
-	switches := tileReads * (3*p.SwitchDrain*v2 + p.SwitchGate*p.Vdd*p.Vdd) // the row's switch in each tile
+	// An active row charges its word line and toggles its switch in each tile it crosses. A
+	// tile is read (its latches clocked, its columns converted) once per step in which one of
+	// its rows is active: at most once per input spike, at most once per step.
+	rowSegs := float64(colTiles) * l.Rows
+	reads := min(l.Rows, steps*float64(rowTiles)) // reads of a column of tiles
+	tileReads := reads * float64(colTiles)
+	conversions := reads * float64(cols) // every column of those tiles read out
+	wires := rowSegs * x.RowCap() * v2
+	add(l.Name, "wires", rowSegs, wires, &b.Wires)
+	perRead := float64(x.Rows)*p.DFF + p.Mux                              // latches and mux of a tile read
+	switches := rowSegs * (3*p.SwitchDrain*v2 + p.SwitchGate*p.Vdd*p.Vdd) // the row's switch in each tile
 	add(l.Name, "periphery", tileReads, switches+tileReads*perRead, &b.Periphery)
 	readOut := conversions * p.ReadOut
 	if c.NeuronCircuit == NeuronIF {

@@ -97,6 +97,20 @@ func TestCost(t *testing.T) {
 	assert.InEpsilon(t, 2*c.TileLeakage()*500*5e-4, c.Cost(n).Leakage, 1e-12)
 }
 
+// TestCostDenseInput: with more active rows than steps, a tile is read once per step (its
+// active rows together), not once per spike; the word lines and switches still count every row.
+func TestCostDenseInput(t *testing.T) {
+	d := testDevice()
+	c := DefaultConfig()
+	p := c.Periphery
+	n := Network{Steps: 25, Layers: []Layer{{Name: "l", In: 200, Out: 100, Cells: 1, Device: d, Rows: 5000, SOPs: 5000 * 100}}}
+	b := c.Cost(n)
+	reads := 25.0 * 2 // two row tiles, each read once per step
+	assert.InEpsilon(t, 5000*(3*p.SwitchDrain*0.25+p.SwitchGate*0.81)+reads*(128*p.DFF+p.Mux)+reads*100*p.ReadOut, b.Periphery, 1e-12)
+	assert.InEpsilon(t, 5000*c.Crossbar.RowCap()*0.25, b.Wires, 1e-12)
+	assert.LessOrEqual(t, b.Inference, b.Clocked, "never more than reading every tile every step")
+}
+
 func TestCostDifferentialAndOptical(t *testing.T) {
 	d := testDevice()
 	d.ELightPot = 1e-9 // potentiation by light
