@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -143,26 +144,15 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	owns := map[string]float64{}
 	seen := map[string]bool{}
 	addPoint := func(set map[string]float64) error {
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range set {
-				if !yield(k) {
-					return
-				}
-			}
-		})
 		p := *base
 		p.Source = nil
-		var parts []string
-		same := true
-		for _, k := range keys {
-			v := set[k]
-			same = same && v == owns[k]
-			parts = append(parts, k+"="+strconv.FormatFloat(v, 'g', -1, 64))
-			if err := experiment.SetTarget(&p, k, v); err != nil {
-				return fmt.Errorf("%s = %v: %w", k, v, err)
+		for _, k := range slices.Sorted(maps.Keys(set)) {
+			if err := experiment.SetTarget(&p, k, set[k]); err != nil {
+				return fmt.Errorf("%s = %v: %w", k, set[k], err)
 			}
 		}
-		l := label + "-" + strings.Join(parts, "+")
+		l := pointLabel(label, set, owns)
+		same := l == label
 		if same || seen[l] {
 			return nil
 		}
@@ -264,24 +254,7 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 		tf.Ideal = append(tf.Ideal, acc[fmt.Sprintf("%s-s%d", refLabel, sd)])
 		tf.Own = append(tf.Own, acc[fmt.Sprintf("%s-s%d", label, sd)])
 	}
-	pointGroup := func(set map[string]float64) string {
-		same := true
-		var parts []string
-		for _, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range set {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
-			same = same && set[k] == owns[k]
-			parts = append(parts, k+"="+strconv.FormatFloat(set[k], 'g', -1, 64))
-		}
-		if same {
-			return label
-		}
-		return label + "-" + strings.Join(parts, "+")
-	}
+	pointGroup := func(set map[string]float64) string { return pointLabel(label, set, owns) }
 	for _, n := range names {
 		tp, _ := experiment.TargetParamByName(n)
 		var pts []experiment.SweepPoint
@@ -353,6 +326,21 @@ func parseTargetValues(s string, owns map[string]float64) (string, []float64, er
 		slices.Reverse(vals)
 	}
 	return n, vals, nil
+}
+
+// pointLabel is the group label of a sweep point: the device's label, then each parameter set
+// (in name order) with its value; the device's label alone where every value is its own.
+func pointLabel(label string, set, owns map[string]float64) string {
+	same := true
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		same = same && set[k] == owns[k]
+		parts = append(parts, k+"="+strconv.FormatFloat(set[k], 'g', -1, 64))
+	}
+	if same {
+		return label
+	}
+	return label + "-" + strings.Join(parts, "+")
 }
 
 // targetParamNames lists the design-target parameters.
