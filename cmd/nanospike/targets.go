@@ -465,7 +465,11 @@ func targetsMarkdown(tf *targetsFile) string {
 		what := fmt.Sprintf("%s %s %s", p.Param, cmp, num(roundSig(p.Threshold.Mean)))
 		switch p.Verdict {
 		case experiment.VerdictNeeds:
-			needs = append(needs, what+fmt.Sprintf(" (now %s)", num(p.Own)))
+			note := ""
+			if !(p.Own < p.Threshold.Lo || p.Own > p.Threshold.Hi) {
+				note = "; the threshold's interval holds the device's value: not established with these seeds"
+			}
+			needs = append(needs, what+fmt.Sprintf(" (now %s%s)", num(p.Own), note))
 		case experiment.VerdictMeets:
 			meets = append(meets, what+fmt.Sprintf(" (has %s)", num(p.Own)))
 		case experiment.VerdictInsensitive:
