@@ -376,9 +376,12 @@ func (n *Backprop) Weights(l int) (w, b []float64) {
 // first, the transpose used by the backward pass.
 func (n *Backprop) syncTranspose() {
 	for l, ly := range n.layers {
-		for k, v := range ly.w {
-			ly.w32[k] = float32(v)
-		}
+		// Element by element: cut over the cores, the same result however cut.
+		forRanges(len(ly.w), 1<<14, func(lo, hi int) {
+			for k, v := range ly.w[lo:hi] {
+				ly.w32[lo+k] = float32(v)
+			}
+		})
 		for k, v := range ly.b {
 			ly.b32[k] = float32(v)
 		}

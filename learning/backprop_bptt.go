@@ -462,14 +462,17 @@ func (n *Backprop) optimize(bs int) {
 		wd = 0 // biases are not decayed
 		upd(ly.b, ly.gb, ly.mb, ly.vb, nil, true)
 		wd = c.WeightDecay
-		if insitu {
-			if ly.dw == nil {
-				ly.dw = make([]float64, len(ly.w))
-			}
-			upd(ly.w, ly.gw, ly.mw, ly.vw, ly.dw, false) // w: the last read, for the decay
-		} else {
-			upd(ly.w, ly.gw, ly.mw, ly.vw, nil, true)
+		if insitu && ly.dw == nil {
+			ly.dw = make([]float64, len(ly.w))
 		}
+		// Element by element: cut over the cores, the same result however cut.
+		forRanges(len(ly.w), 1<<14, func(lo, hi int) {
+			if insitu {
+				upd(ly.w[lo:hi], ly.gw[lo:hi], ly.mw[lo:hi], ly.vw[lo:hi], ly.dw[lo:hi], false) // w: the last read, for the decay
+			} else {
+				upd(ly.w[lo:hi], ly.gw[lo:hi], ly.mw[lo:hi], ly.vw[lo:hi], nil, true)
+			}
+		})
 	}
 	if insitu {
 		n.updateDevices()

@@ -44,7 +44,23 @@ type bpLayerState struct {
 // state, device conductances and noise streams, counters, position in the epoch) to w. A
 // network loaded from it continues training exactly as this one would.
 func (n *Backprop) Save(w io.Writer) error {
-	ck := bpCheckpoint{
+	ck, err := n.checkpoint(false)
+	if err != nil {
+		return err
+	}
+	return ck.write(w)
+}
+
+// checkpoint returns the network's state; with clone its slices are copies, so that it can be
+// encoded while the network trains on.
+func (n *Backprop) checkpoint(clone bool) (*bpCheckpoint, error) {
+	cp := func(x []float64) []float64 {
+		if !clone || x == nil {
+			return x
+		}
+		return append([]float64(nil), x...)
+	}
+	ck := &bpCheckpoint{
 		Version: bpCheckpointVersion, Config: n.Config(),
 		Epoch: n.epoch, Batch: n.batch, Step: n.step, Stats: n.stats,
 	}
@@ -53,25 +69,30 @@ func (n *Backprop) Save(w io.Writer) error {
 		ck.Device, ck.Sources = &p, src
 	}
 	for l, ly := range n.layers {
-		st := bpLayerState{In: ly.in, Out: ly.out, W: ly.w, B: ly.b, MW: ly.mw, VW: ly.vw, MB: ly.mb, VB: ly.vb, Acc: ly.acc}
+		st := bpLayerState{In: ly.in, Out: ly.out, W: cp(ly.w), B: cp(ly.b), MW: cp(ly.mw), VW: cp(ly.vw), MB: cp(ly.mb), VB: cp(ly.vb), Acc: cp(ly.acc)}
 		if ly.pair != nil {
 			b, err := ly.pair.MarshalBinary()
 			if err != nil {
-				return fmt.Errorf("learning: save layer %d: %w", l, err)
+				return nil, fmt.Errorf("learning: save layer %d: %w", l, err)
 			}
 			st.Pair = b
 		}
 		if ly.lsb != nil {
 			b, err := ly.lsb.MarshalBinary()
 			if err != nil {
-				return fmt.Errorf("learning: save layer %d: %w", l, err)
+				return nil, fmt.Errorf("learning: save layer %d: %w", l, err)
 			}
 			st.LSB = b
 		}
 		ck.Layers = append(ck.Layers, st)
 	}
+	return ck, nil
+}
+
+// write encodes the checkpoint, sealed, to w.
+func (ck *bpCheckpoint) write(w io.Writer) error {
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&ck); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(ck); err != nil {
 		return fmt.Errorf("learning: save: %w", err)
 	}
 	if _, err := w.Write(sealed.Seal(buf.Bytes())); err != nil {
@@ -166,7 +187,24 @@ func LoadBackprop(r io.Reader) (*Backprop, error) {
 
 // SaveFile writes a bpCheckpoint to path atomically: to a temporary file in the same directory,
 // synced, then renamed over path.
-func (n *Backprop) SaveFile(path string) (err error) {
+func (n *Backprop) SaveFile(path string) error {
+	return saveFile(path, n.Save)
+}
+
+// SaveFileAsync snapshots the network now and writes it to path (as SaveFile) in the
+// background while training goes on; wait blocks until the file is written and returns the
+// error. Call wait before the next save of the same path.
+func (n *Backprop) SaveFileAsync(path string) (wait func() error) {
+	ck, err := n.checkpoint(true)
+	if err != nil {
+		return func() error { return err }
+	}
+	done := make(chan error, 1)
+	go func() { done <- saveFile(path, ck.write) }()
+	return func() error { return <-done }
+}
+
+func saveFile(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("learning: save %s: %w", path, err)
@@ -178,7 +216,7 @@ func (n *Backprop) SaveFile(path string) (err error) {
 		}
 	}()
 	bw := bufio.NewWriter(f)
-	if err = n.Save(bw); err != nil {
+	if err = write(bw); err != nil {
 		return fmt.Errorf("learning: save %s: %w", path, err)
 	}
 	if err = bw.Flush(); err != nil {

@@ -121,6 +121,16 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	plog := e.newProgressLog("train", n.Epoch()*train.N)
 	var trainSeconds float64
 	sinceCkpt := 0
+	// Periodic checkpoints are encoded and written in the background (a snapshot is taken at
+	// once); the previous one is waited for before the next, and before any other save.
+	pending := func() error { return nil }
+	waitCkpt := func() {
+		if err := pending(); err != nil {
+			fmt.Fprintf(e.stderr, "warning: checkpoint: %v\n", err)
+		}
+		pending = func() error { return nil }
+	}
+	defer waitCkpt()
 	for n.Epoch() < o.Epochs {
 		ep := n.Epoch()
 		start := time.Now()
@@ -132,12 +142,12 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 			sinceCkpt += o.Backprop.Batch
 			if o.CheckpointEvery > 0 && sinceCkpt >= o.CheckpointEvery {
 				sinceCkpt = 0
-				if err := n.SaveFile(ckpt); err != nil {
-					fmt.Fprintf(e.stderr, "warning: checkpoint: %v\n", err)
-				}
+				waitCkpt()
+				pending = n.SaveFileAsync(ckpt)
 			}
 		})
 		trainSeconds += time.Since(start).Seconds()
+		waitCkpt()
 		if errors.Is(err, context.Canceled) {
 			_ = bar.Finish()
 			if serr := n.SaveFile(ckpt); serr != nil {
