@@ -252,8 +252,8 @@ func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool
 	}
 	fmt.Fprintf(tw, "  total\t%s\t\t\t\n", joules(total))
 	tw.Flush()
-	fmt.Fprintf(w, "  decided by the device (cells, word lines at its V_read%s): %s, %.2f %%\n",
-		map[bool]string{true: ", programming", false: ""}[training], joules(dev), 100*devShare)
+	fmt.Fprintf(w, "  decided by the device (cells, word lines at its V_read%s): %s, %s\n",
+		map[bool]string{true: ", programming", false: ""}[training], joules(dev), shareCell(devShare))
 	if !training {
 		fmt.Fprintf(w, "  per cycle (every tile read and every neuron updated each step, as SpikeSim charges): %s\n", joules(b.Clocked))
 	}
