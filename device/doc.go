@@ -73,13 +73,15 @@
 //
 //   - A read costs V_read²·G·t_read, the Ohmic energy of the read pulse through the device at its
 //     conductance G.
-//   - A programming pulse costs V²·G_mid·t_pulse (Params.PulseEnergy), with G_mid = (Gmin + Gmax)/2
-//     and V the voltage across the channel during the pulse (v_pot_v, v_dep_v): the pulse itself
-//     for a two-terminal electrical device; for a light pulse or a transistor's gate pulse, which
-//     drive no current through the weight, the channel's bias V_read, so the channel's
-//     conduction during the pulse is what is counted. The energy of the light and of charging a
-//     gate is not counted. e_pot_j and e_dep_j hold the result (Validate checks them against
-//     v_pot_v and v_dep_v when those are set).
+//   - A programming pulse costs V²·G·t_pulse at the device's present conductance, the mean of G
+//     before and after the pulse (Counters.PotGSum, DepGSum), with V the voltage across the
+//     channel during the pulse (v_pot_v, v_dep_v): the pulse itself for a two-terminal electrical
+//     device; for a light pulse or a transistor's gate pulse, which drive no current through the
+//     weight, the channel's bias V_read, so the channel's conduction during the pulse is what is
+//     counted. e_pot_j and e_dep_j hold its value at G_mid = (Gmin + Gmax)/2 (Params.PulseEnergy;
+//     Validate checks them against v_pot_v and v_dep_v when those are set), so a pulse costs
+//     e_pot_j·G/G_mid. A light pulse adds its optical energy e_light_pot_j, e_light_dep_j (power
+//     density × illuminated area × t_pulse). Charging a gate is not counted.
 //   - A measured "energy per synaptic event" (e_event_j, review.e_event_j) is the energy of a
 //     stimulating (programming) spike, never of a read. Where a paper measured it, the preset
 //     derives its conductance scale from it: G_mid = E/(V²·t_pulse), so the modelled pulse energy
