@@ -32,6 +32,18 @@ func (c Counters) Add(o Counters) Counters {
 	}
 }
 
+// Sub returns c − o: the operations between two snapshots.
+func (c Counters) Sub(o Counters) Counters {
+	return Counters{
+		Reads:     c.Reads - o.Reads,
+		PotPulses: c.PotPulses - o.PotPulses,
+		DepPulses: c.DepPulses - o.DepPulses,
+		ReadGSum:  c.ReadGSum - o.ReadGSum,
+		PotGSum:   c.PotGSum - o.PotGSum,
+		DepGSum:   c.DepGSum - o.DepGSum,
+	}
+}
+
 // Energy is an energy breakdown in joules.
 type Energy struct {
 	Read  float64 `json:"read_j"`

@@ -66,20 +66,11 @@ func (n *Backprop) pairCounters() device.Counters {
 	return c
 }
 
-// sub returns a − b.
-func subCounters(a, b device.Counters) device.Counters {
-	return device.Counters{
-		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses,
-		DepPulses: a.DepPulses - b.DepPulses, ReadGSum: a.ReadGSum - b.ReadGSum,
-		PotGSum: a.PotGSum - b.PotGSum, DepGSum: a.DepGSum - b.DepGSum,
-	}
-}
-
 // count runs f and adds the device operations it performs to *dst.
 func (n *Backprop) count(dst *device.Counters, f func()) {
 	before := n.pairCounters()
 	f()
-	*dst = dst.Add(subCounters(n.pairCounters(), before))
+	*dst = dst.Add(n.pairCounters().Sub(before))
 }
 
 // wmaxOf returns the weight range of layer ly: WMaxScale/√fan_in in-situ, the ExSituQuantile

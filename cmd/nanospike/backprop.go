@@ -217,7 +217,7 @@ func backpropEnergy(cfg energy.Config, bc learning.BackpropConfig, p *device.Par
 	g := 0.0
 	if onDevice {
 		g = (p.Gmin + p.Gmax) / 2
-		if rd := subCounters(b.Read, a.Read); rd.Reads > 0 {
+		if rd := b.Read.Sub(a.Read); rd.Reads > 0 {
 			g = rd.ReadGSum / float64(rd.Reads)
 		}
 	}
@@ -243,7 +243,7 @@ func backpropEnergy(cfg energy.Config, bc learning.BackpropConfig, p *device.Par
 		net.Pops = append(net.Pops, pop)
 	}
 	if onDevice {
-		prog := subCounters(b.Update.Add(b.Program), a.Update.Add(a.Program))
+		prog := b.Update.Add(b.Program).Sub(a.Update.Add(a.Program))
 		prog.Reads, prog.ReadGSum = 0, 0
 		if prog.PotPulses+prog.DepPulses > 0 {
 			net.Layers = append(net.Layers, energy.Layer{Name: "programming (all layers)", Device: p, Dev: prog})
@@ -254,14 +254,6 @@ func backpropEnergy(cfg energy.Config, bc learning.BackpropConfig, p *device.Par
 
 // mnistInputs is the input size of the networks (MNIST's 28 × 28 pixels).
 const mnistInputs = 28 * 28
-
-// subCounters returns a − b.
-func subCounters(a, b device.Counters) device.Counters {
-	return device.Counters{
-		Reads: a.Reads - b.Reads, PotPulses: a.PotPulses - b.PotPulses, DepPulses: a.DepPulses - b.DepPulses,
-		ReadGSum: a.ReadGSum - b.ReadGSum, PotGSum: a.PotGSum - b.PotGSum, DepGSum: a.DepGSum - b.DepGSum,
-	}
-}
 
 func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.BackpropResult, before, after, train learning.BackpropCounters, trainSec, testSec float64) metrics {
 	bc := n.Config()
