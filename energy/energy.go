@@ -374,7 +374,7 @@ func (c Config) costReads(b *Breakdown, add func(name, comp string, count, j flo
 	// Leakage over the hardware time of the run.
 	st := c.stepTime(d)
 	b.StepTime = max(b.StepTime, st)
-	add(l.Name, "leakage", steps, float64(tiles)*c.tileLeakage()*steps*st, &b.Leakage)
+	add(l.Name, "leakage", steps, float64(tiles)*c.TileLeakage()*steps*st, &b.Leakage)
 }
 
 func (b *Breakdown) shares() {
@@ -395,9 +395,9 @@ func (c Config) stepTime(d *device.Params) float64 {
 	return float64(c.Periphery.ColsPerReadCircuit) * (d.TRead + 1/c.Periphery.Clock)
 }
 
-// tileLeakage is one tile's static power: its Rows + Cols input and column DFFs, the mux
+// TileLeakage is one tile's static power (W): its Rows + Cols input and column DFFs, the mux
 // decoder, and its ⌈Cols/N_mux⌉ read circuits with their subtractors.
-func (c Config) tileLeakage() float64 {
+func (c Config) TileLeakage() float64 {
 	x, p := c.Crossbar, c.Periphery
 	rc := ceilDiv(x.Cols, p.ColsPerReadCircuit)
 	return float64(x.Rows+x.Cols)*p.LeakDFF + p.LeakMux + float64(rc)*p.LeakReadCircuit
@@ -413,9 +413,6 @@ func (c Config) TileReadPeriphery(active int, v float64) float64 {
 	return float64(active)*(3*p.SwitchDrain*v*v+p.SwitchGate*p.Vdd*p.Vdd) + float64(x.Rows)*p.DFF + p.Mux +
 		float64(rc)*p.ReadOut
 }
-
-// TileLeakage is one tile's static power (W).
-func (c Config) TileLeakage() float64 { return c.tileLeakage() }
 
 // Per returns b with every energy and count divided by n: the per-image breakdown of a run
 // over n images. Shares, tiles and the step time are kept.
