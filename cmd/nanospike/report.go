@@ -29,7 +29,8 @@ func init() {
 // (records that differ in training images: learning curves and rank
 // stability, with a figure <record>-curves.png beside the others); and for a targets record
 // (targets.json), "targets" (its summary and table, with its tornado plot as
-// <record>-tornado.png).
+// <record>-tornado.png) and "targets-table R2 R3…" (targets records side by side: each
+// parameter's verdict and the accuracy gained at its ideal value, one column per record).
 
 func runReport(_ context.Context, e *env, args []string) error {
 	fs := e.flags("report", "report [--check] FILE.md...")
@@ -99,7 +100,7 @@ func loadRecord(path string) (*compareFile, error) {
 
 // reportBlock generates one block.
 func reportBlock(dir, rec string, view []string, figures bool) (string, error) {
-	if view[0] == "targets" {
+	if view[0] == "targets" || view[0] == "targets-table" {
 		return targetsBlock(dir, rec, view, figures)
 	}
 	cf, err := loadRecord(filepath.Join(dir, rec))
@@ -353,23 +354,31 @@ func summaryCounts(cf *compareFile) string {
 // targetsBlock generates the block of a targets record: its summary and table, and its
 // tornado plot.
 func targetsBlock(dir, rec string, view []string, figures bool) (string, error) {
+	if view[0] == "targets-table" {
+		var tfs []*targetsFile
+		for _, r := range append([]string{rec}, view[1:]...) {
+			tf, err := loadTargets(filepath.Join(dir, r))
+			if err != nil {
+				return "", err
+			}
+			tfs = append(tfs, tf)
+		}
+		return targetsSideTable(tfs, append([]string{rec}, view[1:]...)), nil
+	}
 	if len(view) != 1 {
 		return "", fmt.Errorf("want targets, got %q", strings.Join(view, " "))
 	}
-	var tf targetsFile
-	if err := readJSON(filepath.Join(dir, rec), &tf); err != nil {
+	tf, err := loadTargets(filepath.Join(dir, rec))
+	if err != nil {
 		return "", err
-	}
-	if tf.Kind != "nanospike targets" || len(tf.Params) == 0 {
-		return "", fmt.Errorf("%s: not a targets record", rec)
 	}
 	img := imgPath(rec, strings.TrimSuffix(filepath.Base(rec), filepath.Ext(rec))+"-tornado.png")
 	if figures {
-		if err := copyFigure(dir, img, "tornado.png", func(tmp string) error { return writeTargetsOutputs(tmp, &tf) }); err != nil {
+		if err := copyFigure(dir, img, "tornado.png", func(tmp string) error { return writeTargetsOutputs(tmp, tf) }); err != nil {
 			return "", err
 		}
 	}
-	return targetsMarkdown(&tf) + fmt.Sprintf("\n![tornado: accuracy gained moving each parameter to ideal](%s)\n\n", filepath.ToSlash(img)) +
+	return targetsMarkdown(tf) + fmt.Sprintf("\n![tornado: accuracy gained moving each parameter to ideal](%s)\n\n", filepath.ToSlash(img)) +
 		fmt.Sprintf("`%s` — commit %s, %s (record %s)\n", tf.Command, tf.Commit, tf.Machine, rec), nil
 }
 
@@ -392,4 +401,87 @@ func copyFigure(dir, img, name string, write func(tmp string) error) error {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(dir, img), b)
+}
+
+// loadTargets reads a targets record.
+func loadTargets(path string) (*targetsFile, error) {
+	var tf targetsFile
+	if err := readJSON(path, &tf); err != nil {
+		return nil, err
+	}
+	if tf.Kind != "nanospike targets" || len(tf.Params) == 0 {
+		return nil, fmt.Errorf("%s: not a targets record", path)
+	}
+	return &tf, nil
+}
+
+// targetsSideTable sets targets records side by side, one column per record (device and
+// rule): the accuracies, then per parameter the verdict (with the threshold where one was
+// found) and the accuracy gained when the parameter alone moves to its ideal value, with its
+// 95 % interval; a gain whose interval excludes 0 is bold: the rule is sensitive to it there.
+func targetsSideTable(tfs []*targetsFile, names []string) string {
+	var b strings.Builder
+	b.WriteString("| |")
+	for _, tf := range tfs {
+		fmt.Fprintf(&b, " %s, %s |", tf.Device, tf.Rule)
+	}
+	b.WriteString("\n| :--- |" + strings.Repeat(" :--- |", len(tfs)) + "\n")
+	row := func(name string, cell func(tf *targetsFile) string) {
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, tf := range tfs {
+			fmt.Fprintf(&b, " %s |", cell(tf))
+		}
+		b.WriteString("\n")
+	}
+	row("setting", func(tf *targetsFile) string { return settingsOf(tf) + fmt.Sprintf(", %d seeds", len(tf.Seeds)) })
+	row("ideal device (%)", func(tf *targetsFile) string { return meanSD(tf.Ideal) })
+	row("this device (%)", func(tf *targetsFile) string { return meanSD(tf.Own) })
+	row("loss target (pp)", func(tf *targetsFile) string { return num(tf.Loss) })
+	var params []string
+	for _, tf := range tfs {
+		for _, p := range tf.Params {
+			if !slices.Contains(params, p.Param) {
+				params = append(params, p.Param)
+			}
+		}
+	}
+	for _, name := range params {
+		row(name, func(tf *targetsFile) string {
+			i := slices.IndexFunc(tf.Params, func(p targetsParam) bool { return p.Param == name })
+			if i < 0 {
+				return "not swept"
+			}
+			p := tf.Params[i]
+			v := fmt.Sprintf("%s (device %s)", p.Verdict, num(p.Own))
+			if p.Verdict == experiment.VerdictNeeds || p.Verdict == experiment.VerdictMeets {
+				cmp := "≥"
+				if p.Better == "lower" {
+					cmp = "≤"
+				}
+				v = fmt.Sprintf("%s %s %s (device %s)", p.Verdict, cmp, num(roundSig(p.Threshold.Mean)), num(p.Own))
+			}
+			g := fmt.Sprintf("%+.2f [%+.2f, %+.2f]", p.Tornado.Mean, p.Tornado.Lo, p.Tornado.Hi)
+			if p.Tornado.Lo > 0 || p.Tornado.Hi < 0 {
+				g = "**" + g + "**"
+			}
+			return v + "; " + g
+		})
+	}
+	b.WriteString("\nEach parameter: the verdict for the loss target (the threshold where the mean loss crosses it), then the accuracy gained (pp) when it alone moves from the device's value to the ideal one, with its paired 95 % interval over the seeds; bold where the interval excludes 0.\n\n")
+	for i, tf := range tfs {
+		fmt.Fprintf(&b, "- <sub>%s, %s: `%s` — commit %s, %s (record [%s](%s)).</sub>\n", tf.Device, tf.Rule, tf.Command, tf.Commit, tf.Machine, names[i], names[i])
+	}
+	return b.String()
+}
+
+// meanSD is "mean ± sd" of accuracies.
+func meanSD(xs []float64) string {
+	if len(xs) == 0 {
+		return "–"
+	}
+	s := experiment.Describe(xs)
+	if len(xs) == 1 {
+		return fmt.Sprintf("%.2f", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.SD)
 }

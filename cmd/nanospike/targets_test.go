@@ -137,4 +137,17 @@ func TestReportTargetsView(t *testing.T) {
 	assert.FileExists(t, filepath.Join(docs, "img", "t-tornado.png"))
 	code, _, stderr = runCLI(t, "report", "--check", md)
 	assert.Equal(t, 0, code, stderr)
+
+	// Side by side: one column per record, one row per parameter swept by any.
+	require.NoError(t, os.WriteFile(md, []byte("<!-- report: records/t.json targets-table records/t.json -->\n<!-- end report -->\n"), 0o644))
+	code, _, stderr = runCLI(t, "report", md)
+	require.Equal(t, 0, code, stderr)
+	got, err = os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(got), "| | ideal, backprop | ideal, backprop |")
+	assert.Regexp(t, `\| c2c \| [a-z ]+ \(device 0\); [+-]`, string(got))
+	require.NoError(t, os.WriteFile(md, []byte("<!-- report: records/t.json targets-table records/missing.json -->\n<!-- end report -->\n"), 0o644))
+	code, _, stderr = runCLI(t, "report", md)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "missing.json")
 }
