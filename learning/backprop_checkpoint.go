@@ -186,7 +186,7 @@ func LoadBackprop(r io.Reader) (*Backprop, error) {
 }
 
 // SaveFile writes a bpCheckpoint to path atomically: to a temporary file in the same directory,
-// synced, then renamed over path.
+// synced, then renamed over path. The file's mode is 0644.
 func (n *Backprop) SaveFile(path string) error {
 	return saveFile(path, n.Save)
 }
@@ -220,6 +220,9 @@ func saveFile(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("learning: save %s: %w", path, err)
 	}
 	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("learning: save %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil { // CreateTemp's 0600 would keep others from reading it
 		return fmt.Errorf("learning: save %s: %w", path, err)
 	}
 	if err = f.Sync(); err != nil {

@@ -822,7 +822,8 @@ func devEncodeJSON(w io.Writer, v any) error {
 }
 
 // devWriteFile writes a file atomically: into a temporary file in the same folder, renamed
-// over path once complete, so an interrupted run never leaves half a file.
+// over path once complete, so an interrupted run never leaves half a file. The file gets
+// filePerm.
 func devWriteFile(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -835,6 +836,9 @@ func devWriteFile(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err := write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Chmod(filePerm); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

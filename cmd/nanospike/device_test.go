@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,6 +263,76 @@ func TestDeviceFitCharacterizeOutput(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", curve, "--bootstrap", "-5")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
+}
+
+// TestPermOutputFiles: the files a device command and a run write through a temporary file
+// (os.CreateTemp's 0600) are 0644 whatever the umask, and under the usual umask 022 every file
+// they write is 0644 and every folder 0755.
+func TestPermOutputFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	dir := t.TempDir()
+	// Under another umask, os.Create's files (plots, CSVs) and MkdirAll's folders follow it; the
+	// files written through a temporary file are 0644 whatever the umask.
+	ref := filepath.Join(dir, "ref")
+	f, err := os.Create(ref)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	created := mustStat(t, ref).Mode().Perm()
+	require.NoError(t, os.Remove(ref))
+	wantDir := os.FileMode(0o755)
+	if created != 0o644 {
+		t.Logf("umask gives os.Create files %v: only the files written through a temporary file are checked", created)
+		wantDir = 0
+	}
+
+	chz := filepath.Join(dir, "chz", "sub")
+	code, _, errOut := runCLI(t, "device", "characterize", "pcmo", "--out", chz, "--format", "svg")
+	require.Equal(t, 0, code, errOut)
+	fitted := filepath.Join(chz, "pcmo", "fitted.json")
+	code, _, errOut = runCLI(t, "device", "fit", filepath.Join(chz, "pcmo", "ltp_ltd.csv"), "--out", fitted, "--bootstrap", "0")
+	require.Equal(t, 0, code, errOut)
+	run := filepath.Join(dir, "run")
+	args := append(append([]string{"train", "--out", run}, tinyArgs...), "--rule", "backprop", "--hidden", "10", "--steps", "5")
+	code, _, errOut = runCLI(t, args...)
+	require.Equal(t, 0, code, errOut)
+
+	atomic := map[string]bool{ // written through a temporary file
+		filepath.Join(chz, "pcmo", "summary.json"): true,
+		fitted:                             true,
+		filepath.Join(run, configFile):     true,
+		filepath.Join(run, metricsFile):    true,
+		filepath.Join(run, modelFile):      true,
+		filepath.Join(run, checkpointFile): true,
+	}
+	seen := 0
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		perm := mustStat(t, path).Mode().Perm()
+		switch {
+		case d.IsDir():
+			if wantDir != 0 {
+				assert.Equal(t, wantDir.String(), perm.String(), "folder %s", path)
+			}
+		case atomic[path]:
+			seen++
+			assert.Equal(t, "-rw-r--r--", perm.String(), "file %s", path)
+		case created == 0o644:
+			assert.Equal(t, "-rw-r--r--", perm.String(), "file %s", path)
+		}
+		return nil
+	}))
+	assert.Equal(t, len(atomic), seen, "every file written through a temporary file was found")
+}
+
+func mustStat(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	return fi
 }
 
 func TestDeviceUsageErrors(t *testing.T) {

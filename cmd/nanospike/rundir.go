@@ -9,8 +9,13 @@ import (
 	"strings"
 )
 
+// filePerm is the mode of the files nanospike writes (folders get 0755): readable by all, as
+// os.Create's files are under the usual umask, which a temporary file (0600) is not.
+const filePerm os.FileMode = 0o644
+
 // writeFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so a reader (or a crash) never sees half a file.
+// folder and a rename, so a reader (or a crash) never sees half a file. The
+// file gets filePerm.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -19,6 +24,9 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(filePerm)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
