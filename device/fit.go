@@ -209,12 +209,12 @@ func ReadCurveFile(path string, unit float64) (*MeasuredCurve, error) {
 // multiplied by unit (siemens per file unit).
 //
 // With a header, the columns are found by name, so a file may carry more of them — as the
-// ltp_ltd.csv of `nanospike device characterize` does ("pulse number", "conductance (S)",
-// "conductance without C2C and read noise (S)"): the pulse number is the first column; the
-// ltp/ltd label is the column named phase, label, branch, part, direction or ltp/ltd, or else
-// the first one holding ltp or ltd; the conductance is the first other column whose name does
-// not mark it as a model (a name containing "without", "fit", "model", "nominal", "noiseless"
-// or "ideal"). Without a header there are 2 columns, or 3 with the label third.
+// ltp_ltd.csv of `nanospike device characterize` does (pulse, conductance_s,
+// noiseless_conductance_s): the pulse number is the first column; the ltp/ltd label is the
+// column named phase, label, branch, part, direction or ltp/ltd, or else the first one holding
+// ltp or ltd; the conductance is the first other column whose name does not mark it as a model
+// (a name containing "without", "fit", "model", "nominal", "noiseless" or "ideal"). Without a
+// header there are 2 columns, or 3 with the label third.
 //
 // Pulse numbers count pulses from the start of the LTP train: a row at pulse 0 is the state
 // before the first pulse, and a first row at pulse n > 1 is taken as one pulse in. Without a

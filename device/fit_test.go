@@ -231,7 +231,7 @@ func characterizeCSV(t *testing.T, p *Params, seed uint64) (string, Curve) {
 	require.NoError(t, err)
 	nominal := LTPLTD(dq)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s,%s,conductance without C2C and read noise (S)\n", c.XLabel, c.YLabel)
+	b.WriteString("pulse,conductance_s,noiseless_conductance_s\n")
 	for i := range c.X {
 		fmt.Fprintf(&b, "%s,%s,%s\n", strconv.FormatFloat(c.X[i], 'g', -1, 64),
 			strconv.FormatFloat(c.Y[i], 'g', -1, 64), strconv.FormatFloat(nominal.Y[i], 'g', -1, 64))
@@ -261,7 +261,7 @@ func TestFitCharacterizeOutput(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, p.C2C)
 	text, curve := characterizeCSV(t, p, 1)
-	require.True(t, strings.HasPrefix(text, "pulse number,conductance (S),"), "the header characterize writes: %.60q", text)
+	require.True(t, strings.HasPrefix(text, "pulse,conductance_s,"), "the header characterize writes: %.60q", text)
 	c, err := ReadCurve(strings.NewReader(text), "ltp_ltd.csv", 1)
 	require.NoError(t, err)
 	assert.False(t, c.Labelled)
@@ -432,7 +432,9 @@ func TestReadCurveColumns(t *testing.T) {
 		name, text string
 		labelled   bool
 	}{
-		{"characterize", "pulse number,conductance (S),conductance without C2C and read noise (S)\n" +
+		{"characterize", "pulse,conductance_s,noiseless_conductance_s\n" +
+			rows(func(i int, g float64, _ string) string { return fmt.Sprintf("%d,%g,99", i, g) }), false},
+		{"names with spaces and units", "pulse number,conductance (S),conductance without C2C and read noise (S)\n" +
 			rows(func(i int, g float64, _ string) string { return fmt.Sprintf("%d,%g,99", i, g) }), false},
 		{"fit column first", "pulse,fit,G (nS)\n" +
 			rows(func(i int, g float64, _ string) string { return fmt.Sprintf("%d,99,%g", i, g) }), false},

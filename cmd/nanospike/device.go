@@ -340,12 +340,14 @@ func devFormatValue(v any) string {
 
 // devCurveFile is how one protocol curve is written and plotted.
 type devCurveFile struct {
-	base       string // file name without extension
-	c          *device.Curve
-	logX, logY bool
-	fit        func(x float64) float64 // fitted (or reference) function to overlay, or nil
-	fitName    string                  // its legend entry
-	fitCol     string                  // its CSV column (default "fit")
+	base string // file name without extension
+	c    *device.Curve
+	// csvX and csvY name the CSV columns of x and y: ASCII snake_case, the unit last (the
+	// plot keeps the curve's own labels). The fit's column is "fit_" + csvY, or csvFit.
+	csvX, csvY, csvFit string
+	logX, logY         bool
+	fit                func(x float64) float64 // fitted (or reference) function to overlay, or nil
+	fitName            string                  // its legend entry
 	// bySign, if set, is the x label of a plot of x < 0 and x > 0 as two series against |x|
 	// (a window over Δt spanning decades on both sides, which a linear axis squeezes into its
 	// middle).
@@ -469,7 +471,7 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 // devWriteOverall prints and writes (DIR/summary.csv) every device's review-vs-simulated rows
 // in one table.
 func devWriteOverall(w io.Writer, out string, devs []*device.Params, reports []*device.Report) error {
-	table := [][]string{{"device", "figure", "unit", "review", "simulated", "simulated/review", "kind", "match"}}
+	table := [][]string{{"device", "figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match"}}
 	checks, matches := 0, 0
 	for i, rep := range reports {
 		for _, r := range rep.Summary {
@@ -516,12 +518,12 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 	}
 	ppf, gain, ret := rep.PPFFit, rep.GainFit, rep.RetFit
 	curves := []devCurveFile{
-		{base: "ltp_ltd", c: &rep.LTPLTD},
-		{base: "ppf", c: &rep.PPF, logX: true},
-		{base: "epsc_vs_spikes", c: &rep.EPSC},
-		{base: "gain_vs_frequency", c: &rep.Gain, logX: true},
-		{base: "stdp", c: &rep.STDP, logX: true, bySign: "|Δt| (s), Δt = t_post − t_pre"},
-		{base: "retention", c: &rep.Retention, logX: true},
+		{base: "ltp_ltd", c: &rep.LTPLTD, csvX: "pulse", csvY: "conductance_s"},
+		{base: "ppf", c: &rep.PPF, csvX: "interval_s", csvY: "ppf_index_percent", logX: true},
+		{base: "epsc_vs_spikes", c: &rep.EPSC, csvX: "spike", csvY: "response_conductance_s"},
+		{base: "gain_vs_frequency", c: &rep.Gain, csvX: "frequency_hz", csvY: "gain_ratio", logX: true},
+		{base: "stdp", c: &rep.STDP, csvX: "delta_t_s", csvY: "delta_g_over_g0_percent", logX: true, bySign: "|Δt| (s), Δt = t_post − t_pre"},
+		{base: "retention", c: &rep.Retention, csvX: "time_s", csvY: "retained_fraction", logX: true},
 	}
 	if ppf.Tau1 > 0 {
 		curves[1].fitName = fmt.Sprintf("fit: τ %.3g s", ppf.Tau1)
@@ -550,7 +552,7 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 		if d, err := device.NominalDevice(&q, seed); err == nil {
 			nominal := device.LTPLTD(d)
 			curves[0].fitName = "without C2C and read noise"
-			curves[0].fitCol = "conductance without C2C and read noise (S)"
+			curves[0].csvFit = "noiseless_conductance_s"
 			curves[0].fit = func(x float64) float64 {
 				if i := int(x); i >= 0 && i < len(nominal.Y) && float64(i) == x {
 					return nominal.Y[i]
@@ -567,7 +569,7 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 	for _, cf := range curves {
 		c := cf.c
 		csvPath := filepath.Join(dir, cf.base+".csv")
-		hdr := []string{c.XLabel, c.YLabel}
+		hdr := []string{cf.csvX, cf.csvY}
 		cols := [][]float64{c.X, c.Y}
 		series := []plots.Series{{Name: "simulated", X: c.X, Y: c.Y, Style: plots.LinePoints}}
 		if cf.fit != nil {
@@ -575,9 +577,9 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 			for i, x := range c.X {
 				fy[i] = cf.fit(x)
 			}
-			col := cf.fitCol
+			col := cf.csvFit
 			if col == "" {
-				col = "fit"
+				col = "fit_" + cf.csvY
 			}
 			hdr = append(hdr, col)
 			cols = append(cols, fy)
@@ -626,7 +628,7 @@ func devWriteCharacterization(dir, format, src string, seed uint64, p *device.Pa
 	if err := devWriteFile(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return devEncodeJSON(w, sum) }); err != nil {
 		return fmt.Errorf("characterize %s: %w", p.Name, err)
 	}
-	table := [][]string{{"figure", "unit", "review", "simulated", "simulated/review", "kind", "match", "note"}}
+	table := [][]string{{"figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match", "note"}}
 	for _, r := range rep.Summary {
 		table = append(table, []string{r.Figure, r.Unit, devG(r.Review), devG(r.Simulated), devRatio(r), r.Kind, devMatch(r), r.Note})
 	}

@@ -120,7 +120,19 @@ func TestDeviceCharacterize(t *testing.T) {
 	assert.True(t, found, "cutoff row in summary.json")
 	recs := readCSV(t, filepath.Join(sub, "summary.csv"))
 	require.Len(t, recs, len(sum.Rows)+1)
-	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated/review", "kind", "match", "note"}, recs[0])
+	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match", "note"}, recs[0])
+	// Every CSV's header is ASCII snake_case, with the unit last (the plots keep the labels).
+	headers := map[string][]string{
+		"ltp_ltd":           {"pulse", "conductance_s", "noiseless_conductance_s"},
+		"ppf":               {"interval_s", "ppf_index_percent", "fit_ppf_index_percent"},
+		"epsc_vs_spikes":    {"spike", "response_conductance_s"},
+		"gain_vs_frequency": {"frequency_hz", "gain_ratio", "fit_gain_ratio"},
+		"stdp":              {"delta_t_s", "delta_g_over_g0_percent"},
+		"retention":         {"time_s", "retained_fraction", "fit_retained_fraction"},
+	}
+	for base, want := range headers {
+		assert.Equal(t, want, readCSV(t, filepath.Join(sub, base+".csv"))[0], base)
+	}
 
 	// SVG output, and a user device file; a device without review figures says so.
 	code, out, errOut = runCLI(t, "device", "characterize", filepath.Join("..", "..", "device", "testdata", "user-device.json"), "--out", dir, "--format", "svg")
@@ -139,7 +151,16 @@ func TestDeviceCharacterize(t *testing.T) {
 	assert.Contains(t, out, "(the review quotes no figure of merit for this device)") // ideal
 	all := readCSV(t, filepath.Join(dir2, "summary.csv"))
 	require.GreaterOrEqual(t, len(all), 4)
-	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated/review", "kind", "match"}, all[0])
+	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match"}, all[0])
+	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	csvs, err := filepath.Glob(filepath.Join(dir2, "*", "*.csv"))
+	require.NoError(t, err)
+	csvs = append(csvs, filepath.Join(dir2, "summary.csv"))
+	for _, f := range csvs {
+		for _, h := range readCSV(t, f)[0] {
+			assert.Regexp(t, snake, h, "a column of %s", f)
+		}
+	}
 	var ppf []string
 	for _, r := range all {
 		if r[0] == "graphene-pnc-ppf" && r[1] == "PPF index" {
@@ -263,6 +284,44 @@ func TestDeviceFitCharacterizeOutput(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", curve, "--bootstrap", "-5")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
+}
+
+// TestDeviceFitCharacterized: `device fit` of the ltp_ltd.csv that `device characterize`
+// writes gives back the device's parameters: exactly for a device without cycle-to-cycle and
+// read noise, within the noise for the default preset.
+func TestDeviceFitCharacterized(t *testing.T) {
+	dir := t.TempDir()
+	p, err := device.Preset(device.DefaultPreset)
+	require.NoError(t, err)
+	require.Positive(t, p.C2C)
+	quiet := *p
+	quiet.Name, quiet.C2C, quiet.ReadNoise = "quiet", 0, 0
+	quietFile := filepath.Join(dir, "quiet.json")
+	var b bytes.Buffer
+	require.NoError(t, quiet.WriteJSON(&b))
+	require.NoError(t, os.WriteFile(quietFile, b.Bytes(), 0o644))
+
+	for _, tc := range []struct {
+		arg, sub        string
+		states, nl, win float64 // tolerances: states and window relative, NL absolute
+	}{
+		{quietFile, "quiet", 0, 0.01, 0.001},
+		{p.Name, p.Name, 0.1, 0.5, 0.25},
+	} {
+		code, _, errOut := runCLI(t, "device", "characterize", tc.arg, "--out", dir, "--format", "svg")
+		require.Equal(t, 0, code, errOut)
+		curve := filepath.Join(dir, tc.sub, "ltp_ltd.csv")
+		out := filepath.Join(dir, tc.sub+".fitted.json")
+		code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
+		require.Equal(t, 0, code, errOut)
+		q, err := device.LoadParams(out)
+		require.NoError(t, err)
+		assert.InDelta(t, p.States, q.States, tc.states*float64(p.States), "%s: states", tc.sub)
+		assert.InDelta(t, p.NLLTP, q.NLLTP, tc.nl, "%s: nl_ltp", tc.sub)
+		assert.InDelta(t, p.NLLTD, q.NLLTD, tc.nl, "%s: nl_ltd", tc.sub)
+		assert.InEpsilon(t, p.Gmin, q.Gmin, tc.win, "%s: gmin", tc.sub)
+		assert.InEpsilon(t, p.Gmax, q.Gmax, tc.win, "%s: gmax", tc.sub)
+	}
 }
 
 // TestPermOutputFiles: the files a device command and a run write through a temporary file
