@@ -18,21 +18,17 @@ import (
 // a 1-pixel light line and each pixel is enlarged so the image is about 600 pixels wide (at
 // most 8×). There may be fewer tiles of weights than rows × cols; the rest are left blank.
 //
+// Figure.Fields draws the same tiles as a figure, with a title, a colour scale and a label per
+// tile, as PNG or SVG.
+//
 // It returns an error if path does not end in .png, if len(weights) is not a multiple of h·w,
 // or if the weights need more than rows × cols tiles.
 func Grid(path string, weights []float64, rows, cols, h, w int) error {
 	if strings.ToLower(filepath.Ext(path)) != ".png" {
 		return fmt.Errorf("plots: %s: a weight grid is written as PNG, want a .png file", path)
 	}
-	if rows <= 0 || cols <= 0 || h <= 0 || w <= 0 {
-		return fmt.Errorf("plots: %s: grid of %d×%d tiles of %d×%d pixels: every size must be > 0", path, rows, cols, h, w)
-	}
-	if len(weights)%(h*w) != 0 {
-		return fmt.Errorf("plots: %s: %d weights are not a whole number of %d×%d tiles", path, len(weights), h, w)
-	}
-	n := len(weights) / (h * w)
-	if n > rows*cols {
-		return fmt.Errorf("plots: %s: %d tiles of weights do not fit a %d×%d grid", path, n, rows, cols)
+	if _, err := checkTiles(path, weights, rows, cols, h, w); err != nil {
+		return err
 	}
 	img := GridImage(weights, rows, cols, h, w)
 	f, err := os.Create(path)
@@ -49,22 +45,30 @@ func Grid(path string, weights []float64, rows, cols, h, w int) error {
 	return nil
 }
 
+// checkTiles returns the number of h × w tiles of weights, or an error naming path if a size
+// is not positive, the weights are not a whole number of tiles, or the tiles do not fit a
+// rows × cols grid.
+func checkTiles(path string, weights []float64, rows, cols, h, w int) (int, error) {
+	if rows <= 0 || cols <= 0 || h <= 0 || w <= 0 {
+		return 0, fmt.Errorf("plots: %s: grid of %d×%d tiles of %d×%d pixels: every size must be > 0", path, rows, cols, h, w)
+	}
+	if len(weights)%(h*w) != 0 {
+		return 0, fmt.Errorf("plots: %s: %d weights are not a whole number of %d×%d tiles", path, len(weights), h, w)
+	}
+	n := len(weights) / (h * w)
+	if n > rows*cols {
+		return 0, fmt.Errorf("plots: %s: %d tiles of weights do not fit a %d×%d grid", path, n, rows, cols)
+	}
+	return n, nil
+}
+
 // GridImage returns the image that Grid writes. It panics if the sizes are not positive or the
 // weights do not fit (Grid checks them and returns errors instead).
 func GridImage(weights []float64, rows, cols, h, w int) *image.Gray {
 	if rows <= 0 || cols <= 0 || h <= 0 || w <= 0 || len(weights)%(h*w) != 0 || len(weights) > rows*cols*h*w {
 		panic(fmt.Sprintf("plots: %d weights do not fit a %d×%d grid of %d×%d tiles", len(weights), rows, cols, h, w))
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range weights {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-	}
-	span := hi - lo
-	if !(span > 0) {
-		span = 1 // all equal (or none finite): draw them white
-	}
+	lo, span := grayScale(weights)
 	scale := min(max(1, 600/(cols*(w+1))), 8)
 	const gap = 1
 	W := cols*(w*scale+gap) + gap
@@ -80,11 +84,7 @@ func GridImage(weights []float64, rows, cols, h, w int) *image.Gray {
 			for px := range w {
 				col := color.Gray{Y: 255}
 				if i := k*h*w + py*w + px; i < len(weights) {
-					v := weights[i]
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						v = lo
-					}
-					col = gray((v - lo) / span)
+					col = grayAt(weights[i], lo, span)
 				}
 				for dy := range scale {
 					for dx := range scale {
@@ -95,4 +95,31 @@ func GridImage(weights []float64, rows, cols, h, w int) *image.Gray {
 		}
 	}
 	return img
+}
+
+// grayScale returns the smallest finite weight and the span of the finite weights, 1 when
+// they are all equal or none is finite (so that they are drawn white).
+func grayScale(weights []float64) (lo, span float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range weights {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if lo > hi {
+		return 0, 1
+	}
+	if span = hi - lo; !(span > 0) {
+		span = 1
+	}
+	return lo, span
+}
+
+// grayAt returns the grey of weight v on the scale lo .. lo+span: white to black, a
+// non-finite v drawn as lo.
+func grayAt(v, lo, span float64) color.Gray {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		v = lo
+	}
+	return gray((v - lo) / span)
 }

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -73,12 +74,18 @@ func (e *errBars) YError(i int) (float64, float64) { return e.lo[i], e.hi[i] }
 // flagColor draws flagged bars and points.
 var flagColor = color.RGBA{R: 200, G: 30, B: 30, A: 255}
 
-// Figure is the frame of a plot: title, axis labels, log axes and size.
+// Figure is the frame of a plot: title, axis labels, log axes, size and caption.
 type Figure struct {
 	Title, XLabel, YLabel string
-	LogX, LogY            bool
-	// Width and Height of the image; zero means 16 cm × 11 cm.
+	// LogX and LogY put the axis on a log scale, with ticks labelled at any range (powers of
+	// ten over many decades, 1-2-5 × 10^k over about one, finer values over less).
+	LogX, LogY bool
+	// Width and Height of the plot; zero means 16 cm × 11 cm. A caption adds its lines below.
 	Width, Height vg.Length
+	// Caption is text drawn under the plot in small type, wrapped to its width; a newline
+	// starts a new line. Empty means none (Scatter may still add lines that explain its
+	// labels).
+	Caption string
 }
 
 // Lines draws the series as lines on linear axes; see Figure.Lines.
@@ -114,11 +121,11 @@ func (f Figure) newPlot() *plot.Plot {
 	p.Y.Label.Text = f.YLabel
 	if f.LogX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: 3}
+		p.X.Tick.Marker = logTicks{}
 	}
 	if f.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: 3}
+		p.Y.Tick.Marker = logTicks{}
 	}
 	return p
 }
@@ -198,18 +205,21 @@ func (f Figure) Lines(path string, series ...Series) error {
 }
 
 // Scatter draws labelled points, for instance one per device at (energy per inference,
-// accuracy).
+// accuracy). Labels do not overlap each other or the markers: points drawn on top of each
+// other share one label, the first one's followed by "(+N)" for the N others, and a label
+// that finds no room beside its point is replaced by a number; a caption under the plot says
+// what "(+N)" means, names the points of each shared label and gives the label of each number.
+// Labels are placed in the order of pts, so the ones that matter most should come first.
 func (f Figure) Scatter(path string, pts ...Point) error {
 	if _, err := format(path); err != nil {
 		return err
 	}
-	var lab plotter.XYLabels
+	var kept []Point
 	var plain, flagged plotter.XYs
 	var eb errBars
 	for _, pt := range pts {
 		if f.keep(pt.X, pt.Y) {
-			lab.XYs = append(lab.XYs, plotter.XY{X: pt.X, Y: pt.Y})
-			lab.Labels = append(lab.Labels, pt.Label)
+			kept = append(kept, pt)
 			if pt.Flagged {
 				flagged = append(flagged, plotter.XY{X: pt.X, Y: pt.Y})
 			} else {
@@ -220,10 +230,11 @@ func (f Figure) Scatter(path string, pts ...Point) error {
 			}
 		}
 	}
-	if len(lab.XYs) == 0 {
+	if len(kept) == 0 {
 		return fmt.Errorf("plots: %s: no drawable point (non-finite, or ≤ 0 on a log axis)", path)
 	}
 	p := f.newPlot()
+	p.Add(plotter.NewGrid())
 	if eb.Len() > 0 {
 		e, err := plotter.NewYErrorBars(&eb)
 		if err != nil {
@@ -249,16 +260,19 @@ func (f Figure) Scatter(path string, pts ...Point) error {
 		}
 		p.Add(sc)
 	}
-	labels, err := plotter.NewLabels(lab)
+	var notes []string
+	err := drawing(path, func() {
+		f.fix(p)
+		pad(&p.X, f.LogX, 0.04)
+		pad(&p.Y, f.LogY, 0.04)
+		var labels *pointLabels
+		labels, notes = placeLabels(p, f.size(), f.height(), kept, vg.Points(4))
+		p.Add(labels)
+	})
 	if err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
+		return err
 	}
-	for i := range labels.TextStyle {
-		labels.TextStyle[i].Font.Size = vg.Points(8)
-	}
-	labels.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(2)}
-	p.Add(labels, plotter.NewGrid())
-	return f.save(p, path)
+	return f.save(p, path, notes...)
 }
 
 // Bars draws one bar per value, labelled on the x axis (rotated when there are many). A
@@ -329,7 +343,7 @@ func (f Figure) Bars(path string, bars ...Bar) error {
 	return f.save(p, path)
 }
 
-// size returns the image width.
+// size returns the plot's width.
 func (f Figure) size() vg.Length {
 	if f.Width > 0 {
 		return f.Width
@@ -337,24 +351,48 @@ func (f Figure) size() vg.Length {
 	return 16 * vg.Centimeter
 }
 
-// save writes p to path, turning a panic of the plotting library (it panics on some
-// degenerate axis ranges) into an error.
-func (f Figure) save(p *plot.Plot, path string) (err error) {
+// height returns the plot's height.
+func (f Figure) height() vg.Length {
+	if f.Height > 0 {
+		return f.Height
+	}
+	return 11 * vg.Centimeter
+}
+
+// fix widens the empty axis ranges of p.
+func (f Figure) fix(p *plot.Plot) {
 	fixRange(&p.X, f.LogX)
 	fixRange(&p.Y, f.LogY)
-	w, h := f.size(), f.Height
-	if h <= 0 {
-		h = 11 * vg.Centimeter
+}
+
+// save writes p to path, with notes and then f.Caption as a caption under it.
+func (f Figure) save(p *plot.Plot, path string, notes ...string) error {
+	ext, err := format(path)
+	if err != nil {
+		return err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("plots: %s: drawing failed: %v", path, r)
+	w, h := f.size(), f.height()
+	lines := wrap(append(slices.Clip(notes), f.Caption), w-2*captionMargin)
+	var c vg.CanvasWriterTo
+	var cerr error
+	err = drawing(path, func() {
+		f.fix(p)
+		ch := captionHeight(lines)
+		c, cerr = draw.NewFormattedCanvas(w, h+ch, ext)
+		if cerr != nil {
+			return
 		}
-	}()
-	if err := p.Save(w, h, path); err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
+		dc := draw.New(c)
+		p.Draw(draw.Crop(dc, 0, 0, ch, 0))
+		drawCaption(draw.Crop(dc, 0, 0, 0, -h), lines)
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	if cerr != nil {
+		return fmt.Errorf("plots: %s: %w", path, cerr)
+	}
+	return writeTo(path, c)
 }
 
 // fixRange widens an empty axis range (all points at one value), which gonum cannot scale.
@@ -372,6 +410,18 @@ func fixRange(a *plot.Axis, log bool) {
 		d := math.Abs(v) / 2
 		a.Min, a.Max = v-d, v+d
 	}
+}
+
+// pad widens the range of a by frac of its span on each side (of its span in decades on a log
+// axis), so that labels find room beside the points at the edges.
+func pad(a *plot.Axis, log bool, frac float64) {
+	if log {
+		k := math.Pow(a.Max/a.Min, frac)
+		a.Min, a.Max = a.Min/k, a.Max*k
+		return
+	}
+	d := frac * (a.Max - a.Min)
+	a.Min, a.Max = a.Min-d, a.Max+d
 }
 
 // gray returns the colour of a grid cell of value v in [0, 1]: white (0) to black (1).
