@@ -365,6 +365,10 @@ func (n *Backprop) Device() *device.Params { return n.dev }
 // Epoch returns the number of completed epochs.
 func (n *Backprop) Epoch() int { return n.epoch }
 
+// Batch returns the number of mini-batches of the current epoch already trained (non-zero
+// in an epoch interrupted and saved).
+func (n *Backprop) Batch() int { return n.batch }
+
 // Weights returns a copy of layer l's weights as the forward pass last used them (row-major,
 // rows = presynaptic) and its biases. It panics if l is out of range.
 func (n *Backprop) Weights(l int) (w, b []float64) {

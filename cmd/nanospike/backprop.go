@@ -7,8 +7,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -28,6 +30,10 @@ type backpropOptions struct {
 	LR        float64 `json:"lr"`
 	Encoding  string  `json:"encoding"`
 	CarryEach int     `json:"carry_every"`
+	// CurveEvery adds a point to the learning curve every this many mini-batches (0: once
+	// per epoch); CurveTest tests the network at the end of each epoch for the curve.
+	CurveEvery int  `json:"curve_every,omitempty"`
+	CurveTest  bool `json:"curve_test"`
 }
 
 func (b *backpropOptions) register(fs *flag.FlagSet) {
@@ -39,12 +45,18 @@ func (b *backpropOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&b.Batch, "batch", d.BatchSize, "backprop: mini-batch size")
 	fs.Float64Var(&b.LR, "lr", d.LR, "backprop: Adam learning rate")
 	fs.StringVar(&b.Encoding, "encoding", d.Encoding, "backprop: input encoding, rate (Bernoulli spikes) or direct (analog current)")
+	fs.IntVar(&b.CurveEvery, "curve-every", 0, "backprop: a learning-curve point (loss, train accuracy) every this many mini-batches (0: once per epoch)")
+	fs.BoolVar(&b.CurveTest, "curve-test", true, "backprop: test the network at the end of each epoch for the learning curve (a copy is tested: the run is unchanged)")
 	fs.IntVar(&b.CarryEach, "carry-every", 0, "backprop in-situ: periodic carry from a fine to a coarse device pair every this many mini-batches (0: off)")
 }
 
 // config returns the backprop configuration of the options.
 func (o *trainOptions) backpropConfig() (learning.BackpropConfig, error) {
 	c := learning.DefaultBackpropConfig()
+	if o.model != nil && o.model.Backprop != nil {
+		c = *o.model.Backprop
+		c.Hidden = slices.Clone(c.Hidden)
+	}
 	b := o.Backprop
 	c.Hidden = c.Hidden[:0]
 	for _, s := range splitList(b.Hidden) {
@@ -117,9 +129,31 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	}
 	train, test := data.Train.Subset(o.TrainSamples), data.Test.Subset(o.TestSamples)
 	total := train.N * o.Epochs
+	// The learning curve and the training time so far live in progress.json beside the
+	// checkpoint; the position is in images (an epoch's images done: batches × batch size).
+	position := func() int { return n.Epoch()*train.N + min(n.Batch()*n.Config().BatchSize, train.N) }
+	var entries progressEntries
+	var prog runProgress
+	if resuming {
+		var warn string
+		if entries, prog, warn = readProgress(dir, position()); warn != "" {
+			fmt.Fprintf(e.stderr, "warning: %s\n", warn)
+		}
+	}
+	// saveCkpt writes progress.json, then the checkpoint (in the background if async).
+	saveCkpt := func(async bool) func() error {
+		prog.Images = position()
+		if err := writeProgress(dir, &entries, prog); err != nil {
+			return func() error { return err }
+		}
+		if async {
+			return n.SaveFileAsync(ckpt)
+		}
+		err := n.SaveFile(ckpt)
+		return func() error { return err }
+	}
 	bar := e.newBar(total, "train", "img")
 	plog := e.newProgressLog("train", n.Epoch()*train.N)
-	var trainSeconds float64
 	sinceCkpt := 0
 	// Periodic checkpoints are encoded and written in the background (a snapshot is taken at
 	// once); the previous one is waited for before the next, and before any other save.
@@ -134,23 +168,48 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	for n.Epoch() < o.Epochs {
 		ep := n.Epoch()
 		start := time.Now()
-		r, err := n.TrainEpoch(ctx, train, func(p learning.BackpropProgress) {
+		// TrainEpoch counts the images and hits of this call; the epoch's earlier ones (before
+		// a resume) are in prog.
+		baseSeen, baseCorrect := prog.EpochSeen, prog.EpochCorrect
+		callSeen, callCorrect := 0, 0
+		lastLoss, lastBatches := 0.0, 0
+		first := n.Batch()
+		_, err := n.TrainEpoch(ctx, train, func(p learning.BackpropProgress) {
 			done := ep*train.N + p.Images
-			plog.report(done, total, fmt.Sprintf(", epoch %d, loss %.3f, train accuracy %.1f%%", ep+1, p.Loss, 100*p.Acc))
+			callSeen = p.Images - min(first*o.Backprop.Batch, train.N)
+			callCorrect = int(math.Round(p.Acc * float64(callSeen)))
+			prog.EpochLoss += p.Loss
+			prog.EpochBatches++
+			lastLoss += p.Loss
+			lastBatches++
+			seen, correct := baseSeen+callSeen, baseCorrect+callCorrect
+			acc := float64(correct) / float64(max(seen, 1))
+			plog.report(done, total, fmt.Sprintf(", epoch %d, loss %.3f, train accuracy %.1f%%", ep+1, p.Loss, 100*acc))
 			_ = bar.Set(done)
-			bar.Describe(fmt.Sprintf("train epoch %d (acc %.1f%%)", ep+1, 100*p.Acc))
+			bar.Describe(fmt.Sprintf("train epoch %d (acc %.1f%%)", ep+1, 100*acc))
+			if o.Backprop.CurveEvery > 0 && p.Batch%o.Backprop.CurveEvery == 0 && p.Batch < p.Batches {
+				prog.History = append(prog.History, curvePoint{Images: done, Epoch: ep + 1,
+					Loss: ptr(lastLoss / float64(lastBatches)), TrainAccuracy: ptr(acc)})
+				lastLoss, lastBatches = 0, 0
+			}
 			sinceCkpt += o.Backprop.Batch
-			if o.CheckpointEvery > 0 && sinceCkpt >= o.CheckpointEvery {
+			if o.CheckpointEvery > 0 && sinceCkpt >= o.CheckpointEvery && p.Batch < p.Batches {
 				sinceCkpt = 0
 				waitCkpt()
-				pending = n.SaveFileAsync(ckpt)
+				prog.TrainSeconds += time.Since(start).Seconds()
+				prog.EpochSeconds += time.Since(start).Seconds()
+				start = time.Now()
+				prog.EpochSeen, prog.EpochCorrect = seen, correct
+				pending = saveCkpt(true)
 			}
 		})
-		trainSeconds += time.Since(start).Seconds()
+		prog.TrainSeconds += time.Since(start).Seconds()
+		prog.EpochSeconds += time.Since(start).Seconds()
 		waitCkpt()
 		if errors.Is(err, context.Canceled) {
 			_ = bar.Finish()
-			if serr := n.SaveFile(ckpt); serr != nil {
+			prog.EpochSeen, prog.EpochCorrect = baseSeen+callSeen, baseCorrect+callCorrect
+			if serr := saveCkpt(false)(); serr != nil {
 				return metrics{}, errors.Join(err, serr)
 			}
 			return metrics{}, fmt.Errorf("interrupted in epoch %d; checkpoint written to %s; continue with: nanospike train --resume %s", ep+1, ckpt, dir)
@@ -158,17 +217,42 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 		if err != nil {
 			return metrics{}, err
 		}
-		fmt.Fprintf(e.stderr, "epoch %d: loss %.4f, train accuracy %.2f%%, %.1f s\n", ep+1, r.Loss, 100*r.TrainAcc, r.Seconds)
-		if err := n.SaveFile(ckpt); err != nil {
+		seen, correct := baseSeen+callSeen, baseCorrect+callCorrect
+		loss := prog.EpochLoss / float64(max(prog.EpochBatches, 1))
+		pointLoss := loss
+		if o.Backprop.CurveEvery > 0 && lastBatches > 0 {
+			pointLoss = lastLoss / float64(lastBatches) // since the previous point
+		}
+		pt := curvePoint{Images: (ep + 1) * train.N, Epoch: ep + 1, Loss: ptr(pointLoss), TrainAccuracy: ptr(float64(correct) / float64(max(seen, 1)))}
+		testMsg := ""
+		if o.Backprop.CurveTest {
+			acc, err := curveTest(n, test)
+			if err != nil {
+				return metrics{}, err
+			}
+			pt.TestAccuracy = ptr(acc)
+			testMsg = fmt.Sprintf(", test accuracy %.2f%%", 100*acc)
+		}
+		prog.History = append(prog.History, pt)
+		_ = bar.Clear() // the summary on a line of its own, not over the bar
+		fmt.Fprintf(e.stderr, "epoch %d: loss %.4f, train accuracy %.2f%%%s, %.1f s\n", ep+1, loss, 100**pt.TrainAccuracy, testMsg, prog.EpochSeconds)
+		prog.EpochLoss, prog.EpochBatches, prog.EpochSeen, prog.EpochCorrect, prog.EpochSeconds = 0, 0, 0, 0, 0
+		if err := saveCkpt(false)(); err != nil {
 			return metrics{}, err
 		}
 	}
 	_ = bar.Finish()
+	trainSeconds := prog.TrainSeconds
 	trainStats := n.Counters()
 	if n.Config().Device.Mode == learning.ModeExSitu {
 		if err := n.ProgramDevices(); err != nil {
 			return metrics{}, err
 		}
+	}
+	// The model is saved before the test, so that eval --model repeats this very test (the
+	// devices' read noise draws from their state).
+	if err := n.SaveFile(filepath.Join(dir, modelFile)); err != nil {
+		return metrics{}, err
 	}
 	before := n.Counters()
 	start := time.Now()
@@ -178,11 +262,12 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	}
 	testSeconds := time.Since(start).Seconds()
 	after := n.Counters()
-	if err := n.SaveFile(filepath.Join(dir, modelFile)); err != nil {
+	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
+	met.History = prog.History
+	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
 		return metrics{}, err
 	}
-	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
-	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+	if err := writeCurves(dir, runTitle(cfg)+": accuracy", met.History); err != nil {
 		return metrics{}, err
 	}
 	return met, nil
@@ -344,4 +429,22 @@ func sameBackprop(a, b learning.BackpropConfig) error {
 		return fmt.Errorf("settings %s vs %s", ja, jb)
 	}
 	return nil
+}
+
+// curveTest returns the test accuracy of a copy of n (the devices' read noise and counters
+// of n are not touched, so the run is the same with or without its curve).
+func curveTest(n *learning.Backprop, test learning.Samples) (float64, error) {
+	var b bytes.Buffer
+	if err := n.Save(&b); err != nil {
+		return 0, err
+	}
+	c, err := learning.LoadBackprop(&b)
+	if err != nil {
+		return 0, err
+	}
+	r, err := c.Evaluate(test)
+	if err != nil {
+		return 0, err
+	}
+	return r.Accuracy, nil
 }

@@ -250,7 +250,12 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
 	}
-	applyCompareDefaults(fs, &o)
+	fc, err := applyConfig(fs, &o, (*trainOptions).registerCompareFlags)
+	if err != nil {
+		return e.usagef("%v", err)
+	}
+	fc.noteDevice(e, "compare")
+	applyCompareDefaults(fs, fc, &o)
 	si, sn, err := parseShard(shard)
 	if err != nil {
 		return e.usagef("--shard: %v", err)
@@ -298,6 +303,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var ec *energy.Config
+	if fc != nil && fc.energy != nil && energyFile == "" {
+		ec = fc.energy
+	}
 	if energyFile != "" {
 		c, err := readEnergyConfig(energyFile)
 		if err != nil {
@@ -423,12 +431,18 @@ const (
 
 // applyCompareDefaults sets compare's STDP workload where its flags were
 // not given.
-func applyCompareDefaults(fs *flag.FlagSet, o *trainOptions) {
+func applyCompareDefaults(fs *flag.FlagSet, fc *fileConfig, o *trainOptions) {
 	if o.Rule != "stdp" {
 		return
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if fc != nil { // a --config file's options set the workload
+		var opts map[string]any
+		_ = json.Unmarshal(fc.options, &opts)
+		set["train-samples"] = set["train-samples"] || opts["train_samples"] != nil
+		set["label-samples"] = set["label-samples"] || opts["label_samples"] != nil
+	}
 	if !set["train-samples"] {
 		o.TrainSamples = compareSTDPTrain
 	}
@@ -503,7 +517,11 @@ func registerTrainFlags(fs *flag.FlagSet, o *trainOptions) {
 		}
 		fs.Var(f.Value, f.Name, f.Usage)
 	})
+	configFlag(fs)
 }
+
+// registerCompareFlags is registerTrainFlags as applyConfig takes it.
+func (o *trainOptions) registerCompareFlags(fs *flag.FlagSet) { registerTrainFlags(fs, o) }
 
 // parseShard parses "i/n"; empty means the whole run (0/1).
 func parseShard(s string) (i, n int, err error) {
@@ -710,6 +728,28 @@ func sameRun(have, want *runConfig) error {
 	if !bytes.Equal(pa, pb) {
 		return errors.New("device parameters differ")
 	}
+	{ // the model's settings (defaults, or a --config file's): the stored run's must be the same
+		var ha, wa any = have.Backprop, nil
+		if want.Options.Rule == "stdp" {
+			sc, wc := have.STDP, want.Options.stdpConfig()
+			if sc != nil {
+				c := *sc
+				c.Eval.Workers = wc.Eval.Workers
+				sc = &c
+			}
+			ha, wa = sc, wc
+		} else if bc, err := want.Options.backpropConfig(); err == nil {
+			wa = bc
+		}
+		ja, _ := json.Marshal(ha)
+		jb, _ := json.Marshal(wa)
+		if !bytes.Equal(ja, jb) {
+			if err := agreesAt(jsonTree(ja), jsonTree(jb), want.Options.Rule); err != nil {
+				return err
+			}
+			return fmt.Errorf("%s settings differ", want.Options.Rule)
+		}
+	}
 	return nil
 }
 
@@ -717,7 +757,8 @@ func sameRun(have, want *runConfig) error {
 // (folder, evaluation workers) and those of the other rule, so runs stored
 // before a rule gained options still match.
 func comparableOptions(o trainOptions) trainOptions {
-	o.Out, o.Workers = "", 0
+	o.Out, o.Workers, o.model = "", 0, nil
+	o.Backprop.CurveEvery, o.Backprop.CurveTest = 0, false // the curve, not the run
 	if o.Rule != "backprop" {
 		o.Backprop = backpropOptions{}
 	}
@@ -1371,7 +1412,9 @@ func comparePlots(dir string, cf *compareFile) error {
 		bars = append(bars, plots.Bar{Label: label, Value: 100 * s.Accuracy.Mean, Lo: 100 * s.Accuracy.Lo, Hi: 100 * s.Accuracy.Hi, Flagged: flag})
 		pts = append(pts, plots.Point{X: s.Energy.Mean, Y: 100 * s.Accuracy.Mean, Label: label, Lo: 100 * s.Accuracy.Lo, Hi: 100 * s.Accuracy.Hi, Flagged: flag})
 	}
-	pts = groupPoints(pts)
+	// Scatter labels the points in order where there is room (coincident points share one
+	// label, named in its caption): the most accurate first.
+	slices.SortStableFunc(pts, func(a, b plots.Point) int { return cmp.Compare(b.Y, a.Y) })
 	infParts, infStacks, trParts, trStacks := energyStacks(cf)
 	for _, ext := range []string{".png", ".svg"} {
 		if len(infStacks) > 0 {
@@ -1441,33 +1484,4 @@ func energyStacks(cf *compareFile) (infParts []string, inf []plots.Stack, trPart
 		tr = append(tr, plots.Stack{Label: label + " (" + joules(total*1e-6) + ")", Values: shares})
 	}
 	return infParts, inf, trParts, tr
-}
-
-// groupPoints merges points that would be drawn on top of each other (same
-// accuracy, energy within 2 %) into one labelled "first (+k)": devices with
-// the same normalised parameters train identically and differ only in
-// energy, and a pile of overprinted labels is unreadable.
-func groupPoints(pts []plots.Point) []plots.Point {
-	var out []plots.Point
-	count := []int{}
-	for _, p := range pts {
-		merged := false
-		for i, q := range out {
-			if p.Y == q.Y && math.Abs(p.X-q.X) <= 0.02*math.Max(math.Abs(p.X), math.Abs(q.X)) {
-				count[i]++
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			out = append(out, p)
-			count = append(count, 0)
-		}
-	}
-	for i := range out {
-		if count[i] > 0 {
-			out[i].Label = fmt.Sprintf("%s (+%d alike)", out[i].Label, count[i])
-		}
-	}
-	return out
 }

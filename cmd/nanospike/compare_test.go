@@ -18,7 +18,6 @@ import (
 
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/experiment"
-	"github.com/nanospike/nanospike/internal/plots"
 )
 
 // tinyArgs are training settings small enough for unit tests.
@@ -256,12 +255,6 @@ func TestCompareShardsMergeToOneTable(t *testing.T) {
 	assert.Contains(t, stderr, "not a compare record")
 }
 
-func TestGroupPoints(t *testing.T) {
-	got := groupPoints([]plots.Point{{X: 1e-6, Y: 50, Label: "a"}, {X: 1.01e-6, Y: 50, Label: "b"}, {X: 1e-6, Y: 51, Label: "c"},
-		{X: 2e-6, Y: 50, Label: "d"}, {X: 0.995e-6, Y: 50, Label: "e"}})
-	assert.Equal(t, []plots.Point{{X: 1e-6, Y: 50, Label: "a (+2 alike)"}, {X: 1e-6, Y: 51, Label: "c"}, {X: 2e-6, Y: 50, Label: "d"}}, got)
-}
-
 // TestCompareBackprop: compare trains whatever rule trainRule knows; until
 // backprop is wired into trainRule the run fails with trainRule's error.
 func TestCompareBackprop(t *testing.T) {
@@ -462,7 +455,7 @@ func TestCompareDefaultWorkload(t *testing.T) {
 		var o trainOptions
 		registerTrainFlags(fs, &o)
 		require.NoError(t, fs.Parse(c.args))
-		applyCompareDefaults(fs, &o)
+		applyCompareDefaults(fs, nil, &o)
 		assert.Equal(t, c.wantTrain, o.TrainSamples, c.args)
 		assert.Equal(t, c.wantLabel, o.LabelSamples, c.args)
 	}

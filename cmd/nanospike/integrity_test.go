@@ -39,7 +39,9 @@ func TestFlippedByteRefused(t *testing.T) {
 		assert.Contains(t, stderr, "corrupt", "%v", rule)
 		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "%v: one line: %s", rule, stderr)
 
-		// The checkpoint has the model's format: a flipped one stops a resume, naming it.
+		// The checkpoint has the model's format: a flipped one stops the resume of an
+		// unfinished run (no metrics.json), naming it.
+		require.NoError(t, os.Remove(filepath.Join(dir, metricsFile)))
 		ckpt := filepath.Join(dir, checkpointFile)
 		require.NoError(t, os.WriteFile(ckpt, bad, 0o644))
 		code, _, stderr = runCLI(t, "train", "--resume", dir)
@@ -182,7 +184,9 @@ func TestRunFilesValidated(t *testing.T) {
 	assert.Contains(t, stderr, mpath)
 	require.NoError(t, os.WriteFile(mpath, good, 0o644))
 
-	// An edited config.json: the resume refuses, naming both files.
+	// An edited config.json of an unfinished run (no metrics.json: a finished run resumed is
+	// a no-op): the resume refuses, naming both files.
+	require.NoError(t, os.Remove(mpath))
 	cpath := filepath.Join(dir, configFile)
 	var cfg runConfig
 	require.NoError(t, readJSON(cpath, &cfg))
@@ -201,6 +205,7 @@ func TestRunFilesValidated(t *testing.T) {
 	sdir := filepath.Join(t.TempDir(), "stdp")
 	code, _, stderr = runCLI(t, append([]string{"train", "--out", sdir}, tinyArgs...)...)
 	require.Equal(t, 0, code, stderr)
+	require.NoError(t, os.Remove(filepath.Join(sdir, metricsFile)))
 	scpath := filepath.Join(sdir, configFile)
 	require.NoError(t, readJSON(scpath, &cfg))
 	cfg.Options.TrainSamples = 20

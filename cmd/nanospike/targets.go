@@ -84,7 +84,12 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
 	}
-	applyCompareDefaults(fs, &o)
+	fc, err := applyConfig(fs, &o, (*trainOptions).registerCompareFlags)
+	if err != nil {
+		return e.usagef("%v", err)
+	}
+	fc.noteDevice(e, "targets")
+	applyCompareDefaults(fs, fc, &o)
 	switch {
 	case dev == "":
 		return e.usagef("--device is required")

@@ -44,6 +44,9 @@ type trainOptions struct {
 	Workers         int             `json:"workers"`
 	Programming     string          `json:"programming,omitempty"` // STDP: nominal or model
 	Backprop        backpropOptions `json:"backprop"`
+	// model holds the model settings of a --config file (nil: the defaults); the fields
+	// above override the ones they name.
+	model *modelSettings
 }
 
 // runConfig is DIR/config.json.
@@ -55,6 +58,9 @@ type runConfig struct {
 	Backprop *learning.BackpropConfig `json:"backprop,omitempty"`
 	Energy   energy.Config            `json:"energy"`
 }
+
+// registerOn is register with the flag set first, as applyConfig takes it.
+func (o *trainOptions) registerOn(fs *flag.FlagSet) { o.register(fs) }
 
 func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Rule, "rule", "stdp", "learning rule: stdp or backprop")
@@ -126,6 +132,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&maxMemory, "max-memory", 0, "refuse a run estimated to need more memory than this many bytes (0: the memory available)")
 	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
 	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (crossbar tile, periphery, neuron circuit; docs/energy.md); fields not given take the defaults")
+	configFlag(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -135,10 +142,30 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if resume != "" && energyFile != "" {
 		return e.usagef("--energy-config cannot change a resumed run's constants (cost it anew with nanospike energy --energy-config)")
 	}
+	fc, err := applyConfig(fs, &o, (*trainOptions).registerOn)
+	if err != nil {
+		return e.usagef("%v", err)
+	}
+	if resume != "" && fc != nil {
+		return e.usagef("--config starts a new run; --resume continues one with its own config.json (to train again with an edited config.json: --config DIR/config.json --out NEWDIR)")
+	}
 	var cfg runConfig
 	if resume != "" {
 		if err := readJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
 			return fmt.Errorf("--resume: %w", err)
+		}
+		unlock, err := lockRun(resume) // another process may be writing the folder
+		if err != nil {
+			return err
+		}
+		met, done, err := finishedRun(resume)
+		unlock()
+		if err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		} else if done {
+			fmt.Fprintf(e.stderr, "%s: the run has finished; nothing to resume (train anew: --config %s --out NEWDIR)\n", resume, filepath.Join(resume, configFile))
+			printMetrics(e, met, resume)
+			return nil
 		}
 		cfg.Options.Out = resume
 		o = cfg.Options
@@ -155,12 +182,16 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			if ec, err = readEnergyConfig(energyFile); err != nil {
 				return e.usagef("--energy-config: %v", err)
 			}
+		} else if fc != nil && fc.energy != nil {
+			ec = *fc.energy
 		}
 		if o.Out == "" {
 			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, deviceLabel(o.Device), o.Neurons))
 		}
-		dev, err := loadDevice(o.Device)
-		if err != nil {
+		var dev *device.Params
+		if fc != nil && fc.device != nil && !flagSet(fs, "device") && o.Device != floatDevice {
+			dev = fc.device // the file's device parameters, under its options' device name
+		} else if dev, err = loadDevice(o.Device); err != nil {
 			return err
 		}
 		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: ec}
@@ -182,9 +213,12 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 
 func (o *trainOptions) stdpConfig() learning.STDPConfig {
 	c := learning.DefaultSTDPConfig()
+	if o.model != nil && o.model.STDP != nil {
+		c = *o.model.STDP
+	}
 	c.Neurons, c.TrainSamples, c.TestSamples, c.LabelSamples = o.Neurons, o.TrainSamples, o.TestSamples, o.LabelSamples
 	c.Epochs, c.Seed, c.Float = o.Epochs, o.Seed, o.Device == floatDevice
-	c.Net.Neurons = o.Neurons
+	c.Net.Neurons, c.Net.Seed = o.Neurons, o.Seed
 	c.Eval.Workers = o.Workers
 	c.Rule.Programming = o.Programming
 	return c
@@ -261,31 +295,51 @@ func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 			return metrics{}, err
 		}
 	}
+	k := m.Config.TrainSamples
+	if k == 0 || k > data.Train.N {
+		k = data.Train.N
+	}
+	total := k * m.Config.Epochs
+	// The learning curve: the running accuracy every few images, kept in progress.json
+	// beside each checkpoint so that a resumed run continues it.
+	var entries progressEntries
+	var prog runProgress
+	if resuming {
+		var warn string
+		if entries, prog, warn = readProgress(dir, m.Epoch*k+m.Next); warn != "" {
+			fmt.Fprintf(e.stderr, "warning: %s\n", warn)
+		}
+	}
+	every := curveEvery(total)
 	save := func(name string) func(*learning.STDPModel) error {
 		return func(m *learning.STDPModel) error {
 			b, err := m.MarshalBinary()
 			if err != nil {
 				return err
 			}
+			if name == checkpointFile {
+				prog.Images, prog.TrainSeconds = m.Epoch*k+m.Next, m.TrainSeconds
+				if err := writeProgress(dir, &entries, prog); err != nil {
+					return err
+				}
+			}
 			return writeFileAtomic(filepath.Join(dir, name), b)
 		}
 	}
-	k := m.Config.TrainSamples
-	if k == 0 || k > data.Train.N {
-		k = data.Train.N
-	}
-	total := k * m.Config.Epochs
 	bar := e.newBar(total, "train", "img")
 	_ = bar.Set(m.Epoch*k + m.Next)
-	plog := e.newProgressLog("train", m.Epoch*k+m.Next)
-	plog.decile = 10 * plog.first / max(total, 1)
+	lines := e.newProgressLog("train", m.Epoch*k+m.Next)
+	lines.decile = 10 * lines.first / max(total, 1)
 	err := m.Train(ctx, data.Train, learning.TrainHooks{
 		Progress: func(_ string, done, _ int, acc float64) {
 			extra := ""
 			if !math.IsNaN(acc) {
 				extra = fmt.Sprintf(", running accuracy %.1f%%", 100*acc)
 			}
-			plog.report(done, total, extra)
+			lines.report(done, total, extra)
+			if done%every == 0 || done == total {
+				prog.History = append(prog.History, curvePoint{Images: done, Epoch: (done-1)/k + 1, TrainAccuracy: ptr(acc)})
+			}
 			if done%10 == 0 || done == total {
 				if !math.IsNaN(acc) {
 					bar.Describe(fmt.Sprintf("train (running acc %.1f%%)", 100*acc))
@@ -310,18 +364,23 @@ func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Datas
 	if err := m.Label(ctx, data.Train, e.phaseBar("label")); err != nil {
 		return metrics{}, fmt.Errorf("labelling: %w (training is saved; rerun with --resume %s)", err, dir)
 	}
+	// The model is saved before the test, so that eval --model repeats this very test.
+	if err := save(modelFile)(m); err != nil {
+		return metrics{}, err
+	}
 	acc, res, err := m.Test(ctx, data.Test, e.phaseBar("test"))
 	if err != nil {
 		return metrics{}, fmt.Errorf("testing: %w (training is saved; rerun with --resume %s)", err, dir)
 	}
-	if err := save(modelFile)(m); err != nil {
-		return metrics{}, err
-	}
 	met := stdpMetrics(m, cfg, acc, res)
+	met.History = prog.History
 	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
 		return metrics{}, err
 	}
-	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), m); err != nil {
+	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), runTitle(cfg), m); err != nil {
+		return metrics{}, err
+	}
+	if err := writeCurves(dir, runTitle(cfg)+": running accuracy", met.History); err != nil {
 		return metrics{}, err
 	}
 	return met, nil
@@ -374,6 +433,8 @@ type metrics struct {
 	Diagnosis *learning.Diagnosis `json:"diagnosis,omitempty"`
 	// Raw totals, so `nanospike energy` can recompute with other constants.
 	Counts runCounts `json:"counts"`
+	// History is the learning curve (curves.png).
+	History []curvePoint `json:"history,omitempty"`
 }
 
 // runCounts are the event totals behind the energy figures.
@@ -455,6 +516,9 @@ func printMetrics(e *env, m metrics, dir string) {
 		m.PulsesPerTrainImage, shareCell(tr.DeviceShareTraining))
 	fmt.Fprintf(e.stdout, "throughput             train %.0f img/s, test %.0f img/s\n", m.TrainImagesPerS, m.TestImagesPerS)
 	files := "metrics.json, config.json, model.gob"
+	if len(m.History) > 0 {
+		files += ", curves.png"
+	}
 	if m.Rule == "stdp" {
 		files += ", weights.png"
 	}
@@ -479,7 +543,7 @@ func joules(j float64) string {
 
 // saveReceptiveFields writes the input weights of every excitatory neuron
 // as a grid of 28×28 tiles.
-func saveReceptiveFields(path string, m *learning.STDPModel) error {
+func saveReceptiveFields(path, title string, m *learning.STDPModel) error {
 	rows, cols := m.Syn.Rows(), m.Syn.Cols()
 	w := m.Syn.WeightsTo(nil)
 	t := make([]float64, len(w))
@@ -489,7 +553,19 @@ func saveReceptiveFields(path string, m *learning.STDPModel) error {
 		}
 	}
 	side := int(math.Ceil(math.Sqrt(float64(cols))))
-	return plots.Grid(path, t, (cols+side-1)/side, side, datasets.Height, datasets.Width)
+	var labels []string
+	if m.Labels != nil {
+		labels = make([]string, cols)
+		for j := range labels {
+			labels[j] = fmt.Sprintf("n%d: %d", j, m.Labels[j])
+			if m.Labels[j] < 0 {
+				labels[j] = fmt.Sprintf("n%d: –", j)
+			}
+		}
+	}
+	f := plots.Figure{Title: "receptive fields: " + title, YLabel: "weight (normalised conductance)",
+		Caption: "nK: d above a field: excitatory neuron K, labelled with digit d (the class it responded to most in labelling; –: never fired)."}
+	return f.Fields(path, t, (cols+side-1)/side, side, datasets.Height, datasets.Width, labels)
 }
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -567,4 +643,23 @@ func checkOverwrite(dir string, force bool) error {
 		}
 	}
 	return nil
+}
+
+// finishedRun reports whether dir holds a finished run (its model and metrics), with the
+// metrics; a metrics.json that does not read is an error.
+func finishedRun(dir string) (metrics, bool, error) {
+	var met metrics
+	if _, err := os.Stat(filepath.Join(dir, metricsFile)); err != nil {
+		return met, false, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, modelFile)); err != nil {
+		return met, false, nil
+	}
+	if err := readJSON(filepath.Join(dir, metricsFile), &met); err != nil {
+		return met, false, err
+	}
+	if met.Rule == "" || met.TestImages <= 0 {
+		return met, false, fmt.Errorf("%s: not the metrics of a finished run (rule %q, %d test images)", filepath.Join(dir, metricsFile), met.Rule, met.TestImages)
+	}
+	return met, true, nil
 }
