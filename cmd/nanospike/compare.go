@@ -211,6 +211,9 @@ type compareRow struct {
 	// stdpEnergyFromCounts).
 	Recounted bool `json:"inference_reads_recounted,omitempty"`
 
+	// History is the run's learning curve (metrics.json's).
+	History []curvePoint `json:"history,omitempty"`
+
 	Rule        string `json:"rule"`
 	Neurons     int    `json:"neurons"`
 	Seed        uint64 `json:"seed"`
@@ -244,6 +247,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	fs.Var(&sets, "set", "fix a device parameter for every run, param=v (repeatable; the parameters of --sweep), e.g. --set c2c=0 to see quantisation alone")
 	fs.StringVar(&shard, "shard", "", "run only part i of n (0 ≤ i < n): item k belongs to part k mod n; join the parts with nanospike merge")
 	fs.IntVar(&jobs, "jobs", 0, "runs trained at once, each on one core (0: GOMAXPROCS)")
+	e.jsonFlag(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -362,8 +366,14 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		if err := writeCompareOutputs(out, &cf); err != nil {
 			return err
 		}
-		printCompareTable(e.stdout, &cf)
-		fmt.Fprintf(e.stdout, "\nresults in %s (%s, %s, %s, plots)\n", out, compareCSV, compareJSON, compareMD)
+		if e.asJSON {
+			if err := e.printJSON(&cf); err != nil {
+				return err
+			}
+		} else {
+			printCompareTable(e.stdout, &cf)
+			fmt.Fprintf(e.stdout, "\nresults in %s (%s, %s, %s, plots)\n", out, compareCSV, compareJSON, compareMD)
+		}
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: finished runs are kept, unfinished ones have checkpoints; rerun the same command to continue")
@@ -380,10 +390,21 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 func runItems(ctx context.Context, e *env, o trainOptions, items []compareItem, data *datasets.Dataset, ec *energy.Config, jobs int) []string {
 	stderr := &syncWriter{w: e.stderr}
 	var (
-		mu     sync.Mutex
-		failed []string
-		done   int
+		mu      sync.Mutex
+		failed  []string
+		done    int
+		trained int // runs trained or resumed here (not skipped): the ETA's pace
+		start   = time.Now()
 	)
+	// progress is "(done/total)" and, once a run has trained, the time left at this pace.
+	progress := func() string {
+		p := fmt.Sprintf("(%d/%d", done, len(items))
+		if left := len(items) - done; trained > 0 && left > 0 {
+			eta := time.Duration(float64(time.Since(start)) / float64(trained) * float64(left))
+			p += ", about " + eta.Round(time.Second).String() + " left"
+		}
+		return p + ")"
+	}
 	work := make(chan compareItem)
 	var wg sync.WaitGroup
 	for range min(jobs, max(len(items), 1)) {
@@ -397,11 +418,14 @@ func runItems(ctx context.Context, e *env, o trainOptions, items []compareItem, 
 				pw.flush()
 				mu.Lock()
 				done++
+				if err == nil && !strings.HasPrefix(status, alreadyFinished) {
+					trained++
+				}
 				if err != nil {
 					failed = append(failed, fmt.Sprintf("%s: %v", it.Label, err))
-					fmt.Fprintf(stderr, "[%s] failed: %v (%d/%d)\n", it.Label, err, done, len(items))
+					fmt.Fprintf(stderr, "[%s] failed: %v %s\n", it.Label, err, progress())
 				} else {
-					fmt.Fprintf(stderr, "[%s] %s (%d/%d)\n", it.Label, status, done, len(items))
+					fmt.Fprintf(stderr, "[%s] %s %s\n", it.Label, status, progress())
 				}
 				mu.Unlock()
 			}
@@ -669,6 +693,9 @@ func compareItems(devices, sweep string, sets ...string) ([]compareItem, string,
 	return items, param, nil
 }
 
+// alreadyFinished starts the status of a run skipped because it had finished.
+const alreadyFinished = "already finished"
+
 // runCompareItem trains and tests one run in out/<label>: skipped when
 // metrics.json is there, resumed when a checkpoint is. It returns a one-line
 // status.
@@ -691,7 +718,7 @@ func runCompareItem(ctx context.Context, e *env, o trainOptions, it compareItem,
 		if err := readJSON(filepath.Join(dir, metricsFile), &m); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("already finished: accuracy %.2f %%, %s per inference (skipped)", 100*m.Accuracy, joules(m.EnergyPerInference)), nil
+		return fmt.Sprintf(alreadyFinished+": accuracy %.2f %%, %s per inference (skipped)", 100*m.Accuracy, joules(m.EnergyPerInference)), nil
 	}
 	resuming := false
 	cfg := &want
@@ -794,6 +821,7 @@ func readCompareRow(dir string, it compareItem, ec *energy.Config) (compareRow, 
 		TrueNorth: m.Inference.TrueNorth, Loihi: m.Inference.Loihi,
 		Rule: m.Rule, Neurons: m.Neurons, Seed: m.Seed, TrainImages: m.TrainImages, TestImages: m.TestImages,
 		TrainSeconds: m.TrainSeconds, TestSeconds: m.TestSeconds, TrainImagesPerS: m.TrainImagesPerS, TestImagesPerS: m.TestImagesPerS,
+		History: m.History,
 	}
 	// The figures of the run's counts costed by the present model (a run stored before it
 	// keeps its own figures and has no parts).
@@ -1416,7 +1444,18 @@ func comparePlots(dir string, cf *compareFile) error {
 	// label, named in its caption): the most accurate first.
 	slices.SortStableFunc(pts, func(a, b plots.Point) int { return cmp.Compare(b.Y, a.Y) })
 	infParts, infStacks, trParts, trStacks := energyStacks(cf)
+	curves := groupCurves(cf)
 	for _, ext := range []string{".png", ".svg"} {
+		if len(curves) > 0 {
+			ylabel := "running training accuracy (%), mean over seeds"
+			if cf.Rule == "backprop" {
+				ylabel = "test accuracy after each epoch (%), mean over seeds"
+			}
+			f := plots.Figure{Title: title, XLabel: "training images", YLabel: ylabel}
+			if err := f.Lines(filepath.Join(dir, "curves"+ext), curves...); err != nil {
+				return err
+			}
+		}
 		if len(infStacks) > 0 {
 			f := plots.Figure{Title: title, YLabel: "energy per inference (µJ), mean over seeds"}
 			if err := f.Stacked(filepath.Join(dir, "energy-inference"+ext), infParts, infStacks...); err != nil {
@@ -1484,4 +1523,42 @@ func energyStacks(cf *compareFile) (infParts []string, inf []plots.Stack, trPart
 		tr = append(tr, plots.Stack{Label: label + " (" + joules(total*1e-6) + ")", Values: shares})
 	}
 	return infParts, inf, trParts, tr
+}
+
+// groupCurves returns each group's learning curve, the mean over its seeds at each point:
+// backprop's test accuracy per epoch where the runs have it, else the training curve (STDP's
+// running accuracy). A group whose runs' points differ is left out.
+func groupCurves(cf *compareFile) []plots.Series {
+	var out []plots.Series
+	for _, s := range cf.Summary {
+		rows := groupRows(cf, s.Group)
+		var mean plots.Series
+		ok := true
+		for _, r := range rows {
+			ser := curveSeries("", r.History)
+			if len(ser) == 0 {
+				ok = false
+				break
+			}
+			c := ser[len(ser)-1] // the test curve where there is one
+			if mean.X == nil {
+				mean.X, mean.Y = slices.Clone(c.X), make([]float64, len(c.X))
+			}
+			if !slices.Equal(mean.X, c.X) {
+				ok = false
+				break
+			}
+			for i, y := range c.Y {
+				mean.Y[i] += y / float64(len(rows))
+			}
+		}
+		if ok && len(mean.X) > 0 {
+			mean.Name = s.Group
+			if len(mean.X) < 8 {
+				mean.Style = plots.LinePoints
+			}
+			out = append(out, mean)
+		}
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -132,9 +134,37 @@ func TestConfigFileCompare(t *testing.T) {
 	require.NoError(t, readJSON(filepath.Join(out, "ideal-s1", configFile), &cfg))
 	assert.Equal(t, 250.0, cfg.STDP.Net.Present)
 	assert.Equal(t, 200, cfg.Options.TrainSamples, "the file's workload, not compare's default")
+	assert.FileExists(t, filepath.Join(out, "curves.png"), "compare overlays its runs' curves")
 
 	code, _, stderr = runCLI(t, "compare", "--devices", "ideal", "--neurons", "10", "--seeds", "2",
 		"--train-samples", "200", "--label-samples", "100", "--test-samples", "100", "--out", out)
 	assert.NotEqual(t, 0, code)
 	assert.Contains(t, stderr, "stdp.network.present_ms is 250, not 350")
+}
+
+// TestJSONOutput: with --json, train, eval and compare print one JSON document on stdout and
+// nothing else.
+func TestJSONOutput(t *testing.T) {
+	tmp := t.TempDir()
+	run := filepath.Join(tmp, "run")
+	for _, args := range [][]string{
+		append([]string{"train", "--json", "--out", run}, tinyBackprop...),
+		{"eval", "--json", "--model", run},
+		{"train", "--json", "--resume", run},
+		append([]string{"compare", "--json", "--devices", "ideal", "--seeds", "2", "--out", filepath.Join(tmp, "cmp")}, tinyBackprop...),
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		require.Equal(t, 0, code, "%v: %s", args, stderr)
+		dec := json.NewDecoder(strings.NewReader(stdout))
+		var v map[string]any
+		require.NoError(t, dec.Decode(&v), "%v: %s", args, stdout)
+		assert.False(t, dec.More(), "%v: one document", args)
+		_, err := dec.Token()
+		assert.ErrorIs(t, err, io.EOF, "%v: nothing after it", args)
+		if args[0] == "compare" {
+			assert.Contains(t, v, "rows")
+		} else {
+			assert.Contains(t, v, "accuracy")
+		}
+	}
 }

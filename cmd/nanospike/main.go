@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -50,6 +51,19 @@ func register(c *command) {
 type env struct {
 	stdout, stderr io.Writer
 	tty            bool // stderr is a terminal: show progress bars
+	asJSON         bool // --json: the result as one JSON document on stdout, no text there
+}
+
+// jsonFlag registers --json, which sets e.asJSON.
+func (e *env) jsonFlag(fs *flag.FlagSet) {
+	fs.BoolVar(&e.asJSON, "json", false, "print the result as one JSON document on stdout and nothing else there (progress stays on stderr)")
+}
+
+// printJSON writes v to stdout as one indented JSON document.
+func (e *env) printJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // usageError marks errors that exit with status 2.

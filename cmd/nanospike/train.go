@@ -133,6 +133,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&resume, "resume", "", "continue the interrupted run in DIR (other flags are read from DIR/config.json)")
 	fs.StringVar(&energyFile, "energy-config", "", "JSON file of the energy model's constants (crossbar tile, periphery, neuron circuit; docs/energy.md); fields not given take the defaults")
 	configFlag(fs)
+	e.jsonFlag(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
@@ -489,6 +490,12 @@ func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning
 }
 
 func printMetrics(e *env, m metrics, dir string) {
+	if e.asJSON {
+		if err := e.printJSON(m); err != nil {
+			fmt.Fprintf(e.stderr, "warning: %v\n", err)
+		}
+		return
+	}
 	size := fmt.Sprintf("%d neurons", m.Neurons)
 	if m.Rule == "backprop" {
 		size = fmt.Sprintf("%d hidden neurons", m.Neurons)
@@ -576,6 +583,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&testSamples, "test-samples", -1, "test images (default: as trained; 0: all)")
 	fs.IntVar(&workers, "workers", 0, "evaluation replicas run at once (0: one per core)")
 	dataFlag(fs, &data)
+	e.jsonFlag(fs)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
