@@ -60,39 +60,65 @@ func TestTargetsIdealMeetsEverything(t *testing.T) {
 	assert.Equal(t, string(b1), string(b2))
 }
 
-// TestTargetsStatesDirection: fewer states lose more, so a device with few states needs more.
-func TestTargetsStatesDirection(t *testing.T) {
-	p, err := device.Preset("ideal")
-	require.NoError(t, err)
-	p.States, p.Analog, p.Ranges = 8, false, nil
-	file := filepath.Join(t.TempDir(), "few-states.json")
-	b, err := json.Marshal(p)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(file, b, 0o644))
-	out := t.TempDir()
-	code, _, stderr := runCLI(t, append([]string{"targets", "--device", file, "--loss", "2", "--params", "states", "--pairs", "",
-		"--seeds", "2", "--values", "states=2,8,64,1024", "--out", out}, tinyBackprop...)...)
-	require.Equal(t, 0, code, stderr)
-	tf := readTargets(t, out)
-	require.Len(t, tf.Params, 1)
-	st := tf.Params[0]
-	var vals []float64
-	for _, pt := range st.Points {
-		vals = append(vals, pt.Value)
-	}
-	assert.Equal(t, []float64{1024, 64, 8, 2}, vals, "best first")
-	first, last := experiment.Describe(st.Points[0].Loss).Mean, experiment.Describe(st.Points[len(st.Points)-1].Loss).Mean
-	assert.Greater(t, last, first+2, "2 states lose more than 1024")
-	assert.NotEqual(t, experiment.VerdictInsensitive, st.Verdict)
-	// A stricter target never asks for fewer states.
-	loose, err := experiment.FindTarget("states", 8, experiment.Higher, true, st.Points, 10)
-	require.NoError(t, err)
-	strict, err := experiment.FindTarget("states", 8, experiment.Higher, true, st.Points, 2)
-	require.NoError(t, err)
-	t.Logf("points %+v; loose %+v; strict %+v", st.Points, loose, strict)
-	require.False(t, math.IsNaN(strict.Threshold.Mean), "the 2 pp target is crossed within the sweep")
-	if !math.IsNaN(loose.Threshold.Mean) {
-		assert.GreaterOrEqual(t, strict.Threshold.Mean, loose.Threshold.Mean)
+// directionBackprop is a small backprop setting long enough (about 90 % test accuracy) for the
+// devices' parameters to move the accuracy more than the seeds do.
+var directionBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "3000", "--test-samples", "500"}
+
+// TestTargetsPhysicsDirection: a worse device parameter (fewer states, larger |NL|, larger
+// C2C) loses more, and a stricter loss target never asks for a laxer threshold.
+func TestTargetsPhysicsDirection(t *testing.T) {
+	for _, c := range []struct {
+		param  string
+		set    func(p *device.Params)
+		values string // best first
+		want   []float64
+		better experiment.Better
+		log    bool
+		own    float64
+	}{
+		{"states", func(p *device.Params) { p.States, p.Analog = 8, false }, "states=2,8,64,1024", []float64{1024, 64, 8, 2}, experiment.Higher, true, 8},
+		{"nl_ltp", func(p *device.Params) { p.States, p.NLLTP = 64, 3 }, "nl_ltp=0,1,3,9", []float64{0, 1, 3, 9}, experiment.Lower, false, 3},
+		{"c2c", func(p *device.Params) { p.States, p.C2C = 64, 0.1 }, "c2c=0,0.1,0.3,1", []float64{0, 0.1, 0.3, 1}, experiment.Lower, false, 0.1},
+	} {
+		t.Run(c.param, func(t *testing.T) {
+			p, err := device.Preset("ideal")
+			require.NoError(t, err)
+			p.Ranges = nil
+			c.set(p)
+			file := filepath.Join(t.TempDir(), "dev.json")
+			b, err := json.Marshal(p)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(file, b, 0o644))
+			out := t.TempDir()
+			code, _, stderr := runCLI(t, append([]string{"targets", "--device", file, "--loss", "2", "--params", c.param, "--pairs", "",
+				"--seeds", "2", "--values", c.values, "--out", out}, directionBackprop...)...)
+			require.Equal(t, 0, code, stderr)
+			tf := readTargets(t, out)
+			require.Len(t, tf.Params, 1)
+			st := tf.Params[0]
+			var vals []float64
+			for _, pt := range st.Points {
+				vals = append(vals, pt.Value)
+			}
+			assert.Equal(t, c.want, vals, "best first")
+			first, last := experiment.Describe(st.Points[0].Loss).Mean, experiment.Describe(st.Points[len(st.Points)-1].Loss).Mean
+			assert.Greater(t, last, first+2, "the worst value loses more than the best")
+			assert.NotEqual(t, experiment.VerdictInsensitive, st.Verdict)
+			// A stricter target never asks for a laxer threshold.
+			loose, err := experiment.FindTarget(c.param, c.own, c.better, c.log, st.Points, 15)
+			require.NoError(t, err)
+			strict, err := experiment.FindTarget(c.param, c.own, c.better, c.log, st.Points, 5)
+			require.NoError(t, err)
+			t.Logf("points %+v; loose %+v; strict %+v", st.Points, loose, strict)
+			require.False(t, math.IsNaN(strict.Threshold.Mean), "the 5 pp target is crossed within the sweep")
+			if !math.IsNaN(loose.Threshold.Mean) {
+				if c.better == experiment.Higher {
+					assert.GreaterOrEqual(t, strict.Threshold.Mean, loose.Threshold.Mean)
+				} else {
+					assert.LessOrEqual(t, strict.Threshold.Mean, loose.Threshold.Mean)
+				}
+			}
+		})
 	}
 }
 
