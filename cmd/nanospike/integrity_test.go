@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -219,4 +220,34 @@ func TestRunFilesValidated(t *testing.T) {
 	code, _, stderr = runCLI(t, "train", "--resume", sdir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "holds an STDP run")
+}
+
+// TestDiskFull: a run whose folder fills up stops with one line naming the file and the
+// cause, leaves no temporary file and no metrics.json (nothing looks finished), and a resume
+// once there is room finishes it. It needs a small tmpfs, so root where mounting is allowed.
+func TestDiskFull(t *testing.T) {
+	if testing.Short() || os.Geteuid() != 0 {
+		t.Skip("mounts a tmpfs: root only")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", mnt).Run() })
+	dir := filepath.Join(mnt, "run")
+	// 784-300-10 on devices: the checkpoint is several MB.
+	args := []string{"train", "--out", dir, "--rule", "backprop", "--hidden", "300", "--steps", "5", "--train-samples", "300", "--test-samples", "100"}
+	code, _, stderr := runCLI(t, args...)
+	require.Equal(t, 1, code, stderr)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1] // after the progress lines: the error, one line
+	assert.True(t, strings.HasPrefix(last, "nanospike train: "), last)
+	assert.Contains(t, last, "no space left on device")
+	assert.Contains(t, last, filepath.Join(dir, checkpointFile))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.NotContains(t, e.Name(), ".tmp", "no temporary file is left")
+		assert.NotEqual(t, metricsFile, e.Name(), "a failed run does not look finished")
+	}
 }
