@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -41,12 +42,12 @@ type fileConfig struct {
 	present map[string]any // the stdp and backprop sections as written (keys present)
 }
 
-// readConfigFile reads and checks a --config file: unknown keys are errors naming the key,
+// readConfigFile reads and checks a --config file (or a run's config.json, for flag): unknown keys are errors naming the key,
 // each section is validated.
-func readConfigFile(path string) (*fileConfig, error) {
+func readConfigFile(path, flag string) (*fileConfig, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--config: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	var raw struct {
 		Command  string          `json:"command"`
@@ -57,16 +58,16 @@ func readConfigFile(path string) (*fileConfig, error) {
 		Energy   json.RawMessage `json:"energy"`
 	}
 	if err := strictDecode(b, &raw); err != nil {
-		return nil, fmt.Errorf("--config %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	fc := &fileConfig{path: path, options: raw.Options, present: map[string]any{}}
 	if len(raw.STDP) > 0 && string(raw.STDP) != "null" {
 		c := learning.DefaultSTDPConfig()
 		if err := strictDecode(raw.STDP, &c); err != nil {
-			return nil, fmt.Errorf("--config %s: stdp: %w", path, err)
+			return nil, fmt.Errorf("%s %s: stdp: %w", flag, path, err)
 		}
 		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("--config %s: stdp: %w", path, err)
+			return nil, fmt.Errorf("%s %s: stdp: %w", flag, path, err)
 		}
 		fc.model.STDP = &c
 		fc.present["stdp"] = jsonTree(raw.STDP)
@@ -74,10 +75,10 @@ func readConfigFile(path string) (*fileConfig, error) {
 	if len(raw.Backprop) > 0 && string(raw.Backprop) != "null" {
 		c := learning.DefaultBackpropConfig()
 		if err := strictDecode(raw.Backprop, &c); err != nil {
-			return nil, fmt.Errorf("--config %s: backprop: %w", path, err)
+			return nil, fmt.Errorf("%s %s: backprop: %w", flag, path, err)
 		}
 		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("--config %s: backprop: %w", path, err)
+			return nil, fmt.Errorf("%s %s: backprop: %w", flag, path, err)
 		}
 		fc.model.Backprop = &c
 		fc.present["backprop"] = jsonTree(raw.Backprop)
@@ -85,14 +86,14 @@ func readConfigFile(path string) (*fileConfig, error) {
 	if len(raw.Energy) > 0 && string(raw.Energy) != "null" {
 		c, err := energy.ParseConfig(raw.Energy)
 		if err != nil {
-			return nil, fmt.Errorf("--config %s: energy: %w", path, err)
+			return nil, fmt.Errorf("%s %s: energy: %w", flag, path, err)
 		}
 		fc.energy = &c
 	}
 	if len(raw.Device) > 0 && string(raw.Device) != "null" {
 		p, err := device.ParseParams(raw.Device, path+": device_params")
 		if err != nil {
-			return nil, fmt.Errorf("--config: %w", err)
+			return nil, fmt.Errorf("%s: %w", flag, err)
 		}
 		fc.device = p
 	}
@@ -137,7 +138,7 @@ func applyConfig(fs *flag.FlagSet, o *trainOptions, register func(*trainOptions,
 	if path == "" {
 		return nil, nil
 	}
-	fc, err := readConfigFile(path)
+	fc, err := readConfigFile(path, "--config")
 	if err != nil {
 		return nil, err
 	}
@@ -234,4 +235,22 @@ func (fc *fileConfig) noteDevice(e *env, command string) {
 	if fc != nil && fc.device != nil {
 		fmt.Fprintf(e.stderr, "note: --config %s: device_params not used: %s runs the devices its flags name\n", fc.path, command)
 	}
+}
+
+// checkRunConfig checks a run's config.json as strictly as a --config file (unknown keys,
+// values out of range), naming flag (--resume, --model) and the file.
+func checkRunConfig(e *env, dir, flag string) error {
+	path := filepath.Join(dir, configFile)
+	fc, err := readConfigFile(path, flag)
+	if err != nil {
+		return err
+	}
+	var o trainOptions
+	if err := strictDecode(fc.options, &o); err != nil {
+		return fmt.Errorf("%s %s: options: %w", flag, path, err)
+	}
+	if err := o.validate(e); err != nil {
+		return fmt.Errorf("%s %s: %w", flag, path, err)
+	}
+	return nil
 }

@@ -168,3 +168,21 @@ func TestJSONOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestRunConfigChecked: resume and eval read a run's config.json as strictly as --config.
+func TestRunConfigChecked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCLI(t, append([]string{"train", "--out", dir}, tinyBackprop...)...)
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, os.Remove(filepath.Join(dir, metricsFile))) // unfinished, so resume reads on
+	path := filepath.Join(dir, configFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(b), `"lr"`, `"learning_rate"`, 1)), 0o644))
+	for _, args := range [][]string{{"train", "--resume", dir}, {"eval", "--model", dir}} {
+		code, _, stderr := runCLI(t, args...)
+		assert.NotEqual(t, 0, code, "%v", args)
+		assert.Contains(t, stderr, `unknown key "learning_rate"`, "%v", args)
+		assert.Contains(t, stderr, path, "%v", args)
+	}
+}

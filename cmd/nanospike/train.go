@@ -155,6 +155,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		if err := readJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
+		if err := checkRunConfig(e, resume, "--resume"); err != nil {
+			return err
+		}
 		unlock, err := lockRun(resume) // another process may be writing the folder
 		if err != nil {
 			return err
@@ -592,6 +595,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	var cfg runConfig
 	if err := readJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
+		return err
+	}
+	if err := checkRunConfig(e, dir, "--model"); err != nil {
 		return err
 	}
 	d, err := loadData(data)
