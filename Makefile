@@ -24,10 +24,11 @@ build:
 	$(GO) build -ldflags "-X main.commitStamp=$(COMMIT)" -o $(BIN) ./cmd/nanospike
 
 # The main job: train the default network on the default NC device, print
-# test accuracy and energy per inference (see README).
+# test accuracy and energy per inference (see README). --force: each make run replaces the
+# previous one's files.
 run: build
 	./$(BIN) data
-	./$(BIN) train $(RUN_ARGS) --out $(RUN_OUT)
+	./$(BIN) train $(RUN_ARGS) --force --out $(RUN_OUT)
 
 
 test:

@@ -120,4 +120,4 @@ func removeTemporaries(dir string) {
 }
 
 // runFiles are the files a run writes into its folder (a --force overwrite removes them).
-var runFiles = []string{configFile, metricsFile, modelFile, checkpointFile, "weights.png", "eval.json"}
+var runFiles = []string{configFile, metricsFile, modelFile, checkpointFile, progressFile, "weights.png", "curves.png", "curves.svg", "eval.json"}
