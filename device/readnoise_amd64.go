@@ -1,9 +1,9 @@
 package device
 
-import "github.com/nanospike/nanospike/internal/cpu"
+import "golang.org/x/sys/cpu"
 
 // useNoiseAsm selects the AVX2 kernel of addReadNoise; tests turn it off to compare.
-var useNoiseAsm = cpu.HasAVX2
+var useNoiseAsm = cpu.X86.HasAVX2
 
 // readNoiseAVX2 runs addReadNoise's fast pass over blocks·8 columns (see noiseBlockGo):
 // it advances the lanes once per block, stores the block's eight words in words and the
@@ -13,7 +13,7 @@ var useNoiseAsm = cpu.HasAVX2
 func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *uint8, blocks int, zk *uint32, zw *float64)
 
 // useScatterAsm selects the AVX2 kernel of ScatterRowVar; tests turn it off to compare.
-var useScatterAsm = cpu.HasAVX2
+var useScatterAsm = cpu.X86.HasAVX2
 
 // scatterPairsAVX2 is ScatterRowVar's loop over n columns (a multiple of 4), adding each
 // column's g to sums[j mod 4]; if an offset is outside [0, lim) it writes nothing and returns

@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/nanospike/nanospike/internal/cpu"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/cpu"
 )
 
 // TestReadNoiseKernelMatchesGo: the AVX2 pass of AddReadNoise gives the bits of the Go one —
@@ -60,12 +60,12 @@ func TestReadNoiseKernelMatchesGo(t *testing.T) {
 // empty columns and a −0 that must survive. It fails if the fused kernel adds in another order,
 // misses the zeroing of a slot, or consumes the words differently.
 func TestDrainReadNoiseMatchesTwoPasses(t *testing.T) {
-	defer func() { useNoiseAsm = cpu.HasAVX2 }()
+	defer func() { useNoiseAsm = cpu.X86.HasAVX2 }()
 	p := testParams()
 	p.ReadNoise = 0.05
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, asm := range []bool{true, false} {
-		if asm && !cpu.HasAVX2 {
+		if asm && !cpu.X86.HasAVX2 {
 			continue
 		}
 		for _, n := range []int{1, 4, 7, 8, 9, 16, 100, 104, 400} {
@@ -94,7 +94,7 @@ func TestDrainReadNoiseMatchesTwoPasses(t *testing.T) {
 					}
 				}
 				want, v := append([]float64(nil), dst...), make([]float64, n)
-				useNoiseAsm = cpu.HasAVX2
+				useNoiseAsm = cpu.X86.HasAVX2
 				drainPairsGo(want, v, append([][2]float64(nil), lo...), append([][2]float64(nil), hi...))
 				b.AddReadNoise(want, v)
 				useNoiseAsm = asm

@@ -1,6 +1,6 @@
 package network
 
-import "github.com/nanospike/nanospike/internal/cpu"
+import "golang.org/x/sys/cpu"
 
 // Implemented in kernel_amd64.s.
 
@@ -27,7 +27,7 @@ func condStep(k *condConsts, v, ge, gi, u []float64, ref []int32, vold, as, bs [
 	_, _, _, _, _, _, _ = ge[n-1], gi[n-1], u[n-1], ref[n-1], vold[n-1], as[n-1], bs[n-1]
 	_ = flags[(n-1)/4]
 	m := 0
-	if cpu.HasAVX2 && useAsm {
+	if cpu.X86.HasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
 			if k.euler {
@@ -70,7 +70,7 @@ func drain(dst, lo, hi []float64) {
 	}
 	_, _ = lo[n-1], hi[n-1]
 	m := 0
-	if cpu.HasAVX2 && useAsm {
+	if cpu.X86.HasAVX2 && useAsm {
 		m = n &^ 3
 		if m > 0 {
 			drainAVX2(&dst[0], &lo[0], &hi[0], m)
