@@ -4,7 +4,7 @@ import "github.com/nanospike/nanospike/device"
 
 // Counters are the event counts of a simulation, the inputs of the energy
 // report. Spikes are per population, named by the network that fills them
-// (DC: "input", "exc", "inh"; FF: "input", "layer1", …).
+// (DC: "input", "exc", "inh").
 type Counters struct {
 	Steps         uint64   `json:"steps"`          // simulated time steps (skipped rest steps excluded)
 	SOPs          uint64   `json:"sops"`           // synaptic operations: Σ spikes × fan-out, every pathway

@@ -69,32 +69,6 @@ func TestDCOnNoisyDevice(t *testing.T) {
 	assert.Equal(t, c1, c2)
 }
 
-func TestFFOnNoisyDevice(t *testing.T) {
-	p, err := device.Preset("si-nc-memristor")
-	require.NoError(t, err)
-	a, err := device.NewArray(p, 30, 10, 1)
-	require.NoError(t, err)
-	for i := range 30 {
-		for j := range 10 {
-			a.ProgramTo(i, j, 0.5, 0.05, 100)
-		}
-	}
-	n, err := NewFF(DefaultFFConfig(1), a)
-	require.NoError(t, err)
-	train := &SpikeTrain{Spikes: make([][]int32, 50)}
-	for s := range train.Spikes {
-		train.Spikes[s] = []int32{int32(s % 30), int32((s * 7) % 30)}
-	}
-	res, err := n.Run(context.Background(), train, 50, nil)
-	require.NoError(t, err)
-	assert.Equal(t, uint64(100*10), res.Counters.DeviceReads)
-	total := 0
-	for _, c := range res.Counts[0] {
-		total += int(c)
-	}
-	assert.Positive(t, total)
-}
-
 // TestDelayRingPaddingAndState: the delay ring's slots are padded to a multiple of eight
 // columns (N = 20: 24) for the pairs' arrival in whole blocks; the padding must stay zero, the
 // excitatory conductances beyond N too, and a state saved with spikes in flight (the ring

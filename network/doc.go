@@ -1,7 +1,8 @@
 // Package network is nanospike's spiking-network engine: neuron populations
 // with their state in flat slices, synapses read event by event from arrays
 // behind the small Synapses interface (implemented by *device.Array and by
-// Dense), and a pipeline that runs one goroutine per layer.
+// Dense), and a pipeline that runs one goroutine per stage (the Diehl & Cook network:
+// input and excitatory/inhibitory populations).
 //
 // # Neurons
 //
@@ -49,15 +50,6 @@
 // (refractory, above threshold, large x) get a scalar second pass; the
 // result is bit-identical to the Go code (tested), so the seed alone fixes
 // the spikes.
-//
-// Current-based LIF and IF (LIFParams), for feed-forward networks and
-// backprop, in units of the threshold:
-//
-//	i ← i·e^(−dt/τs) + Σ w (input spikes);  v ← v_rest + (v − v_rest)·e^(−dt/τm) + i
-//	spike when v ≥ threshold; then v = v_reset (or v −= threshold)
-//
-// with τm = 0 meaning no leak (IF) and τs = 0 a delta synapse (i is the
-// step's input only).
 //
 // # Diehl & Cook network (DC)
 //
@@ -107,7 +99,7 @@
 // implementation, even though idle inhibitory neurons are updated lazily
 // here), spikes per population, array reads and, for *device.Array, the
 // array's own pulse counts and read-conductance sum — the inputs of the
-// energy report. DC.PresentImage returns them per image, FF.Run per run.
+// energy report. DC.PresentImage returns them per image.
 //
 // # Device arrays
 //
