@@ -263,17 +263,19 @@ func (d *DC) newPipe() *pipeline {
 	)
 }
 
-// noiseDeferrer is implemented by *device.Array: reads whose Gaussian read
+// noiseDeferrer is implemented by device arrays: reads whose Gaussian read
 // noise is accumulated as a variance and drawn once per column per step,
-// which has the same distribution as one draw per read.
+// which has the same distribution as one draw per read. Params tells whether
+// there is read noise to defer.
 type noiseDeferrer interface {
+	Params() *device.Params
 	AccumulateRowVar(dst, variance []float64, i int, t float64)
 	ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 	AddReadNoise(dst, variance []float64)
 	DrainReadNoise(dst []float64, lo, hi [][2]float64)
 }
 
-// rowScatterer is implemented by *device.Array: a row read added straight
+// rowScatterer is implemented by device arrays: a row read added straight
 // into the delay ring (ring[offs[j]] += w_ij), the same bits as reading
 // into a buffer and scattering it, in one pass.
 type rowScatterer interface {
@@ -294,7 +296,7 @@ func (d *DC) initNoise() {
 	if d.delays != nil {
 		d.ring = make([]float64, 2*(d.maxDelay+1)*d.stride)
 	}
-	if nd, ok := d.syn.(noiseDeferrer); ok && deviceNoisy(d.syn) {
+	if nd, ok := d.syn.(noiseDeferrer); ok && nd.Params().ReadNoise > 0 {
 		d.noisy = nd
 		if d.delays == nil {
 			d.tmpVar = make([]float64, d.cfg.Neurons) // the variances of a step (no ring)
@@ -303,12 +305,6 @@ func (d *DC) initNoise() {
 			d.ring = nil
 		}
 	}
-}
-
-// deviceNoisy reports whether syn is a device array with read noise.
-func deviceNoisy(syn Synapses) bool {
-	a, ok := syn.(*device.Array)
-	return ok && a.Params().ReadNoise > 0
 }
 
 // DCInitWeights fills dst with Diehl & Cook's initial input weights,
