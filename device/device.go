@@ -1,7 +1,6 @@
 package device
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -128,48 +127,6 @@ func (p *Params) Retained(t float64) float64 {
 // hasSTP reports whether p has a volatile component.
 func (p *Params) hasSTP() bool { return p.PPFC1 != 0 || p.PPFC2 != 0 }
 
-// facil is the presynaptic short-term facilitation state: s1 and s2 decay exactly between
-// stimuli (s_i(t) = s_i(t0)·e^(−(t−t0)/τ_i)) and grow by C_i at each stimulus.
-type facil struct {
-	S1, S2, T float64
-}
-
-// at decays the state to time t and returns s1 + s2 there. It panics if t is before the last
-// stimulus.
-func (f *facil) at(p *Params, t float64) float64 {
-	dt := t - f.T
-	if dt < 0 {
-		panic(fmt.Sprintf("device: stimulus time %g s is before the previous one (%g s)", t, f.T))
-	}
-	if dt > 0 {
-		if f.S1 != 0 {
-			f.S1 *= math.Exp(-dt / p.PPFTau1)
-		}
-		if f.S2 != 0 {
-			f.S2 *= math.Exp(-dt / p.PPFTau2)
-		}
-		f.T = t
-	}
-	return f.S1 + f.S2
-}
-
-// stimulate adds one stimulus' volatile increments C_i (the state must be at the stimulus time).
-//
-// With a cap (STPMax > 0) the increments shrink as the facilitation fills up,
-// C_i·(1 − (s1+s2)/STPMax), so a long fast train saturates at a gain of
-// 1 + STPMax instead of growing without bound; the first pair (and so PPF)
-// is unchanged.
-func (f *facil) stimulate(p *Params) {
-	if p.STPMax > 0 {
-		room := max(0, 1-(f.S1+f.S2)/p.STPMax)
-		f.S1 += p.PPFC1 * room
-		f.S2 += p.PPFC2 * room
-		return
-	}
-	f.S1 += p.PPFC1
-	f.S2 += p.PPFC2
-}
-
 // drawCurve draws one device's curve: with vary, the NL labels get N(0, D2DNL) added (absolute)
 // and Gmin, Gmax are multiplied by 1 + N(0, D2DG), redrawn until 0 ≤ Gmin < Gmax (after 100
 // failed draws the nominal window is used). The number of draws from rng depends only on the
@@ -229,7 +186,7 @@ type Device struct {
 	c      curve
 	g      float64 // stored conductance (S)
 	stuck  uint8
-	f      facil
+	f      *rowSTP // the volatile part: the array's model with one row
 	rng    *rand.Rand
 	src    *rand.PCG
 	ns     normals
@@ -254,7 +211,7 @@ func newDevice(p *Params, seed uint64, vary bool) (*Device, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	d := &Device{p: *p, sigmaW: p.C2C * (p.Gmax - p.Gmin)}
+	d := &Device{p: *p, sigmaW: p.C2C * (p.Gmax - p.Gmin), f: newRowSTP(1)}
 	d.src = rand.NewPCG(seed, streamNoise)
 	d.rng = rand.New(d.src)
 	d.ns = normals{src: d.src}
@@ -351,8 +308,7 @@ func (d *Device) Read() float64 {
 // Facilitation returns the volatile facilitation s1 + s2 at time t ≥ the last stimulus, without
 // changing the state.
 func (d *Device) Facilitation(t float64) float64 {
-	f := d.f
-	return f.at(&d.p, t)
+	return d.f.clone().at(&d.p, 0, t)
 }
 
 // Stimulate delivers one presynaptic stimulus (an optical or electrical spike) at time t
@@ -367,7 +323,7 @@ func (d *Device) Facilitation(t float64) float64 {
 // Gmax) and s1, s2 shrink by the same fraction so that the total conductance G·(1+s) is
 // unchanged at that instant. It counts one read.
 func (d *Device) Stimulate(t float64) float64 {
-	s := d.f.at(&d.p, t)
+	s := d.f.stimulate(&d.p, 0, t) // s before this stimulus; its increments are added
 	gr := d.g * (1 + s)
 	d.count.Reads++
 	d.count.ReadGSum += gr
@@ -375,7 +331,6 @@ func (d *Device) Stimulate(t float64) float64 {
 	if d.p.ReadNoise > 0 {
 		out *= 1 + d.p.ReadNoise*d.ns.norm()
 	}
-	d.f.stimulate(&d.p)
 	d.consolidate()
 	return out
 }
@@ -385,7 +340,7 @@ func (d *Device) consolidate() {
 	if d.p.STPRate == 0 || d.stuck != notStuck {
 		return
 	}
-	s := d.f.S1 + d.f.S2
+	s := d.f.at(&d.p, 0, d.f.Tc)
 	ex := s - d.p.STPThreshold
 	if ex <= 0 || s <= 0 {
 		return
@@ -395,13 +350,12 @@ func (d *Device) consolidate() {
 	// Keep G·(1+s) continuous: the volatile part loses what the stored part gained.
 	sNew := (d.g*(1+s))/g - 1
 	scale := max(sNew, 0) / s
-	d.f.S1 *= scale
-	d.f.S2 *= scale
+	d.f.scale(0, scale)
 	d.g = g
 }
 
 // ResetShortTerm clears the volatile state and sets the time origin to 0.
-func (d *Device) ResetShortTerm() { d.f = facil{} }
+func (d *Device) ResetShortTerm() { d.f.reset() }
 
 // Relax lets the device sit unstimulated for a time t after programming: its stored part
 // relaxes toward Gmin, G ← Gmin + (G − Gmin)·Retained(t), and the volatile part is cleared.
@@ -411,12 +365,13 @@ func (d *Device) Relax(t float64) {
 	if d.stuck == notStuck {
 		d.g = d.c.gmin + (d.g-d.c.gmin)*d.p.Retained(t)
 	}
-	d.f = facil{}
+	d.f.reset()
 }
 
 // Clone returns a deep copy with an independent noise stream drawn from seed.
 func (d *Device) Clone(seed uint64) *Device {
 	e := *d
+	e.f = d.f.clone()
 	e.src = rand.NewPCG(seed, streamNoise)
 	e.rng = rand.New(e.src)
 	e.ns = normals{src: e.src}

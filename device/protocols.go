@@ -101,8 +101,8 @@ func LTPLTD(d *Device) Curve {
 // pairPPF returns 100 %·A2/A1 for two stimuli Δt apart on d, leaving d's stored and volatile
 // state as it was.
 func pairPPF(d *Device, dt float64) float64 {
-	g, f := d.g, d.f
-	d.f = facil{}
+	g, f := d.g, d.f.clone()
+	d.f.reset()
 	a1 := d.Stimulate(0)
 	a2 := d.Stimulate(dt)
 	d.g, d.f = g, f
@@ -128,8 +128,8 @@ func PPF(d *Device, intervals []float64, repeats int) Curve {
 // train applies n stimuli at the given interval from a clean volatile state and returns the
 // first and last responses; d's state is restored afterwards.
 func train(d *Device, n int, interval float64) (first, last float64) {
-	g, f := d.g, d.f
-	d.f = facil{}
+	g, f := d.g, d.f.clone()
+	d.f.reset()
 	for k := range n {
 		r := d.Stimulate(float64(k) * interval)
 		if k == 0 {
@@ -184,16 +184,16 @@ func GainVsFrequency(d *Device, freqs []float64, n, repeats int) Curve {
 // constants and the amplitude of one pulse at mid-window; without a volatile part it is zero.
 func STDPWindow(d *Device, dts []float64) Curve {
 	c := Curve{Name: "STDP window", XLabel: "Δt = t_post − t_pre (s)", YLabel: "ΔG/G0 (%)"}
-	g, f := d.g, d.f
+	g, f := d.g, d.f.clone()
 	mid := 0.5 * (d.c.gmin + d.c.gmax)
 	ctot := d.p.PPFC1 + d.p.PPFC2
 	for _, dt := range dts {
 		d.SetG(mid)
 		g0 := d.g
-		d.f = facil{}
+		d.f.reset()
 		if ctot > 0 {
-			d.f.stimulate(&d.p)
-			s := d.f.at(&d.p, math.Abs(dt))
+			d.f.stimulate(&d.p, 0, 0)
+			s := d.f.at(&d.p, 0, math.Abs(dt))
 			d.ProgramContinuous(math.Copysign(s/ctot, dt))
 		}
 		c.X = append(c.X, dt)
@@ -207,7 +207,7 @@ func STDPWindow(d *Device, dts []float64) Curve {
 // fraction (G(t) − Gmin)/(G0 − Gmin), read with read noise, at each time t after programming.
 func RetentionCurve(d *Device, times []float64) Curve {
 	c := Curve{Name: "retention", XLabel: "time after programming (s)", YLabel: "retained fraction of the stored part"}
-	g, f := d.g, d.f
+	g, f := d.g, d.f.clone()
 	d.SetG(d.c.gmin)
 	d.ProgramContinuous(float64(d.p.States))
 	g0 := d.g

@@ -5,9 +5,11 @@ import (
 	"math"
 )
 
-// rowSTP is the short-term facilitation of an array's rows, the model of facil for one device:
-// each component c decays as s_c(t) = s_c(T)·e^(−(t−T)/τ_c) from the row's last stimulus T and
-// grows by C_c (times the cap's room) at each stimulus.
+// rowSTP is the short-term facilitation of an array's rows (a single Device is an array of one
+// row): each component c decays as s_c(t) = s_c(T)·e^(−(t−T)/τ_c) from the row's last stimulus
+// T and grows by C_c at each stimulus. With a cap (STPMax > 0) the increments shrink as the
+// facilitation fills up, C_c·(1 − (s1+s2)/STPMax), so a long fast train saturates at a gain of
+// 1 + STPMax instead of growing without bound; the first pair (and so PPF) is unchanged.
 //
 // It keeps every row's state referred to one common time t0,
 //
@@ -17,7 +19,7 @@ import (
 // then (an input's spikes of one time step), not twice per row read: the two exponentials were
 // 8 % of a training step on a facilitating preset. Before e^((t−t0)/τ) could grow past e^500,
 // t0 moves up to t and every u is rescaled. The result is the same function of the spike times
-// as facil's, rounded differently (TestRowSTPMatchesDevice: within 1e-12). The price: read times
+// as the per-stimulus model, rounded differently (TestRowSTPMatchesModel: within 1e-12). The price: read times
 // must not decrease across the whole array (an engine's clock), not only within a row.
 //
 // An engine reads at t, t + dt, t + 2dt, …: the gaps between read times take a handful of
@@ -155,16 +157,29 @@ func (r *rowSTP) find(dx float64) *stpStep {
 	return nil
 }
 
-// stimulate returns row i's facilitation s1 + s2 at time t, then adds the stimulus' own
-// increments (see facil.stimulate). It panics if t is before the array's last read.
-func (r *rowSTP) stimulate(p *Params, i int, t float64) float64 {
+// at returns row i's facilitation s1 + s2 at time t (the factors move to t; the rows' state
+// does not change). It panics if t is before the array's last read.
+func (r *rowSTP) at(p *Params, i int, t float64) float64 {
 	if !r.Valid || t != r.Tc {
 		if r.Valid && t < r.Tc {
 			panic(fmt.Sprintf("device: read at %g s, before the array's previous read at %g s (see ResetShortTerm)", t, r.Tc))
 		}
 		r.factors(p, t)
 	}
-	s := r.U1[i]*r.D1 + r.U2[i]*r.D2
+	return r.U1[i]*r.D1 + r.U2[i]*r.D2
+}
+
+// scale multiplies row i's facilitation by k (the STP→LTP transition of a Device moves that
+// part into the stored conductance).
+func (r *rowSTP) scale(i int, k float64) {
+	r.U1[i] *= k
+	r.U2[i] *= k
+}
+
+// stimulate returns row i's facilitation s1 + s2 at time t, then adds the stimulus' own
+// increments. It panics if t is before the array's last read.
+func (r *rowSTP) stimulate(p *Params, i int, t float64) float64 {
+	s := r.at(p, i, t)
 	room := 1.0
 	if p.STPMax > 0 {
 		// Clamped by a compare: the builtin max handles −0 and NaN with extra branches, and
@@ -177,6 +192,12 @@ func (r *rowSTP) stimulate(p *Params, i int, t float64) float64 {
 	r.U2[i] += p.PPFC2 * room * r.Inv2
 	r.Last[i] = t
 	return s
+}
+
+// facil is one row's facilitation as array checkpoints before version 3 stored it: the two
+// components at the row's last stimulus time T.
+type facil struct {
+	S1, S2, T float64
 }
 
 // fromFacil converts per-row facil states (the array checkpoint before version 3) into a rowSTP
