@@ -49,6 +49,11 @@ func readConfigFile(path, flag string) (*fileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
+	return parseConfigFile(b, path, flag)
+}
+
+// parseConfigFile is readConfigFile on the file's content b.
+func parseConfigFile(b []byte, path, flag string) (*fileConfig, error) {
 	var raw struct {
 		Command  string          `json:"command"`
 		Options  json.RawMessage `json:"options"`
