@@ -42,6 +42,10 @@ const (
 	// noise: at this run length the network is insensitive to the parameter, which says
 	// nothing about what the device needs.
 	VerdictInsensitive = "insensitive"
+	// VerdictReversed: the nominally best value of the sweep loses more than the target
+	// while the device's own value does not, by a paired interval excluding 0: the accuracy
+	// is not monotone in the parameter in the expected direction, so no threshold exists.
+	VerdictReversed = "reversed"
 )
 
 // Target is what a sweep of one parameter says about a loss target.
@@ -117,6 +121,8 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 	x, crossed := crossing(ps, means, target, log)
 	if !crossed {
 		switch {
+		case means[0] > target && reversed(ps, own, target):
+			t.Verdict = VerdictReversed
 		case means[0] > target:
 			t.Verdict = VerdictUnreachable
 		case !t.Effect.Excludes(0):
@@ -159,6 +165,22 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 		t.Verdict = VerdictNeeds
 	}
 	return t, nil
+}
+
+// reversed reports whether the device's own point (of ps, best value first, whose first
+// point loses more than target) stays within the target and loses less than the best
+// point, paired by seed with an interval excluding 0.
+func reversed(ps []SweepPoint, own, target float64) bool {
+	i := slices.IndexFunc(ps, func(p SweepPoint) bool { return p.Value == own })
+	if i <= 0 || Describe(ps[i].Loss).Mean > target {
+		return false
+	}
+	d := make([]float64, len(ps[0].Loss))
+	for s := range d {
+		d[s] = ps[0].Loss[s] - ps[i].Loss[s]
+	}
+	st := Describe(d)
+	return st.Mean > 0 && st.Excludes(0)
 }
 
 // crossing returns where the losses (of ps, best value first) first rise above the target,

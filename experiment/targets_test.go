@@ -172,3 +172,28 @@ func TestSetTarget(t *testing.T) {
 	assert.Error(t, err)
 	assert.NotNil(t, p.Ranges["c2c_sigma"], "the preset's ranges are not touched")
 }
+
+// TestFindTargetReversed: when the nominally best value loses more than the target and the
+// device's own value measurably less, the parameter is reversed (no threshold), not
+// unreachable; without a clear paired difference it stays unreachable.
+func TestFindTargetReversed(t *testing.T) {
+	pts := []SweepPoint{
+		{Value: 1024, Loss: []float64{25, 30, 28}},
+		{Value: 256, Loss: []float64{10, 12, 9}},
+		{Value: 64, Loss: []float64{-5, -4, -6}},
+		{Value: 16, Loss: []float64{3, 2, 4}},
+	}
+	tg, err := FindTarget("states", 64, Higher, true, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictReversed, tg.Verdict)
+	assert.True(t, math.IsNaN(tg.Threshold.Mean))
+	// Own loses more than the target: unreachable.
+	tg, err = FindTarget("states", 16, Higher, true, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictUnreachable, tg.Verdict)
+	// Noisy: the paired difference's interval holds 0.
+	noisy := []SweepPoint{{Value: 1024, Loss: []float64{25, -10, 20}}, {Value: 64, Loss: []float64{-5, 0, -6}}}
+	tg, err = FindTarget("states", 64, Higher, true, noisy, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictUnreachable, tg.Verdict)
+}

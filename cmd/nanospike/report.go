@@ -412,6 +412,20 @@ func loadTargets(path string) (*targetsFile, error) {
 	if tf.Kind != "nanospike targets" || len(tf.Params) == 0 {
 		return nil, fmt.Errorf("%s: not a targets record", path)
 	}
+	// The targets are recomputed from the stored points, so a record shows what the present
+	// rules make of its runs.
+	for i := range tf.Params {
+		p := &tf.Params[i]
+		tp, err := experiment.TargetParamByName(p.Param)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		tg, err := experiment.FindTarget(p.Param, p.Own, tp.Better, tp.Log, p.Points, tf.Loss)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		p.Target = tg
+	}
 	return &tf, nil
 }
 

@@ -461,7 +461,7 @@ func targetsMarkdown(tf *targetsFile) string {
 	ideal, own := experiment.Describe(tf.Ideal), experiment.Describe(tf.Own)
 	fmt.Fprintf(&b, "Design targets of %s with %s (%s), loss target %g pp against the ideal device; seeds %s. "+
 		"Ideal device %.2f %%, %s %.2f %%.\n\n", tf.Device, tf.Rule, settingsOf(tf), tf.Loss, seedsText(tf.Seeds), ideal.Mean, tf.Device, own.Mean)
-	var needs, meets, insensitive []string
+	var needs, meets, insensitive, reversed []string
 	for _, p := range tf.Params {
 		cmp := "≥"
 		if p.Better == "lower" {
@@ -479,6 +479,8 @@ func targetsMarkdown(tf *targetsFile) string {
 			meets = append(meets, what+fmt.Sprintf(" (has %s)", num(p.Own)))
 		case experiment.VerdictInsensitive:
 			insensitive = append(insensitive, p.Param)
+		case experiment.VerdictReversed:
+			reversed = append(reversed, fmt.Sprintf("%s (device %s, ideal %s)", p.Param, num(p.Own), num(p.Ideal)))
 		}
 	}
 	fmt.Fprintf(&b, "To stay within %g pp of ideal with %s, %s ", tf.Loss, tf.Rule, tf.Device)
@@ -491,6 +493,9 @@ func targetsMarkdown(tf *targetsFile) string {
 		b.WriteString("; it already meets " + strings.Join(meets, ", "))
 	}
 	b.WriteString(".")
+	if len(reversed) > 0 {
+		fmt.Fprintf(&b, " Reversed: for %s the ideal end of the sweep loses more than the device's own value (paired over the seeds): the accuracy is not monotone in it here, so it has no threshold.", strings.Join(reversed, ", "))
+	}
 	if len(insensitive) > 0 {
 		fmt.Fprintf(&b, " At this run length the accuracy does not move with %s over the swept range: the runs are insensitive to it, which says nothing of what the device needs.", strings.Join(insensitive, ", "))
 	}
