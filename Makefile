@@ -34,6 +34,15 @@ run: build
 test:
 	$(GO) test -count=1 ./...
 
+# Scale-out on a real Slurm (docs/cluster.md): as root, installs slurm-wlm and munge when
+# missing, runs deploy/slurm-compare.sbatch as a job array on a private single-node cluster
+# (merge, a killed and resubmitted task, a broken array) against one machine's table, and checks
+# deploy/k8s-compare-job.yaml against the Kubernetes API types (deploy/k8scheck, its own module).
+.PHONY: cluster-test
+cluster-test: build
+	cd deploy/k8scheck && $(GO) test -count=1 ./...
+	bash deploy/cluster-test.sh
+
 race:
 	$(GO) test -race -count=1 ./network/... ./device/... ./datasets/...
 	$(GO) test -race -count=1 -run 'GOMAXPROCS|DeviceModes' ./learning/
