@@ -60,7 +60,18 @@ type STDPRule struct {
 	// moves the preset's nominal curve by Δw from the device's present
 	// conductance, device.Array.PulsesAt). "" means nominal.
 	Programming string `json:"programming,omitempty"`
+	// Normalise is how each neuron's summed input is held at Norm: "program" (Diehl &
+	// Cook: every weight rescaled before each presentation, on devices by programming
+	// pulses; the default, also "") or "gain" (the devices are left alone; the read-out
+	// circuit of neuron j scales its input by Norm / Σ_i w_ij, set before each presentation).
+	Normalise string `json:"normalise,omitempty"`
 }
+
+// Normalisation modes (STDPRule.Normalise).
+const (
+	NormaliseProgram = "program"
+	NormaliseGain    = "gain"
+)
 
 // Programmings of STDPRule.Programming.
 const (
@@ -96,6 +107,9 @@ func (r STDPRule) Validate() error {
 	}
 	if r.Programming != "" && r.Programming != ProgrammingNominal && r.Programming != ProgrammingModel {
 		return fmt.Errorf("learning: STDP rule: programming must be %q or %q, got %q", ProgrammingNominal, ProgrammingModel, r.Programming)
+	}
+	if r.Normalise != "" && r.Normalise != NormaliseProgram && r.Normalise != NormaliseGain {
+		return fmt.Errorf("learning: STDP rule: normalise must be %q or %q, got %q", NormaliseProgram, NormaliseGain, r.Normalise)
 	}
 	if r.Timing != "" && r.Timing != TimingArrival && r.Timing != TimingEmission {
 		return fmt.Errorf("learning: STDP rule: timing must be %q or %q, got %q", TimingArrival, TimingEmission, r.Timing)
@@ -207,6 +221,8 @@ type STDP struct {
 	NormReads uint64  // stored-weight reads made by normalisation
 	NormWSum  float64 // Σ of the weights those reads returned (for their read energy)
 	Enabled   bool    // false: Step and the hooks do nothing
+	// setGain receives the input gains in NormaliseGain mode (SetGainSink).
+	setGain func([]float64)
 
 	// Arrival timing (SetDelays): delays d_ij in steps, the last histLen
 	// emission steps of every input (newest at hist[i·histLen + hpos[i]]),
@@ -542,9 +558,44 @@ func (r *STDP) BeginPresentation(step int) {
 		r.pruneWheel()
 	}
 	if r.rule.Norm > 0 {
+		if r.rule.Normalise == NormaliseGain {
+			r.UpdateGain()
+			return
+		}
 		r.scale = r.syn.PulsesFor(1)
 		r.normalise()
 	}
+}
+
+// SetGainSink sets where NormaliseGain mode sends the input gains (the network's
+// SetInputGain).
+func (r *STDP) SetGainSink(f func([]float64)) { r.setGain = f }
+
+// UpdateGain reads the stored weights (counted as normalisation reads) and sends each
+// neuron's input gain Norm / Σ_i w_ij (1 for an empty column) to the gain sink. It does
+// nothing outside NormaliseGain mode.
+func (r *STDP) UpdateGain() {
+	if r.rule.Normalise != NormaliseGain || r.rule.Norm <= 0 || r.setGain == nil {
+		return
+	}
+	w := r.syn.WeightsTo(r.w)
+	r.NormReads += uint64(len(w))
+	cols := r.syn.Cols()
+	sums := r.sums
+	clear(sums)
+	for i := 0; i < len(w); i += cols {
+		for j, x := range w[i : i+cols] {
+			sums[j] += x
+		}
+	}
+	for j, s := range sums {
+		r.NormWSum += s
+		sums[j] = 1
+		if s > 0 {
+			sums[j] = r.rule.Norm / s
+		}
+	}
+	r.setGain(sums)
 }
 
 // Freeze ends training: it normalises the weights once more, as the next
@@ -556,6 +607,10 @@ func (r *STDP) BeginPresentation(step int) {
 // until every column sum is within 1 % of Norm.
 func (r *STDP) Freeze() {
 	if !r.Enabled || r.rule.Norm <= 0 {
+		return
+	}
+	if r.rule.Normalise == NormaliseGain {
+		r.UpdateGain()
 		return
 	}
 	for range freezePasses {

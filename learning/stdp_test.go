@@ -435,3 +435,68 @@ func TestSTDPModelVersion(t *testing.T) {
 		assert.ErrorContains(t, err, "corrupt", "byte %d", i)
 	}
 }
+
+// TestSTDPNormaliseGain: in gain mode the devices are not reprogrammed to Norm: the network's
+// input gains are Norm over the column sums of the stored weights (after training, those of
+// the final weights), normalisation programs no pulses, a saved model carries the same
+// gains, and a resumed run ends where an uninterrupted one does.
+func TestSTDPNormaliseGain(t *testing.T) {
+	d := mnist(t)
+	p, err := device.Preset(device.DefaultPreset)
+	require.NoError(t, err)
+	c := smallConfig(10, 24, 5)
+	c.Rule.Normalise = NormaliseGain
+	m, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	require.NoError(t, m.Train(context.Background(), d.Train, TrainHooks{}))
+	w := m.Syn.WeightsTo(nil)
+	cols := m.Syn.Cols()
+	sums := make([]float64, cols)
+	for k, x := range w {
+		sums[k%cols] += x
+	}
+	g := m.Net.InputGain()
+	require.Len(t, g, cols)
+	off := false
+	for j, s := range sums {
+		assert.InDelta(t, c.Rule.Norm/s, g[j], 1e-12*g[j], "neuron %d", j)
+		off = off || math.Abs(s-c.Rule.Norm) > 0.05*c.Rule.Norm
+	}
+	assert.True(t, off, "the stored weights are not normalised")
+
+	prog := c
+	prog.Rule.Normalise = NormaliseProgram
+	mp, err := NewSTDPModel(prog, p, datasets.Pixels)
+	require.NoError(t, err)
+	require.NoError(t, mp.Train(context.Background(), d.Train, TrainHooks{}))
+	pg, pp := m.Syn.(*device.Array).Counters(), mp.Syn.(*device.Array).Counters()
+	assert.Less(t, pg.PotPulses+pg.DepPulses, (pp.PotPulses+pp.DepPulses)/2, "normalisation programs no pulses")
+	assert.Nil(t, mp.Net.InputGain())
+
+	b, err := m.MarshalBinary()
+	require.NoError(t, err)
+	loaded, err := UnmarshalSTDPModel(b)
+	require.NoError(t, err)
+	assert.Equal(t, g, loaded.Net.InputGain(), "a loaded model has its weights' gains")
+
+	// Resume from a mid-run checkpoint: the gains are recomputed at the next presentation.
+	part, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var saved []byte
+	err = part.Train(ctx, d.Train, TrainHooks{
+		Progress: func(_ string, done, _ int, _ float64) {
+			if done == 13 {
+				cancel()
+			}
+		},
+		Checkpoint:      func(m *STDPModel) error { var err error; saved, err = m.MarshalBinary(); return err },
+		CheckpointEvery: 5,
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	resumed, err := UnmarshalSTDPModel(saved)
+	require.NoError(t, err)
+	require.NoError(t, resumed.Train(context.Background(), d.Train, TrainHooks{}))
+	assert.Equal(t, w, resumed.Syn.WeightsTo(nil))
+	assert.Equal(t, g, resumed.Net.InputGain())
+}

@@ -150,6 +150,14 @@ func (m *STDPModel) build(inputs int) error {
 	m.Rule = NewSTDP(m.Config.Rule, m.Syn, m.Config.Net.Dt)
 	m.Rule.SetDelays(net.Delays())
 	net.SetPlasticity(m.Rule)
+	if m.Config.Rule.Normalise == NormaliseGain {
+		m.Rule.SetGainSink(net.SetInputGain)
+		// The gains are a function of the weights (a loaded model's are those of its
+		// weights); setting them here is not a normalisation read of the run.
+		reads, sum := m.Rule.NormReads, m.Rule.NormWSum
+		m.Rule.UpdateGain()
+		m.Rule.NormReads, m.Rule.NormWSum = reads, sum
+	}
 	return nil
 }
 

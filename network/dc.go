@@ -173,6 +173,9 @@ type DC struct {
 	scat      rowScatterer  // syn, if it can read a row straight into the delay ring
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
+	// gain (nil: none) scales each excitatory neuron's input conductance increments: the
+	// read-out circuit's per-neuron gain (SetInputGain); gsave holds ge before a step's arrivals.
+	gain, gsave []float64
 
 	lastExc, lastInh []int32
 	step             int
@@ -306,6 +309,26 @@ func (d *DC) initNoise() {
 		}
 	}
 }
+
+// SetInputGain sets each excitatory neuron's input gain: the conductance an input spike
+// delivers to neuron j is g[j] times the weight read (the per-neuron gain of a read-out
+// circuit). nil removes the gains. It panics if g is not nil and not one value per neuron.
+func (d *DC) SetInputGain(g []float64) {
+	if g == nil {
+		d.gain, d.gsave = nil, nil
+		return
+	}
+	if len(g) != d.cfg.Neurons {
+		panic(fmt.Sprintf("network: SetInputGain: %d gains for %d neurons", len(g), d.cfg.Neurons))
+	}
+	d.gain = append(d.gain[:0], g...)
+	if d.gsave == nil {
+		d.gsave = make([]float64, d.cfg.Neurons)
+	}
+}
+
+// InputGain returns the input gains (nil: none); the slice is d's.
+func (d *DC) InputGain() []float64 { return d.gain }
 
 // DCInitWeights fills dst with Diehl & Cook's initial input weights,
 // 0.3·(U[0,1) + 0.01), from (seed, stream).
@@ -478,6 +501,12 @@ func (d *DC) advance(pre []int32) []int32 {
 		}
 		d.cnt.SOPs += uint64(len(d.lastExc))
 	}
+	// With an input gain, the step's arrivals are scaled: ge ← ge0 + g·(ge − ge0).
+	var ge0 []float64
+	if d.gain != nil && (len(pre) > 0 || (d.delays != nil && d.step <= d.busyUntil)) {
+		ge0 = d.gsave[:n]
+		copy(ge0, exc.ge[:n])
+	}
 	// Input spikes: one row read each.
 	if len(pre) > 0 {
 		t := float64(d.step) * d.dtSec
@@ -535,6 +564,12 @@ func (d *DC) advance(pre []int32) []int32 {
 		} else {
 			lo, hi := d.ring[base:base+n], d.ring[base+r*m:base+r*m+n]
 			drain(exc.ge[:n], lo, hi)
+		}
+	}
+	if ge0 != nil {
+		ge := exc.ge[:n]
+		for j, g := range d.gain[:n] {
+			ge[j] = ge0[j] + g*(ge[j]-ge0[j])
 		}
 	}
 	es := exc.step(d.step)

@@ -177,6 +177,8 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 		r.tmp = make([]float64, len(d.tmp))
 	}
 	r.initNoise() // allocates r's own ring
+	r.gain, r.gsave = nil, nil
+	r.SetInputGain(d.gain)
 	r.excCount = make([]int32, d.cfg.Neurons)
 	r.inhCount = make([]int32, d.cfg.Neurons)
 	r.rates = make([]float64, d.cfg.Inputs)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,8 @@ var tinySTDP = []string{"--rule", "stdp", "--neurons", "10", "--train-samples", 
 // TestRunHistoryAndEval: a run keeps its learning curve in metrics.json and draws it;
 // eval --model repeats the run's test exactly; resuming a finished run changes nothing.
 func TestRunHistoryAndEval(t *testing.T) {
-	for name, args := range map[string][]string{"stdp": tinySTDP, "backprop": append(tinyBackprop, "--epochs", "2")} {
+	for name, args := range map[string][]string{"stdp": tinySTDP, "stdp-gain": append(slices.Clone(tinySTDP), "--normalise", "gain"),
+		"backprop": append(slices.Clone(tinyBackprop), "--epochs", "2")} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
 			code, _, stderr := runCLI(t, append([]string{"train", "--out", dir}, args...)...)
@@ -184,5 +186,16 @@ func TestRunConfigChecked(t *testing.T) {
 		assert.NotEqual(t, 0, code, "%v", args)
 		assert.Contains(t, stderr, `unknown key "learning_rate"`, "%v", args)
 		assert.Contains(t, stderr, path, "%v", args)
+	}
+}
+
+func TestNormaliseFlag(t *testing.T) {
+	for want, args := range map[string][]string{
+		"--normalise must be program or gain": append(slices.Clone(tinySTDP), "--normalise", "scale"),
+		"--normalise applies to --rule stdp":  append(slices.Clone(tinyBackprop), "--normalise", "gain"),
+	} {
+		code, _, stderr := runCLI(t, append([]string{"train", "--out", t.TempDir()}, args...)...)
+		assert.Equal(t, 2, code)
+		assert.Contains(t, stderr, want)
 	}
 }

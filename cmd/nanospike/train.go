@@ -43,6 +43,7 @@ type trainOptions struct {
 	CheckpointEvery int             `json:"checkpoint_every"`
 	Workers         int             `json:"workers"`
 	Programming     string          `json:"programming,omitempty"` // STDP: nominal or model
+	Normalise       string          `json:"normalise,omitempty"`   // STDP: program or gain
 	Backprop        backpropOptions `json:"backprop"`
 	// model holds the model settings of a --config file (nil: the defaults); the fields
 	// above override the ones they name.
@@ -71,6 +72,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.LabelSamples, "label-samples", 0, "training images used to label the neurons (STDP; 0: min(train-samples, 10000))")
 	fs.IntVar(&o.Epochs, "epochs", 1, "epochs")
 	fs.StringVar(&o.Programming, "programming", "", "STDP on a device: how a weight change becomes pulses: nominal (NeuroSim's open loop, Δw/WMax·Pmax pulses; the default) or model (the count that moves the preset's curve by Δw from the device's present conductance)")
+	fs.StringVar(&o.Normalise, "normalise", "", "STDP: how each neuron's summed input weight is held at 78 before each presentation: program (Diehl & Cook: every device reprogrammed; the default) or gain (devices untouched, the read-out circuit scales each neuron's input)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "master seed: same seed, same result")
 	fs.StringVar(&o.Out, "out", "", "output folder (default runs/<rule>-<device>-n<neurons>)")
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
@@ -97,6 +99,10 @@ func (o *trainOptions) validate(e *env) error {
 		return e.usagef("--device must name a preset, a JSON file or \"float\"")
 	case o.Programming != "" && o.Programming != learning.ProgrammingNominal && o.Programming != learning.ProgrammingModel:
 		return e.usagef("--programming must be %s or %s, got %q", learning.ProgrammingNominal, learning.ProgrammingModel, o.Programming)
+	case o.Normalise != "" && o.Normalise != learning.NormaliseProgram && o.Normalise != learning.NormaliseGain:
+		return e.usagef("--normalise must be %s or %s, got %q", learning.NormaliseProgram, learning.NormaliseGain, o.Normalise)
+	case o.Normalise != "" && o.Rule != "stdp":
+		return e.usagef("--normalise applies to --rule stdp")
 	case o.Programming != "" && o.Rule != "stdp":
 		return e.usagef("--programming applies to --rule stdp (backprop has --update)")
 	}
@@ -225,6 +231,9 @@ func (o *trainOptions) stdpConfig() learning.STDPConfig {
 	c.Net.Neurons, c.Net.Seed = o.Neurons, o.Seed
 	c.Eval.Workers = o.Workers
 	c.Rule.Programming = o.Programming
+	if o.Normalise != "" || c.Rule.Normalise == "" {
+		c.Rule.Normalise = o.Normalise
+	}
 	return c
 }
 
