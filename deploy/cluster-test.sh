@@ -61,25 +61,45 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ -z "$policy" ] || rm -f "$policy"
 	[ "$rc" = 0 ] || { tail -20 /tmp/nanospike-cluster-test-apt.log >&2; die "apt-get install ${missing[*]} failed"; }
 	rm -f /tmp/nanospike-cluster-test-apt.log
-	log "installed in $((SECONDS - t0)) s: $(sbatch --version), munge $(munged --version 2>&1 | awk '{print $1}')"
+	log "installed in $((SECONDS - t0)) s: slurm $(dpkg-query -W -f '${Version}' slurmd), munge $(dpkg-query -W -f '${Version}' munge)"
 fi
 
 # --- one test at a time; the leftovers of one that was killed --------------------------------
-exec 9>/tmp/nanospike-cluster-test.lock
-flock -n 9 || die "another cluster-test holds /tmp/nanospike-cluster-test.lock"
+LOCK=/tmp/nanospike-cluster-test.lock
+exec 9>"$LOCK"
+flock -n 9 || die "another cluster-test holds $LOCK"
 MARK=/tmp/nanospike-cluster-test.active # names the folder of the run in progress
 
-# stop_dir DIR: end the processes whose command line names DIR (the daemons started with their
-# configuration there, the jobs writing there), TERM first, then KILL.
+# procs_of DIR: the processes of the cluster whose folder is DIR: those whose command line names
+# DIR (the daemons, the jobs' nanospike) and those that inherited SLURM_CONF=DIR/slurm.conf (the
+# daemons, and everything of a job: slurmstepd, its script, srun, nanospike). This script's own
+# processes are forks without it in their environment (/proc shows the one of exec).
+procs_of() {
+	local dir=$1 p v
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		{ [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; } && continue
+		{ # bash's read alone: no process of its own to find
+			while IFS= read -r -d '' v; do
+				[[ $v == *"$dir/"* ]] && { echo "$p"; continue 2; }
+			done <"/proc/$p/cmdline"
+			while IFS= read -r -d '' v; do
+				[ "$v" = "SLURM_CONF=$dir/slurm.conf" ] && { echo "$p"; continue 2; }
+			done <"/proc/$p/environ"
+		} 2>/dev/null
+	done
+	return 0
+}
+# stop_dir DIR: end the processes of procs_of DIR, TERM first, then KILL.
 stop_dir() {
 	local dir=$1 pids
-	for sig in TERM TERM TERM TERM TERM KILL; do
-		pids=$(pgrep -f -- "$dir/" || true)
+	for sig in TERM TERM TERM KILL; do
+		pids=$(procs_of "$dir")
 		[ -n "$pids" ] || return 0
 		# shellcheck disable=SC2086
 		kill -s "$sig" $pids 2>/dev/null || true
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			pgrep -f -- "$dir/" >/dev/null || return 0
+			[ -n "$(procs_of "$dir")" ] || return 0
 			sleep 0.2
 		done
 	done
@@ -135,7 +155,7 @@ cleanup() {
 	else
 		rm -rf "$T"
 	fi
-	rm -f "$MARK"
+	rm -f "$MARK" "$LOCK"
 	if [ "$rc" = 0 ]; then
 		log "passed in $((SECONDS - START)) s"
 	fi
