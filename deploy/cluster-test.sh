@@ -362,10 +362,16 @@ jid=$(submit_array "$T/requeue" "$PRESETS" 0-$((SHARDS - 1)))
 JOBS+=("$jid")
 mid=$(submit_merge "$T/requeue" "afterok:$jid")
 JOBS+=("$mid")
+# pid_of SHARD: the nanospike process writing SHARD.
+pid_of() {
+	pgrep -f "^[^ ]*nanospike compare .* --out $1\$" || die "no nanospike process writes $1"
+}
 half1=$(half "$T/requeue/shard-1")
-pid=$(pgrep -f "^[^ ]*nanospike compare .* --out $T/requeue/shard-1\$") || die "no nanospike process for task ${jid}_1"
-kill -KILL "$pid"
+kill -KILL "$(pid_of "$T/requeue/shard-1")"
 half0=$(half "$T/requeue/shard-0")
+# Frozen at once (scancel takes a moment to arrive, and the run might end meanwhile); Slurm's
+# cancel sends SIGCONT before SIGTERM.
+kill -STOP "$(pid_of "$T/requeue/shard-0")"
 scancel "${jid}_0"
 wait_done "$jid"
 [ "$(states "${jid}_1")" = FAILED ] || die "task ${jid}_1, its process killed, is $(states "${jid}_1"), not FAILED"
