@@ -96,6 +96,9 @@ type STDPModel struct {
 	// to the lower index; images without a spike count for none): the
 	// record of Diagnose's "neurons that ever won".
 	Wins []int64
+	// run is the running accuracy's window while training is under way (kept in
+	// checkpoints, so a resumed run reports what an uninterrupted one does); nil after it.
+	run *runningAcc
 }
 
 // NewSTDPModel builds the network of cfg on devices p (ignored with
@@ -187,7 +190,10 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 	m.Net.FreezeTheta(false)
 	m.Rule.Enabled = true
 	pixels := make([]float64, m.Config.Net.Inputs)
-	run := newRunningAcc(m.Config.Neurons, 1000)
+	if m.run == nil {
+		m.run = newRunningAcc(m.Config.Neurons, 1000)
+	}
+	run := m.run
 	start := time.Now()
 	done := m.Epoch*k + m.Next
 	trained := false // an image was trained in this call
@@ -236,6 +242,7 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 	if trained {
 		m.Rule.Freeze() // the next presentation's normalisation, before the network is frozen
 	}
+	m.run = nil // training is over: the window is no part of the model
 	return nil
 }
 
@@ -602,6 +609,16 @@ type stdpCheckpoint struct {
 	TrainImages   int
 	InitPulses    device.Counters
 	Wins          []int64 // absent (nil) in files written before it existed
+	Running       *runningState // the running accuracy's window mid-training; nil otherwise
+}
+
+// runningState is the serialised form of a runningAcc.
+type runningState struct {
+	Size   int
+	Counts [][]int32
+	Labels []int
+	Hits   []bool
+	Assign []int
 }
 
 // MarshalBinary encodes the whole model (weights and device state included).
@@ -613,6 +630,9 @@ func (m *STDPModel) MarshalBinary() ([]byte, error) {
 	c := stdpCheckpoint{Version: stdpCheckpointVersion, Config: m.Config, Net: st, Rule: m.Rule.state(), Labels: m.Labels,
 		Epoch: m.Epoch, Next: m.Next, TrainCounters: m.TrainCounters, TrainSeconds: m.TrainSeconds,
 		TrainImages: m.TrainImages, InitPulses: m.InitPulses, Wins: m.Wins}
+	if r := m.run; r != nil {
+		c.Running = &runningState{Size: r.size, Counts: r.counts, Labels: r.labels, Hits: r.hits, Assign: r.assign}
+	}
 	if m.Device != nil {
 		p, src := m.Device.WithoutSources()
 		c.Device, c.DeviceSources = &p, src
@@ -659,6 +679,17 @@ func UnmarshalSTDPModel(data []byte) (*STDPModel, error) {
 		m.Wins = make([]int64, c.Config.Neurons)
 	case len(m.Wins) != c.Config.Neurons:
 		return nil, fmt.Errorf("learning: model has wins of %d neurons, want %d", len(m.Wins), c.Config.Neurons)
+	}
+	if r := c.Running; r != nil {
+		ok := r.Size > 0 && len(r.Counts) == len(r.Labels) && len(r.Counts) <= r.Size && len(r.Hits) <= r.Size &&
+			(r.Assign == nil || len(r.Assign) == c.Config.Neurons)
+		for _, row := range r.Counts {
+			ok = ok && len(row) == c.Config.Neurons
+		}
+		if !ok {
+			return nil, errors.New("learning: model has a malformed running-accuracy window")
+		}
+		m.run = &runningAcc{n: c.Config.Neurons, size: r.Size, counts: r.Counts, labels: r.Labels, hits: r.Hits, assign: r.Assign}
 	}
 	inputs := c.Config.Net.Inputs
 	if inputs == 0 {
