@@ -608,7 +608,7 @@ type stdpCheckpoint struct {
 	TrainSeconds  float64
 	TrainImages   int
 	InitPulses    device.Counters
-	Wins          []int64 // absent (nil) in files written before it existed
+	Wins          []int64       // absent (nil) in files written before it existed
 	Running       *runningState // the running accuracy's window mid-training; nil otherwise
 }
 
