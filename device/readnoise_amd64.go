@@ -1,9 +1,15 @@
 package device
 
-import "golang.org/x/sys/cpu"
+import (
+	"os"
+	"strings"
 
-// useNoiseAsm selects the AVX2 kernel of addReadNoise; tests turn it off to compare.
-var useNoiseAsm = cpu.X86.HasAVX2
+	"golang.org/x/sys/cpu"
+)
+
+// useNoiseAsm selects the AVX2 kernel of addReadNoise; tests turn it off to compare, and so
+// does NANOSPIKE_NOASM=noise (or all) for a measured A/B (the same bits either way).
+var useNoiseAsm = cpu.X86.HasAVX2 && !noAsm("noise")
 
 // readNoiseAVX2 runs addReadNoise's fast pass over blocks·8 columns (see noiseBlockGo):
 // it advances the lanes once per block, stores the block's eight words in words and the
@@ -12,8 +18,15 @@ var useNoiseAsm = cpu.X86.HasAVX2
 //go:noescape
 func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *uint8, blocks int, zk *uint32, zw *float64)
 
-// useScatterAsm selects the AVX2 kernel of ScatterRowVar; tests turn it off to compare.
-var useScatterAsm = cpu.X86.HasAVX2
+// useScatterAsm selects the AVX2 kernel of ScatterRowVar; tests turn it off to compare, and
+// so does NANOSPIKE_NOASM=scatter (or all).
+var useScatterAsm = cpu.X86.HasAVX2 && !noAsm("scatter")
+
+// noAsm reports whether NANOSPIKE_NOASM (a comma-separated list) names kernel, or all.
+func noAsm(kernel string) bool {
+	v := "," + os.Getenv("NANOSPIKE_NOASM") + ","
+	return strings.Contains(v, ","+kernel+",") || strings.Contains(v, ",all,")
+}
 
 // scatterPairsAVX2 is ScatterRowVar's loop over n columns (a multiple of 4), adding each
 // column's g to sums[j mod 4]; if an offset is outside [0, lim) it writes nothing and returns

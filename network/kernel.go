@@ -1,5 +1,10 @@
 package network
 
+import (
+	"os"
+	"strings"
+)
+
 // condConsts are the per-step constants of a dense conductance population,
 // laid out for the assembly kernel (kernel_amd64.s reads them by offset).
 // Each constant is stored four times (one AVX2 register's worth).
@@ -12,9 +17,16 @@ type condConsts struct {
 	euler bool
 }
 
-// useAsm can be turned off by tests to compare the assembly kernels with
-// the Go code.
-var useAsm = true
+// useAsm can be turned off by tests to compare the assembly kernels with the Go code, and
+// by NANOSPIKE_NOASM=neuron (or all) for a measured A/B of the kernel: the results are the same
+// bits either way.
+var useAsm = !noAsm("neuron")
+
+// noAsm reports whether NANOSPIKE_NOASM (a comma-separated list) names kernel, or all.
+func noAsm(kernel string) bool {
+	v := "," + os.Getenv("NANOSPIKE_NOASM") + ","
+	return strings.Contains(v, ","+kernel+",") || strings.Contains(v, ",all,")
+}
 
 func x4(x float64) [4]float64 { return [4]float64{x, x, x, x} }
 
