@@ -43,8 +43,9 @@ const (
 	// nothing about what the device needs.
 	VerdictInsensitive = "insensitive"
 	// VerdictReversed: the nominally best value of the sweep loses more than the target
-	// while the device's own value does not, by a paired interval excluding 0: the accuracy
-	// is not monotone in the parameter in the expected direction, so no threshold exists.
+	// while the device's own value does not: the accuracy is not monotone in the parameter
+	// in the expected direction, so no threshold exists (Reversal says whether the
+	// difference is established over the seeds).
 	VerdictReversed = "reversed"
 )
 
@@ -121,7 +122,7 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 	x, crossed := crossing(ps, means, target, log)
 	if !crossed {
 		switch {
-		case means[0] > target && reversed(ps, own, target):
+		case means[0] > target && ownWithin(ps, own, target):
 			t.Verdict = VerdictReversed
 		case means[0] > target:
 			t.Verdict = VerdictUnreachable
@@ -167,20 +168,34 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 	return t, nil
 }
 
-// reversed reports whether the device's own point (of ps, best value first, whose first
-// point loses more than target) stays within the target and loses less than the best
-// point, paired by seed with an interval excluding 0.
-func reversed(ps []SweepPoint, own, target float64) bool {
+// ownWithin reports whether the device's own point of ps stays within the target.
+func ownWithin(ps []SweepPoint, own, target float64) bool {
 	i := slices.IndexFunc(ps, func(p SweepPoint) bool { return p.Value == own })
-	if i <= 0 || Describe(ps[i].Loss).Mean > target {
-		return false
+	return i > 0 && Describe(ps[i].Loss).Mean <= target
+}
+
+// Reversal returns the paired change of the loss from the device's own value to the
+// sweep's best (pp per seed; positive: the nominally best value loses more), whose interval
+// says whether a VerdictReversed is established. ok is false if own is not a point of pts.
+func Reversal(pts []SweepPoint, own float64, better Better) (st Stat, ok bool) {
+	if len(pts) == 0 {
+		return Stat{}, false
 	}
-	d := make([]float64, len(ps[0].Loss))
+	best := pts[0]
+	for _, p := range pts[1:] {
+		if (better == Higher && p.Value > best.Value) || (better == Lower && p.Value < best.Value) {
+			best = p
+		}
+	}
+	i := slices.IndexFunc(pts, func(p SweepPoint) bool { return p.Value == own })
+	if i < 0 || len(pts[i].Loss) != len(best.Loss) {
+		return Stat{}, false
+	}
+	d := make([]float64, len(best.Loss))
 	for s := range d {
-		d[s] = ps[0].Loss[s] - ps[i].Loss[s]
+		d[s] = best.Loss[s] - pts[i].Loss[s]
 	}
-	st := Describe(d)
-	return st.Mean > 0 && st.Excludes(0)
+	return Describe(d), true
 }
 
 // crossing returns where the losses (of ps, best value first) first rise above the target,

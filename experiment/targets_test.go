@@ -174,8 +174,8 @@ func TestSetTarget(t *testing.T) {
 }
 
 // TestFindTargetReversed: when the nominally best value loses more than the target and the
-// device's own value measurably less, the parameter is reversed (no threshold), not
-// unreachable; without a clear paired difference it stays unreachable.
+// device's own value does not, the parameter is reversed (no threshold), not unreachable;
+// Reversal says whether that is established over the seeds.
 func TestFindTargetReversed(t *testing.T) {
 	pts := []SweepPoint{
 		{Value: 1024, Loss: []float64{25, 30, 28}},
@@ -191,9 +191,15 @@ func TestFindTargetReversed(t *testing.T) {
 	tg, err = FindTarget("states", 16, Higher, true, pts, 1)
 	require.NoError(t, err)
 	assert.Equal(t, VerdictUnreachable, tg.Verdict)
-	// Noisy: the paired difference's interval holds 0.
+	r, ok := Reversal(pts, 64, Higher)
+	require.True(t, ok)
+	assert.True(t, r.Excludes(0), "established: %+v", r)
+	// Noisy: still reversed, but the paired difference's interval holds 0.
 	noisy := []SweepPoint{{Value: 1024, Loss: []float64{25, -10, 20}}, {Value: 64, Loss: []float64{-5, 0, -6}}}
 	tg, err = FindTarget("states", 64, Higher, true, noisy, 1)
 	require.NoError(t, err)
-	assert.Equal(t, VerdictUnreachable, tg.Verdict)
+	assert.Equal(t, VerdictReversed, tg.Verdict)
+	r, ok = Reversal(noisy, 64, Higher)
+	require.True(t, ok)
+	assert.False(t, r.Excludes(0))
 }

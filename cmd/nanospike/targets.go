@@ -480,7 +480,15 @@ func targetsMarkdown(tf *targetsFile) string {
 		case experiment.VerdictInsensitive:
 			insensitive = append(insensitive, p.Param)
 		case experiment.VerdictReversed:
-			reversed = append(reversed, fmt.Sprintf("%s (device %s, ideal %s)", p.Param, num(p.Own), num(p.Ideal)))
+			how := "not established with these seeds"
+			better := experiment.Higher
+			if p.Better == "lower" {
+				better = experiment.Lower
+			}
+			if r, ok := experiment.Reversal(p.Points, p.Own, better); ok && r.Excludes(0) {
+				how = fmt.Sprintf("by %.2f pp, 95 %% CI [%.2f, %.2f]", r.Mean, r.Lo, r.Hi)
+			}
+			reversed = append(reversed, fmt.Sprintf("%s (device %s, ideal %s: %s)", p.Param, num(p.Own), num(p.Ideal), how))
 		}
 	}
 	fmt.Fprintf(&b, "To stay within %g pp of ideal with %s, %s ", tf.Loss, tf.Rule, tf.Device)
@@ -494,7 +502,7 @@ func targetsMarkdown(tf *targetsFile) string {
 	}
 	b.WriteString(".")
 	if len(reversed) > 0 {
-		fmt.Fprintf(&b, " Reversed: for %s the ideal end of the sweep loses more than the device's own value (paired over the seeds): the accuracy is not monotone in it here, so it has no threshold.", strings.Join(reversed, ", "))
+		fmt.Fprintf(&b, " Reversed: for %s the ideal end of the sweep loses more than the target and the device's own value does not: the accuracy is not monotone in it here, so it has no threshold.", strings.Join(reversed, "; "))
 	}
 	if len(insensitive) > 0 {
 		fmt.Fprintf(&b, " At this run length the accuracy does not move with %s over the swept range: the runs are insensitive to it, which says nothing of what the device needs.", strings.Join(insensitive, ", "))
