@@ -8,22 +8,18 @@ import (
 )
 
 // Programmable is what the STDP rule needs of the array holding the
-// input→excitatory weights: read stored weights and program them by
-// pulses. *device.Array implements it, and so does Float (the ideal float
-// rule).
+// input→excitatory weights: read the stored weights, and program them by
+// pulses in the three shapes of its updates. *device.Array implements it, and
+// so does Float (the ideal float rule).
 type Programmable interface {
 	network.Synapses
-	Weight(i, j int) float64
 	WeightsTo(dst []float64) []float64
-	Program(i, j int, pulses float64)
 	PulsesFor(dw float64) float64
-	// ProgramCol, ProgramRowAt, ProgramRow and ProgramAt are Program on
-	// (rows[m], j), on (i, cols[m]) for every m, on (i, j) for every j, and
-	// on the row-major indices k[m], in order: the rule's updates of one post
-	// spike, of one pre spike, of one row by normalisation and of one step's
-	// arrivals, in one call.
+	// ProgramCol, ProgramRow and ProgramAt apply pulses[m] to (rows[m], j), to
+	// (i, m) for every column m, and to the row-major indices k[m], in order:
+	// the updates of one post spike, of one row by normalisation and of one
+	// step's arrivals, each in one call.
 	ProgramCol(j int, rows []int32, pulses []float64)
-	ProgramRowAt(i int, cols []int32, pulses []float64)
 	ProgramRow(i int, pulses []float64)
 	ProgramAt(k []int32, pulses []float64)
 }

@@ -233,7 +233,8 @@ func (r *STDP) pollArrivals(step int) {
 		for _, j := range r.post1.Active {
 			if int(r.delays[int(ps.I)*n+int(j)]) == age {
 				if x := r.post1.at(j, step); x > 0 {
-					r.syn.Program(int(ps.I), int(j), r.pulses(int(ps.I), int(j), -r.rule.NuPre*x))
+					k := int32(int(ps.I)*n + int(j))
+					r.syn.ProgramAt([]int32{k}, []float64{r.pulses(int(ps.I), int(j), -r.rule.NuPre*x)})
 				}
 			}
 		}
@@ -281,7 +282,7 @@ func TestSTDPWheelMatchesPolling(t *testing.T) {
 			if x2 := poll.post2.at(j, step); x2 > 0 {
 				for _, i := range poll.pre.Active {
 					if x := poll.preAt(i, int(j), step); x > 0 {
-						poll.syn.Program(int(i), int(j), poll.pulses(int(i), int(j), rule.NuPost*x*x2))
+						poll.syn.ProgramCol(int(j), []int32{i}, []float64{poll.pulses(int(i), int(j), rule.NuPost*x*x2)})
 					}
 				}
 			}
