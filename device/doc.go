@@ -11,7 +11,7 @@
 //	G(p) = B·(1 − e^(−p/A)) + Gmin,   B = (Gmax − Gmin)/(1 − e^(−Pmax/A)),
 //
 // with Pmax = Params.States. Depression follows the same form with its own A (A_LTD). A comes
-// from the nonlinearity label NL by NeuroSim's table: A = NormalizedA(NL)·Pmax (nl.go; NL 0 is
+// from the nonlinearity label NL by NeuroSim's table: A = NormalizedA(NL)·Pmax (updatelaw.go; NL 0 is
 // linear, steps (Gmax − Gmin)/Pmax). As in NeuroSim, A carries the sign of the label and the LTD
 // branch is walked backwards along its curve: the usual negative LTD label (Ag:a-Si "2.40/−4.88")
 // gives a depression that is steep near Gmax and saturates at Gmin, the mirror of LTP; a

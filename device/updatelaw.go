@@ -11,7 +11,7 @@ const normAStep = 0.01
 // four digits, are published as documents/Nonlinearity-NormA.htm). Entry i belongs to
 // NL = (i+1)·0.01. The table is the numerical inverse of NeuroSim's definition of the label:
 // the largest deviation of the normalised curve y(x) = (1 − e^(−x/a))/(1 − e^(−1/a)), x = p/Pmax,
-// from the straight line y = x equals 0.099·NL (checked for the whole table in nl_test.go).
+// from the straight line y = x equals 0.099·NL (checked for the whole table in updatelaw_test.go).
 var normATable = [900]float64{
 	126.268958, 63.134314, 42.089359, 31.566827, 25.253264, 21.044185,
 	18.037668, 15.782754, 14.028906, 12.625807, 11.477796, 10.521102,
