@@ -16,25 +16,27 @@ import (
 //	u_c = s_c(T)·e^((T−t0)/τ_c),   so that   s_c(t) = u_c·e^(−(t−t0)/τ_c),
 //
 // and the factors e^(−(t−t0)/τ_c) are computed once per distinct read time for all the rows read
-// then (an input's spikes of one time step), not twice per row read: the two exponentials were
-// 8 % of a training step on a facilitating preset. Before e^((t−t0)/τ) could grow past e^500,
-// t0 moves up to t and every u is rescaled. The result is the same function of the spike times
-// as the per-stimulus model, rounded differently (TestRowSTPMatchesModel: within 1e-12). The price: read times
-// must not decrease across the whole array (an engine's clock), not only within a row.
+// then (an input's spikes of one time step), not twice per row read. Before e^((t−t0)/τ) could
+// grow past e^500, t0 moves up to t and every u is rescaled. The result is the same function of
+// the spike times as the per-stimulus model, rounded differently (TestRowSTPMatchesModel: within
+// 1e-12). The price: read times must not decrease across the whole array (an engine's clock),
+// not only within a row.
 //
 // An engine reads at t, t + dt, t + 2dt, …: the gaps between read times take a handful of
 // values (a few multiples of dt, each with a few roundings), kept in Steps with their factors
 // e^(−Δ/τ_c) and inverses. A read one such gap after the previous one takes its factors by a
-// multiply each instead of two exponentials and two divisions (~4 % of a presentation of Diehl
-// & Cook's network on si-nc-phototransistor); after maxChain multiplies, or any other gap, they
-// are computed afresh, which bounds the product's rounding drift to ~maxChain ulps. The whole
-// state is exported: a checkpoint continues with the same bits.
+// multiply each instead of two exponentials and two divisions; after maxChain multiplies, or any
+// other gap, they are computed afresh, which bounds the product's rounding drift to ~maxChain
+// ulps. The whole state is exported: a checkpoint continues with the same bits.
 type rowSTP struct {
 	U1, U2 []float64 // the rows' components referred to T0
 	Last   []float64 // each row's last stimulus time (s)
 	T0     float64
 
-	Tc, D1, D2, Inv1, Inv2 float64 // the factors at time Tc, and their inverses (if Valid)
+	// Tc is the time of the present factors, D1 and D2 the decay factors e^(−(Tc−T0)/τ_c) of
+	// the two components, Inv1 and Inv2 their inverses (all meaningful if Valid). The names
+	// are those of the checkpoint format.
+	Tc, D1, D2, Inv1, Inv2 float64
 	Valid                  bool
 	Steps                  [8]stpStep // recent gaps between read times (FIFO, Next replaced next)
 	Next                   int

@@ -48,8 +48,8 @@ type CondParams struct {
 	// 100 ms/s = 0.1, so that timer passes 5 ms 50 ms after the spike:
 	// Lockout 50. Read in Brian 1's SI units (timer in seconds growing at
 	// 100 s/s) the condition holds one step after the spike and adds
-	// nothing, hence the default 0 (none); Lockout 50 cost 21 points at
-	// N = 100 (benchmarks/RESULTS.md).
+	// nothing, hence the default 0 (none), which also learns better at N = 100
+	// (benchmarks/RESULTS.md).
 	Lockout float64 `json:"lockout_ms,omitempty"`
 }
 
