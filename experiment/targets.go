@@ -42,10 +42,10 @@ const (
 	// noise: at this run length the network is insensitive to the parameter, which says
 	// nothing about what the device needs.
 	VerdictInsensitive = "insensitive"
-	// VerdictReversed: the nominally best value of the sweep loses more than the target
-	// while the device's own value does not: the accuracy is not monotone in the parameter
-	// in the expected direction, so no threshold exists (Reversal says whether the
-	// difference is established over the seeds).
+	// VerdictReversed: a value better than the device's (the sweep's best end, or one past
+	// the first crossing) loses more than the target while the device's own value does not:
+	// the accuracy is not monotone in the parameter, so no threshold exists (Reversal says
+	// whether the difference is established over the seeds).
 	VerdictReversed = "reversed"
 )
 
@@ -160,9 +160,14 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 		t.Threshold = Describe(seeds)
 	}
 	t.Threshold.Mean = x
-	if (better == Higher && own >= x) || (better == Lower && own <= x) {
+	switch {
+	case (better == Higher && own >= x) || (better == Lower && own <= x):
 		t.Verdict = VerdictMeets
-	} else {
+	case ownWithin(ps, own, target):
+		// Past the first crossing yet within the target: not monotone, no threshold.
+		t.Verdict = VerdictReversed
+		t.Threshold = Stat{Mean: math.NaN(), SD: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+	default:
 		t.Verdict = VerdictNeeds
 	}
 	return t, nil
@@ -174,26 +179,29 @@ func ownWithin(ps []SweepPoint, own, target float64) bool {
 	return i > 0 && Describe(ps[i].Loss).Mean <= target
 }
 
-// Reversal returns the paired change of the loss from the device's own value to the
-// sweep's best (pp per seed; positive: the nominally best value loses more), whose interval
-// says whether a VerdictReversed is established. ok is false if own is not a point of pts.
+// Reversal returns the paired change of the loss from the device's own value to the value
+// better than it that loses most (pp per seed; positive: that better value loses more),
+// whose interval says whether a VerdictReversed is established. ok is false if own is not a
+// point of pts or no point is better.
 func Reversal(pts []SweepPoint, own float64, better Better) (st Stat, ok bool) {
-	if len(pts) == 0 {
+	i := slices.IndexFunc(pts, func(p SweepPoint) bool { return p.Value == own })
+	if i < 0 {
 		return Stat{}, false
 	}
-	best := pts[0]
-	for _, p := range pts[1:] {
-		if (better == Higher && p.Value > best.Value) || (better == Lower && p.Value < best.Value) {
-			best = p
+	worst, found := SweepPoint{}, false
+	for _, p := range pts {
+		if (better == Higher && p.Value > own) || (better == Lower && p.Value < own) {
+			if !found || Describe(p.Loss).Mean > Describe(worst.Loss).Mean {
+				worst, found = p, true
+			}
 		}
 	}
-	i := slices.IndexFunc(pts, func(p SweepPoint) bool { return p.Value == own })
-	if i < 0 || len(pts[i].Loss) != len(best.Loss) {
+	if !found || len(worst.Loss) != len(pts[i].Loss) {
 		return Stat{}, false
 	}
-	d := make([]float64, len(best.Loss))
+	d := make([]float64, len(worst.Loss))
 	for s := range d {
-		d[s] = best.Loss[s] - pts[i].Loss[s]
+		d[s] = worst.Loss[s] - pts[i].Loss[s]
 	}
 	return Describe(d), true
 }

@@ -203,3 +203,27 @@ func TestFindTargetReversed(t *testing.T) {
 	require.True(t, ok)
 	assert.False(t, r.Excludes(0))
 }
+
+// TestFindTargetNotMonotone: a sweep that crosses the target between its best value and the
+// device's, while the device's own value is within it, gives no threshold (reversed), not
+// "needs".
+func TestFindTargetNotMonotone(t *testing.T) {
+	pts := []SweepPoint{
+		{Value: 1024, Loss: []float64{0.5, 0.4, 0.5}},
+		{Value: 256, Loss: []float64{1.5, 1.4, 1.5}},
+		{Value: 128, Loss: []float64{2.2, 2.1, 2.2}},
+		{Value: 50, Loss: []float64{0.8, 0.9, 0.8}},
+		{Value: 25, Loss: []float64{1.8, 1.7, 1.8}},
+	}
+	tg, err := FindTarget("states", 50, Higher, true, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictReversed, tg.Verdict)
+	assert.True(t, math.IsNaN(tg.Threshold.Mean))
+	r, ok := Reversal(pts, 50, Higher)
+	require.True(t, ok)
+	assert.InDelta(t, 1.33, r.Mean, 0.01, "128 states lose 1.33 pp more than 50")
+	// A device past the crossing and beyond the target needs the threshold.
+	tg, err = FindTarget("states", 25, Higher, true, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictNeeds, tg.Verdict)
+}
