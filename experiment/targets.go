@@ -42,10 +42,10 @@ const (
 	// noise: at this run length the network is insensitive to the parameter, which says
 	// nothing about what the device needs.
 	VerdictInsensitive = "insensitive"
-	// VerdictReversed: a value better than the device's (the sweep's best end, or one past
-	// the first crossing) loses more than the target while the device's own value does not:
-	// the accuracy is not monotone in the parameter, so no threshold exists (Reversal says
-	// whether the difference is established over the seeds).
+	// VerdictReversed: the accuracy is not monotone in the parameter, so no threshold
+	// exists: a value better than the device's (the sweep's best end, or one past the first
+	// crossing) loses more than the target while the device's own value does not, or loses
+	// more than the device's own value by a paired interval excluding 0 (Reversal).
 	VerdictReversed = "reversed"
 )
 
@@ -122,7 +122,7 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 	x, crossed := crossing(ps, means, target, log)
 	if !crossed {
 		switch {
-		case means[0] > target && ownWithin(ps, own, target):
+		case means[0] > target && (ownWithin(ps, own, target) || reversedBeyondNoise(ps, own, better)):
 			t.Verdict = VerdictReversed
 		case means[0] > target:
 			t.Verdict = VerdictUnreachable
@@ -177,6 +177,13 @@ func FindTarget(param string, own float64, better Better, log bool, pts []SweepP
 func ownWithin(ps []SweepPoint, own, target float64) bool {
 	i := slices.IndexFunc(ps, func(p SweepPoint) bool { return p.Value == own })
 	return i > 0 && Describe(ps[i].Loss).Mean <= target
+}
+
+// reversedBeyondNoise reports whether a value better than own loses more than own, paired
+// over the seeds with an interval excluding 0.
+func reversedBeyondNoise(ps []SweepPoint, own float64, better Better) bool {
+	r, ok := Reversal(ps, own, better)
+	return ok && r.Mean > 0 && r.Excludes(0)
 }
 
 // Reversal returns the paired change of the loss from the device's own value to the value

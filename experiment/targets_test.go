@@ -187,8 +187,13 @@ func TestFindTargetReversed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, VerdictReversed, tg.Verdict)
 	assert.True(t, math.IsNaN(tg.Threshold.Mean))
-	// Own loses more than the target: unreachable.
+	// Own loses more than the target but clearly less than the better values: reversed too.
 	tg, err = FindTarget("states", 16, Higher, true, pts, 1)
+	require.NoError(t, err)
+	assert.Equal(t, VerdictReversed, tg.Verdict)
+	// Own loses more than the target and better values do not lose more: unreachable.
+	flat := []SweepPoint{{Value: 1024, Loss: []float64{3, 3.2, 2.9}}, {Value: 64, Loss: []float64{3.1, 3, 3.3}}}
+	tg, err = FindTarget("states", 64, Higher, true, flat, 1)
 	require.NoError(t, err)
 	assert.Equal(t, VerdictUnreachable, tg.Verdict)
 	r, ok := Reversal(pts, 64, Higher)

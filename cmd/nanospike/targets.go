@@ -502,7 +502,7 @@ func targetsMarkdown(tf *targetsFile) string {
 	}
 	b.WriteString(".")
 	if len(reversed) > 0 {
-		fmt.Fprintf(&b, " Reversed: for %s a value better than the device's loses more than the target while the device's own value does not (the paired difference to the worst such value is given): the accuracy is not monotone in it here, so it has no threshold.", strings.Join(reversed, "; "))
+		fmt.Fprintf(&b, " Reversed: for %s a value better than the device's loses more (than the target while the device's value does not, or than the device's value itself; the paired difference to the worst such value is given): the accuracy is not monotone in it here, so it has no threshold.", strings.Join(reversed, "; "))
 	}
 	if len(insensitive) > 0 {
 		fmt.Fprintf(&b, " At this run length the accuracy does not move with %s over the swept range: the runs are insensitive to it, which says nothing of what the device needs.", strings.Join(insensitive, ", "))
