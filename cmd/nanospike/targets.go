@@ -461,7 +461,7 @@ func targetsMarkdown(tf *targetsFile) string {
 	ideal, own := experiment.Describe(tf.Ideal), experiment.Describe(tf.Own)
 	fmt.Fprintf(&b, "Design targets of %s with %s (%s), loss target %g pp against the ideal device; seeds %s. "+
 		"Ideal device %.2f %%, %s %.2f %%.\n\n", tf.Device, tf.Rule, settingsOf(tf), tf.Loss, seedsText(tf.Seeds), ideal.Mean, tf.Device, own.Mean)
-	var needs, meets, insensitive, reversed []string
+	var needs, meets, insensitive, reversed, unreachable []string
 	for _, p := range tf.Params {
 		cmp := "≥"
 		if p.Better == "lower" {
@@ -479,6 +479,8 @@ func targetsMarkdown(tf *targetsFile) string {
 			meets = append(meets, what+fmt.Sprintf(" (has %s)", num(p.Own)))
 		case experiment.VerdictInsensitive:
 			insensitive = append(insensitive, p.Param)
+		case experiment.VerdictUnreachable:
+			unreachable = append(unreachable, p.Param)
 		case experiment.VerdictReversed:
 			how := "not established with these seeds"
 			better := experiment.Higher
@@ -492,9 +494,15 @@ func targetsMarkdown(tf *targetsFile) string {
 		}
 	}
 	fmt.Fprintf(&b, "To stay within %g pp of ideal with %s, %s ", tf.Loss, tf.Rule, tf.Device)
-	if len(needs) == 0 {
+	switch {
+	case len(needs) == 0 && own.Mean < ideal.Mean-tf.Loss:
+		b.WriteString("cannot get there by changing any one swept parameter")
+		if len(unreachable) > 0 {
+			fmt.Fprintf(&b, " (even the best value of %s alone loses more: other parameters dominate)", strings.Join(unreachable, ", "))
+		}
+	case len(needs) == 0:
 		b.WriteString("needs no parameter changed among those the runs are sensitive to")
-	} else {
+	default:
 		b.WriteString("needs " + strings.Join(needs, ", "))
 	}
 	if len(meets) > 0 {
