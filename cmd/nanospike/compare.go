@@ -461,12 +461,9 @@ func applyCompareDefaults(fs *flag.FlagSet, fc *fileConfig, o *trainOptions) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if fc != nil { // a --config file's options set the workload
-		var opts map[string]any
-		_ = json.Unmarshal(fc.options, &opts)
-		set["train-samples"] = set["train-samples"] || opts["train_samples"] != nil
-		set["label-samples"] = set["label-samples"] || opts["label_samples"] != nil
-	}
+	// A --config file's options set the workload too.
+	set["train-samples"] = set["train-samples"] || fc.sets("train_samples")
+	set["label-samples"] = set["label-samples"] || fc.sets("label_samples")
 	if !set["train-samples"] {
 		o.TrainSamples = compareSTDPTrain
 	}

@@ -259,3 +259,13 @@ func checkRunConfig(e *env, dir, flag string) error {
 	}
 	return nil
 }
+
+// sets reports whether the file's options section names key (false without a file).
+func (fc *fileConfig) sets(key string) bool {
+	if fc == nil {
+		return false
+	}
+	var opts map[string]any
+	_ = json.Unmarshal(fc.options, &opts)
+	return opts[key] != nil
+}

@@ -16,7 +16,7 @@ import (
 )
 
 // tinyBackprop is a backprop setting that trains in a fraction of a second.
-var tinyBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "300", "--test-samples", "200"}
+var tinyBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "300", "--test-samples", "200", "--epochs", "1"}
 
 func readTargets(t *testing.T, dir string) targetsFile {
 	t.Helper()
@@ -62,7 +62,7 @@ func TestTargetsIdealMeetsEverything(t *testing.T) {
 
 // directionBackprop is a small backprop setting long enough (about 90 % test accuracy) for the
 // devices' parameters to move the accuracy more than the seeds do.
-var directionBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "3000", "--test-samples", "500"}
+var directionBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "3000", "--test-samples", "500", "--epochs", "1"}
 
 // TestTargetsPhysicsDirection: a worse device parameter (fewer states, larger |NL|, larger
 // C2C) loses more, and a stricter loss target never asks for a laxer threshold.
@@ -176,4 +176,15 @@ func TestReportTargetsView(t *testing.T) {
 	code, _, stderr = runCLI(t, "report", md)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "missing.json")
+}
+
+// TestTargetsBackpropEpochs: targets' backprop runs three epochs unless told otherwise (one
+// has not converged for the ideal device).
+func TestTargetsBackpropEpochs(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"targets", "--device", "ideal", "--params", "c2c", "--pairs", "", "--seeds", "1", "--out", out,
+		"--rule", "backprop", "--hidden", "10", "--steps", "5", "--train-samples", "100", "--test-samples", "50"}
+	code, _, stderr := runCLI(t, args...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, 3, readTargets(t, out).Options.Epochs)
 }
