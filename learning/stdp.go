@@ -574,7 +574,12 @@ func (r *STDP) UpdateGain() {
 	if r.rule.Normalise != NormaliseGain || r.rule.Norm <= 0 || r.setGain == nil {
 		return
 	}
-	w := r.syn.WeightsTo(r.w)
+	r.setGain(r.normFactors(r.syn.WeightsTo(r.w)))
+}
+
+// normFactors reads the weights w (row-major, counted as normalisation reads) and returns, in
+// r.sums, each column's factor Norm / Σ_i w_ij (1 for an empty column).
+func (r *STDP) normFactors(w []float64) []float64 {
 	r.NormReads += uint64(len(w))
 	cols := r.syn.Cols()
 	sums := r.sums
@@ -591,7 +596,7 @@ func (r *STDP) UpdateGain() {
 			sums[j] = r.rule.Norm / s
 		}
 	}
-	r.setGain(sums)
+	return sums
 }
 
 // Freeze ends training: it normalises the weights once more, as the next
@@ -695,21 +700,7 @@ func (r *STDP) normalise() {
 // 78 at the start of each presentation instead of losing the clipped part.
 func (r *STDP) normaliseFloat(f *Float) {
 	rows, cols := f.Rows(), f.Cols()
-	r.NormReads += uint64(len(f.W))
-	sums := r.sums
-	clear(sums)
-	for i := range rows {
-		for j, x := range f.W[i*cols : (i+1)*cols] {
-			sums[j] += x
-		}
-	}
-	for j, s := range sums {
-		r.NormWSum += s
-		sums[j] = 1
-		if s > 0 {
-			sums[j] = r.rule.Norm / s
-		}
-	}
+	sums := r.normFactors(f.W)
 	r.overMax = nil
 	for i := range rows {
 		row := f.W[i*cols : (i+1)*cols]

@@ -146,25 +146,7 @@ func TestSTDPResume(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, full.Train(context.Background(), d.Train, TrainHooks{}))
 
-	part, err := NewSTDPModel(c, p, datasets.Pixels)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	var saved []byte
-	err = part.Train(ctx, d.Train, TrainHooks{
-		Progress: func(_ string, done, _ int, _ float64) {
-			if done == 13 {
-				cancel() // like Ctrl-C: noticed before the next image
-			}
-		},
-		Checkpoint: func(m *STDPModel) error {
-			var err error
-			saved, err = m.MarshalBinary()
-			return err
-		},
-		CheckpointEvery: 5,
-	})
-	require.ErrorIs(t, err, context.Canceled)
-	require.NotNil(t, saved)
+	saved := interruptedAt(t, c, p, d.Train, 13)
 	resumed, err := UnmarshalSTDPModel(saved)
 	require.NoError(t, err)
 	assert.Equal(t, 13, resumed.Next)
@@ -481,23 +463,37 @@ func TestSTDPNormaliseGain(t *testing.T) {
 	assert.Equal(t, g, loaded.Net.InputGain(), "a loaded model has its weights' gains")
 
 	// Resume from a mid-run checkpoint: the gains are recomputed at the next presentation.
-	part, err := NewSTDPModel(c, p, datasets.Pixels)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	var saved []byte
-	err = part.Train(ctx, d.Train, TrainHooks{
-		Progress: func(_ string, done, _ int, _ float64) {
-			if done == 13 {
-				cancel()
-			}
-		},
-		Checkpoint:      func(m *STDPModel) error { var err error; saved, err = m.MarshalBinary(); return err },
-		CheckpointEvery: 5,
-	})
-	require.ErrorIs(t, err, context.Canceled)
-	resumed, err := UnmarshalSTDPModel(saved)
+	resumed, err := UnmarshalSTDPModel(interruptedAt(t, c, p, d.Train, 13))
 	require.NoError(t, err)
 	require.NoError(t, resumed.Train(context.Background(), d.Train, TrainHooks{}))
 	assert.Equal(t, w, resumed.Syn.WeightsTo(nil))
 	assert.Equal(t, g, resumed.Net.InputGain())
+}
+
+// interruptedAt trains a model of c on p, cancels it after image stop (like Ctrl-C: noticed
+// before the next image) with periodic checkpoints every 5 images, and returns the checkpoint
+// written on cancellation.
+func interruptedAt(t *testing.T, c STDPConfig, p *device.Params, train Samples, stop int) []byte {
+	t.Helper()
+	m, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var saved []byte
+	err = m.Train(ctx, train, TrainHooks{
+		Progress: func(_ string, done, _ int, _ float64) {
+			if done == stop {
+				cancel()
+			}
+		},
+		Checkpoint: func(m *STDPModel) error {
+			var err error
+			saved, err = m.MarshalBinary()
+			return err
+		},
+		CheckpointEvery: 5,
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, saved)
+	return saved
 }

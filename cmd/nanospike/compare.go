@@ -1532,7 +1532,7 @@ func groupCurves(cf *compareFile) []plots.Series {
 		var mean plots.Series
 		ok := true
 		for _, r := range rows {
-			ser := curveSeries("", r.History)
+			ser := curveSeries(r.History)
 			if len(ser) == 0 {
 				ok = false
 				break

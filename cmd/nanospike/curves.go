@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -96,8 +95,8 @@ func ptr(v float64) *float64 {
 }
 
 // curveSeries returns a run's curves for plotting, x in training images: STDP's running
-// accuracy, or backprop's training and test accuracy (%), prefixed with label.
-func curveSeries(label string, h []curvePoint) []plots.Series {
+// accuracy, or backprop's training and test accuracy (%).
+func curveSeries(h []curvePoint) []plots.Series {
 	var train, test plots.Series
 	for _, c := range h {
 		if c.TrainAccuracy != nil {
@@ -109,14 +108,13 @@ func curveSeries(label string, h []curvePoint) []plots.Series {
 			test.Y = append(test.Y, 100**c.TestAccuracy)
 		}
 	}
-	name := func(s string) string { return strings.TrimSpace(label + " " + s) }
 	var out []plots.Series
 	if len(train.X) > 0 {
-		train.Name = name("train")
+		train.Name = "train"
 		out = append(out, train)
 	}
 	if len(test.X) > 0 {
-		test.Name, test.Style = name("test"), plots.LinePoints
+		test.Name, test.Style = "test", plots.LinePoints
 		out = append(out, test)
 	}
 	return out
@@ -125,7 +123,7 @@ func curveSeries(label string, h []curvePoint) []plots.Series {
 // writeCurves writes dir/curves.png and curves.svg from a run's history (nothing when it
 // has no points).
 func writeCurves(dir, title string, h []curvePoint) error {
-	s := curveSeries("", h)
+	s := curveSeries(h)
 	if len(s) == 0 {
 		return nil
 	}
@@ -134,14 +132,6 @@ func writeCurves(dir, title string, h []curvePoint) error {
 		if err := f.Lines(filepath.Join(dir, "curves"+ext), s...); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// removeIfExists removes path, ignoring a missing file.
-func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
 	}
 	return nil
 }
