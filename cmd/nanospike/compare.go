@@ -752,29 +752,35 @@ func sameRun(have, want *runConfig) error {
 	if !bytes.Equal(pa, pb) {
 		return errors.New("device parameters differ")
 	}
-	{ // the model's settings (defaults, or a --config file's): the stored run's must be the same
-		var ha, wa any = have.Backprop, nil
-		if want.Options.Rule == "stdp" {
-			sc, wc := have.STDP, want.Options.stdpConfig()
-			if sc != nil {
-				c := *sc
-				c.Eval.Workers = wc.Eval.Workers
-				sc = &c
-			}
-			ha, wa = sc, wc
-		} else if bc, err := want.Options.backpropConfig(); err == nil {
-			wa = bc
+	return sameModel(have, want)
+}
+
+// sameModel reports how a stored run's model settings (the stdp or backprop section of its
+// config.json) differ from those the wanted options give: defaults, or a --config file's.
+func sameModel(have, want *runConfig) error {
+	var got, wanted any = have.Backprop, nil
+	if want.Options.Rule == "stdp" {
+		wc := want.Options.stdpConfig()
+		if have.STDP != nil {
+			c := *have.STDP
+			c.Eval.Workers = wc.Eval.Workers // the replicas do not change a run
+			got = &c
+		} else {
+			got = (*learning.STDPConfig)(nil)
 		}
-		ja, _ := json.Marshal(ha)
-		jb, _ := json.Marshal(wa)
-		if !bytes.Equal(ja, jb) {
-			if err := agreesAt(jsonTree(ja), jsonTree(jb), want.Options.Rule); err != nil {
-				return err
-			}
-			return fmt.Errorf("%s settings differ", want.Options.Rule)
-		}
+		wanted = wc
+	} else if bc, err := want.Options.backpropConfig(); err == nil {
+		wanted = bc
 	}
-	return nil
+	ja, _ := json.Marshal(got)
+	jb, _ := json.Marshal(wanted)
+	if bytes.Equal(ja, jb) {
+		return nil
+	}
+	if err := agreesAt(jsonTree(ja), jsonTree(jb), want.Options.Rule); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s settings differ", want.Options.Rule)
 }
 
 // comparableOptions clears the options that do not change a run's result
