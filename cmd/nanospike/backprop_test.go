@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,16 +17,16 @@ func TestTrainBackprop(t *testing.T) {
 		"--steps", "10", "--train-samples", "256", "--test-samples", "200", "--out", dir)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "rule backprop, device epiram")
-	var m metrics
-	require.NoError(t, readJSON(filepath.Join(dir, "metrics.json"), &m))
+	var m experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, "metrics.json"), &m))
 	assert.Equal(t, 200, m.TestImages)
 	assert.Greater(t, m.PulsesPerTrainImage, 0.0, "in-situ training programs the devices")
 	assert.Greater(t, m.EnergyPerInference, 0.0)
 
 	code, out, errOut = runCLI(t, "eval", "--model", dir)
 	require.Equal(t, 0, code, errOut)
-	var ev metrics
-	require.NoError(t, readJSON(filepath.Join(dir, "eval.json"), &ev))
+	var ev experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, "eval.json"), &ev))
 	assert.Equal(t, m.Accuracy, ev.Accuracy, "same model, same test images, same seed")
 	assert.Contains(t, out, "test accuracy")
 

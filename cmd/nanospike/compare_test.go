@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/experiment"
 )
 
@@ -40,11 +38,11 @@ func readCSVTable(t *testing.T, path string) [][]string {
 	require.NotEmpty(t, rows)
 	var keep []int
 	for j, h := range rows[0] {
-		if !slices.Contains(wallColumns, h) {
+		if !slices.Contains(experiment.WallColumns, h) {
 			keep = append(keep, j)
 		}
 	}
-	require.Len(t, keep, len(rows[0])-len(wallColumns), "every wall-clock column is in the header")
+	require.Len(t, keep, len(rows[0])-len(experiment.WallColumns), "every wall-clock column is in the header")
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		for _, j := range keep {
@@ -54,10 +52,10 @@ func readCSVTable(t *testing.T, path string) [][]string {
 	return out
 }
 
-func readCompare(t *testing.T, dir string) compareFile {
+func readCompare(t *testing.T, dir string) experiment.Comparison {
 	t.Helper()
-	var cf compareFile
-	require.NoError(t, readJSON(filepath.Join(dir, compareJSON), &cf))
+	var cf experiment.Comparison
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.CompareJSON), &cf))
 	return cf
 }
 
@@ -65,8 +63,8 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, compareArgs(out, "--devices", threeDevices, "--jobs", "2")...)
 	require.Equal(t, 0, code, stderr)
-	for _, f := range []string{compareCSV, compareJSON, compareMD, "accuracy.png", "accuracy.svg", "accuracy-vs-energy.png", "accuracy-vs-energy.svg",
-		summaryCSV, "ideal-s1/metrics.json", "si-nc-phototransistor-s2/metrics.json", "pcmo-s3/model.gob"} {
+	for _, f := range []string{experiment.CompareCSV, experiment.CompareJSON, experiment.CompareMD, "accuracy.png", "accuracy.svg", "accuracy-vs-energy.png", "accuracy-vs-energy.svg",
+		experiment.SummaryCSV, "ideal-s1/metrics.json", "si-nc-phototransistor-s2/metrics.json", "pcmo-s3/model.gob"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
 	for _, d := range strings.Split(threeDevices, ",") {
@@ -93,11 +91,11 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 		require.NotNil(t, r.AccuracyLoss, "ideal is in the set")
 		assert.InDelta(t, ideal.Accuracy-r.Accuracy, *r.AccuracyLoss, 1e-12, "paired with the ideal run of the same seed")
 		require.NotNil(t, r.TestWinners, "STDP rows carry the collapse diagnosis")
-		var m metrics
-		require.NoError(t, readJSON(filepath.Join(out, r.Label, metricsFile), &m))
+		var m experiment.Metrics
+		require.NoError(t, experiment.ReadJSON(filepath.Join(out, r.Label, experiment.MetricsFile), &m))
 		assert.Equal(t, m.Accuracy, r.Accuracy)
-		var cfg runConfig
-		require.NoError(t, readJSON(filepath.Join(out, r.Label, configFile), &cfg))
+		var cfg experiment.RunConfig
+		require.NoError(t, experiment.ReadJSON(filepath.Join(out, r.Label, experiment.ConfigFile), &cfg))
 		assert.Equal(t, 1, cfg.Options.Workers, "one evaluation worker per run")
 	}
 	assert.Equal(t, 65536, cf.Rows[0].States)
@@ -118,7 +116,7 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 		assert.InDelta(t, (acc[0]+acc[1]+acc[2]-cf.Rows[0].Accuracy-cf.Rows[1].Accuracy-cf.Rows[2].Accuracy)/3, s.VsRef.Mean, 1e-12)
 	}
 	assert.Len(t, cf.Ranking, 2, "neighbours by mean")
-	md, err := os.ReadFile(filepath.Join(out, compareMD))
+	md, err := os.ReadFile(filepath.Join(out, experiment.CompareMD))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| device | accuracy (%), mean ± sd | 95 % CI | Δ vs ideal (pp, paired) | 95 % CI | vs ideal |")
 	assert.Equal(t, 10, strings.Count(string(md), "\n| "), "two tables (accuracy, energy), each a header, its rule and three rows")
@@ -128,23 +126,23 @@ func TestCompareWritesTablesAndSkipsFinished(t *testing.T) {
 	}
 	assert.Contains(t, string(md), "programming nominal", "the table names the programming scheme")
 	assert.Contains(t, string(md), "seeds 1–3")
-	table := readCSVTable(t, filepath.Join(out, compareCSV))
+	table := readCSVTable(t, filepath.Join(out, experiment.CompareCSV))
 	require.Len(t, table, 10)
-	sum, err := os.ReadFile(filepath.Join(out, summaryCSV))
+	sum, err := os.ReadFile(filepath.Join(out, experiment.SummaryCSV))
 	require.NoError(t, err)
 	assert.Equal(t, 4, strings.Count(string(sum), "\n"), "a header and three devices")
 
 	// A second run finds every device finished and trains nothing.
-	before, err := os.ReadFile(filepath.Join(out, "pcmo-s2", metricsFile))
+	before, err := os.ReadFile(filepath.Join(out, "pcmo-s2", experiment.MetricsFile))
 	require.NoError(t, err)
 	code, _, stderr = runCLI(t, compareArgs(out, "--devices", threeDevices)...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, 9, strings.Count(stderr, "already finished"), stderr)
 	assert.NotContains(t, stderr, "train 40/40")
-	after, err := os.ReadFile(filepath.Join(out, "pcmo-s2", metricsFile))
+	after, err := os.ReadFile(filepath.Join(out, "pcmo-s2", experiment.MetricsFile))
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
-	assert.Equal(t, table, readCSVTable(t, filepath.Join(out, compareCSV)))
+	assert.Equal(t, table, readCSVTable(t, filepath.Join(out, experiment.CompareCSV)))
 
 	// Other settings in the same folder are refused rather than mixed in.
 	code, _, stderr = runCLI(t, append(compareArgs(out, "--devices", "pcmo"), "--epochs", "2")...)
@@ -183,76 +181,14 @@ func TestCompareResumesInterruptedRun(t *testing.T) {
 	code = run(ctx, &env{stdout: &bytes.Buffer{}, stderr: w}, compareArgs(out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--checkpoint-every", "10"))
 	require.Equal(t, 1, code, w.buf.String())
 	assert.Contains(t, w.buf.String(), "interrupted")
-	assert.FileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", checkpointFile))
-	assert.NoFileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", metricsFile))
+	assert.FileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", experiment.CheckpointFile))
+	assert.NoFileExists(t, filepath.Join(out, "si-nc-phototransistor-s1", experiment.MetricsFile))
 
 	code, _, stderr = runCLI(t, compareArgs(out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--checkpoint-every", "10")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stderr, "resumed and done")
-	assert.Equal(t, readCSVTable(t, filepath.Join(ref, compareCSV)), readCSVTable(t, filepath.Join(out, compareCSV)),
+	assert.Equal(t, readCSVTable(t, filepath.Join(ref, experiment.CompareCSV)), readCSVTable(t, filepath.Join(out, experiment.CompareCSV)),
 		"the resumed run ends where the uninterrupted one does")
-}
-
-func TestCompareShardsMergeToOneTable(t *testing.T) {
-	devs := threeDevices + ",float"
-	whole := t.TempDir()
-	code, _, stderr := runCLI(t, compareArgs(whole, "--devices", devs, "--seeds", "2")...)
-	require.Equal(t, 0, code, stderr)
-
-	root := t.TempDir()
-	var parts []string
-	for i := range 2 {
-		d := filepath.Join(root, "shard-"+string(rune('0'+i)))
-		parts = append(parts, d)
-		code, _, stderr := runCLI(t, compareArgs(d, "--devices", devs, "--seeds", "2", "--shard", string(rune('0'+i))+"/2")...)
-		require.Equal(t, 0, code, stderr)
-		cf := readCompare(t, d)
-		assert.Len(t, cf.Rows, 4, "item k belongs to shard k mod 2")
-		for _, r := range cf.Rows {
-			assert.Equal(t, i, r.Index%2)
-		}
-	}
-	// One part alone is refused: runs are missing.
-	merged := filepath.Join(root, "all")
-	code, _, stderr = runCLI(t, "merge", "--out", merged, parts[0])
-	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "missing")
-
-	code, stdout, stderr := runCLI(t, "merge", "--out", merged, parts[0], parts[1])
-	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "merged 8 runs")
-	assert.Equal(t, readCSVTable(t, filepath.Join(whole, compareCSV)), readCSVTable(t, filepath.Join(merged, compareCSV)))
-	for _, f := range []string{"pcmo-s1/metrics.json", "float-s2/model.gob", "accuracy-vs-energy.svg", compareMD, summaryCSV} {
-		assert.FileExists(t, filepath.Join(merged, f))
-	}
-	cf := readCompare(t, merged)
-	assert.Empty(t, cf.Shard)
-
-	// Merging again into the same folder is harmless (same runs).
-	code, _, stderr = runCLI(t, "merge", "--out", merged, parts[1], parts[0])
-	require.Equal(t, 0, code, stderr)
-	// A comparison with other seeds or settings is not mixed in.
-	for _, c := range []struct {
-		flags []string
-		want  string
-	}{{[]string{"--seeds", "3"}, "seeds [1 2] vs [1 2 3]"}, {[]string{"--seeds", "2", "--seed", "2"}, "seeds [1 2] vs [2 3]"},
-		{[]string{"--seeds", "2", "--epochs", "2"}, "settings"}} {
-		other := t.TempDir()
-		code, _, stderr = runCLI(t, append(compareArgs(other, "--devices", devs, "--shard", "1/2"), c.flags...)...)
-		require.Equal(t, 0, code, stderr)
-		code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], other)
-		assert.Equal(t, 1, code)
-		assert.Contains(t, stderr, "not parts of one comparison", c.flags)
-		assert.Contains(t, stderr, c.want, c.flags)
-		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
-	}
-	// A folder of another command or format is named.
-	bad := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(bad, compareJSON), []byte(`{"rule":"stdp","rows":[]}`), 0o644))
-	code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], bad)
-	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, filepath.Join(bad, compareJSON))
-	assert.Contains(t, stderr, "not a compare record")
 }
 
 // TestCompareBackprop: compare trains whatever rule trainRule knows; until
@@ -281,8 +217,8 @@ func TestCompareBackprop(t *testing.T) {
 	assert.Equal(t, 7+1, rep.Inference.Tiles, "784 × 20 pairs (40 columns) on 7 tiles, 20 × 10 pairs on one")
 	for _, r := range cf.Rows {
 		if r.Device == "pcmo" {
-			var m metrics
-			require.NoError(t, readJSON(filepath.Join(out, "pcmo-s1", metricsFile), &m))
+			var m experiment.Metrics
+			require.NoError(t, experiment.ReadJSON(filepath.Join(out, "pcmo-s1", experiment.MetricsFile), &m))
 			assert.InDelta(t, m.EnergyPerInference, r.EnergyPerInference, 1e-12*m.EnergyPerInference)
 			assert.Greater(t, r.CellsPerInference, 0.0)
 			assert.Greater(t, r.ProgramCells, 0.0)
@@ -335,182 +271,22 @@ func TestCompareUsageErrors(t *testing.T) {
 	assert.NotContains(t, stderr, "-workers", "each run evaluates on one core")
 }
 
-func TestApplySweep(t *testing.T) {
-	for _, tc := range []struct {
-		sweep, label string
-		check        func(p *device.Params) bool
-	}{
-		{"states=16", "pcmo-states-16", func(p *device.Params) bool { return p.States == 16 }},
-		{"nl=3", "pcmo-nl-3", func(p *device.Params) bool { return p.NLLTP == 3 && p.NLLTD == -3 }},
-		{"c2c=0.10", "pcmo-c2c-0.1", func(p *device.Params) bool { return p.C2C == 0.1 }},
-		{"d2d=0.2", "pcmo-d2d-0.2", func(p *device.Params) bool { return p.D2DNL == 0.2 && p.D2DG == 0.2 }},
-		{"stuck=0.1", "pcmo-stuck-0.1", func(p *device.Params) bool { return p.StuckMin == 0.05 && p.StuckMax == 0.05 }},
-		{"read_noise=5e-2", "pcmo-read_noise-0.05", func(p *device.Params) bool { return p.ReadNoise == 0.05 }},
-	} {
-		items, _, err := compareItems("pcmo", tc.sweep)
-		require.NoError(t, err, tc.sweep)
-		require.Len(t, items, 1)
-		assert.Equal(t, tc.label, items[0].Label)
-		assert.True(t, tc.check(items[0].params), tc.sweep)
-		base, err := device.Preset("pcmo")
-		require.NoError(t, err)
-		assert.Equal(t, base.Gmax, items[0].params.Gmax, "other parameters are the preset's")
-	}
-}
-
-func TestCompareSet(t *testing.T) {
-	items, _, err := compareItems("pcmo", "states=16,32", "c2c=0", "read_noise=0.01")
-	require.NoError(t, err)
-	require.Len(t, items, 2)
-	for _, it := range items {
-		assert.Zero(t, it.params.C2C, it.Label)
-		assert.Equal(t, 0.01, it.params.ReadNoise, it.Label)
-	}
-	assert.Equal(t, 32, items[1].params.States)
-	base, err := device.Preset("pcmo")
-	require.NoError(t, err)
-	assert.NotZero(t, base.C2C, "the preset itself is untouched")
-
-	for _, tc := range []struct{ devices, set, want string }{
-		{"float", "c2c=0", "not to the float rule"},
-		{"pcmo", "colour=3", "param one of"},
-		{"pcmo", "c2c=x", "not a finite number"},
-		{"pcmo", "c2c", "param=v"},
-		{"pcmo", "states=1.5", "integer"},
-		{"pcmo", "c2c=-1", "pcmo"},
-	} {
-		_, _, err := compareItems(tc.devices, "", tc.set)
-		require.Error(t, err, tc.set)
-		assert.Contains(t, err.Error(), tc.want, tc.set)
-	}
-}
-
-// TestSweepTrends checks that the device model moves accuracy the way
-// physics says, on small settings of si-nc-phototransistor:
-//   - C2C (STDP, 30 neurons, 500 training images): accuracy falls as the
-//     cycle-to-cycle spread of a programming step grows, 0 → 0.1 → 0.3
-//     (≥ 6.8 pp per step over seeds 1–4);
-//   - states (backprop, 784-50-10, 5,000 training images, 2,000 test
-//     images, mean of seeds 1–3): accuracy rises with every doubling
-//     8 → 16 → 32 → 64 → 128 (means 68.2, 73.7, 80.6, 81.9, 82.8 % when
-//     written; every one of seeds 1–4 is monotone on its own). STDP's
-//     rule is too noisy at a test's size to rank 8 against 128 states (see
-//     docs/compare.md); gradient descent through the device resolves it.
-//
-// A device model that lost the effect of C2C or of quantisation fails it.
-func TestSweepTrends(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains 18 small networks")
-	}
-	acc := func(t *testing.T, sweep string, args ...string) []float64 {
-		out := t.TempDir()
-		args = append([]string{"compare", "--out", out, "--devices", "si-nc-phototransistor", "--seeds", "1", "--sweep", sweep}, args...)
-		code, _, stderr := runCLI(t, args...)
-		require.Equal(t, 0, code, stderr)
-		cf := readCompare(t, out)
-		var a []float64
-		for _, r := range cf.Rows {
-			a = append(a, 100*r.Accuracy)
-		}
-		param, _, _ := strings.Cut(sweep, "=")
-		assert.FileExists(t, filepath.Join(out, "accuracy-vs-"+param+".png"))
-		return a
-	}
-	t.Run("c2c", func(t *testing.T) {
-		a := acc(t, "c2c=0,0.1,0.3", "--neurons", "30", "--train-samples", "500", "--label-samples", "300", "--test-samples", "500", "--seed", "1")
-		require.Len(t, a, 3)
-		assert.Greater(t, a[0], a[1]+3, "c2c 0 vs 0.1 (%%): %v", a)
-		assert.Greater(t, a[1], a[2]+3, "c2c 0.1 vs 0.3 (%%): %v", a)
-	})
-	t.Run("states", func(t *testing.T) {
-		states := []int{8, 16, 32, 64, 128}
-		mean := make([]float64, len(states))
-		const seeds = 3
-		for seed := 1; seed <= seeds; seed++ {
-			a := acc(t, "states=8,16,32,64,128", "--rule", "backprop", "--hidden", "50", "--train-samples", "5000",
-				"--test-samples", "2000", "--seed", fmt.Sprint(seed))
-			require.Len(t, a, len(states))
-			t.Logf("seed %d: %v", seed, a)
-			for k, x := range a {
-				mean[k] += x / seeds
-			}
-		}
-		for k := 1; k < len(states); k++ {
-			assert.Greater(t, mean[k], mean[k-1], "mean accuracy at %d states vs %d (%%): %v", states[k], states[k-1], mean)
-		}
-	})
-}
-
 func TestCompareDefaultWorkload(t *testing.T) {
 	for _, c := range []struct {
 		args                 []string
 		wantTrain, wantLabel int
 	}{
-		{nil, compareSTDPTrain, compareSTDPLabel},
-		{[]string{"--train-samples", "500"}, 500, compareSTDPLabel},
-		{[]string{"--label-samples", "0"}, compareSTDPTrain, 0},
+		{nil, experiment.CompareSTDPTrain, experiment.CompareSTDPLabel},
+		{[]string{"--train-samples", "500"}, 500, experiment.CompareSTDPLabel},
+		{[]string{"--label-samples", "0"}, experiment.CompareSTDPTrain, 0},
 		{[]string{"--rule", "backprop"}, 0, 0},
 	} {
 		fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-		var o trainOptions
+		var o experiment.Options
 		registerTrainFlags(fs, &o)
 		require.NoError(t, fs.Parse(c.args))
 		applyCompareDefaults(fs, nil, &o)
 		assert.Equal(t, c.wantTrain, o.TrainSamples, c.args)
 		assert.Equal(t, c.wantLabel, o.LabelSamples, c.args)
 	}
-}
-
-// TestCompareUncertainty: --uncertainty K adds K runs per device drawn from its assumed ranges
-// (none for the ideal device, which has no assumption), summarised apart from the nominal runs.
-func TestCompareUncertainty(t *testing.T) {
-	out := t.TempDir()
-	code, stdout, stderr := runCLI(t, compareArgs(out, "--devices", "ideal,si-nc-phototransistor,pcmo", "--seeds", "2",
-		"--uncertainty", "3", "--set", "c2c=0")...)
-	require.Equal(t, 0, code, stderr)
-	cf := readCompare(t, out)
-	assert.Equal(t, 3, cf.Uncertainty)
-	var nominal, drawn int
-	for _, r := range cf.Rows {
-		if r.Draw == 0 {
-			nominal++
-			continue
-		}
-		drawn++
-		assert.NotEqual(t, "ideal", r.Device, "the ideal device has nothing assumed to draw")
-		assert.Equal(t, 0.0, r.C2C, "a --set value is the user's: not drawn")
-		assert.Equal(t, cf.Seeds[(r.Draw-1)%len(cf.Seeds)], r.Seed, "draw k runs with the k-th seed")
-		assert.DirExists(t, filepath.Join(out, r.Label))
-	}
-	assert.Equal(t, 6, nominal)
-	assert.Equal(t, 6, drawn)
-	require.Len(t, cf.Spreads, 2)
-	for _, s := range cf.Spreads {
-		assert.Equal(t, 3, s.Draws)
-		assert.LessOrEqual(t, s.AccuracyMin, s.AccuracyMax)
-		require.NotNil(t, s.VsRefMin, "paired with the ideal device's nominal runs")
-	}
-	for _, s := range cf.Summary {
-		assert.Equal(t, 2, s.Accuracy.N, "%s: the summary holds the nominal runs only", s.Group)
-	}
-	assert.Contains(t, stdout, "uncertainty: si-nc-phototransistor over 3 draws")
-	md, err := os.ReadFile(filepath.Join(out, compareMD))
-	require.NoError(t, err)
-	assert.Contains(t, string(md), "Uncertainty of the presets: 3 draws per device")
-
-	// Draws differ from the nominal device and between themselves.
-	var devs []device.Params
-	for _, l := range []string{"si-nc-phototransistor-s1", "si-nc-phototransistor-u1", "si-nc-phototransistor-u2"} {
-		var rc runConfig
-		require.NoError(t, readJSON(filepath.Join(out, l, configFile), &rc))
-		devs = append(devs, *rc.Device)
-	}
-	assert.NotEqual(t, devs[0].LearningKey(), devs[1].LearningKey())
-	assert.NotEqual(t, devs[1].LearningKey(), devs[2].LearningKey())
-
-	// Rerunning finds every run finished.
-	code, _, stderr = runCLI(t, compareArgs(out, "--devices", "ideal,si-nc-phototransistor,pcmo", "--seeds", "2",
-		"--uncertainty", "3", "--set", "c2c=0")...)
-	require.Equal(t, 0, code, stderr)
-	assert.Equal(t, 12, strings.Count(stderr, "already finished"))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,8 +26,8 @@ func TestRunHistoryAndEval(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
 			code, _, stderr := runCLI(t, append([]string{"train", "--out", dir}, args...)...)
 			require.Equal(t, 0, code, stderr)
-			var m metrics
-			require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
+			var m experiment.Metrics
+			require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.MetricsFile), &m))
 			require.NotEmpty(t, m.History)
 			last := m.History[len(m.History)-1]
 			assert.Equal(t, m.TrainImages, last.Images, "the curve ends at the last training image")
@@ -45,17 +46,17 @@ func TestRunHistoryAndEval(t *testing.T) {
 
 			code, _, stderr = runCLI(t, "eval", "--model", dir)
 			require.Equal(t, 0, code, stderr)
-			var ev metrics
-			require.NoError(t, readJSON(filepath.Join(dir, "eval.json"), &ev))
+			var ev experiment.Metrics
+			require.NoError(t, experiment.ReadJSON(filepath.Join(dir, "eval.json"), &ev))
 			assert.Equal(t, m.Accuracy, ev.Accuracy, "eval --model = the run's test")
 			assert.Equal(t, m.Confusion, ev.Confusion)
 
-			before, err := os.ReadFile(filepath.Join(dir, metricsFile))
+			before, err := os.ReadFile(filepath.Join(dir, experiment.MetricsFile))
 			require.NoError(t, err)
 			code, _, stderr = runCLI(t, "train", "--resume", dir)
 			require.Equal(t, 0, code, stderr)
 			assert.Contains(t, stderr, "the run has finished; nothing to resume")
-			after, err := os.ReadFile(filepath.Join(dir, metricsFile))
+			after, err := os.ReadFile(filepath.Join(dir, experiment.MetricsFile))
 			require.NoError(t, err)
 			assert.Equal(t, before, after, "a finished run resumed is left as it was")
 		})
@@ -71,11 +72,11 @@ func TestConfigFile(t *testing.T) {
 	code, _, stderr := runCLI(t, append([]string{"train", "--out", first}, tinySTDP...)...)
 	require.Equal(t, 0, code, stderr)
 	again := filepath.Join(tmp, "again")
-	code, _, stderr = runCLI(t, "train", "--config", filepath.Join(first, configFile), "--out", again)
+	code, _, stderr = runCLI(t, "train", "--config", filepath.Join(first, experiment.ConfigFile), "--out", again)
 	require.Equal(t, 0, code, stderr)
-	var a, b metrics
-	require.NoError(t, readJSON(filepath.Join(first, metricsFile), &a))
-	require.NoError(t, readJSON(filepath.Join(again, metricsFile), &b))
+	var a, b experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(first, experiment.MetricsFile), &a))
+	require.NoError(t, experiment.ReadJSON(filepath.Join(again, experiment.MetricsFile), &b))
 	assert.Equal(t, a.Accuracy, b.Accuracy)
 	assert.Equal(t, a.Confusion, b.Confusion)
 
@@ -88,8 +89,8 @@ func TestConfigFile(t *testing.T) {
 	edited := filepath.Join(tmp, "edited")
 	code, _, stderr = runCLI(t, "train", "--config", file, "--neurons", "12", "--out", edited)
 	require.Equal(t, 0, code, stderr)
-	var cfg runConfig
-	require.NoError(t, readJSON(filepath.Join(edited, configFile), &cfg))
+	var cfg experiment.RunConfig
+	require.NoError(t, experiment.ReadJSON(filepath.Join(edited, experiment.ConfigFile), &cfg))
 	require.NotNil(t, cfg.STDP)
 	assert.Equal(t, 0.0002, cfg.STDP.Rule.NuPre)
 	assert.Equal(t, 250.0, cfg.STDP.Net.Present)
@@ -112,7 +113,7 @@ func TestConfigFile(t *testing.T) {
 		assert.Equal(t, 2, code, c.file)
 		assert.Contains(t, stderr, c.want, c.file)
 	}
-	code, _, stderr = runCLI(t, "train", "--config", filepath.Join(first, configFile), "--resume", first)
+	code, _, stderr = runCLI(t, "train", "--config", filepath.Join(first, experiment.ConfigFile), "--resume", first)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--config starts a new run")
 }
@@ -130,10 +131,10 @@ func TestConfigFileCompare(t *testing.T) {
 	var cf struct {
 		Rows []json.RawMessage `json:"rows"`
 	}
-	require.NoError(t, readJSON(filepath.Join(out, "compare.json"), &cf))
+	require.NoError(t, experiment.ReadJSON(filepath.Join(out, "compare.json"), &cf))
 	assert.Len(t, cf.Rows, 2)
-	var cfg runConfig
-	require.NoError(t, readJSON(filepath.Join(out, "ideal-s1", configFile), &cfg))
+	var cfg experiment.RunConfig
+	require.NoError(t, experiment.ReadJSON(filepath.Join(out, "ideal-s1", experiment.ConfigFile), &cfg))
 	assert.Equal(t, 250.0, cfg.STDP.Net.Present)
 	assert.Equal(t, 200, cfg.Options.TrainSamples, "the file's workload, not compare's default")
 	assert.FileExists(t, filepath.Join(out, "curves.png"), "compare overlays its runs' curves")
@@ -176,8 +177,8 @@ func TestRunConfigChecked(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	code, _, stderr := runCLI(t, append([]string{"train", "--out", dir}, tinyBackprop...)...)
 	require.Equal(t, 0, code, stderr)
-	require.NoError(t, os.Remove(filepath.Join(dir, metricsFile))) // unfinished, so resume reads on
-	path := filepath.Join(dir, configFile)
+	require.NoError(t, os.Remove(filepath.Join(dir, experiment.MetricsFile))) // unfinished, so resume reads on
+	path := filepath.Join(dir, experiment.ConfigFile)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(b), `"lr"`, `"learning_rate"`, 1)), 0o644))

@@ -98,7 +98,7 @@ func checkSamples(d *datasets.Dataset, train, label, test int) error {
 		{"--test-samples", test, d.Test.N, "test"},
 	} {
 		if x.n > x.max {
-			return &usageError{msg: fmt.Sprintf("%s %d: the %s set of %s has %d images (0: all of them)", x.flag, x.n, x.split, d.Dir, x.max)}
+			return &usageError{Msg: fmt.Sprintf("%s %d: the %s set of %s has %d images (0: all of them)", x.flag, x.n, x.split, d.Dir, x.max)}
 		}
 	}
 	return nil

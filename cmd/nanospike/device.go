@@ -19,6 +19,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/plots"
 )
 
@@ -391,7 +392,7 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 			srcs = append(srcs, p.Name)
 		}
 	} else {
-		for _, arg := range splitList(pos[0]) {
+		for _, arg := range experiment.SplitList(pos[0]) {
 			p, err := devLoad(arg)
 			if err != nil {
 				return err
@@ -415,7 +416,7 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 	}
 	// Devices are independent (each has its own seeded noise), so they run side by side, one
 	// per core; the output is the same as a serial run's.
-	bar := e.newBar(len(devs), "characterize", "dev")
+	bar := e.log().NewBar(len(devs), "characterize", "dev")
 	defer bar.Close()
 	reports := make([]*device.Report, len(devs))
 	errs := make([]error, len(devs))
@@ -825,7 +826,7 @@ func devEncodeJSON(w io.Writer, v any) error {
 
 // devWriteFile writes a file atomically: into a temporary file in the same folder, renamed
 // over path once complete, so an interrupted run never leaves half a file. The file gets
-// filePerm.
+// experiment.FilePerm.
 func devWriteFile(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -840,7 +841,7 @@ func devWriteFile(path string, write func(io.Writer) error) (err error) {
 	if err := write(f); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := f.Chmod(filePerm); err != nil {
+	if err := f.Chmod(experiment.FilePerm); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 )
 
 func TestDeviceList(t *testing.T) {
@@ -359,11 +360,11 @@ func TestPermOutputFiles(t *testing.T) {
 
 	atomic := map[string]bool{ // written through a temporary file
 		filepath.Join(chz, "pcmo", "summary.json"): true,
-		fitted:                             true,
-		filepath.Join(run, configFile):     true,
-		filepath.Join(run, metricsFile):    true,
-		filepath.Join(run, modelFile):      true,
-		filepath.Join(run, checkpointFile): true,
+		fitted: true,
+		filepath.Join(run, experiment.ConfigFile):     true,
+		filepath.Join(run, experiment.MetricsFile):    true,
+		filepath.Join(run, experiment.ModelFile):      true,
+		filepath.Join(run, experiment.CheckpointFile): true,
 	}
 	seen := 0
 	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {

@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/energy"
-	"github.com/nanospike/nanospike/learning"
+	"github.com/nanospike/nanospike/experiment"
 )
 
 func init() {
@@ -72,7 +70,7 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	// The file and the flags are checked before the run's files are read, as flags.
 	var fromFile *energy.Config
 	if file != "" {
-		c, err := readEnergyConfig(file)
+		c, err := experiment.ReadEnergyConfig(file)
 		if err != nil {
 			return e.usagef("%v", err)
 		}
@@ -103,12 +101,12 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	if _, err := override(def); err != nil {
 		return e.usagef("%v", err)
 	}
-	var cfg runConfig
-	if err := readJSON(filepath.Join(dir, configFile), &cfg); err != nil {
+	var cfg experiment.RunConfig
+	if err := experiment.ReadJSON(filepath.Join(dir, experiment.ConfigFile), &cfg); err != nil {
 		return err
 	}
-	var met metrics
-	if err := readJSON(filepath.Join(dir, metricsFile), &met); err != nil {
+	var met experiment.Metrics
+	if err := experiment.ReadJSON(filepath.Join(dir, experiment.MetricsFile), &met); err != nil {
 		return err
 	}
 	stored := cfg.Energy.Current()
@@ -119,7 +117,7 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	rep := energyReport{Model: dir, Rule: met.Rule, Device: met.Device, Neurons: met.Neurons, Accuracy: met.Accuracy,
 		Constants: consts, Overridden: consts != stored, TestImages: met.TestImages, TrainImages: met.TrainImages}
 	var ok bool
-	rep.Inference, rep.Training, rep.Source, ok = recomputeEnergy(consts, &cfg, &met)
+	rep.Inference, rep.Training, rep.Source, ok = experiment.RecomputeEnergy(consts, &cfg, &met)
 	if !ok {
 		return fmt.Errorf("%s: metrics.json holds no raw event counts (a run made before they were stored): rerun it to cost it with the crossbar model", dir)
 	}
@@ -130,83 +128,6 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 	}
 	printEnergy(e.stdout, &rep)
 	return nil
-}
-
-// readEnergyConfig reads an energy configuration file (energy.ParseConfig: the fields it
-// gives over the defaults); an error names the file and the field.
-func readEnergyConfig(path string) (energy.Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return energy.Config{}, err
-	}
-	c, err := energy.ParseConfig(b)
-	if err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
-}
-
-// recomputeEnergy returns the per-image breakdowns of a run costed with c from its raw event
-// counts; ok is false when metrics.json has none.
-func recomputeEnergy(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, source string, ok bool) {
-	if inf, tr, recount, ok := stdpEnergyFromCounts(c, cfg, met); ok {
-		source = "raw counts"
-		if recount {
-			source += recountNote
-		}
-		return inf, tr, source, true
-	}
-	if inf, tr, ok := backpropEnergyFromCounts(c, cfg, met); ok {
-		return inf, tr, "raw counts", true
-	}
-	return inf, tr, "", false
-}
-
-// recountNote explains stdpEnergyFromCounts' recount.
-const recountNote = " (test-pass device reads taken from the network's counters: in runs made before commit 0782dff, " +
-	"metrics.json's test_device counters also hold the counters the evaluation copies of the array inherited from training)"
-
-// stdpEnergyFromCounts recomputes an STDP run's per-image breakdowns from
-// its raw counts with the constants c; ok is false when the run is not STDP
-// or has no counts.
-//
-// The test pass's device counters in metrics.json are the sum of the
-// evaluation replicas' array counters. Before commit 0782dff a replica
-// (device.Array.Clone) started from the trained array's counters instead of
-// zero, so runs of that time count training's reads and pulses once per
-// replica; newer runs agree with the network's counters. The network's own counters
-// of the test pass are differences of snapshots and hold only the test's
-// reads, pulses (none) and conductance sum; when the two disagree the
-// network's are used and recount is true.
-func stdpEnergyFromCounts(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, recount, ok bool) {
-	n := met.Counts
-	if met.Rule != "stdp" || n.TestImages == 0 || n.TrainImages == 0 {
-		return inf, tr, false, false
-	}
-	dev := n.TestDevice
-	if cfg.Device != nil && dev.Reads != n.Test.DeviceReads {
-		dev = device.Counters{Reads: n.Test.DeviceReads, PotPulses: n.Test.PotPulses, DepPulses: n.Test.DepPulses, ReadGSum: n.Test.ReadGSum}
-		recount = true
-	}
-	inf = learning.STDPEnergy(c, cfg.Device, mnistInputs, met.Neurons, n.Test, dev, n.TestImages)
-	tr = learning.STDPEnergy(c, cfg.Device, mnistInputs, met.Neurons, n.Train, n.TrainDevice, n.TrainImages)
-	return inf, tr, recount, true
-}
-
-// backpropEnergyFromCounts recomputes a backprop run's per-image breakdowns from its stored
-// counters; ok is false when the run is not backprop or has none.
-func backpropEnergyFromCounts(c energy.Config, cfg *runConfig, met *metrics) (inf, tr energy.Breakdown, ok bool) {
-	n := met.Counts
-	if met.Rule != "backprop" || n.BackpropTest == nil || n.BackpropTrain == nil {
-		return inf, tr, false
-	}
-	bc, err := cfg.Options.backpropConfig()
-	if err != nil {
-		return inf, tr, false
-	}
-	inf = backpropEnergy(c, bc, cfg.Device, n.BackpropTest[0], n.BackpropTest[1], n.TestImages)
-	tr = backpropEnergy(c, bc, cfg.Device, learning.BackpropCounters{}, *n.BackpropTrain, n.TrainImages)
-	return inf, tr, true
 }
 
 func printEnergy(w io.Writer, r *energyReport) {
@@ -221,7 +142,7 @@ func printEnergy(w io.Writer, r *energyReport) {
 		step = fmt.Sprintf("%g s per step", k.StepTime)
 	}
 	fmt.Fprintf(w, "circuit (%s): %d×%d cross-point tiles, %s neurons, digital update %s, spike routing %s, digital SOP %s, %s\n",
-		how, k.Crossbar.Rows, k.Crossbar.Cols, k.NeuronCircuit, joules(k.NeuronUpdate), joules(k.Spike), joules(k.DigitalSOP), step)
+		how, k.Crossbar.Rows, k.Crossbar.Cols, k.NeuronCircuit, experiment.Joules(k.NeuronUpdate), experiment.Joules(k.Spike), experiment.Joules(k.DigitalSOP), step)
 	fmt.Fprintf(w, "figures from: %s\n", r.Source)
 	printBreakdown(w, fmt.Sprintf("per inference (mean over %d test images)", r.TestImages), r.Inference, false)
 	printBreakdown(w, fmt.Sprintf("per training image (mean over %d training images; programming included)", r.TrainImages), r.Training, true)
@@ -235,7 +156,7 @@ func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool
 	if training {
 		total, dev, devShare = b.Training, b.DeviceTraining, b.DeviceShareTraining
 	}
-	fmt.Fprintf(w, "\n%s: %s on %d tiles, %.4g steps of %s\n", title, joules(total), b.Tiles, b.Steps, seconds(b.StepTime))
+	fmt.Fprintf(w, "\n%s: %s on %d tiles, %.4g steps of %s\n", title, experiment.Joules(total), b.Tiles, b.Steps, seconds(b.StepTime))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	share := func(j float64) string {
 		if total <= 0 {
@@ -248,14 +169,14 @@ func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool
 		if p.Device {
 			mark = "device"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", p.Label, joules(p.Joules), share(p.Joules), mark)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", p.Label, experiment.Joules(p.Joules), share(p.Joules), mark)
 	}
-	fmt.Fprintf(tw, "  total\t%s\t\t\t\n", joules(total))
+	fmt.Fprintf(tw, "  total\t%s\t\t\t\n", experiment.Joules(total))
 	tw.Flush()
 	fmt.Fprintf(w, "  decided by the device (cells, word lines at its V_read%s): %s, %s\n",
-		map[bool]string{true: ", programming", false: ""}[training], joules(dev), shareCell(devShare))
+		map[bool]string{true: ", programming", false: ""}[training], experiment.Joules(dev), experiment.ShareCell(devShare))
 	if !training {
-		fmt.Fprintf(w, "  per cycle (every tile read and every neuron updated each step, as SpikeSim charges): %s\n", joules(b.Clocked))
+		fmt.Fprintf(w, "  per cycle (every tile read and every neuron updated each step, as SpikeSim charges): %s\n", experiment.Joules(b.Clocked))
 	}
 	ratio := func(j float64) string {
 		if total <= 0 {
@@ -264,13 +185,13 @@ func printBreakdown(w io.Writer, title string, b energy.Breakdown, training bool
 		return fmt.Sprintf(", %.3g× this", j/total)
 	}
 	fmt.Fprintf(w, "  %.4g synaptic operations: at TrueNorth's %s/SOP %s%s; at Loihi's %s/SOP %s%s\n",
-		b.SOPs, joules(energy.TrueNorthSOP), joules(b.TrueNorth), ratio(b.TrueNorth),
-		joules(energy.LoihiSOP), joules(b.Loihi), ratio(b.Loihi))
+		b.SOPs, experiment.Joules(energy.TrueNorthSOP), experiment.Joules(b.TrueNorth), ratio(b.TrueNorth),
+		experiment.Joules(energy.LoihiSOP), experiment.Joules(b.Loihi), ratio(b.Loihi))
 	if len(b.Items) > 0 {
 		fmt.Fprintln(w, "  by layer and population:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, it := range b.Items {
-			fmt.Fprintf(tw, "    %s\t%s\t%.4g\t%s\t%s\t\n", it.Name, it.Component, it.Count, joules(it.Joules), share(it.Joules))
+			fmt.Fprintf(tw, "    %s\t%s\t%.4g\t%s\t%s\t\n", it.Name, it.Component, it.Count, experiment.Joules(it.Joules), share(it.Joules))
 		}
 		tw.Flush()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/energy"
+	"github.com/nanospike/nanospike/experiment"
 )
 
 // trainTiny trains the given devices with compare's tiny settings and
@@ -46,8 +47,8 @@ func TestEnergyCommand(t *testing.T) {
 	inferencePart, _, _ := strings.Cut(stdout, "per training image")
 	assert.NotContains(t, inferencePart, "programming", "no programming in an inference")
 
-	var m metrics
-	require.NoError(t, readJSON(filepath.Join(dev, metricsFile), &m))
+	var m experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dev, experiment.MetricsFile), &m))
 	r := energyJSON(t, "--model", dev)
 	assert.False(t, r.Overridden)
 	assert.Equal(t, energy.DefaultConfig(), r.Constants)
@@ -94,8 +95,8 @@ func TestEnergyCommand(t *testing.T) {
 
 	// The float rule: no devices, digital synapses.
 	fl := filepath.Join(out, "float-s1")
-	var fm metrics
-	require.NoError(t, readJSON(filepath.Join(fl, metricsFile), &fm))
+	var fm experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(fl, experiment.MetricsFile), &fm))
 	rfl := energyJSON(t, "--model", fl)
 	assert.InDelta(t, fm.Inference.Inference, rfl.Inference.Inference, 1e-12*fm.Inference.Inference)
 	assert.Zero(t, rfl.Inference.Cells)
@@ -108,10 +109,10 @@ func TestEnergyCommand(t *testing.T) {
 func TestEnergyWithoutCounts(t *testing.T) {
 	out := trainTiny(t, "pcmo")
 	dir := filepath.Join(out, "pcmo-s1")
-	var m metrics
-	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
-	m.Counts = runCounts{}
-	require.NoError(t, writeJSON(filepath.Join(dir, metricsFile), m))
+	var m experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.MetricsFile), &m))
+	m.Counts = experiment.RunCounts{}
+	require.NoError(t, experiment.WriteJSON(filepath.Join(dir, experiment.MetricsFile), m))
 	code, _, stderr := runCLI(t, "energy", "--model", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "no raw event counts")
@@ -174,8 +175,8 @@ func TestEnergyConfigInTrainAndCompare(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	code, _, stderr = runCLI(t, append([]string{"train", "--out", dir, "--energy-config", file}, tinyArgs...)...)
 	require.Equal(t, 0, code, stderr)
-	var rc runConfig
-	require.NoError(t, readJSON(filepath.Join(dir, configFile), &rc))
+	var rc experiment.RunConfig
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.ConfigFile), &rc))
 	assert.Equal(t, energy.NeuronIF, rc.Energy.NeuronCircuit)
 	r := energyJSON(t, "--model", dir)
 	assert.Equal(t, 13, r.Inference.Tiles, "784 × 10 devices on 13 tiles of 64 × 64")

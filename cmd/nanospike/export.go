@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/npy"
 	"github.com/nanospike/nanospike/learning"
 )
@@ -72,16 +73,16 @@ func runExport(_ context.Context, e *env, args []string) error {
 	case format != "npy" && format != "csv":
 		return e.usagef("--format must be npy or csv, got %q", format)
 	}
-	var cfg runConfig
-	if err := readJSON(filepath.Join(dir, configFile), &cfg); err != nil {
+	var cfg experiment.RunConfig
+	if err := experiment.ReadJSON(filepath.Join(dir, experiment.ConfigFile), &cfg); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("--model %s: no %s there (not a run folder?)", dir, configFile)
+			return fmt.Errorf("--model %s: no %s there (not a run folder?)", dir, experiment.ConfigFile)
 		}
 		return err
 	}
-	model := filepath.Join(dir, modelFile)
+	model := filepath.Join(dir, experiment.ModelFile)
 	if _, err := os.Stat(model); err != nil {
-		return fmt.Errorf("--model %s: no %s there (has the run finished?)", dir, modelFile)
+		return fmt.Errorf("--model %s: no %s there (has the run finished?)", dir, experiment.ModelFile)
 	}
 	var arrays []exportArray
 	var err error
@@ -91,7 +92,7 @@ func runExport(_ context.Context, e *env, args []string) error {
 	case "backprop":
 		arrays, err = backpropArrays(model)
 	default:
-		err = fmt.Errorf("%s: unknown rule %q", filepath.Join(dir, configFile), cfg.Options.Rule)
+		err = fmt.Errorf("%s: unknown rule %q", filepath.Join(dir, experiment.ConfigFile), cfg.Options.Rule)
 	}
 	if err != nil {
 		return err
@@ -117,13 +118,13 @@ func runExport(_ context.Context, e *env, args []string) error {
 			en.Columns = a.csvColumns()
 			b = a.csv()
 		}
-		if err := writeFileAtomic(filepath.Join(out, en.File), b); err != nil {
+		if err := experiment.WriteFileAtomic(filepath.Join(out, en.File), b); err != nil {
 			return err
 		}
 		idx.Arrays = append(idx.Arrays, en)
 		fmt.Fprintf(e.stdout, "%-28s %v\n", en.File, a.shape)
 	}
-	if err := writeJSON(filepath.Join(out, exportIndexFile), idx); err != nil {
+	if err := experiment.WriteJSON(filepath.Join(out, exportIndexFile), idx); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d arrays of %s written to %s (listed in %s)\n", len(arrays), dir, out, exportIndexFile)

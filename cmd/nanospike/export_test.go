@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/npy"
 	"github.com/nanospike/nanospike/learning"
 )
@@ -61,10 +62,10 @@ func trainExportRun(t *testing.T, args []string) string {
 // TestExportSTDP: the .npy files hold the model's weights, conductances (on a device only),
 // θ and labels; the CSV files are long tables with their headers; index.json lists them.
 func TestExportSTDP(t *testing.T) {
-	for _, dev := range []string{device.DefaultPreset, floatDevice} {
+	for _, dev := range []string{device.DefaultPreset, experiment.FloatDevice} {
 		t.Run(dev, func(t *testing.T) {
 			dir := trainExportRun(t, append(tinySTDP, "--device", dev))
-			b, err := os.ReadFile(filepath.Join(dir, modelFile))
+			b, err := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
 			require.NoError(t, err)
 			m, err := learning.UnmarshalSTDPModel(b)
 			require.NoError(t, err)
@@ -95,7 +96,7 @@ func TestExportSTDP(t *testing.T) {
 				assert.NoFileExists(t, filepath.Join(out, "conductances_s.npy"), "no devices, no conductances")
 			}
 			var idx exportIndex
-			require.NoError(t, readJSON(filepath.Join(out, exportIndexFile), &idx))
+			require.NoError(t, experiment.ReadJSON(filepath.Join(out, exportIndexFile), &idx))
 			assert.Equal(t, "stdp", idx.Rule)
 			var listed []string
 			for _, en := range idx.Arrays {
@@ -121,7 +122,7 @@ func TestExportSTDP(t *testing.T) {
 			assert.Equal(t, "neuron,label", h)
 			require.Len(t, lines, cols)
 			assert.Equal(t, "0,"+strconv.Itoa(m.Labels[0]), lines[0])
-			if dev != floatDevice {
+			if dev != experiment.FloatDevice {
 				h, lines = readExportCSV(t, filepath.Join(csvDir, "conductances_s.csv"))
 				assert.Equal(t, "pre,post,conductance_s", h)
 				assert.Len(t, lines, rows*cols)
@@ -133,7 +134,7 @@ func TestExportSTDP(t *testing.T) {
 // TestExportBackprop: per layer, weights, biases and the pairs' conductances.
 func TestExportBackprop(t *testing.T) {
 	dir := trainExportRun(t, tinyBackprop)
-	n, err := learning.LoadBackpropFile(filepath.Join(dir, modelFile))
+	n, err := learning.LoadBackpropFile(filepath.Join(dir, experiment.ModelFile))
 	require.NoError(t, err)
 	require.Equal(t, 2, n.Layers())
 	out := filepath.Join(t.TempDir(), "npy")
@@ -152,7 +153,7 @@ func TestExportBackprop(t *testing.T) {
 		assert.Equal(t, neg, readNpy(t, filepath.Join(out, "conductances_neg_s"+s), in, o).Floats)
 	}
 	var idx exportIndex
-	require.NoError(t, readJSON(filepath.Join(out, exportIndexFile), &idx))
+	require.NoError(t, experiment.ReadJSON(filepath.Join(out, exportIndexFile), &idx))
 	assert.Len(t, idx.Arrays, 8)
 
 	csvDir := filepath.Join(t.TempDir(), "csv")
@@ -183,14 +184,14 @@ func TestExportErrors(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, stderr)
 
 	dir := t.TempDir()
-	require.NoError(t, writeJSON(filepath.Join(dir, configFile), runConfig{Options: trainOptions{Rule: "stdp"}}))
+	require.NoError(t, experiment.WriteJSON(filepath.Join(dir, experiment.ConfigFile), experiment.RunConfig{Options: experiment.Options{Rule: "stdp"}}))
 	code, _, stderr = runCLI(t, "export", "--model", dir, "--format", "csv")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, modelFile)
+	assert.Contains(t, stderr, experiment.ModelFile)
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, modelFile), []byte("not a model"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, experiment.ModelFile), []byte("not a model"), 0o644))
 	code, _, stderr = runCLI(t, "export", "--model", dir, "--format", "csv")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, filepath.Join(dir, modelFile))
+	assert.Contains(t, stderr, filepath.Join(dir, experiment.ModelFile))
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, stderr)
 }

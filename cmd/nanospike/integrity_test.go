@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 )
 
 // TestFlippedByteRefused: a changed byte in model.gob or checkpoint.gob is refused with a
@@ -25,7 +26,7 @@ func TestFlippedByteRefused(t *testing.T) {
 		args := append(append([]string{"train", "--out", dir}, tinyArgs...), rule...)
 		code, _, stderr := runCLI(t, args...)
 		require.Equal(t, 0, code, stderr)
-		model := filepath.Join(dir, modelFile)
+		model := filepath.Join(dir, experiment.ModelFile)
 		b, err := os.ReadFile(model)
 		require.NoError(t, err)
 		code, _, stderr = runCLI(t, "eval", "--model", dir)
@@ -42,8 +43,8 @@ func TestFlippedByteRefused(t *testing.T) {
 
 		// The checkpoint has the model's format: a flipped one stops the resume of an
 		// unfinished run (no metrics.json), naming it.
-		require.NoError(t, os.Remove(filepath.Join(dir, metricsFile)))
-		ckpt := filepath.Join(dir, checkpointFile)
+		require.NoError(t, os.Remove(filepath.Join(dir, experiment.MetricsFile)))
+		ckpt := filepath.Join(dir, experiment.CheckpointFile)
 		require.NoError(t, os.WriteFile(ckpt, bad, 0o644))
 		code, _, stderr = runCLI(t, "train", "--resume", dir)
 		assert.Equal(t, 1, code, "%v", rule)
@@ -123,18 +124,18 @@ func TestRunFolderOwnership(t *testing.T) {
 	args := append([]string{"train", "--out", dir}, tinyArgs...)
 	code, _, stderr := runCLI(t, args...)
 	require.Equal(t, 0, code, stderr)
-	first, err := os.ReadFile(filepath.Join(dir, metricsFile))
+	first, err := os.ReadFile(filepath.Join(dir, experiment.MetricsFile))
 	require.NoError(t, err)
 
 	code, _, stderr = runCLI(t, args...)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--force")
-	again, err := os.ReadFile(filepath.Join(dir, metricsFile))
+	again, err := os.ReadFile(filepath.Join(dir, experiment.MetricsFile))
 	require.NoError(t, err)
 	assert.Equal(t, first, again, "the finished run is intact")
 
 	// Another process holds the folder: refused at once, nothing touched.
-	unlock, err := lockRun(dir)
+	unlock, err := experiment.LockRun(dir)
 	require.NoError(t, err)
 	code, _, stderr = runCLI(t, append(args, "--force")...)
 	assert.Equal(t, 1, code)
@@ -142,7 +143,7 @@ func TestRunFolderOwnership(t *testing.T) {
 	code, _, stderr = runCLI(t, "train", "--resume", dir)
 	assert.Equal(t, 1, code, "a resume is refused too")
 	unlock()
-	again, err = os.ReadFile(filepath.Join(dir, metricsFile))
+	again, err = os.ReadFile(filepath.Join(dir, experiment.MetricsFile))
 	require.NoError(t, err)
 	assert.Equal(t, first, again)
 
@@ -158,8 +159,8 @@ func TestRunFolderOwnership(t *testing.T) {
 	for _, tmp := range []string{"checkpoint.gob.tmp123456", ".config.json.tmp42"} {
 		assert.NoFileExists(t, filepath.Join(dir, tmp))
 	}
-	var m metrics
-	require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &m))
+	var m experiment.Metrics
+	require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.MetricsFile), &m))
 	assert.Equal(t, "backprop", m.Rule)
 }
 
@@ -170,7 +171,7 @@ func TestRunFilesValidated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "bp")
 	code, _, stderr := runCLI(t, append([]string{"train", "--out", dir, "--rule", "backprop", "--hidden", "10", "--steps", "5"}, tinyArgs...)...)
 	require.Equal(t, 0, code, stderr)
-	mpath := filepath.Join(dir, metricsFile)
+	mpath := filepath.Join(dir, experiment.MetricsFile)
 	good, err := os.ReadFile(mpath)
 	require.NoError(t, err)
 	for name, content := range map[string][]byte{"empty": {}, "garbage": []byte("{not json"), "other": []byte(`{"rule": "stdp"}`)} {
@@ -188,17 +189,17 @@ func TestRunFilesValidated(t *testing.T) {
 	// An edited config.json of an unfinished run (no metrics.json: a finished run resumed is
 	// a no-op): the resume refuses, naming both files.
 	require.NoError(t, os.Remove(mpath))
-	cpath := filepath.Join(dir, configFile)
-	var cfg runConfig
-	require.NoError(t, readJSON(cpath, &cfg))
+	cpath := filepath.Join(dir, experiment.ConfigFile)
+	var cfg experiment.RunConfig
+	require.NoError(t, experiment.ReadJSON(cpath, &cfg))
 	cfg.Options.Backprop.Steps = 9
-	require.NoError(t, writeJSON(cpath, cfg))
+	require.NoError(t, experiment.WriteJSON(cpath, cfg))
 	code, _, stderr = runCLI(t, "train", "--resume", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "disagree")
 	cfg.Options.Backprop.Steps = 5
 	cfg.Options.Rule = "stdp"
-	require.NoError(t, writeJSON(cpath, cfg))
+	require.NoError(t, experiment.WriteJSON(cpath, cfg))
 	code, _, stderr = runCLI(t, "train", "--resume", dir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "holds a backprop run")
@@ -206,17 +207,17 @@ func TestRunFilesValidated(t *testing.T) {
 	sdir := filepath.Join(t.TempDir(), "stdp")
 	code, _, stderr = runCLI(t, append([]string{"train", "--out", sdir}, tinyArgs...)...)
 	require.Equal(t, 0, code, stderr)
-	require.NoError(t, os.Remove(filepath.Join(sdir, metricsFile)))
-	scpath := filepath.Join(sdir, configFile)
-	require.NoError(t, readJSON(scpath, &cfg))
+	require.NoError(t, os.Remove(filepath.Join(sdir, experiment.MetricsFile)))
+	scpath := filepath.Join(sdir, experiment.ConfigFile)
+	require.NoError(t, experiment.ReadJSON(scpath, &cfg))
 	cfg.Options.TrainSamples = 20
-	require.NoError(t, writeJSON(scpath, cfg))
+	require.NoError(t, experiment.WriteJSON(scpath, cfg))
 	code, _, stderr = runCLI(t, "train", "--resume", sdir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "train samples 20/40")
 	cfg.Options.TrainSamples = 40
 	cfg.Options.Rule = "backprop"
-	require.NoError(t, writeJSON(scpath, cfg))
+	require.NoError(t, experiment.WriteJSON(scpath, cfg))
 	code, _, stderr = runCLI(t, "train", "--resume", sdir)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "holds an STDP run")
@@ -249,12 +250,12 @@ func TestDiskFull(t *testing.T) {
 	last := lines[len(lines)-1] // after the progress lines: the error, one line
 	assert.True(t, strings.HasPrefix(last, "nanospike train: "), last)
 	assert.Contains(t, last, "no space left on device")
-	assert.Contains(t, last, filepath.Join(dir, checkpointFile))
+	assert.Contains(t, last, filepath.Join(dir, experiment.CheckpointFile))
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
 		assert.NotContains(t, e.Name(), ".tmp", "no temporary file is left")
-		assert.NotEqual(t, metricsFile, e.Name(), "a failed run does not look finished")
+		assert.NotEqual(t, experiment.MetricsFile, e.Name(), "a failed run does not look finished")
 	}
 
 	// Room again: the last checkpoint resumes to the uninterrupted run's model.
@@ -263,9 +264,9 @@ func TestDiskFull(t *testing.T) {
 	}
 	code, _, stderr = runCLI(t, "train", "--resume", dir)
 	require.Equal(t, 0, code, stderr)
-	a, err := os.ReadFile(filepath.Join(whole, modelFile))
+	a, err := os.ReadFile(filepath.Join(whole, experiment.ModelFile))
 	require.NoError(t, err)
-	b, err := os.ReadFile(filepath.Join(dir, modelFile))
+	b, err := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(a, b), "resumed after the full disk = uninterrupted")
 }

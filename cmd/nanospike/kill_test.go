@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/learning"
 )
 
@@ -49,7 +50,7 @@ func TestKillAndResumeFromPeriodicCheckpoint(t *testing.T) {
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
 			require.NoError(t, cmd.Start())
-			ckpt := filepath.Join(dir, checkpointFile)
+			ckpt := filepath.Join(dir, experiment.CheckpointFile)
 			deadline := time.Now().Add(60 * time.Second)
 			for {
 				if _, err := os.Stat(ckpt); err == nil {
@@ -60,22 +61,22 @@ func TestKillAndResumeFromPeriodicCheckpoint(t *testing.T) {
 			}
 			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 			_ = cmd.Wait()
-			_, err := os.Stat(filepath.Join(dir, metricsFile))
+			_, err := os.Stat(filepath.Join(dir, experiment.MetricsFile))
 			require.ErrorIs(t, err, os.ErrNotExist, "killed before the run finished")
 
 			code, _, stderr = runCLI(t, "train", "--resume", dir)
 			require.Equal(t, 0, code, stderr)
 			assert.Equal(t, modelState(t, name, whole), modelState(t, name, dir), "resumed from a periodic checkpoint = uninterrupted")
-			var a, b metrics
-			require.NoError(t, readJSON(filepath.Join(whole, metricsFile), &a))
-			require.NoError(t, readJSON(filepath.Join(dir, metricsFile), &b))
+			var a, b experiment.Metrics
+			require.NoError(t, experiment.ReadJSON(filepath.Join(whole, experiment.MetricsFile), &a))
+			require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.MetricsFile), &b))
 			assert.Equal(t, a.Accuracy, b.Accuracy)
 			assert.Equal(t, a.PulsesPerTrainImage, b.PulsesPerTrainImage)
 			// The learning curve continues across the kill: the same points, the same values.
 			assert.Equal(t, a.History, b.History)
 			// The training time counts the killed segment up to its checkpoint too.
-			var entries progressEntries
-			require.NoError(t, readJSON(filepath.Join(dir, progressFile), &entries))
+			var entries experiment.ProgressEntries
+			require.NoError(t, experiment.ReadJSON(filepath.Join(dir, experiment.ProgressFile), &entries))
 			assert.Greater(t, b.TrainSeconds, entries.Checkpoints[0].TrainSeconds)
 			assert.Greater(t, entries.Checkpoints[0].TrainSeconds, 0.0)
 		})
@@ -85,7 +86,7 @@ func TestKillAndResumeFromPeriodicCheckpoint(t *testing.T) {
 // modelState returns the model of a finished run without its recorded training time.
 func modelState(t *testing.T, rule, dir string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, modelFile))
+	b, err := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
 	require.NoError(t, err)
 	if rule == "backprop" {
 		return b // no wall time in a backprop model

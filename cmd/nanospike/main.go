@@ -23,8 +23,9 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"sort"
-	"strings"
 	"syscall"
+
+	"github.com/nanospike/nanospike/experiment"
 )
 
 // command is one subcommand. Each lives in its own file and registers
@@ -66,13 +67,12 @@ func (e *env) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// usageError marks errors that exit with status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
+// usageError marks errors that exit with status 2: the user's input, also when package
+// experiment finds it.
+type usageError = experiment.UsageError
 
 func (e *env) usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	return &usageError{Msg: fmt.Sprintf(format, args...)}
 }
 
 // flags returns a flag set for a command that reports errors instead of
@@ -103,7 +103,7 @@ func (e *env) parse(fs *flag.FlagSet, args []string) error {
 			usage()
 			return err
 		}
-		return &usageError{msg: err.Error()}
+		return &usageError{Msg: err.Error()}
 	}
 	return nil
 }
@@ -198,13 +198,5 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// splitList splits a comma-separated flag value, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// log is where a command's runs report progress: stderr, with bars when it is a terminal.
+func (e *env) log() *experiment.Log { return &experiment.Log{W: e.stderr, TTY: e.tty} }

@@ -3,54 +3,72 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestSameResultIgnoresWallClock(t *testing.T) {
-	a := compareRow{Label: "x", Accuracy: 0.5, EnergyPerInference: 1e-9, TrainSeconds: 3, TestImagesPerS: 100}
-	b := a
-	b.TrainSeconds, b.TestSeconds, b.TrainImagesPerS, b.TestImagesPerS = 9, 9, 9, 9
-	assert.True(t, sameResult(a, b))
-	b.Accuracy = 0.51
-	assert.False(t, sameResult(a, b))
-	b = a
-	b.SOPsPerInference = 1
-	assert.False(t, sameResult(a, b))
-}
+func TestCompareShardsMergeToOneTable(t *testing.T) {
+	devs := threeDevices + ",float"
+	whole := t.TempDir()
+	code, _, stderr := runCLI(t, compareArgs(whole, "--devices", devs, "--seeds", "2")...)
+	require.Equal(t, 0, code, stderr)
 
-func TestSameComparison(t *testing.T) {
-	a := compareFile{Rule: "stdp", Options: trainOptions{Rule: "stdp", Neurons: 10, Seed: 1}, Items: []string{"a", "b"}, Shard: "0/2"}
-	b := a
-	b.Shard = "1/2"
-	assert.NoError(t, sameComparison(&a, &b), "shards of one comparison")
-	for _, change := range []func(c *compareFile){
-		func(c *compareFile) { c.Rule = "backprop" },
-		func(c *compareFile) { c.Options.Seed = 2 },
-		func(c *compareFile) { c.Items = []string{"a"} },
-		func(c *compareFile) { c.Sweep, c.Preset = "c2c", "pcmo" },
-	} {
-		c := a
-		change(&c)
-		assert.Error(t, sameComparison(&a, &c))
-	}
-}
-
-func TestCopyRunDir(t *testing.T) {
 	root := t.TempDir()
-	src := filepath.Join(root, "src", "run")
-	require.NoError(t, os.MkdirAll(src, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(src, metricsFile), []byte(`{"accuracy":0.5}`), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(src, modelFile), []byte("model"), 0o644))
-	dst := filepath.Join(root, "dst", "run")
-	require.NoError(t, copyRunDir(src, dst))
-	b, err := os.ReadFile(filepath.Join(dst, modelFile))
-	require.NoError(t, err)
-	assert.Equal(t, "model", string(b))
-	require.NoError(t, copyRunDir(src, dst), "the same run again")
-	require.NoError(t, copyRunDir(src, src), "a folder onto itself")
-	require.NoError(t, os.WriteFile(filepath.Join(dst, metricsFile), []byte(`{"accuracy":0.6}`), 0o644))
-	assert.ErrorContains(t, copyRunDir(src, dst), "another run")
+	var parts []string
+	for i := range 2 {
+		d := filepath.Join(root, "shard-"+string(rune('0'+i)))
+		parts = append(parts, d)
+		code, _, stderr := runCLI(t, compareArgs(d, "--devices", devs, "--seeds", "2", "--shard", string(rune('0'+i))+"/2")...)
+		require.Equal(t, 0, code, stderr)
+		cf := readCompare(t, d)
+		assert.Len(t, cf.Rows, 4, "item k belongs to shard k mod 2")
+		for _, r := range cf.Rows {
+			assert.Equal(t, i, r.Index%2)
+		}
+	}
+	// One part alone is refused: runs are missing.
+	merged := filepath.Join(root, "all")
+	code, _, stderr = runCLI(t, "merge", "--out", merged, parts[0])
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "missing")
+
+	code, stdout, stderr := runCLI(t, "merge", "--out", merged, parts[0], parts[1])
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "merged 8 runs")
+	assert.Equal(t, readCSVTable(t, filepath.Join(whole, experiment.CompareCSV)), readCSVTable(t, filepath.Join(merged, experiment.CompareCSV)))
+	for _, f := range []string{"pcmo-s1/metrics.json", "float-s2/model.gob", "accuracy-vs-energy.svg", experiment.CompareMD, experiment.SummaryCSV} {
+		assert.FileExists(t, filepath.Join(merged, f))
+	}
+	cf := readCompare(t, merged)
+	assert.Empty(t, cf.Shard)
+
+	// Merging again into the same folder is harmless (same runs).
+	code, _, stderr = runCLI(t, "merge", "--out", merged, parts[1], parts[0])
+	require.Equal(t, 0, code, stderr)
+	// A comparison with other seeds or settings is not mixed in.
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{{[]string{"--seeds", "3"}, "seeds [1 2] vs [1 2 3]"}, {[]string{"--seeds", "2", "--seed", "2"}, "seeds [1 2] vs [2 3]"},
+		{[]string{"--seeds", "2", "--epochs", "2"}, "settings"}} {
+		other := t.TempDir()
+		code, _, stderr = runCLI(t, append(compareArgs(other, "--devices", devs, "--shard", "1/2"), c.flags...)...)
+		require.Equal(t, 0, code, stderr)
+		code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], other)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, stderr, "not parts of one comparison", c.flags)
+		assert.Contains(t, stderr, c.want, c.flags)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %s", stderr)
+	}
+	// A folder of another command or format is named.
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, experiment.CompareJSON), []byte(`{"rule":"stdp","rows":[]}`), 0o644))
+	code, _, stderr = runCLI(t, "merge", "--out", t.TempDir(), parts[0], bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, filepath.Join(bad, experiment.CompareJSON))
+	assert.Contains(t, stderr, "not a compare record")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,7 +18,7 @@ func TestReportRegeneratesAndChecks(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	docs := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(docs, "records"), 0o755))
-	rec, err := os.ReadFile(filepath.Join(runs, compareJSON))
+	rec, err := os.ReadFile(filepath.Join(runs, experiment.CompareJSON))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(docs, "records", "tiny.json"), rec, 0o644))
 	md := filepath.Join(docs, "page.md")
@@ -36,7 +37,7 @@ func TestReportRegeneratesAndChecks(t *testing.T) {
 	assert.Contains(t, stdout, "4 generated blocks, rewritten")
 	got, err := os.ReadFile(md)
 	require.NoError(t, err)
-	want, err := os.ReadFile(filepath.Join(runs, compareMD))
+	want, err := os.ReadFile(filepath.Join(runs, experiment.CompareMD))
 	require.NoError(t, err)
 	table, energyPart, ok := strings.Cut(string(want), "\nEnergy by part")
 	require.True(t, ok, "compare.md has the energy table")
@@ -91,7 +92,7 @@ func TestReportViewsOfSeveralRecords(t *testing.T) {
 		runs := t.TempDir()
 		code, _, stderr := runCLI(t, append(compareArgs(runs, "--seeds", "2"), args...)...)
 		require.Equal(t, 0, code, stderr)
-		b, err := os.ReadFile(filepath.Join(runs, compareJSON))
+		b, err := os.ReadFile(filepath.Join(runs, experiment.CompareJSON))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(docs, name), b, 0o644))
 	}
@@ -133,7 +134,7 @@ func TestDocsTablesMatchRecords(t *testing.T) {
 	for _, f := range files {
 		md, err := os.ReadFile(f)
 		require.NoError(t, err)
-		gen, n, err := regenerate(f, md, false)
+		gen, n, err := experiment.RegenerateFile(f, md, false)
 		require.NoError(t, err, f)
 		blocks += n
 		if string(gen) != string(md) {

@@ -18,9 +18,9 @@ import (
 // tinyBackprop is a backprop setting that trains in a fraction of a second.
 var tinyBackprop = []string{"--rule", "backprop", "--hidden", "20", "--steps", "10", "--train-samples", "300", "--test-samples", "200", "--epochs", "1"}
 
-func readTargets(t *testing.T, dir string) targetsFile {
+func readTargets(t *testing.T, dir string) experiment.TargetsFile {
 	t.Helper()
-	var tf targetsFile
+	var tf experiment.TargetsFile
 	b, err := os.ReadFile(filepath.Join(dir, "targets.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &tf))
@@ -53,7 +53,7 @@ func TestTargetsIdealMeetsEverything(t *testing.T) {
 	assert.NotContains(t, stderr, "done in")
 	again, err := os.ReadFile(filepath.Join(out, "targets.json"))
 	require.NoError(t, err)
-	var tf2 targetsFile
+	var tf2 experiment.TargetsFile
 	require.NoError(t, json.Unmarshal(again, &tf2))
 	b1, _ := json.Marshal(tf.Params)
 	b2, _ := json.Marshal(tf2.Params)

@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/energy"
-	"github.com/nanospike/nanospike/internal/plots"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/learning"
-	"github.com/nanospike/nanospike/network"
 )
 
 func init() {
@@ -24,46 +19,10 @@ func init() {
 	register(&command{name: "eval", summary: "re-evaluate a trained model (--model DIR)", run: runEval})
 }
 
-// floatDevice names the exact float rule in --device.
-const floatDevice = "float"
-
-// trainOptions are the flags of `train`; config.json stores them so that a
-// run can be repeated or resumed.
-type trainOptions struct {
-	Rule            string          `json:"rule"`
-	Device          string          `json:"device"`
-	Neurons         int             `json:"neurons"`
-	TrainSamples    int             `json:"train_samples"`
-	TestSamples     int             `json:"test_samples"`
-	LabelSamples    int             `json:"label_samples"`
-	Epochs          int             `json:"epochs"`
-	Seed            uint64          `json:"seed"`
-	Out             string          `json:"out"`
-	Data            string          `json:"data"`
-	CheckpointEvery int             `json:"checkpoint_every"`
-	Workers         int             `json:"workers"`
-	Programming     string          `json:"programming,omitempty"` // STDP: nominal or model
-	Normalise       string          `json:"normalise,omitempty"`   // STDP: program or gain
-	Backprop        backpropOptions `json:"backprop"`
-	// model holds the model settings of a --config file (nil: the defaults); the fields
-	// above override the ones they name.
-	model *modelSettings
-}
-
-// runConfig is DIR/config.json.
-type runConfig struct {
-	Command  string                   `json:"command"`
-	Options  trainOptions             `json:"options"`
-	Device   *device.Params           `json:"device_params,omitempty"`
-	STDP     *learning.STDPConfig     `json:"stdp,omitempty"`
-	Backprop *learning.BackpropConfig `json:"backprop,omitempty"`
-	Energy   energy.Config            `json:"energy"`
-}
-
 // registerOn is register with the flag set first, as applyConfig takes it.
-func (o *trainOptions) registerOn(fs *flag.FlagSet) { o.register(fs) }
+func registerOn(o *experiment.Options, fs *flag.FlagSet) { registerTrain(fs, o) }
 
-func (o *trainOptions) register(fs *flag.FlagSet) {
+func registerTrain(fs *flag.FlagSet, o *experiment.Options) {
 	fs.StringVar(&o.Rule, "rule", "stdp", "learning rule: stdp or backprop")
 	fs.StringVar(&o.Device, "device", device.DefaultPreset, "device preset name, a device JSON file, or \"float\" for the exact float rule")
 	fs.IntVar(&o.Neurons, "neurons", 100, "STDP: excitatory neurons")
@@ -78,10 +37,10 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
 	fs.IntVar(&o.Workers, "workers", 0, "evaluation replicas run at once (0: one per core; results do not depend on it)")
 	dataFlag(fs, &o.Data)
-	o.Backprop.register(fs)
+	registerBackprop(fs, &o.Backprop)
 }
 
-func (o *trainOptions) validate(e *env) error {
+func validate(e *env, o *experiment.Options) error {
 	switch {
 	case o.Rule != "stdp" && o.Rule != "backprop":
 		return e.usagef("--rule must be stdp or backprop, got %q", o.Rule)
@@ -109,28 +68,10 @@ func (o *trainOptions) validate(e *env) error {
 	return nil
 }
 
-// loadDevice resolves --device: a preset name, else a JSON file.
-func loadDevice(name string) (*device.Params, error) {
-	if name == floatDevice {
-		return nil, nil
-	}
-	if p, err := device.Preset(name); err == nil {
-		return p, nil
-	} else if _, serr := os.Stat(name); serr != nil {
-		return nil, fmt.Errorf("--device: %w", err)
-	}
-	return device.LoadParams(name)
-}
-
-func deviceLabel(name string) string {
-	base := filepath.Base(name)
-	return strings.TrimSuffix(base, filepath.Ext(base))
-}
-
 func runTrain(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("train", "train [--rule stdp|backprop] [--device NAME|FILE|float] [--neurons N] [--train-samples K] [--test-samples M] [--epochs E] [--seed S] [--out DIR] | --resume DIR")
-	var o trainOptions
-	o.register(fs)
+	var o experiment.Options
+	registerTrain(fs, &o)
 	var resume, energyFile string
 	var maxMemory float64
 	var force bool
@@ -149,62 +90,62 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if resume != "" && energyFile != "" {
 		return e.usagef("--energy-config cannot change a resumed run's constants (cost it anew with nanospike energy --energy-config)")
 	}
-	fc, err := applyConfig(fs, &o, (*trainOptions).registerOn)
+	fc, err := experiment.ApplyConfig(fs, &o, registerOn)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
 	if resume != "" && fc != nil {
 		return e.usagef("--config starts a new run; --resume continues one with its own config.json (to train again with an edited config.json: --config DIR/config.json --out NEWDIR)")
 	}
-	var cfg runConfig
+	var cfg experiment.RunConfig
 	if resume != "" {
-		if err := readJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
+		if err := experiment.ReadJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
 		if err := checkRunConfig(e, resume, "--resume"); err != nil {
 			return err
 		}
-		unlock, err := lockRun(resume) // another process may be writing the folder
+		unlock, err := experiment.LockRun(resume) // another process may be writing the folder
 		if err != nil {
 			return err
 		}
-		met, done, err := finishedRun(resume)
+		met, done, err := experiment.Finished(resume)
 		unlock()
 		if err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		} else if done {
-			fmt.Fprintf(e.stderr, "%s: the run has finished; nothing to resume (train anew: --config %s --out NEWDIR)\n", resume, filepath.Join(resume, configFile))
+			fmt.Fprintf(e.stderr, "%s: the run has finished; nothing to resume (train anew: --config %s --out NEWDIR)\n", resume, filepath.Join(resume, experiment.ConfigFile))
 			printMetrics(e, met, resume)
 			return nil
 		}
 		cfg.Options.Out = resume
 		o = cfg.Options
 	} else {
-		if err := o.validate(e); err != nil {
+		if err := validate(e, &o); err != nil {
 			return err
 		}
-		if err := preflight(o, 1, maxMemory); err != nil {
+		if err := experiment.Preflight(o, 1, maxMemory); err != nil {
 			return err
 		}
 		ec := energy.DefaultConfig()
 		if energyFile != "" {
 			var err error
-			if ec, err = readEnergyConfig(energyFile); err != nil {
+			if ec, err = experiment.ReadEnergyConfig(energyFile); err != nil {
 				return e.usagef("--energy-config: %v", err)
 			}
-		} else if fc != nil && fc.energy != nil {
-			ec = *fc.energy
+		} else if fc != nil && fc.Energy != nil {
+			ec = *fc.Energy
 		}
 		if o.Out == "" {
-			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, deviceLabel(o.Device), o.Neurons))
+			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, experiment.DeviceLabel(o.Device), o.Neurons))
 		}
 		var dev *device.Params
-		if fc != nil && fc.device != nil && !flagSet(fs, "device") && o.Device != floatDevice {
-			dev = fc.device // the file's device parameters, under its options' device name
-		} else if dev, err = loadDevice(o.Device); err != nil {
+		if fc != nil && fc.Device != nil && !flagSet(fs, "device") && o.Device != experiment.FloatDevice {
+			dev = fc.Device // the file's device parameters, under its options' device name
+		} else if dev, err = experiment.LoadDevice(o.Device); err != nil {
 			return err
 		}
-		cfg = runConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: ec}
+		cfg = experiment.RunConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: ec}
 	}
 	data, err := loadData(o.Data)
 	if err != nil {
@@ -213,7 +154,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
 		return err
 	}
-	met, err := trainRule(ctx, e, &cfg, data, resume != "", force)
+	met, err := experiment.Train(ctx, e.log(), &cfg, data, resume != "", force)
 	if err != nil {
 		return err
 	}
@@ -221,287 +162,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func (o *trainOptions) stdpConfig() learning.STDPConfig {
-	c := learning.DefaultSTDPConfig()
-	if o.model != nil && o.model.STDP != nil {
-		c = *o.model.STDP
-	}
-	c.Neurons, c.TrainSamples, c.TestSamples, c.LabelSamples = o.Neurons, o.TrainSamples, o.TestSamples, o.LabelSamples
-	c.Epochs, c.Seed, c.Float = o.Epochs, o.Seed, o.Device == floatDevice
-	c.Net.Neurons, c.Net.Seed = o.Neurons, o.Seed
-	c.Eval.Workers = o.Workers
-	c.Rule.Programming = o.Programming
-	if o.Normalise != "" || c.Rule.Normalise == "" {
-		c.Rule.Normalise = o.Normalise
-	}
-	return c
-}
-
-const (
-	checkpointFile = "checkpoint.gob"
-	modelFile      = "model.gob"
-)
-
-// trainRule trains and tests the network of cfg.Options.Rule in
-// cfg.Options.Out, writes the run's files (config.json, metrics.json,
-// checkpoints, model) and returns its metrics. It holds the folder's lock
-// throughout; a new run into a folder holding one needs replace.
-func trainRule(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming, replace bool) (metrics, error) {
-	unlock, err := lockRun(cfg.Options.Out)
-	if err != nil {
-		return metrics{}, err
-	}
-	defer unlock()
-	if !resuming {
-		if err := checkOverwrite(cfg.Options.Out, replace); err != nil {
-			return metrics{}, err
-		}
-	}
-	switch cfg.Options.Rule {
-	case "stdp":
-		return trainSTDP(ctx, e, cfg, data, resuming)
-	case "backprop":
-		return trainBackprop(ctx, e, cfg, data, resuming)
-	}
-	return metrics{}, fmt.Errorf("unknown rule %q", cfg.Options.Rule)
-}
-
-// trainSTDP trains, labels and tests the STDP network of cfg in
-// cfg.Options.Out (resuming from its checkpoint if asked), writes the run's
-// files and returns its metrics. Progress goes to e.stderr.
-func trainSTDP(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
-	o := cfg.Options
-	dir := o.Out
-	var m *learning.STDPModel
-	if resuming {
-		b, err := os.ReadFile(filepath.Join(dir, checkpointFile))
-		if err != nil {
-			return metrics{}, fmt.Errorf("--resume: %w", err)
-		}
-		if m, err = learning.UnmarshalSTDPModel(b); err != nil {
-			if _, berr := learning.LoadBackprop(bytes.NewReader(b)); berr == nil {
-				return metrics{}, fmt.Errorf("--resume: %s holds a backprop run but %s says rule stdp (edited?)", filepath.Join(dir, checkpointFile), filepath.Join(dir, configFile))
-			}
-			return metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, checkpointFile), err)
-		}
-		if want := o.stdpConfig(); want.Neurons != m.Config.Neurons || want.TrainSamples != m.Config.TrainSamples ||
-			want.Epochs != m.Config.Epochs || want.Seed != m.Config.Seed || want.LabelSamples != m.Config.LabelSamples || want.Float != m.Config.Float {
-			return metrics{}, fmt.Errorf("--resume: %s and %s disagree (config.json edited?): neurons %d/%d, train samples %d/%d, label samples %d/%d, epochs %d/%d, seed %d/%d",
-				filepath.Join(dir, configFile), filepath.Join(dir, checkpointFile), want.Neurons, m.Config.Neurons,
-				want.TrainSamples, m.Config.TrainSamples, want.LabelSamples, m.Config.LabelSamples, want.Epochs, m.Config.Epochs, want.Seed, m.Config.Seed)
-		}
-		fmt.Fprintf(e.stderr, "resuming %s at epoch %d, image %d\n", dir, m.Epoch+1, m.Next)
-	} else {
-		sc := o.stdpConfig()
-		if err := sc.Validate(); err != nil {
-			return metrics{}, err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return metrics{}, err
-		}
-		var err error
-		if m, err = learning.NewSTDPModel(sc, cfg.Device, datasets.Pixels); err != nil {
-			return metrics{}, err
-		}
-		cfg.STDP = &m.Config
-		if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
-			return metrics{}, err
-		}
-	}
-	k := m.Config.TrainSamples
-	if k == 0 || k > data.Train.N {
-		k = data.Train.N
-	}
-	total := k * m.Config.Epochs
-	// The learning curve: the running accuracy every few images, kept in progress.json
-	// beside each checkpoint so that a resumed run continues it.
-	var entries progressEntries
-	var prog runProgress
-	if resuming {
-		var warn string
-		if entries, prog, warn = readProgress(dir, m.Epoch*k+m.Next); warn != "" {
-			fmt.Fprintf(e.stderr, "warning: %s\n", warn)
-		}
-	}
-	every := curveEvery(total)
-	save := func(name string) func(*learning.STDPModel) error {
-		return func(m *learning.STDPModel) error {
-			b, err := m.MarshalBinary()
-			if err != nil {
-				return err
-			}
-			if name == checkpointFile {
-				prog.Images, prog.TrainSeconds = m.Epoch*k+m.Next, m.TrainSeconds
-				if err := writeProgress(dir, &entries, prog); err != nil {
-					return err
-				}
-			}
-			return writeFileAtomic(filepath.Join(dir, name), b)
-		}
-	}
-	bar := e.newBar(total, "train", "img")
-	_ = bar.Set(m.Epoch*k + m.Next)
-	lines := e.newProgressLog("train", m.Epoch*k+m.Next)
-	lines.decile = 10 * lines.first / max(total, 1)
-	err := m.Train(ctx, data.Train, learning.TrainHooks{
-		Progress: func(_ string, done, _ int, acc float64) {
-			extra := ""
-			if !math.IsNaN(acc) {
-				extra = fmt.Sprintf(", running accuracy %.1f%%", 100*acc)
-			}
-			lines.report(done, total, extra)
-			if done%every == 0 || done == total {
-				prog.History = append(prog.History, curvePoint{Images: done, Epoch: (done-1)/k + 1, TrainAccuracy: ptr(acc)})
-			}
-			if done%10 == 0 || done == total {
-				if !math.IsNaN(acc) {
-					bar.Describe(fmt.Sprintf("train (running acc %.1f%%)", 100*acc))
-				}
-				_ = bar.Set(done)
-			}
-		},
-		Checkpoint:      save(checkpointFile),
-		CheckpointEvery: o.CheckpointEvery,
-	})
-	_ = bar.Finish()
-	if errors.Is(err, context.Canceled) {
-		return metrics{}, fmt.Errorf("interrupted after %d training images; checkpoint written to %s; continue with: nanospike train --resume %s",
-			m.Epoch*k+m.Next, filepath.Join(dir, checkpointFile), dir)
-	}
-	if err != nil {
-		return metrics{}, err
-	}
-	if err := save(checkpointFile)(m); err != nil {
-		return metrics{}, err
-	}
-	if err := m.Label(ctx, data.Train, e.phaseBar("label")); err != nil {
-		return metrics{}, fmt.Errorf("labelling: %w (training is saved; rerun with --resume %s)", err, dir)
-	}
-	// The model is saved before the test, so that eval --model repeats this very test.
-	if err := save(modelFile)(m); err != nil {
-		return metrics{}, err
-	}
-	acc, res, err := m.Test(ctx, data.Test, e.phaseBar("test"))
-	if err != nil {
-		return metrics{}, fmt.Errorf("testing: %w (training is saved; rerun with --resume %s)", err, dir)
-	}
-	met := stdpMetrics(m, cfg, acc, res)
-	met.History = prog.History
-	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
-		return metrics{}, err
-	}
-	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), runTitle(cfg), m); err != nil {
-		return metrics{}, err
-	}
-	if err := writeCurves(dir, runTitle(cfg)+": running accuracy", met.History); err != nil {
-		return metrics{}, err
-	}
-	return met, nil
-}
-
-// phaseBar returns a progress callback drawing a bar for one phase.
-func (e *env) phaseBar(phase string) learning.STDPProgress {
-	var bar interface {
-		Set(int) error
-		Finish() error
-	}
-	plog := e.newProgressLog(phase, 0)
-	return func(_ string, done, total int, _ float64) {
-		plog.report(done, total, "")
-		if bar == nil {
-			bar = e.newBar(total, phase, "img")
-		}
-		_ = bar.Set(done)
-		if done == total {
-			_ = bar.Finish()
-		}
-	}
-}
-
-// metrics is DIR/metrics.json.
-type metrics struct {
-	Rule     string  `json:"rule"`
-	Device   string  `json:"device"`
-	Neurons  int     `json:"neurons"`
-	Seed     uint64  `json:"seed"`
-	Accuracy float64 `json:"accuracy"`
-	// AccuracySelfLabelled (STDP): the test pass labelled by its own
-	// responses, as the reference's evaluation script does; not held out.
-	AccuracySelfLabelled float64          `json:"accuracy_self_labelled,omitempty"`
-	TrainImages          int              `json:"train_images"`
-	TrainSeconds         float64          `json:"train_seconds"`
-	TrainImagesPerS      float64          `json:"train_images_per_s"`
-	TestImages           int              `json:"test_images"`
-	TestSeconds          float64          `json:"test_seconds"`
-	TestImagesPerS       float64          `json:"test_images_per_s"`
-	SOPsPerInference     float64          `json:"sops_per_inference"`
-	EnergyPerInference   float64          `json:"energy_per_inference_j"`
-	EnergyPerTrainImage  float64          `json:"energy_per_training_image_j"`
-	PulsesPerTrainImage  float64          `json:"pulses_per_training_image"`
-	Inference            energy.Breakdown `json:"inference_energy"`
-	Training             energy.Breakdown `json:"training_energy"`
-	Confusion            [][]int          `json:"confusion"`
-	// Diagnosis (STDP): who won the images, labels over neurons, θ and
-	// weights at the end, and whether learning collapsed.
-	Diagnosis *learning.Diagnosis `json:"diagnosis,omitempty"`
-	// Raw totals, so `nanospike energy` can recompute with other constants.
-	Counts runCounts `json:"counts"`
-	// History is the learning curve (curves.png).
-	History []curvePoint `json:"history,omitempty"`
-}
-
-// runCounts are the event totals behind the energy figures.
-type runCounts struct {
-	TestImages  int              `json:"test_images"`
-	Test        network.Counters `json:"test_network"`
-	TestDevice  device.Counters  `json:"test_device"`
-	TrainImages int              `json:"train_images"`
-	Train       network.Counters `json:"train_network"`
-	TrainDevice device.Counters  `json:"train_device"` // incl. normalisation reads
-	// Backprop: the network's counters before and after the test pass, and of training.
-	BackpropTest  *[2]learning.BackpropCounters `json:"backprop_test,omitempty"`
-	BackpropTrain *learning.BackpropCounters    `json:"backprop_train,omitempty"`
-}
-
-func stdpMetrics(m *learning.STDPModel, cfg *runConfig, acc float64, r *learning.EvalResult) metrics {
-	inf := m.Energy(cfg.Energy, r)
-	tr := m.TrainEnergy(cfg.Energy)
-	conf := make([][]int, 10)
-	for i := range conf {
-		conf[i] = make([]int, 11) // column 10: no neuron fired
-	}
-	for k, p := range r.Predicted {
-		if p < 0 {
-			p = 10
-		}
-		conf[r.Labels[k]][p]++
-	}
-	name := cfg.Options.Device
-	diag := m.Diagnose(r)
-	met := metrics{
-		Rule: "stdp", Device: name, Neurons: m.Config.Neurons, Seed: m.Config.Seed, Accuracy: acc,
-		AccuracySelfLabelled: r.SelfLabelledAccuracy(),
-		TrainImages:          m.TrainImages, TrainSeconds: m.TrainSeconds,
-		TestImages: r.Images, TestSeconds: r.Seconds,
-		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference,
-		EnergyPerTrainImage: tr.Training, Inference: inf, Training: tr, Confusion: conf, Diagnosis: &diag,
-		Counts: runCounts{TestImages: r.Images, Test: r.Net, TestDevice: r.Dev,
-			TrainImages: m.TrainImages, Train: m.TrainCounters, TrainDevice: m.TrainDeviceCounters()},
-	}
-	if m.TrainSeconds > 0 {
-		met.TrainImagesPerS = float64(m.TrainImages) / m.TrainSeconds
-	}
-	if r.Seconds > 0 {
-		met.TestImagesPerS = float64(r.Images) / r.Seconds
-	}
-	if m.TrainImages > 0 {
-		c := m.DeviceCounters()
-		met.PulsesPerTrainImage = float64(c.PotPulses+c.DepPulses) / float64(m.TrainImages)
-	}
-	return met
-}
-
-func printMetrics(e *env, m metrics, dir string) {
+func printMetrics(e *env, m experiment.Metrics, dir string) {
 	if e.asJSON {
 		if err := e.printJSON(m); err != nil {
 			fmt.Fprintf(e.stderr, "warning: %v\n", err)
@@ -528,11 +189,11 @@ func printMetrics(e *env, m metrics, dir string) {
 	in, tr := m.Inference, m.Training
 	fmt.Fprintf(e.stdout, "energy per inference   %s on %d crossbar tiles: device %s (%s), periphery %s, neurons %s, leakage %s; "+
 		"per cycle %s; %.0f SOPs (Loihi %s at its per-SOP energy)\n",
-		joules(m.EnergyPerInference), in.Tiles, joules(in.Device), shareCell(in.DeviceShare), joules(in.Periphery), joules(in.Neurons),
-		joules(in.Leakage), joules(in.Clocked), m.SOPsPerInference, joules(in.Loihi))
+		experiment.Joules(m.EnergyPerInference), in.Tiles, experiment.Joules(in.Device), experiment.ShareCell(in.DeviceShare), experiment.Joules(in.Periphery), experiment.Joules(in.Neurons),
+		experiment.Joules(in.Leakage), experiment.Joules(in.Clocked), m.SOPsPerInference, experiment.Joules(in.Loihi))
 	fmt.Fprintf(e.stdout, "energy per train image %s: programming %s (cells %s, bit lines %s, light %s) for %.0f pulses; device %s\n",
-		joules(m.EnergyPerTrainImage), joules(tr.Program), joules(tr.ProgramCells), joules(tr.ProgramWires), joules(tr.ProgramLight),
-		m.PulsesPerTrainImage, shareCell(tr.DeviceShareTraining))
+		experiment.Joules(m.EnergyPerTrainImage), experiment.Joules(tr.Program), experiment.Joules(tr.ProgramCells), experiment.Joules(tr.ProgramWires), experiment.Joules(tr.ProgramLight),
+		m.PulsesPerTrainImage, experiment.ShareCell(tr.DeviceShareTraining))
 	fmt.Fprintf(e.stdout, "throughput             train %.0f img/s, test %.0f img/s\n", m.TrainImagesPerS, m.TestImagesPerS)
 	files := "metrics.json, config.json, model.gob"
 	if len(m.History) > 0 {
@@ -542,49 +203,6 @@ func printMetrics(e *env, m metrics, dir string) {
 		files += ", weights.png"
 	}
 	fmt.Fprintf(e.stdout, "results in             %s (%s)\n", dir, files)
-}
-
-// joules formats an energy with an SI prefix.
-func joules(j float64) string {
-	if j == 0 {
-		return "0 J"
-	}
-	for _, u := range []struct {
-		f float64
-		s string
-	}{{1, "J"}, {1e-3, "mJ"}, {1e-6, "µJ"}, {1e-9, "nJ"}, {1e-12, "pJ"}, {1e-15, "fJ"}} {
-		if math.Abs(j) >= u.f {
-			return fmt.Sprintf("%.3g %s", j/u.f, u.s)
-		}
-	}
-	return fmt.Sprintf("%.3g J", j)
-}
-
-// saveReceptiveFields writes the input weights of every excitatory neuron
-// as a grid of 28×28 tiles.
-func saveReceptiveFields(path, title string, m *learning.STDPModel) error {
-	rows, cols := m.Syn.Rows(), m.Syn.Cols()
-	w := m.Syn.WeightsTo(nil)
-	t := make([]float64, len(w))
-	for i := range rows {
-		for j := range cols {
-			t[j*rows+i] = w[i*cols+j]
-		}
-	}
-	side := int(math.Ceil(math.Sqrt(float64(cols))))
-	var labels []string
-	if m.Labels != nil {
-		labels = make([]string, cols)
-		for j := range labels {
-			labels[j] = fmt.Sprintf("n%d: %d", j, m.Labels[j])
-			if m.Labels[j] < 0 {
-				labels[j] = fmt.Sprintf("n%d: –", j)
-			}
-		}
-	}
-	f := plots.Figure{Title: "receptive fields: " + title, YLabel: "weight (normalised conductance)",
-		Caption: "nK: d above a field: excitatory neuron K, labelled with digit d (the class it responded to most in labelling; –: never fired)."}
-	return f.Fields(path, t, (cols+side-1)/side, side, datasets.Height, datasets.Width, labels)
 }
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -602,8 +220,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if dir == "" {
 		return e.usagef("--model DIR is required")
 	}
-	var cfg runConfig
-	if err := readJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
+	var cfg experiment.RunConfig
+	if err := experiment.ReadJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
 		return err
 	}
 	if err := checkRunConfig(e, dir, "--model"); err != nil {
@@ -616,73 +234,24 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err := checkSamples(d, 0, 0, testSamples); err != nil {
 		return err
 	}
-	if cfg.Options.Rule == "backprop" {
-		return evalBackprop(e, &cfg, dir, d, testSamples)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, modelFile))
+	met, err := experiment.Eval(ctx, e.log(), &cfg, dir, d, testSamples, workers)
 	if err != nil {
-		return err
-	}
-	m, err := learning.UnmarshalSTDPModel(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(dir, modelFile), err)
-	}
-	if testSamples >= 0 {
-		m.Config.TestSamples = testSamples
-	}
-	m.Config.Eval.Workers = workers
-	acc, res, err := m.Test(ctx, d.Test, e.phaseBar("test"))
-	if err != nil {
-		return err
-	}
-	met := stdpMetrics(m, &cfg, acc, res)
-	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
 		return err
 	}
 	printMetrics(e, met, dir)
 	return nil
 }
 
-// checkOverwrite refuses to train into a folder holding a run (config.json or metrics.json)
-// unless force, and with force removes that run's files first, so nothing of it (a weights.png
-// of another rule) is left beside the new one.
-func checkOverwrite(dir string, force bool) error {
-	held := ""
-	for _, f := range []string{metricsFile, configFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			held = f
-			break
-		}
-	}
-	if held == "" {
-		return nil
-	}
-	if !force {
-		return &usageError{msg: fmt.Sprintf("%s holds a run (%s): --resume %s to continue it, --force to replace it, or another --out", dir, held, dir)}
-	}
-	for _, f := range runFiles {
-		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
-// finishedRun reports whether dir holds a finished run (its model and metrics), with the
-// metrics; a metrics.json that does not read is an error.
-func finishedRun(dir string) (metrics, bool, error) {
-	var met metrics
-	if _, err := os.Stat(filepath.Join(dir, metricsFile)); err != nil {
-		return met, false, nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, modelFile)); err != nil {
-		return met, false, nil
-	}
-	if err := readJSON(filepath.Join(dir, metricsFile), &met); err != nil {
-		return met, false, err
-	}
-	if met.Rule == "" || met.TestImages <= 0 {
-		return met, false, fmt.Errorf("%s: not the metrics of a finished run (rule %q, %d test images)", filepath.Join(dir, metricsFile), met.Rule, met.TestImages)
-	}
-	return met, true, nil
+func registerBackprop(fs *flag.FlagSet, b *experiment.BackpropOptions) {
+	d := learning.DefaultBackpropConfig()
+	fs.StringVar(&b.Hidden, "hidden", "1000", "backprop: hidden layer sizes, comma-separated (784-H1-…-10)")
+	fs.IntVar(&b.Steps, "steps", d.Steps, "backprop: time steps per image")
+	fs.StringVar(&b.Mode, "mode", "", "backprop: insitu (train on the devices) or exsitu (train in float, then write-and-verify); default insitu, ideal with --device float")
+	fs.StringVar(&b.Update, "update", d.Device.Update, "backprop in-situ: round (NeuroSim), stochastic, accumulate (digital buffer) or exact")
+	fs.IntVar(&b.Batch, "batch", d.BatchSize, "backprop: mini-batch size")
+	fs.Float64Var(&b.LR, "lr", d.LR, "backprop: Adam learning rate")
+	fs.StringVar(&b.Encoding, "encoding", d.Encoding, "backprop: input encoding, rate (Bernoulli spikes) or direct (analog current)")
+	fs.IntVar(&b.CurveEvery, "curve-every", 0, "backprop: a learning-curve point (loss, train accuracy) every this many mini-batches (0: once per epoch)")
+	fs.BoolVar(&b.CurveTest, "curve-test", true, "backprop: test the network at the end of each epoch for the learning curve (a copy is tested: the run is unchanged)")
+	fs.IntVar(&b.CarryEach, "carry-every", 0, "backprop in-situ: periodic carry from a fine to a coarse device pair every this many mini-batches (0: off)")
 }

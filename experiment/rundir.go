@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"encoding/json"
@@ -9,14 +9,14 @@ import (
 	"strings"
 )
 
-// filePerm is the mode of the files nanospike writes (folders get 0755): readable by all, as
+// FilePerm is the mode of the files nanospike writes (folders get 0755): readable by all, as
 // os.Create's files are under the usual umask, which a temporary file (0600) is not.
-const filePerm os.FileMode = 0o644
+const FilePerm os.FileMode = 0o644
 
-// writeFileAtomic writes data to path through a temporary file in the same
+// WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so a reader (or a crash) never sees half a file. The
 // file gets filePerm.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -25,7 +25,7 @@ func writeFileAtomic(path string, data []byte) error {
 	tmp := f.Name()
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(filePerm)
+		err = f.Chmod(FilePerm)
 	}
 	if err == nil {
 		err = f.Sync()
@@ -43,17 +43,17 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// writeJSON writes v as indented JSON to path, atomically.
-func writeJSON(path string, v any) error {
+// WriteJSON writes v as indented JSON to path, atomically.
+func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	return writeFileAtomic(path, append(b, '\n'))
+	return WriteFileAtomic(path, append(b, '\n'))
 }
 
-// readJSON reads path into v; errors name the file.
-func readJSON(path string, v any) error {
+// ReadJSON reads path into v; errors name the file.
+func ReadJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -67,11 +67,11 @@ func readJSON(path string, v any) error {
 // lockFile is the file a run holds locked while it writes into its folder.
 const lockFile = ".lock"
 
-// lockRun makes dir (creating it) the process's own until unlock is called: a second run into
+// LockRun makes dir (creating it) the process's own until unlock is called: a second run into
 // the same folder fails at once, naming the holder's pid. It also removes the temporary files
 // an interrupted run may have left (writeFileAtomic's and SaveFile's), which only the holder
 // may do.
-func lockRun(dir string) (unlock func(), err error) {
+func LockRun(dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -120,4 +120,7 @@ func removeTemporaries(dir string) {
 }
 
 // runFiles are the files a run writes into its folder (a --force overwrite removes them).
-var runFiles = []string{configFile, metricsFile, modelFile, checkpointFile, progressFile, "weights.png", "curves.png", "curves.svg", "eval.json"}
+var runFiles = []string{ConfigFile, MetricsFile, ModelFile, CheckpointFile, ProgressFile, "weights.png", "curves.png", "curves.svg", "eval.json"}
+
+// commandLine is the process's command line as a record gives it.
+func commandLine() string { return "nanospike " + strings.Join(os.Args[1:], " ") }

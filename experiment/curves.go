@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"errors"
@@ -27,11 +27,11 @@ type curvePoint struct {
 	TestAccuracy *float64 `json:"test_accuracy,omitempty"`
 }
 
-// progressFile is written before each checkpoint: the curve and the training time up to it,
+// ProgressFile is written before each checkpoint: the curve and the training time up to it,
 // so a resumed run continues both. It keeps the entries of the last two checkpoints, so
 // that a crash between writing it and writing the checkpoint still finds the entry of the
 // checkpoint on disk.
-const progressFile = "progress.json"
+const ProgressFile = "progress.json"
 
 // runProgress is one checkpoint's entry in progress.json.
 type runProgress struct {
@@ -46,31 +46,31 @@ type runProgress struct {
 	EpochSeconds float64 `json:"epoch_seconds,omitempty"`
 }
 
-// progressEntries is progress.json.
-type progressEntries struct {
+// ProgressEntries is progress.json.
+type ProgressEntries struct {
 	Checkpoints []runProgress `json:"checkpoints"`
 }
 
 // writeProgress adds p (a copy) to dir's progress.json, keeping the previous entry.
-func writeProgress(dir string, log *progressEntries, p runProgress) error {
+func writeProgress(dir string, log *ProgressEntries, p runProgress) error {
 	p.History = slices.Clone(p.History)
 	if n := len(log.Checkpoints); n > 0 {
 		log.Checkpoints = log.Checkpoints[n-1:]
 	}
 	log.Checkpoints = append(log.Checkpoints, p)
-	return writeJSON(filepath.Join(dir, progressFile), log)
+	return WriteJSON(filepath.Join(dir, ProgressFile), log)
 }
 
 // readProgress returns dir's progress.json and its entry for the checkpoint at images.
 // Without one (a run from before progress.json, or an unreadable file) the curve and the
 // time restart from the checkpoint, and warn says so.
-func readProgress(dir string, images int) (log progressEntries, p runProgress, warn string) {
-	path := filepath.Join(dir, progressFile)
-	if err := readJSON(path, &log); err != nil {
+func readProgress(dir string, images int) (log ProgressEntries, p runProgress, warn string) {
+	path := filepath.Join(dir, ProgressFile)
+	if err := ReadJSON(path, &log); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return progressEntries{}, runProgress{Images: images}, path + " is missing: the learning curve and the training time restart at the checkpoint"
+			return ProgressEntries{}, runProgress{Images: images}, path + " is missing: the learning curve and the training time restart at the checkpoint"
 		}
-		return progressEntries{}, runProgress{Images: images}, fmt.Sprintf("%v: the learning curve and the training time restart at the checkpoint", err)
+		return ProgressEntries{}, runProgress{Images: images}, fmt.Sprintf("%v: the learning curve and the training time restart at the checkpoint", err)
 	}
 	for _, c := range log.Checkpoints {
 		if c.Images == images {
@@ -137,7 +137,7 @@ func writeCurves(dir, title string, h []curvePoint) error {
 }
 
 // runTitle names a run's settings for its figures: rule, network, device, length, seed.
-func runTitle(cfg *runConfig) string {
+func runTitle(cfg *RunConfig) string {
 	o := cfg.Options
 	n := o.TrainSamples
 	if n == 0 {
@@ -147,5 +147,5 @@ func runTitle(cfg *runConfig) string {
 	if o.Rule == "backprop" {
 		net = "784-" + strings.ReplaceAll(o.Backprop.Hidden, ",", "-") + "-10"
 	}
-	return fmt.Sprintf("%s, %s, %s, %d images × %d epoch(s), seed %d", o.Rule, net, deviceLabel(o.Device), n, o.Epochs, o.Seed)
+	return fmt.Sprintf("%s, %s, %s, %d images × %d epoch(s), seed %d", o.Rule, net, DeviceLabel(o.Device), n, o.Epochs, o.Seed)
 }

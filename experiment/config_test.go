@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"testing"
@@ -27,14 +27,14 @@ func FuzzParseConfigFile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if fc.model.STDP != nil {
-			require.NoError(t, fc.model.STDP.Validate())
+		if fc.Model.STDP != nil {
+			require.NoError(t, fc.Model.STDP.Validate())
 		}
-		if fc.model.Backprop != nil {
-			require.NoError(t, fc.model.Backprop.Validate())
+		if fc.Model.Backprop != nil {
+			require.NoError(t, fc.Model.Backprop.Validate())
 		}
-		if fc.device != nil {
-			require.NoError(t, fc.device.Validate())
+		if fc.Device != nil {
+			require.NoError(t, fc.Device.Validate())
 		}
 	})
 }

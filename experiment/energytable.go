@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // the programming split into the cells' and bit lines' electrical energy and the light; and,
 // as a reference, the inference's synaptic operations at Loihi's energy per SOP.
 // Sorted by energy per inference. Empty when the runs were stored before the crossbar model.
-func energyTable(cf *compareFile) string {
+func energyTable(cf *Comparison) string {
 	type line struct {
 		name string
 		v    [14]float64 // inference, device, periphery, neurons, routing, leakage, clocked, share, training, prog, light, share, pulses, Loihi
@@ -54,11 +54,11 @@ func energyTable(cf *compareFile) string {
 		for k, v := range l.v {
 			switch k {
 			case 7, 11:
-				cells = append(cells, shareCell(v))
+				cells = append(cells, ShareCell(v))
 			case 12:
 				cells = append(cells, fmt.Sprintf("%.0f", v))
 			default:
-				cells = append(cells, joules(v))
+				cells = append(cells, Joules(v))
 			}
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
@@ -66,8 +66,8 @@ func energyTable(cf *compareFile) string {
 	return b.String()
 }
 
-// shareCell formats a fraction as a percentage with the digits a small share needs.
-func shareCell(f float64) string {
+// ShareCell formats a fraction as a percentage with the digits a small share needs.
+func ShareCell(f float64) string {
 	switch p := 100 * f; {
 	case p == 0:
 		return "0 %"

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"bufio"
@@ -22,10 +22,10 @@ const (
 )
 
 // runMemory estimates the bytes one run of o needs and names what sizes it.
-func runMemory(o trainOptions) (float64, string) {
+func runMemory(o Options) (float64, string) {
 	if o.Rule == "backprop" {
 		sizes := []int{mnistInputs}
-		for _, s := range splitList(o.Backprop.Hidden) {
+		for _, s := range SplitList(o.Backprop.Hidden) {
 			h, err := strconv.Atoi(s)
 			if err != nil || h < 1 {
 				return 0, "" // the flag's own check reports it
@@ -47,9 +47,9 @@ func runMemory(o trainOptions) (float64, string) {
 	return baseBytes + dev*stdpBytesPerDevice*float64(1+replicas), fmt.Sprintf("--neurons %d (%.3g devices, %d evaluation replicas)", o.Neurons, dev, replicas)
 }
 
-// preflight refuses runs (jobs of them at once) that would need more memory than limit bytes
+// Preflight refuses runs (jobs of them at once) that would need more memory than limit bytes
 // (0: the memory the machine has available), before anything is allocated.
-func preflight(o trainOptions, jobs int, limit float64) error {
+func Preflight(o Options, jobs int, limit float64) error {
 	need, what := runMemory(o)
 	if need == 0 {
 		return nil
@@ -64,7 +64,7 @@ func preflight(o trainOptions, jobs int, limit float64) error {
 		if jobs > 1 {
 			at = fmt.Sprintf(" × %d runs at once", jobs)
 		}
-		return &usageError{msg: fmt.Sprintf("%s%s needs about %s of memory, more than the %s %s (--max-memory BYTES to set the limit)",
+		return &UsageError{Msg: fmt.Sprintf("%s%s needs about %s of memory, more than the %s %s (--max-memory BYTES to set the limit)",
 			what, at, byteCount(need), byteCount(limit), src)}
 	}
 	return nil

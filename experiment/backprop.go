@@ -1,11 +1,10 @@
-package main
+package experiment
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -20,8 +19,8 @@ import (
 	"github.com/nanospike/nanospike/learning"
 )
 
-// backpropOptions are the flags of `train --rule backprop`.
-type backpropOptions struct {
+// BackpropOptions are the flags of `train --rule backprop`.
+type BackpropOptions struct {
 	Hidden    string  `json:"hidden"`
 	Steps     int     `json:"steps"`
 	Mode      string  `json:"mode"`
@@ -36,30 +35,16 @@ type backpropOptions struct {
 	CurveTest  bool `json:"curve_test"`
 }
 
-func (b *backpropOptions) register(fs *flag.FlagSet) {
-	d := learning.DefaultBackpropConfig()
-	fs.StringVar(&b.Hidden, "hidden", "1000", "backprop: hidden layer sizes, comma-separated (784-H1-…-10)")
-	fs.IntVar(&b.Steps, "steps", d.Steps, "backprop: time steps per image")
-	fs.StringVar(&b.Mode, "mode", "", "backprop: insitu (train on the devices) or exsitu (train in float, then write-and-verify); default insitu, ideal with --device float")
-	fs.StringVar(&b.Update, "update", d.Device.Update, "backprop in-situ: round (NeuroSim), stochastic, accumulate (digital buffer) or exact")
-	fs.IntVar(&b.Batch, "batch", d.BatchSize, "backprop: mini-batch size")
-	fs.Float64Var(&b.LR, "lr", d.LR, "backprop: Adam learning rate")
-	fs.StringVar(&b.Encoding, "encoding", d.Encoding, "backprop: input encoding, rate (Bernoulli spikes) or direct (analog current)")
-	fs.IntVar(&b.CurveEvery, "curve-every", 0, "backprop: a learning-curve point (loss, train accuracy) every this many mini-batches (0: once per epoch)")
-	fs.BoolVar(&b.CurveTest, "curve-test", true, "backprop: test the network at the end of each epoch for the learning curve (a copy is tested: the run is unchanged)")
-	fs.IntVar(&b.CarryEach, "carry-every", 0, "backprop in-situ: periodic carry from a fine to a coarse device pair every this many mini-batches (0: off)")
-}
-
 // config returns the backprop configuration of the options.
-func (o *trainOptions) backpropConfig() (learning.BackpropConfig, error) {
+func (o *Options) BackpropConfig() (learning.BackpropConfig, error) {
 	c := learning.DefaultBackpropConfig()
-	if o.model != nil && o.model.Backprop != nil {
-		c = *o.model.Backprop
+	if o.Model != nil && o.Model.Backprop != nil {
+		c = *o.Model.Backprop
 		c.Hidden = slices.Clone(c.Hidden)
 	}
 	b := o.Backprop
 	c.Hidden = c.Hidden[:0]
-	for _, s := range splitList(b.Hidden) {
+	for _, s := range SplitList(b.Hidden) {
 		h, err := strconv.Atoi(s)
 		if err != nil || h < 1 {
 			return c, fmt.Errorf("--hidden: %q is not a positive layer size", s)
@@ -72,14 +57,14 @@ func (o *trainOptions) backpropConfig() (learning.BackpropConfig, error) {
 	c.Steps, c.BatchSize, c.LR, c.Encoding, c.Seed = b.Steps, b.Batch, b.LR, b.Encoding, o.Seed
 	c.Device.Update, c.Device.CarryEvery = b.Update, b.CarryEach
 	switch {
-	case o.Device == floatDevice:
+	case o.Device == FloatDevice:
 		c.Device.Mode = learning.ModeIdeal
 	case b.Mode == "":
 		c.Device.Mode = learning.ModeInSitu
 	default:
 		c.Device.Mode = b.Mode
 	}
-	if o.Device == floatDevice && b.Mode != "" && b.Mode != learning.ModeIdeal {
+	if o.Device == FloatDevice && b.Mode != "" && b.Mode != learning.ModeIdeal {
 		return c, fmt.Errorf("--mode %s needs a device, not --device float", b.Mode)
 	}
 	return c, c.Validate()
@@ -88,43 +73,43 @@ func (o *trainOptions) backpropConfig() (learning.BackpropConfig, error) {
 // trainBackprop trains the surrogate-gradient network of cfg in
 // cfg.Options.Out (resuming from its checkpoint if asked), tests it, writes
 // the run's files and returns its metrics.
-func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.Dataset, resuming bool) (metrics, error) {
+func trainBackprop(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.Dataset, resuming bool) (Metrics, error) {
 	o := cfg.Options
 	dir := o.Out
-	ckpt := filepath.Join(dir, checkpointFile)
+	ckpt := filepath.Join(dir, CheckpointFile)
 	var n *learning.Backprop
 	if resuming {
 		var err error
 		if n, err = learning.LoadBackpropFile(ckpt); err != nil {
 			if b, rerr := os.ReadFile(ckpt); rerr == nil {
 				if _, serr := learning.UnmarshalSTDPModel(b); serr == nil {
-					return metrics{}, fmt.Errorf("--resume: %s holds an STDP run but %s says rule backprop (edited?)", ckpt, filepath.Join(dir, configFile))
+					return Metrics{}, fmt.Errorf("--resume: %s holds an STDP run but %s says rule backprop (edited?)", ckpt, filepath.Join(dir, ConfigFile))
 				}
 			}
-			return metrics{}, fmt.Errorf("--resume: %w", err)
+			return Metrics{}, fmt.Errorf("--resume: %w", err)
 		}
-		bc, err := o.backpropConfig()
+		bc, err := o.BackpropConfig()
 		if err != nil {
-			return metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, configFile), err)
+			return Metrics{}, fmt.Errorf("--resume: %s: %w", filepath.Join(dir, ConfigFile), err)
 		}
 		if err := sameBackprop(bc, n.Config()); err != nil {
-			return metrics{}, fmt.Errorf("--resume: %s and %s disagree (config.json edited?): %v", filepath.Join(dir, configFile), ckpt, err)
+			return Metrics{}, fmt.Errorf("--resume: %s and %s disagree (config.json edited?): %v", filepath.Join(dir, ConfigFile), ckpt, err)
 		}
-		fmt.Fprintf(e.stderr, "resuming %s at epoch %d\n", dir, n.Epoch()+1)
+		fmt.Fprintf(e.W, "resuming %s at epoch %d\n", dir, n.Epoch()+1)
 	} else {
-		bc, err := o.backpropConfig()
+		bc, err := o.BackpropConfig()
 		if err != nil {
-			return metrics{}, &usageError{msg: err.Error()} // a flag's value
+			return Metrics{}, &UsageError{Msg: err.Error()} // a flag's value
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return metrics{}, err
+			return Metrics{}, err
 		}
 		if n, err = learning.NewBackprop(bc, cfg.Device); err != nil {
-			return metrics{}, err
+			return Metrics{}, err
 		}
 		cfg.Backprop = &bc
-		if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
-			return metrics{}, err
+		if err := WriteJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+			return Metrics{}, err
 		}
 	}
 	train, test := data.Train.Subset(o.TrainSamples), data.Test.Subset(o.TestSamples)
@@ -132,12 +117,12 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	// The learning curve and the training time so far live in progress.json beside the
 	// checkpoint; the position is in images (an epoch's images done: batches × batch size).
 	position := func() int { return n.Epoch()*train.N + min(n.Batch()*n.Config().BatchSize, train.N) }
-	var entries progressEntries
+	var entries ProgressEntries
 	var prog runProgress
 	if resuming {
 		var warn string
 		if entries, prog, warn = readProgress(dir, position()); warn != "" {
-			fmt.Fprintf(e.stderr, "warning: %s\n", warn)
+			fmt.Fprintf(e.W, "warning: %s\n", warn)
 		}
 	}
 	// saveCkpt writes progress.json, then the checkpoint (in the background if async).
@@ -152,7 +137,7 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 		err := n.SaveFile(ckpt)
 		return func() error { return err }
 	}
-	bar := e.newBar(total, "train", "img")
+	bar := e.NewBar(total, "train", "img")
 	plog := e.newProgressLog("train", n.Epoch()*train.N)
 	sinceCkpt := 0
 	// Periodic checkpoints are encoded and written in the background (a snapshot is taken at
@@ -160,7 +145,7 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	pending := func() error { return nil }
 	waitCkpt := func() {
 		if err := pending(); err != nil {
-			fmt.Fprintf(e.stderr, "warning: checkpoint: %v\n", err)
+			fmt.Fprintf(e.W, "warning: checkpoint: %v\n", err)
 		}
 		pending = func() error { return nil }
 	}
@@ -210,12 +195,12 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 			_ = bar.Finish()
 			prog.EpochSeen, prog.EpochCorrect = baseSeen+callSeen, baseCorrect+callCorrect
 			if serr := saveCkpt(false)(); serr != nil {
-				return metrics{}, errors.Join(err, serr)
+				return Metrics{}, errors.Join(err, serr)
 			}
-			return metrics{}, fmt.Errorf("interrupted in epoch %d; checkpoint written to %s; continue with: nanospike train --resume %s", ep+1, ckpt, dir)
+			return Metrics{}, fmt.Errorf("interrupted in epoch %d; checkpoint written to %s; continue with: nanospike train --resume %s", ep+1, ckpt, dir)
 		}
 		if err != nil {
-			return metrics{}, err
+			return Metrics{}, err
 		}
 		seen, correct := baseSeen+callSeen, baseCorrect+callCorrect
 		loss := prog.EpochLoss / float64(max(prog.EpochBatches, 1))
@@ -228,17 +213,17 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 		if o.Backprop.CurveTest {
 			acc, err := curveTest(n, test)
 			if err != nil {
-				return metrics{}, err
+				return Metrics{}, err
 			}
 			pt.TestAccuracy = ptr(acc)
 			testMsg = fmt.Sprintf(", test accuracy %.2f%%", 100*acc)
 		}
 		prog.History = append(prog.History, pt)
 		_ = bar.Clear() // the summary on a line of its own, not over the bar
-		fmt.Fprintf(e.stderr, "epoch %d: loss %.4f, train accuracy %.2f%%%s, %.1f s\n", ep+1, loss, 100**pt.TrainAccuracy, testMsg, prog.EpochSeconds)
+		fmt.Fprintf(e.W, "epoch %d: loss %.4f, train accuracy %.2f%%%s, %.1f s\n", ep+1, loss, 100**pt.TrainAccuracy, testMsg, prog.EpochSeconds)
 		prog.EpochLoss, prog.EpochBatches, prog.EpochSeen, prog.EpochCorrect, prog.EpochSeconds = 0, 0, 0, 0, 0
 		if err := saveCkpt(false)(); err != nil {
-			return metrics{}, err
+			return Metrics{}, err
 		}
 	}
 	_ = bar.Finish()
@@ -246,29 +231,29 @@ func trainBackprop(ctx context.Context, e *env, cfg *runConfig, data *datasets.D
 	trainStats := n.Counters()
 	if n.Config().Device.Mode == learning.ModeExSitu {
 		if err := n.ProgramDevices(); err != nil {
-			return metrics{}, err
+			return Metrics{}, err
 		}
 	}
 	// The model is saved before the test, so that eval --model repeats this very test (the
 	// devices' read noise draws from their state).
-	if err := n.SaveFile(filepath.Join(dir, modelFile)); err != nil {
-		return metrics{}, err
+	if err := n.SaveFile(filepath.Join(dir, ModelFile)); err != nil {
+		return Metrics{}, err
 	}
 	before := n.Counters()
 	start := time.Now()
 	res, err := n.Evaluate(test)
 	if err != nil {
-		return metrics{}, err
+		return Metrics{}, err
 	}
 	testSeconds := time.Since(start).Seconds()
 	after := n.Counters()
 	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
 	met.History = prog.History
-	if err := writeJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
-		return metrics{}, err
+	if err := WriteJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+		return Metrics{}, err
 	}
 	if err := writeCurves(dir, runTitle(cfg)+": accuracy", met.History); err != nil {
-		return metrics{}, err
+		return Metrics{}, err
 	}
 	return met, nil
 }
@@ -340,7 +325,7 @@ func backpropEnergy(cfg energy.Config, bc learning.BackpropConfig, p *device.Par
 // mnistInputs is the input size of the networks (MNIST's 28 × 28 pixels).
 const mnistInputs = 28 * 28
 
-func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.BackpropResult, before, after, train learning.BackpropCounters, trainSec, testSec float64) metrics {
+func backpropMetrics(n *learning.Backprop, cfg *RunConfig, res learning.BackpropResult, before, after, train learning.BackpropCounters, trainSec, testSec float64) Metrics {
 	bc := n.Config()
 	inf := backpropEnergy(cfg.Energy, bc, n.Device(), before, after, res.Images)
 	tr := backpropEnergy(cfg.Energy, bc, n.Device(), learning.BackpropCounters{}, train, int(train.Samples))
@@ -348,12 +333,12 @@ func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.Backprop
 	for _, h := range bc.Hidden {
 		hidden += h
 	}
-	met := metrics{
+	met := Metrics{
 		Rule: "backprop", Device: cfg.Options.Device, Neurons: hidden, Seed: bc.Seed, Accuracy: res.Accuracy,
 		TrainImages: int(train.Samples), TrainSeconds: trainSec, TestImages: res.Images, TestSeconds: testSec,
 		SOPsPerInference: inf.SOPs, EnergyPerInference: inf.Inference, EnergyPerTrainImage: tr.Training,
 		Inference: inf, Training: tr, Confusion: res.Confusion,
-		Counts: runCounts{TestImages: res.Images, TrainImages: int(train.Samples),
+		Counts: RunCounts{TestImages: res.Images, TrainImages: int(train.Samples),
 			BackpropTest: &[2]learning.BackpropCounters{before, after}, BackpropTrain: &train},
 	}
 	if trainSec > 0 {
@@ -371,10 +356,10 @@ func backpropMetrics(n *learning.Backprop, cfg *runConfig, res learning.Backprop
 
 // evalBackprop re-evaluates the saved backprop model in dir on the first
 // testSamples test images (< 0: as trained, 0: all).
-func evalBackprop(e *env, cfg *runConfig, dir string, d *datasets.Dataset, testSamples int) error {
-	n, err := learning.LoadBackpropFile(filepath.Join(dir, modelFile))
+func evalBackprop(cfg *RunConfig, dir string, d *datasets.Dataset, testSamples int) (Metrics, error) {
+	n, err := learning.LoadBackpropFile(filepath.Join(dir, ModelFile))
 	if err != nil {
-		return err
+		return Metrics{}, err
 	}
 	if testSamples < 0 {
 		testSamples = cfg.Options.TestSamples
@@ -384,28 +369,27 @@ func evalBackprop(e *env, cfg *runConfig, dir string, d *datasets.Dataset, testS
 	start := time.Now()
 	res, err := n.Evaluate(test)
 	if err != nil {
-		return err
+		return Metrics{}, err
 	}
 	sec := time.Since(start).Seconds()
 	met := backpropMetrics(n, cfg, res, before, n.Counters(), learning.BackpropCounters{}, 0, sec)
 	// Training figures come from the run itself: the counters now also
 	// hold the evaluations made since.
-	var trained metrics
-	mpath := filepath.Join(dir, metricsFile)
-	if err := readJSON(mpath, &trained); err != nil {
-		return fmt.Errorf("%s: %w (the run's training figures; did it finish?)", mpath, err)
+	var trained Metrics
+	mpath := filepath.Join(dir, MetricsFile)
+	if err := ReadJSON(mpath, &trained); err != nil {
+		return Metrics{}, fmt.Errorf("%s: %w (the run's training figures; did it finish?)", mpath, err)
 	}
 	if trained.Rule != "backprop" || trained.TrainImages <= 0 || !(trained.EnergyPerTrainImage > 0) {
-		return fmt.Errorf("%s: not the metrics of a finished backprop run (rule %q, %d training images, %g J per training image)",
+		return Metrics{}, fmt.Errorf("%s: not the metrics of a finished backprop run (rule %q, %d training images, %g J per training image)",
 			mpath, trained.Rule, trained.TrainImages, trained.EnergyPerTrainImage)
 	}
 	met.TrainImages, met.TrainSeconds, met.TrainImagesPerS = trained.TrainImages, trained.TrainSeconds, trained.TrainImagesPerS
 	met.EnergyPerTrainImage, met.Training, met.PulsesPerTrainImage = trained.EnergyPerTrainImage, trained.Training, trained.PulsesPerTrainImage
-	if err := writeJSON(filepath.Join(dir, "eval.json"), met); err != nil {
-		return err
+	if err := WriteJSON(filepath.Join(dir, "eval.json"), met); err != nil {
+		return Metrics{}, err
 	}
-	printMetrics(e, met, dir)
-	return nil
+	return met, nil
 }
 
 // sameBackprop reports the first of the flag-set settings in which two backprop
