@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 	"github.com/nanospike/nanospike/internal/plots"
 )
 
@@ -83,48 +83,6 @@ func devParseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// devLoad returns the preset called arg or, if arg names a file (it ends in .json or
-// contains a path separator, or no preset has that name but the file exists), the device in it.
-func devLoad(arg string) (*device.Params, error) {
-	isFile := strings.HasSuffix(strings.ToLower(arg), ".json") || strings.ContainsRune(arg, os.PathSeparator) || strings.ContainsRune(arg, '/')
-	if !isFile {
-		p, err := device.Preset(arg)
-		if err == nil {
-			return p, nil
-		}
-		if _, statErr := os.Stat(arg); statErr != nil {
-			return nil, err
-		}
-	}
-	return device.LoadParams(arg)
-}
-
-// ---------------------------------------------------------------------------------------------
-// list
-
-// deviceRow is one preset in `device list`.
-type deviceRow struct {
-	Name      string  `json:"name"`
-	Kind      string  `json:"kind"`
-	Material  string  `json:"material"`
-	States    int     `json:"states"`
-	NLLTP     float64 `json:"nl_ltp"`
-	NLLTD     float64 `json:"nl_ltd"`
-	OnOff     float64 `json:"on_off"`
-	EEvent    float64 `json:"e_event_j"` // energy of one read at Gmax
-	EPot      float64 `json:"e_pot_j"`   // energy of one potentiation pulse
-	Source    string  `json:"source"`    // short form of Reference
-	Reference string  `json:"reference"`
-	// Sourced of Quantities learning-relevant quantities cite a measurement; Assumed names the
-	// others (each with a plausible range, see device show); Prior is the class prior they
-	// come from; SameAs lists the presets identical to this one in every learning field.
-	Sourced    int      `json:"sourced"`
-	Quantities int      `json:"learning_quantities"`
-	Assumed    []string `json:"assumed"`
-	Prior      string   `json:"prior,omitempty"`
-	SameAs     []string `json:"learns_as,omitempty"`
-}
-
 func deviceList(e *env, args []string) error {
 	fs := e.flags("device list", "device list [--json]")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
@@ -135,44 +93,13 @@ func deviceList(e *env, args []string) error {
 	if len(pos) > 0 {
 		return e.usagef("unexpected argument %q", pos[0])
 	}
-	var rows []deviceRow
-	presets := device.Presets()
-	byKey := map[string][]string{}
-	for _, p := range presets {
-		byKey[p.LearningKey()] = append(byKey[p.LearningKey()], p.Name)
-	}
-	sourced, total, shared := 0, 0, 0
-	for _, p := range presets {
-		r := deviceRow{Name: p.Name, Kind: p.Kind, Material: p.Material, States: p.States,
-			NLLTP: p.NLLTP, NLLTD: p.NLLTD, OnOff: p.OnOff(), EEvent: p.ReadEnergy(p.Gmax), EPot: p.EPot,
-			Source: devShortRef(p.Reference), Reference: p.Reference, Prior: p.Prior, Assumed: []string{}}
-		for _, q := range p.Provenance() {
-			r.Quantities++
-			if q.Sourced {
-				r.Sourced++
-			} else {
-				r.Assumed = append(r.Assumed, q.Quantity)
-			}
-		}
-		for _, n := range byKey[p.LearningKey()] {
-			if n != p.Name {
-				r.SameAs = append(r.SameAs, n)
-			}
-		}
-		if p.Prior != "" && !strings.HasPrefix(p.Prior, "NeuroSim") {
-			sourced, total = sourced+r.Sourced, total+r.Quantities
-			if len(r.SameAs) > 0 {
-				shared++
-			}
-		}
-		rows = append(rows, r)
-	}
+	l := experiment.ListPresets()
 	if *asJSON {
-		return devEncodeJSON(e.stdout, rows)
+		return e.printJSON(l.Rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tkind\tstates\tNL LTP/LTD\ton/off\tsourced\tE/read (J)\tE/pulse (J)\tsource")
-	for _, r := range rows {
+	for _, r := range l.Rows {
 		def := ""
 		if r.Name == device.DefaultPreset {
 			def = " (default)"
@@ -193,68 +120,8 @@ func deviceList(e *env, args []string) error {
 		"stuck devices, short-term part) whose value cites a measurement; the others are assumed, each with a plausible range "+
 		"(device show NAME). *: identical in every learning field to another preset (the same class prior, no number of its own). "+
 		"NC presets: %d of %d quantities sourced, %d sharing a prior with another. E/read: one read at Gmax, V_read²·Gmax·t_read; "+
-		"E/pulse: one potentiation pulse, V²·G_mid·t_pulse (device/doc.go, Energy).\n", len(rows), sourced, total, shared)
+		"E/pulse: one potentiation pulse, V²·G_mid·t_pulse (device/doc.go, Energy).\n", len(l.Rows), l.Sourced, l.Quantities, l.Shared)
 	return nil
-}
-
-var devRefYear = regexp.MustCompile(`\b((?:19|20)\d\d)[a-z]?\b`)
-
-// devShortRef shortens a reference to "first author year, journal" when it has that shape.
-func devShortRef(ref string) string {
-	author, rest, ok := strings.Cut(ref, ",")
-	if m := devRefYear.FindStringSubmatchIndex(rest); ok && m != nil {
-		s := author + " " + rest[m[2]:m[3]]
-		// The journal follows the year: "…, 2020, Nano Energy 70:104541".
-		if after := strings.TrimLeft(rest[m[1]:], ", "); after != "" {
-			j := after
-			if i := strings.IndexAny(j, "0123456789("); i > 0 {
-				j = j[:i]
-			}
-			j = strings.TrimSuffix(strings.TrimSpace(j), " p.")
-			if j = strings.TrimSpace(j); j != "" {
-				s += ", " + j
-			}
-		}
-		return s
-	}
-	if len([]rune(ref)) > 40 {
-		return string([]rune(ref)[:39]) + "…"
-	}
-	return ref
-}
-
-// ---------------------------------------------------------------------------------------------
-// show
-
-// devField is one field of a device with its JSON name, value and source.
-type devField struct {
-	Field  string `json:"field"`
-	Value  any    `json:"value"`
-	Source string `json:"source"`
-}
-
-// deviceFields lists p's fields in declaration order (nested Review fields as "review.x").
-func deviceFields(p *device.Params) []devField {
-	var out []devField
-	var walk func(v reflect.Value, prefix string)
-	walk = func(v reflect.Value, prefix string) {
-		t := v.Type()
-		for i := range t.NumField() {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if name == "" || name == "-" || name == "source" || name == "ranges" {
-				continue
-			}
-			f := v.Field(i)
-			if f.Kind() == reflect.Struct {
-				walk(f, prefix+name+".")
-				continue
-			}
-			key := prefix + name
-			out = append(out, devField{Field: key, Value: f.Interface(), Source: p.Source[key]})
-		}
-	}
-	walk(reflect.ValueOf(p).Elem(), "")
-	return out
 }
 
 func deviceShow(e *env, args []string) error {
@@ -267,72 +134,14 @@ func deviceShow(e *env, args []string) error {
 	if len(pos) != 1 {
 		return e.usagef("want one device (a preset name or a JSON file), got %d arguments", len(pos))
 	}
-	p, err := devLoad(pos[0])
+	p, err := experiment.ResolveDevice(pos[0])
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return p.WriteJSON(e.stdout)
 	}
-	fmt.Fprintf(e.stdout, "%s: %s, %s, %s programming\nreference: %s\n\n", p.Name, p.Kind, p.Material, p.Programming, p.Reference)
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "field\tvalue\tsource")
-	for _, f := range deviceFields(p) {
-		switch f.Field {
-		case "name", "kind", "material", "programming", "reference":
-			continue
-		}
-		src := f.Source
-		if strings.HasPrefix(f.Field, "review.") && src == "" && reflect.ValueOf(f.Value).IsZero() {
-			continue // a figure the review does not quote
-		}
-		if src == "" {
-			src = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Field, devFormatValue(f.Value), src)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "\nderived: on/off %.4g, read energy at Gmax %.3g J\n", p.OnOff(), p.ReadEnergy(p.Gmax))
-	devPrintProvenance(e.stdout, p)
-	return nil
-}
-
-// devPrintProvenance prints which learning-relevant quantities of p are sourced and the
-// plausible ranges of the assumed ones.
-func devPrintProvenance(w io.Writer, p *device.Params) {
-	s, n := p.SourcedCount()
-	fmt.Fprintf(w, "learning-relevant quantities: %d of %d sourced", s, n)
-	if p.Prior != "" {
-		fmt.Fprintf(w, "; assumptions from the prior of a %s", p.Prior)
-	}
-	fmt.Fprintln(w)
-	for _, q := range p.Provenance() {
-		if q.Sourced {
-			fmt.Fprintf(w, "  %-10s sourced\n", q.Quantity)
-			continue
-		}
-		var parts []string
-		for _, a := range q.Assumed {
-			r := "no range (a rule ties it to others)"
-			if a.Range != nil {
-				r = fmt.Sprintf("range %s–%s", devFormatValue(a.Range[0]), devFormatValue(a.Range[1]))
-			}
-			parts = append(parts, fmt.Sprintf("%s %s, %s", a.Field, devFormatValue(a.Value), r))
-		}
-		fmt.Fprintf(w, "  %-10s assumed: %s\n", q.Quantity, strings.Join(parts, "; "))
-	}
-}
-
-func devFormatValue(v any) string {
-	switch x := v.(type) {
-	case float64:
-		return strconv.FormatFloat(x, 'g', 6, 64)
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
+	return experiment.DescribeDevice(e.stdout, p)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,7 +201,7 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		for _, arg := range splitList(pos[0]) {
-			p, err := devLoad(arg)
+			p, err := experiment.ResolveDevice(arg)
 			if err != nil {
 				return err
 			}
@@ -677,7 +486,7 @@ func devRatio(r device.Row) string {
 
 // devPrintSummary prints a device's review-vs-simulated table.
 func devPrintSummary(w io.Writer, p *device.Params, rep *device.Report, dir string) {
-	fmt.Fprintf(w, "%s (%s) — %s\n", p.Name, p.Kind, devShortRef(p.Reference))
+	fmt.Fprintf(w, "%s (%s) — %s\n", p.Name, p.Kind, experiment.ShortRef(p.Reference))
 	var fits []string
 	switch f := rep.PPFFit; {
 	case f.Tau2 > 0:
@@ -752,7 +561,7 @@ func deviceFit(e *env, args []string) error {
 	cfg := device.DefaultFitConfig()
 	cfg.Name, cfg.Unit, cfg.Bootstrap = *name, u, *boot
 	if *base != "" {
-		b, err := devLoad(*base)
+		b, err := experiment.ResolveDevice(*base)
 		if err != nil {
 			return fmt.Errorf("--base: %w", err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/experiment"
 )
 
 func TestDeviceList(t *testing.T) {
@@ -35,7 +36,7 @@ func TestDeviceList(t *testing.T) {
 
 	code, out, _ = runCLI(t, "device", "list", "--json")
 	require.Equal(t, 0, code)
-	var rows []deviceRow
+	var rows []experiment.PresetRow
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))
 	require.Len(t, rows, len(names))
 	for i, r := range rows {
@@ -421,16 +422,6 @@ func TestDeviceUsageErrors(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", "--help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "usage: nanospike device fit")
-}
-
-func TestDevShortRef(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"Huang W, Hang PJ, Wang Y, et al., 2020, Nano Energy 73:104790", "Huang W 2020, Nano Energy"},
-		{"Sun YL, Ding YT, Xie D, et al., 2021b, Adv Opt Mater 9:2002232", "Sun YL 2021, Adv Opt Mater"},
-		{"none (ideal reference device)", "none (ideal reference device)"},
-	} {
-		assert.Equal(t, tc.want, devShortRef(tc.in))
-	}
 }
 
 func mustReadFile(t *testing.T, path string) []byte {
