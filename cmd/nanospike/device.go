@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/experiment"
-	"github.com/nanospike/nanospike/internal/plots"
 )
 
 func init() {
@@ -196,17 +191,6 @@ func deviceCharacterize(ctx context.Context, e *env, args []string) error {
 	return experiment.WriteCharacterizationSummary(e.stdout, *out, devs, reports)
 }
 
-var devUnits = map[string]float64{"s": 1, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9, "ps": 1e-12}
-
-// devParseUnit reads a conductance unit: S, mS, uS, nS, pS, or a number of siemens.
-func devParseUnit(s string) (float64, bool) {
-	if v, ok := devUnits[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return v, true
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil && v > 0 && !math.IsInf(v, 0)
-}
-
 func deviceFit(e *env, args []string) error {
 	fs := e.flags("device fit", "device fit CURVE.csv [--name NAME] [--out FILE.json] [--unit S|mS|uS|nS|pS] [--base NAME|FILE] [--plot FILE.png|svg] [--bootstrap N]")
 	name := fs.String("name", "", "name of the fitted device (default: the curve file's base name)")
@@ -222,7 +206,7 @@ func deviceFit(e *env, args []string) error {
 	if len(pos) != 1 {
 		return e.usagef("want one curve file, got %d arguments", len(pos))
 	}
-	u, ok := devParseUnit(*unit)
+	u, ok := experiment.ParseConductanceUnit(*unit)
 	if !ok {
 		return e.usagef("--unit must be S, mS, uS, nS, pS or a positive number, got %q", *unit)
 	}
@@ -247,15 +231,9 @@ func deviceFit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	devPrintFit(e.stderr, pos[0], r)
-	for _, w := range r.Warnings {
-		fmt.Fprintf(e.stderr, "  warning: %s\n", w)
-	}
+	experiment.WriteFitReport(e.stderr, pos[0], r)
 	if *plotPath != "" {
-		fig := plots.Figure{Title: r.Params.Name + ": fitted LTP/LTD", XLabel: "pulse number (from the start of LTP)", YLabel: "conductance (S)"}
-		if err := fig.Lines(*plotPath,
-			plots.Series{Name: "measured", X: r.X, Y: r.G, Style: plots.PointStyle},
-			plots.Series{Name: fmt.Sprintf("fit: NL %.2f/%.2f", r.NLLTP, r.NLLTD), X: r.X, Y: r.Model}); err != nil {
+		if err := experiment.PlotFit(*plotPath, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "  plot: %s\n", *plotPath)
@@ -263,67 +241,9 @@ func deviceFit(e *env, args []string) error {
 	if *out == "" {
 		return r.Params.WriteJSON(e.stdout)
 	}
-	if err := devWriteFile(*out, r.Params.WriteJSON); err != nil {
+	if err := experiment.SaveDevice(*out, r.Params); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "  device: %s\n", *out)
-	return nil
-}
-
-// devPrintFit prints a fit's parameters, with their 95 % intervals when it has them, and how
-// well it fits.
-func devPrintFit(w io.Writer, file string, r *device.FitResult) {
-	fmt.Fprintf(w, "fit of %s: %d points (%d LTP, %d LTD)\n", file, r.PointsLTP+r.PointsLTD, r.PointsLTP, r.PointsLTD)
-	ci := r.CI95
-	if ci == nil {
-		fmt.Fprintf(w, "  states %d, Gmin %.4g S, Gmax %.4g S (on/off %.3g), NL LTP %.3f, NL LTD %.3f\n",
-			r.States, r.Gmin, r.Gmax, r.Gmax/r.Gmin, r.NLLTP, r.NLLTD)
-	} else {
-		st := fmt.Sprintf("[%d, %d]", ci.States[0], ci.States[1])
-		if r.Labelled {
-			st = "(the ltp rows' pulse count: no interval)"
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "  parameter\tfit\t95 %% interval (%d bootstrap replicates)\n", r.Bootstrap)
-		fmt.Fprintf(tw, "  states\t%d\t%s\n", r.States, st)
-		fmt.Fprintf(tw, "  Gmin\t%.4g S\t[%.4g, %.4g] S\n", r.Gmin, ci.Gmin[0], ci.Gmin[1])
-		fmt.Fprintf(tw, "  Gmax\t%.4g S\t[%.4g, %.4g] S\n", r.Gmax, ci.Gmax[0], ci.Gmax[1])
-		fmt.Fprintf(tw, "  NL_LTP\t%.2f\t[%.2f, %.2f]\n", r.NLLTP, ci.NLLTP[0], ci.NLLTP[1])
-		fmt.Fprintf(tw, "  NL_LTD\t%.2f\t[%.2f, %.2f]\n", r.NLLTD, ci.NLLTD[0], ci.NLLTD[1])
-		tw.Flush()
-		fmt.Fprintf(w, "  on/off %.3g\n", r.Gmax/r.Gmin)
-	}
-	fmt.Fprintf(w, "  RMSE %.3g S = %.2f %% of the window (LTP %.3g S, LTD %.3g S), R² %.5f\n",
-		r.RMSE, 100*r.NRMSE, r.RMSELTP, r.RMSELTD, r.R2)
-	fmt.Fprintf(w, "  noise (maximum likelihood): C2C σ %.3g %% of the window per pulse, read σ %.3g S\n",
-		100*r.NoiseC2C, r.NoiseRead)
-}
-
-// devWriteFile writes a file atomically: into a temporary file in the same folder, renamed
-// over path once complete, so an interrupted run never leaves half a file. The file gets
-// filePerm.
-func devWriteFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(filePerm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, errors.Unwrap(err))
-	}
 	return nil
 }

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -152,93 +148,6 @@ func TestDeviceFitRoundTrip(t *testing.T) {
 	assert.Contains(t, errOut, badCurve+":4")
 }
 
-// TestDeviceFitCharacterizeOutput: `device fit` reads the ltp_ltd.csv that `device
-// characterize` writes and prints 95 % intervals that hold the device's own parameters, the
-// same on every run.
-func TestDeviceFitCharacterizeOutput(t *testing.T) {
-	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "device", "characterize", "si-nc-phototransistor", "--out", dir, "--seed", "1", "--format", "svg")
-	require.Equal(t, 0, code, errOut)
-	curve := filepath.Join(dir, "si-nc-phototransistor", "ltp_ltd.csv")
-	out := filepath.Join(dir, "fitted.json")
-	code, stdout, errOut := runCLI(t, "device", "fit", curve, "--out", out)
-	require.Equal(t, 0, code, errOut)
-	assert.Empty(t, stdout)
-	assert.Contains(t, errOut, "95 % interval (200 bootstrap replicates)")
-	p, err := device.Preset("si-nc-phototransistor")
-	require.NoError(t, err)
-	ivs := map[string][2]float64{}
-	for _, m := range regexp.MustCompile(`(?m)^  (states|Gmin|Gmax|NL_LTP|NL_LTD) +(\S+)(?: S)? +\[(\S+), (\S+)\]`).FindAllStringSubmatch(errOut, -1) {
-		lo, err1 := strconv.ParseFloat(m[3], 64)
-		hi, err2 := strconv.ParseFloat(m[4], 64)
-		require.NoError(t, err1)
-		require.NoError(t, err2)
-		ivs[m[1]] = [2]float64{lo, hi}
-	}
-	require.Len(t, ivs, 5, "an interval for every parameter:\n%s", errOut)
-	for name, v := range map[string]float64{"states": float64(p.States), "Gmin": p.Gmin, "Gmax": p.Gmax, "NL_LTP": p.NLLTP, "NL_LTD": p.NLLTD} {
-		iv := ivs[name]
-		// The printed bounds are rounded to 4 digits (NL: 2 decimals).
-		tol := max(math.Abs(v)*5e-4, 0.005)
-		if name == "Gmin" || name == "Gmax" {
-			tol = math.Abs(v) * 5e-4
-		}
-		assert.True(t, v >= iv[0]-tol && v <= iv[1]+tol, "%s: true %g outside the printed interval %v", name, v, iv)
-	}
-	q, err := device.LoadParams(out)
-	require.NoError(t, err)
-	assert.Equal(t, "ltp_ltd", q.Name)
-
-	// The same output on every run; no intervals without the bootstrap.
-	_, _, again := runCLI(t, "device", "fit", curve, "--out", out)
-	assert.Equal(t, errOut, again)
-	code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
-	require.Equal(t, 0, code, errOut)
-	assert.NotContains(t, errOut, "interval")
-	assert.Contains(t, errOut, "NL LTP")
-	code, _, errOut = runCLI(t, "device", "fit", curve, "--bootstrap", "-5")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
-}
-
-// TestDeviceFitCharacterized: `device fit` of the ltp_ltd.csv that `device characterize`
-// writes gives back the device's parameters: exactly for a device without cycle-to-cycle and
-// read noise, within the noise for the default preset.
-func TestDeviceFitCharacterized(t *testing.T) {
-	dir := t.TempDir()
-	p, err := device.Preset(device.DefaultPreset)
-	require.NoError(t, err)
-	require.Positive(t, p.C2C)
-	quiet := *p
-	quiet.Name, quiet.C2C, quiet.ReadNoise = "quiet", 0, 0
-	quietFile := filepath.Join(dir, "quiet.json")
-	var b bytes.Buffer
-	require.NoError(t, quiet.WriteJSON(&b))
-	require.NoError(t, os.WriteFile(quietFile, b.Bytes(), 0o644))
-
-	for _, tc := range []struct {
-		arg, sub        string
-		states, nl, win float64 // tolerances: states and window relative, NL absolute
-	}{
-		{quietFile, "quiet", 0, 0.01, 0.001},
-		{p.Name, p.Name, 0.1, 0.5, 0.25},
-	} {
-		code, _, errOut := runCLI(t, "device", "characterize", tc.arg, "--out", dir, "--format", "svg")
-		require.Equal(t, 0, code, errOut)
-		curve := filepath.Join(dir, tc.sub, "ltp_ltd.csv")
-		out := filepath.Join(dir, tc.sub+".fitted.json")
-		code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
-		require.Equal(t, 0, code, errOut)
-		q, err := device.LoadParams(out)
-		require.NoError(t, err)
-		assert.InDelta(t, p.States, q.States, tc.states*float64(p.States), "%s: states", tc.sub)
-		assert.InDelta(t, p.NLLTP, q.NLLTP, tc.nl, "%s: nl_ltp", tc.sub)
-		assert.InDelta(t, p.NLLTD, q.NLLTD, tc.nl, "%s: nl_ltd", tc.sub)
-		assert.InEpsilon(t, p.Gmin, q.Gmin, tc.win, "%s: gmin", tc.sub)
-		assert.InEpsilon(t, p.Gmax, q.Gmax, tc.win, "%s: gmax", tc.sub)
-	}
-}
-
 // TestPermOutputFiles: the files a device command and a run write through a temporary file
 // (os.CreateTemp's 0600) are 0644 whatever the umask, and under the usual umask 022 every file
 // they write is 0644 and every folder 0755.
@@ -336,6 +245,9 @@ func TestDeviceUsageErrors(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", "--help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "usage: nanospike device fit")
+	code, _, errOut = runCLI(t, "device", "fit", "x.csv", "--bootstrap", "-5")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
 }
 
 func mustReadFile(t *testing.T, path string) []byte {
