@@ -1,18 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"image/png"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -36,7 +30,7 @@ func TestDeviceList(t *testing.T) {
 
 	code, out, _ = runCLI(t, "device", "list", "--json")
 	require.Equal(t, 0, code)
-	var rows []deviceRow
+	var rows []experiment.PresetRow
 	require.NoError(t, json.Unmarshal([]byte(out), &rows))
 	require.Len(t, rows, len(names))
 	for i, r := range rows {
@@ -90,99 +84,15 @@ func TestDeviceShow(t *testing.T) {
 	assert.Contains(t, errOut, "known presets")
 }
 
-func TestDeviceCharacterize(t *testing.T) {
+// TestDeviceCharacterizeList: a comma-separated list is characterized in argument order and
+// ends with the table of every device's rows.
+func TestDeviceCharacterizeList(t *testing.T) {
 	dir := t.TempDir()
-	// Huang 2020's MAPbI3:Si NC synapse: the review quotes a 4.8 Hz gain cutoff.
-	code, out, errOut := runCLI(t, "device", "characterize", "mapbi3-si-nc", "--out", dir, "--seed", "3")
-	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "gain high-pass cutoff")
-	assert.Contains(t, out, "4.8")
-	sub := filepath.Join(dir, "mapbi3-si-nc")
-	for _, base := range []string{"ltp_ltd", "ppf", "epsc_vs_spikes", "gain_vs_frequency", "stdp", "retention"} {
-		recs := readCSV(t, filepath.Join(sub, base+".csv"))
-		assert.Greater(t, len(recs), 5, base)
-		b := mustReadFile(t, filepath.Join(sub, base+".png"))
-		_, err := png.Decode(bytes.NewReader(b))
-		assert.NoError(t, err, base)
-	}
-	var sum devSummary
-	require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(sub, "summary.json")), &sum))
-	assert.Equal(t, "mapbi3-si-nc", sum.Device)
-	assert.Equal(t, uint64(3), sum.Seed)
-	require.NotEmpty(t, sum.Rows)
-	var found bool
-	for _, r := range sum.Rows {
-		if r.Figure == "gain high-pass cutoff" {
-			found = true
-			assert.Equal(t, 4.8, r.Review)
-			assert.InEpsilon(t, 4.8, r.Simulated, 0.25, "simulated cutoff")
-		}
-	}
-	assert.True(t, found, "cutoff row in summary.json")
-	recs := readCSV(t, filepath.Join(sub, "summary.csv"))
-	require.Len(t, recs, len(sum.Rows)+1)
-	assert.Equal(t, []string{"figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match", "note"}, recs[0])
-	// Every CSV's header is ASCII snake_case, with the unit last (the plots keep the labels).
-	headers := map[string][]string{
-		"ltp_ltd":           {"pulse", "conductance_s", "noiseless_conductance_s"},
-		"ppf":               {"interval_s", "ppf_index_percent", "fit_ppf_index_percent"},
-		"epsc_vs_spikes":    {"spike", "response_conductance_s"},
-		"gain_vs_frequency": {"frequency_hz", "gain_ratio", "fit_gain_ratio"},
-		"stdp":              {"delta_t_s", "delta_g_over_g0_percent"},
-		"retention":         {"time_s", "retained_fraction", "fit_retained_fraction"},
-	}
-	for base, want := range headers {
-		assert.Equal(t, want, readCSV(t, filepath.Join(sub, base+".csv"))[0], base)
-	}
-
-	// SVG output, and a user device file; a device without review figures says so.
-	code, out, errOut = runCLI(t, "device", "characterize", filepath.Join("..", "..", "device", "testdata", "user-device.json"), "--out", dir, "--format", "svg")
-	require.Equal(t, 0, code, errOut)
-	svg := mustReadFile(t, filepath.Join(dir, "my-si-nc-synapse", "ppf.svg"))
-	assert.Contains(t, string(svg), "<svg")
-	assert.Contains(t, out, "my-si-nc-synapse")
-
-	// A list runs side by side and ends with one table of every review-vs-simulated row, the
-	// same whatever the order of completion.
-	dir2 := t.TempDir()
-	code, out, errOut = runCLI(t, "device", "characterize", "graphene-pnc-ppf,ag-a-si,ideal", "--out", dir2, "--format", "svg")
+	code, out, errOut := runCLI(t, "device", "characterize", "graphene-pnc-ppf,ag-a-si", "--out", dir, "--format", "svg")
 	require.Equal(t, 0, code, errOut)
 	assert.Less(t, strings.Index(out, "graphene-pnc-ppf (phototransistor)"), strings.Index(out, "ag-a-si (memristor)"), "argument order")
 	assert.Contains(t, out, "review vs simulated, all devices")
-	assert.Contains(t, out, "(the review quotes no figure of merit for this device)") // ideal
-	all := readCSV(t, filepath.Join(dir2, "summary.csv"))
-	require.GreaterOrEqual(t, len(all), 4)
-	assert.Equal(t, []string{"device", "figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match"}, all[0])
-	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
-	csvs, err := filepath.Glob(filepath.Join(dir2, "*", "*.csv"))
-	require.NoError(t, err)
-	csvs = append(csvs, filepath.Join(dir2, "summary.csv"))
-	for _, f := range csvs {
-		for _, h := range readCSV(t, f)[0] {
-			assert.Regexp(t, snake, h, "a column of %s", f)
-		}
-	}
-	var ppf []string
-	for _, r := range all {
-		if r[0] == "graphene-pnc-ppf" && r[1] == "PPF index" {
-			ppf = r
-		}
-	}
-	require.NotNil(t, ppf, "Han 2022's PPF index row")
-	assert.Equal(t, "196", ppf[3])
-	assert.Equal(t, []string{"simulated", "yes"}, ppf[6:8], "a protocol's check, and it matches")
-	for _, r := range all {
-		if r[0] == "ag-a-si" && r[1] == "conductance states" {
-			assert.Equal(t, []string{"parameter", "–"}, r[6:8], "a restated parameter is no match")
-		}
-	}
-	assert.Contains(t, out, "restate a parameter")
-	for _, d := range []string{"graphene-pnc-ppf", "ag-a-si", "ideal"} {
-		assert.FileExists(t, filepath.Join(dir2, d, "summary.json"))
-	}
-	code, again, _ := runCLI(t, "device", "characterize", "graphene-pnc-ppf,ag-a-si,ideal", "--out", dir2, "--format", "svg")
-	require.Equal(t, 0, code)
-	assert.Equal(t, out, again, "same seed, same output")
+	assert.FileExists(t, filepath.Join(dir, "summary.csv"))
 }
 
 func TestDeviceFitRoundTrip(t *testing.T) {
@@ -236,93 +146,6 @@ func TestDeviceFitRoundTrip(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", badCurve)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, badCurve+":4")
-}
-
-// TestDeviceFitCharacterizeOutput: `device fit` reads the ltp_ltd.csv that `device
-// characterize` writes and prints 95 % intervals that hold the device's own parameters, the
-// same on every run.
-func TestDeviceFitCharacterizeOutput(t *testing.T) {
-	dir := t.TempDir()
-	code, _, errOut := runCLI(t, "device", "characterize", "si-nc-phototransistor", "--out", dir, "--seed", "1", "--format", "svg")
-	require.Equal(t, 0, code, errOut)
-	curve := filepath.Join(dir, "si-nc-phototransistor", "ltp_ltd.csv")
-	out := filepath.Join(dir, "fitted.json")
-	code, stdout, errOut := runCLI(t, "device", "fit", curve, "--out", out)
-	require.Equal(t, 0, code, errOut)
-	assert.Empty(t, stdout)
-	assert.Contains(t, errOut, "95 % interval (200 bootstrap replicates)")
-	p, err := device.Preset("si-nc-phototransistor")
-	require.NoError(t, err)
-	ivs := map[string][2]float64{}
-	for _, m := range regexp.MustCompile(`(?m)^  (states|Gmin|Gmax|NL_LTP|NL_LTD) +(\S+)(?: S)? +\[(\S+), (\S+)\]`).FindAllStringSubmatch(errOut, -1) {
-		lo, err1 := strconv.ParseFloat(m[3], 64)
-		hi, err2 := strconv.ParseFloat(m[4], 64)
-		require.NoError(t, err1)
-		require.NoError(t, err2)
-		ivs[m[1]] = [2]float64{lo, hi}
-	}
-	require.Len(t, ivs, 5, "an interval for every parameter:\n%s", errOut)
-	for name, v := range map[string]float64{"states": float64(p.States), "Gmin": p.Gmin, "Gmax": p.Gmax, "NL_LTP": p.NLLTP, "NL_LTD": p.NLLTD} {
-		iv := ivs[name]
-		// The printed bounds are rounded to 4 digits (NL: 2 decimals).
-		tol := max(math.Abs(v)*5e-4, 0.005)
-		if name == "Gmin" || name == "Gmax" {
-			tol = math.Abs(v) * 5e-4
-		}
-		assert.True(t, v >= iv[0]-tol && v <= iv[1]+tol, "%s: true %g outside the printed interval %v", name, v, iv)
-	}
-	q, err := device.LoadParams(out)
-	require.NoError(t, err)
-	assert.Equal(t, "ltp_ltd", q.Name)
-
-	// The same output on every run; no intervals without the bootstrap.
-	_, _, again := runCLI(t, "device", "fit", curve, "--out", out)
-	assert.Equal(t, errOut, again)
-	code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
-	require.Equal(t, 0, code, errOut)
-	assert.NotContains(t, errOut, "interval")
-	assert.Contains(t, errOut, "NL LTP")
-	code, _, errOut = runCLI(t, "device", "fit", curve, "--bootstrap", "-5")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
-}
-
-// TestDeviceFitCharacterized: `device fit` of the ltp_ltd.csv that `device characterize`
-// writes gives back the device's parameters: exactly for a device without cycle-to-cycle and
-// read noise, within the noise for the default preset.
-func TestDeviceFitCharacterized(t *testing.T) {
-	dir := t.TempDir()
-	p, err := device.Preset(device.DefaultPreset)
-	require.NoError(t, err)
-	require.Positive(t, p.C2C)
-	quiet := *p
-	quiet.Name, quiet.C2C, quiet.ReadNoise = "quiet", 0, 0
-	quietFile := filepath.Join(dir, "quiet.json")
-	var b bytes.Buffer
-	require.NoError(t, quiet.WriteJSON(&b))
-	require.NoError(t, os.WriteFile(quietFile, b.Bytes(), 0o644))
-
-	for _, tc := range []struct {
-		arg, sub        string
-		states, nl, win float64 // tolerances: states and window relative, NL absolute
-	}{
-		{quietFile, "quiet", 0, 0.01, 0.001},
-		{p.Name, p.Name, 0.1, 0.5, 0.25},
-	} {
-		code, _, errOut := runCLI(t, "device", "characterize", tc.arg, "--out", dir, "--format", "svg")
-		require.Equal(t, 0, code, errOut)
-		curve := filepath.Join(dir, tc.sub, "ltp_ltd.csv")
-		out := filepath.Join(dir, tc.sub+".fitted.json")
-		code, _, errOut = runCLI(t, "device", "fit", curve, "--out", out, "--bootstrap", "0")
-		require.Equal(t, 0, code, errOut)
-		q, err := device.LoadParams(out)
-		require.NoError(t, err)
-		assert.InDelta(t, p.States, q.States, tc.states*float64(p.States), "%s: states", tc.sub)
-		assert.InDelta(t, p.NLLTP, q.NLLTP, tc.nl, "%s: nl_ltp", tc.sub)
-		assert.InDelta(t, p.NLLTD, q.NLLTD, tc.nl, "%s: nl_ltd", tc.sub)
-		assert.InEpsilon(t, p.Gmin, q.Gmin, tc.win, "%s: gmin", tc.sub)
-		assert.InEpsilon(t, p.Gmax, q.Gmax, tc.win, "%s: gmax", tc.sub)
-	}
 }
 
 // TestPermOutputFiles: the files a device command and a run write through a temporary file
@@ -422,16 +245,9 @@ func TestDeviceUsageErrors(t *testing.T) {
 	code, _, errOut = runCLI(t, "device", "fit", "--help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "usage: nanospike device fit")
-}
-
-func TestDevShortRef(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"Huang W, Hang PJ, Wang Y, et al., 2020, Nano Energy 73:104790", "Huang W 2020, Nano Energy"},
-		{"Sun YL, Ding YT, Xie D, et al., 2021b, Adv Opt Mater 9:2002232", "Sun YL 2021, Adv Opt Mater"},
-		{"none (ideal reference device)", "none (ideal reference device)"},
-	} {
-		assert.Equal(t, tc.want, devShortRef(tc.in))
-	}
+	code, _, errOut = runCLI(t, "device", "fit", "x.csv", "--bootstrap", "-5")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--bootstrap must be a number of replicates ≥ 0 (0: no intervals), got -5")
 }
 
 func mustReadFile(t *testing.T, path string) []byte {
@@ -439,11 +255,4 @@ func mustReadFile(t *testing.T, path string) []byte {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return b
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	recs, err := csv.NewReader(bytes.NewReader(mustReadFile(t, path))).ReadAll()
-	require.NoError(t, err, path)
-	return recs
 }
