@@ -101,3 +101,31 @@ func TestTrainEndsNormalised(t *testing.T) {
 		}
 	}
 }
+
+// TestTestCountersDeterministic: the device counters of a test pass (the energy's read
+// figures) are the same bits for any number of replicas, however they are scheduled.
+func TestTestCountersDeterministic(t *testing.T) {
+	d := mnist(t)
+	c := smallConfig(20, 60, 3)
+	c.TestSamples = 1100 // three of respond's batches
+	p, err := device.Preset("si-nc-phototransistor")
+	require.NoError(t, err)
+	m, err := NewSTDPModel(c, p, datasets.Pixels)
+	require.NoError(t, err)
+	m.Labels = make([]int, c.Neurons)
+	for j := range m.Labels {
+		m.Labels[j] = j % 10
+	}
+	var first *EvalResult
+	for _, workers := range []int{1, 3, 2, 3} {
+		m.Config.Eval.Workers = workers
+		_, r, err := m.Test(context.Background(), d.Test, nil)
+		require.NoError(t, err)
+		if first == nil {
+			first = r
+			continue
+		}
+		assert.Equal(t, first.Dev, r.Dev, "workers %d", workers)
+		assert.Equal(t, first.Net, r.Net, "workers %d", workers)
+	}
+}

@@ -2,6 +2,7 @@ package learning
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -413,17 +414,24 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 	res := &EvalResult{Counts: make([][]int32, 0, n), Labels: make([]int, 0, n), Images: n}
 	start := time.Now()
 	var mu sync.Mutex
+	// Each replica's device counters are summed in (batch, seed) order: a float sum in the
+	// order the replicas finished would vary in its last bits from run to run, and every
+	// batch's Evaluate uses the same sequence of seeds.
 	type devCount struct {
-		seed uint64
-		c    device.Counters
+		batch int
+		seed  uint64
+		c     device.Counters
 	}
 	var clones []func() devCount
+	const batch = 512
+	batchNo := 0 // the batch being evaluated, read by clone
 	clone := func(seed uint64) (network.Synapses, error) {
 		switch s := m.Syn.(type) {
 		case *device.Array:
 			c := s.Clone(seed)
 			mu.Lock()
-			clones = append(clones, func() devCount { return devCount{seed, c.Counters()} })
+			batch := batchNo
+			clones = append(clones, func() devCount { return devCount{batch, seed, c.Counters()} })
 			mu.Unlock()
 			return c, nil
 		case *Float:
@@ -431,7 +439,6 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 		}
 		return nil, fmt.Errorf("learning: cannot clone synapses of type %T", m.Syn)
 	}
-	const batch = 512
 	bufs := make([][]float64, batch) // reused across batches
 	imgs := make([][]float64, 0, batch)
 	for b := 0; b < n; b += batch {
@@ -446,6 +453,7 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 			toFloat(p, img)
 			imgs = append(imgs, p)
 		}
+		batchNo = b / batch
 		rs, err := m.Net.Evaluate(ctx, imgs, m.Config.Eval, clone)
 		if err != nil {
 			return nil, err
@@ -464,13 +472,10 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 		dc[i] = f()
 	}
 	slices.SortFunc(dc, func(a, b devCount) int {
-		switch {
-		case a.seed < b.seed:
-			return -1
-		case a.seed > b.seed:
-			return 1
+		if c := cmp.Compare(a.batch, b.batch); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(a.seed, b.seed)
 	})
 	for _, d := range dc {
 		res.Dev = res.Dev.Add(d.c)
