@@ -1,9 +1,9 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -393,32 +393,11 @@ func encodeIndented(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writeViaTemp writes a file atomically: into a temporary file in the same folder, renamed
-// over path once complete, so an interrupted run never leaves half a file. The file is
-// 0644, readable by all as os.Create's files are under the usual umask, which a temporary
-// file (0600) is not.
-func writeViaTemp(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+// writeViaTemp writes what write produces to path atomically (WriteFileAtomic).
+func writeViaTemp(path string, write func(io.Writer) error) error {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, errors.Unwrap(err))
-	}
-	return nil
+	return WriteFileAtomic(path, b.Bytes())
 }

@@ -1,6 +1,20 @@
-// Package experiment holds the logic of experiments made of many runs:
-// seeds, the statistics that summarise them, and the rules that decide
-// what a comparison may claim.
+// Package experiment holds what nanospike does with networks and devices, below the
+// command line that asks for it:
+//
+//   - a run: Options (the flags), RunConfig (a run folder's config.json), Train, Eval and
+//     Metrics, with the folder's lock, checkpoints, learning curve and atomic writes;
+//   - comparisons of devices and sweeps of one device's parameter over seeds (CompareSpec,
+//     Compare), their record (Comparison, compare.json), its tables and plots, shards and
+//     Merge;
+//   - design targets (TargetsSpec, Targets): the parameter values a device needs to stay
+//     within a loss of the ideal device;
+//   - device characterization and fitting (Characterize, WriteFitReport), and the preset
+//     listings;
+//   - the --config file format (FileConfig, ApplyConfig) and the report views that
+//     regenerate the tables of README and docs from records (RegenerateFile);
+//   - the statistics below, which decide what a comparison may claim.
+//
+// Progress goes to a Log; errors in what the user asked for are UsageErrors.
 //
 // # Statistics
 //
