@@ -194,15 +194,19 @@ func BenchmarkDeviceAccumulateRowVar(b *testing.B) {
 	}
 }
 
-// BenchmarkDeviceReadTo reads the whole matrix with read noise (a dense forward pass).
+// BenchmarkDeviceReadTo reads the whole matrix of a differential pair with read noise, both
+// arrays (a dense forward pass, as backprop's).
 func BenchmarkDeviceReadTo(b *testing.B) {
-	a := newBenchArray(b, benchDevice(0, 0.02, 0, false))
-	dst := make([]float64, benchRows*benchCols)
+	q, err := device.NewPair(benchDevice(0, 0.02, 0, false), benchRows, benchCols, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst, scratch := make([]float64, benchRows*benchCols), make([]float64, benchRows*benchCols)
 	it := 0
 	cpu0 := deviceCPUTime()
 	for b.Loop() {
-		dst = a.ReadTo(dst)
+		dst = q.ReadTo(dst, scratch)
 		it++
 	}
-	reportRate(b, float64(it)*benchRows*benchCols, "reads", cpu0)
+	reportRate(b, 2*float64(it)*benchRows*benchCols, "reads", cpu0)
 }

@@ -125,16 +125,14 @@ func (a *Array) Cols() int { return a.cols }
 // Params returns the array's parameters (a copy owned by the array; do not modify).
 func (a *Array) Params() *Params { return &a.p }
 
-// SetWMax sets the weight of a device at nominal Gmax. It panics unless w > 0 and finite.
-func (a *Array) SetWMax(w float64) {
+// setWMax sets the weight of a device at nominal Gmax (Pair.SetWMax). It panics unless w > 0
+// and finite.
+func (a *Array) setWMax(w float64) {
 	if !(w > 0) || math.IsInf(w, 0) {
 		panic(fmt.Sprintf("device: SetWMax(%g): must be > 0 and finite", w))
 	}
 	a.wmax = w
 }
-
-// WMax returns the weight scale.
-func (a *Array) WMax() float64 { return a.wmax }
 
 func (a *Array) index(i, j int) int {
 	if uint(i) >= uint(a.rows) || uint(j) >= uint(a.cols) {
@@ -146,9 +144,9 @@ func (a *Array) index(i, j int) int {
 // weightOf maps a conductance to a weight.
 func (a *Array) weightOf(g float64) float64 { return a.wmax * (g - a.gmin0) / a.dg0 }
 
-// Weight returns the stored weight of device (i, j): no noise, not counted. It panics if (i, j)
+// weight returns the stored weight of device (i, j): no noise, not counted. It panics if (i, j)
 // is out of range.
-func (a *Array) Weight(i, j int) float64 { return a.weightOf(a.g[a.index(i, j)]) }
+func (a *Array) weight(i, j int) float64 { return a.weightOf(a.g[a.index(i, j)]) }
 
 // WeightsTo writes all stored weights, row-major, into dst (allocated if nil or short) and
 // returns it. No noise, not counted.
@@ -166,25 +164,6 @@ func (a *Array) WeightsTo(dst []float64) []float64 {
 // Conductances returns the array's own flat row-major slice of stored conductances (S): a
 // read-only view that later programming changes; do not modify it.
 func (a *Array) Conductances() []float64 { return a.g }
-
-// Window returns device (i, j)'s own [Gmin, Gmax] (drawn with device-to-device variation).
-func (a *Array) Window(i, j int) (gmin, gmax float64) {
-	k := a.index(i, j)
-	c := &a.curves[0]
-	if len(a.curves) > 1 {
-		c = &a.curves[k]
-	}
-	return c.gmin, c.gmax
-}
-
-// Stuck reports whether device (i, j) is stuck (at Gmin or Gmax).
-func (a *Array) Stuck(i, j int) bool {
-	k := a.index(i, j)
-	return a.stuck != nil && a.stuck[k] != notStuck
-}
-
-// Conductance returns the stored conductance of device (i, j) (S).
-func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 
 // readRow starts the read of row i by a spike at time t: it applies the row's short-term
 // facilitation (the spike then adds its own increment) and returns the row's conductances, the
@@ -232,9 +211,10 @@ func rowSum(row []float64) float64 {
 //	dst[j] += WMax·(G_ij·(1 + s_i)·(1 + N(0, σ_read)) − Gmin)/(Gmax − Gmin)
 //
 // where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Read times must
-// not decrease across the array's reads (it panics otherwise; see ResetShortTerm). One
-// independent Gaussian is drawn per device read; AccumulateRowVar with AddReadNoise gives the
-// same distribution with one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
+// not decrease across the array's reads (it panics otherwise). One independent Gaussian is
+// drawn per device read; AccumulateRowVar with AddReadNoise gives the same distribution with
+// one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) <
+// Cols().
 func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	if len(dst) < a.cols {
 		panic(fmt.Sprintf("device: AccumulateRow: len(dst) = %d < cols = %d", len(dst), a.cols))
@@ -382,9 +362,9 @@ func (a *Array) DrainReadNoise(dst []float64, lo, hi [][2]float64) {
 	a.drainNoise(dst, lo, hi)
 }
 
-// ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
+// readTo writes the whole matrix of read weights (with read noise, without facilitation) into
 // dst, row-major (allocated if nil or short), and returns it. It counts Rows()·Cols() reads.
-func (a *Array) ReadTo(dst []float64) []float64 {
+func (a *Array) readTo(dst []float64) []float64 {
 	if cap(dst) < len(a.g) {
 		dst = make([]float64, len(a.g))
 	}
@@ -406,9 +386,9 @@ func (a *Array) ReadTo(dst []float64) []float64 {
 	return dst
 }
 
-// ReadWeight returns one noisy read of device (i, j) as a weight, without facilitation. It
+// readWeight returns one noisy read of device (i, j) as a weight, without facilitation. It
 // counts one read.
-func (a *Array) ReadWeight(i, j int) float64 {
+func (a *Array) readWeight(i, j int) float64 {
 	g := a.g[a.index(i, j)]
 	a.count.Reads++
 	a.count.ReadGSum += g
@@ -802,7 +782,7 @@ func (a *Array) ProgramTo(i, j int, w, tol float64, maxPulses int) int {
 	k := a.index(i, j)
 	used := 0
 	for used < maxPulses {
-		e := w - a.ReadWeight(i, j)
+		e := w - a.readWeight(i, j)
 		if math.Abs(e) <= tol {
 			break
 		}
@@ -825,19 +805,18 @@ func (a *Array) Counters() Counters { return a.count }
 // ResetCounters zeroes the counters.
 func (a *Array) ResetCounters() { a.count = Counters{} }
 
-// ResetShortTerm clears every row's facilitation and sets the time origin back to 0 (e.g. at
-// the start of each input image).
-func (a *Array) ResetShortTerm() {
+// resetShortTerm clears every row's facilitation and sets the time origin back to 0.
+func (a *Array) resetShortTerm() {
 	if a.stp != nil {
 		a.stp.reset()
 	}
 }
 
-// Relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
+// relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
 // conductance relaxes toward its device's Gmin, G ← Gmin + (G − Gmin)·Params.Retained(t), stuck
 // devices excepted, and the volatile state is cleared. As for Device.Relax, t is measured from
 // the last programming; two calls do not compose.
-func (a *Array) Relax(t float64) {
+func (a *Array) relax(t float64) {
 	r := a.p.Retained(t)
 	if r != 1 {
 		for k, g := range a.g {
@@ -851,7 +830,7 @@ func (a *Array) Relax(t float64) {
 			a.g[k] = c.gmin + (g-c.gmin)*r
 		}
 	}
-	a.ResetShortTerm()
+	a.resetShortTerm()
 }
 
 // Clone returns a deep copy of the array's state (conductances, facilitation, WMax)

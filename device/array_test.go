@@ -56,8 +56,8 @@ func TestArrayStaysInWindow(t *testing.T) {
 	storm(a, 1, 20000)
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			lo, hi := a.Window(i, j)
-			g := a.Conductance(i, j)
+			lo, hi := a.window(i, j)
+			g := a.conductance(i, j)
 			require.True(t, g >= lo && g <= hi, "G %g outside [%g, %g] at (%d,%d)", g, lo, hi, i, j)
 			require.True(t, lo >= 0 && lo < hi)
 		}
@@ -74,9 +74,9 @@ func TestStuckDevicesNeverMove(t *testing.T) {
 	nStuck := 0
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			if a.Stuck(i, j) {
+			if a.isStuck(i, j) {
 				nStuck++
-				require.Equal(t, before[i*a.Cols()+j], a.Conductance(i, j))
+				require.Equal(t, before[i*a.Cols()+j], a.conductance(i, j))
 			}
 		}
 	}
@@ -86,7 +86,7 @@ func TestStuckDevicesNeverMove(t *testing.T) {
 	b, err := NewArray(p, 2, 2, 1)
 	require.NoError(t, err)
 	b.Program(0, 0, -50)
-	assert.Equal(t, p.Gmax, b.Conductance(0, 0))
+	assert.Equal(t, p.Gmax, b.conductance(0, 0))
 }
 
 func TestPmaxPulsesReachGmax(t *testing.T) {
@@ -98,11 +98,11 @@ func TestPmaxPulsesReachGmax(t *testing.T) {
 		a.Program(0, 0, 1)
 	}
 	a.Program(0, 1, float64(p.States))
-	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 0), 1e-12)
-	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 1), 1e-12)
-	assert.InDelta(t, 1, a.Weight(0, 0), 1e-9)
+	assert.InEpsilon(t, p.Gmax, a.conductance(0, 0), 1e-12)
+	assert.InEpsilon(t, p.Gmax, a.conductance(0, 1), 1e-12)
+	assert.InDelta(t, 1, a.weight(0, 0), 1e-9)
 	a.Program(0, 0, -float64(p.States))
-	assert.InDelta(t, p.Gmin, a.Conductance(0, 0), 1e-12*p.Gmax)
+	assert.InDelta(t, p.Gmin, a.conductance(0, 0), 1e-12*p.Gmax)
 	c := a.Counters()
 	assert.Equal(t, Counters{PotPulses: 2 * uint64(p.States), DepPulses: uint64(p.States)},
 		Counters{PotPulses: c.PotPulses, DepPulses: c.DepPulses})
@@ -129,7 +129,7 @@ func TestC2CSpread(t *testing.T) {
 		for i := range a.Rows() {
 			for j := range a.Cols() {
 				a.Program(i, j, n)
-				d = append(d, a.Conductance(i, j)-want)
+				d = append(d, a.conductance(i, j)-want)
 			}
 		}
 		m, s := meanStd(d)
@@ -147,7 +147,7 @@ func TestD2DSpread(t *testing.T) {
 	var lo, hi, kp []float64
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			l, h := a.Window(i, j)
+			l, h := a.window(i, j)
 			lo = append(lo, l/p.Gmin)
 			hi = append(hi, h/p.Gmax)
 			kp = append(kp, a.curves[i*a.Cols()+j].kP)
@@ -168,8 +168,8 @@ func TestD2DSpread(t *testing.T) {
 	assert.InDelta(t, p.NLLTP, m, 0.03)
 	assert.InEpsilon(t, p.D2DNL, s, 0.05)
 	// Devices start at their own Gmin.
-	l, _ := a.Window(3, 4)
-	assert.Equal(t, l, a.Conductance(3, 4))
+	l, _ := a.window(3, 4)
+	assert.Equal(t, l, a.conductance(3, 4))
 }
 
 // labelOf inverts invNormA by bisection (for the test only).
@@ -232,19 +232,19 @@ func TestReadNoiseAndWeights(t *testing.T) {
 	p.ReadNoise = 0.05
 	a, err := NewArray(p, 50, 40, 1)
 	require.NoError(t, err)
-	a.SetWMax(2)
+	a.setWMax(2)
 	for i := range a.Rows() {
 		for j := range a.Cols() {
 			a.Program(i, j, 32) // mid window, linear
 		}
 	}
-	w := a.Weight(3, 3)
+	w := a.weight(3, 3)
 	assert.InDelta(t, 1.0, w, 1e-12)
-	assert.Equal(t, 2.0, a.WMax())
+	assert.Equal(t, 2.0, a.wmax)
 	g := 0.5 * (p.Gmin + p.Gmax)
 	var reads []float64
 	for range 20 {
-		reads = append(reads, a.ReadTo(nil)...)
+		reads = append(reads, a.readTo(nil)...)
 	}
 	m, s := meanStd(reads)
 	wantS := 2 * g * p.ReadNoise / (p.Gmax - p.Gmin)
@@ -254,8 +254,8 @@ func TestReadNoiseAndWeights(t *testing.T) {
 	ws := a.WeightsTo(nil)
 	assert.Len(t, ws, 2000)
 	assert.InDelta(t, 1, ws[77], 1e-12)
-	assert.Panics(t, func() { a.SetWMax(0) })
-	assert.Panics(t, func() { a.Weight(50, 0) })
+	assert.Panics(t, func() { a.setWMax(0) })
+	assert.Panics(t, func() { a.weight(50, 0) })
 }
 
 func TestAccumulateRowFacilitation(t *testing.T) {
@@ -264,7 +264,7 @@ func TestAccumulateRowFacilitation(t *testing.T) {
 	a, err := NewArray(p, 3, 5, 1)
 	require.NoError(t, err)
 	a.Program(1, 2, 50)
-	g := a.Conductance(1, 2)
+	g := a.conductance(1, 2)
 	toW := func(gr float64) float64 { return (gr - p.Gmin) / (p.Gmax - p.Gmin) }
 	dst := make([]float64, 5)
 	a.AccumulateRow(dst, 1, 0.1)
@@ -281,7 +281,7 @@ func TestAccumulateRowFacilitation(t *testing.T) {
 	assert.InDelta(t, 0, dst[0], 1e-12)
 	assert.Equal(t, uint64(15), a.Counters().Reads)
 	assert.Panics(t, func() { a.AccumulateRow(dst, 1, 0.05) }, "time going backwards")
-	a.ResetShortTerm()
+	a.resetShortTerm()
 	assert.NotPanics(t, func() { a.AccumulateRow(dst, 1, 0.05) })
 	assert.Panics(t, func() { a.AccumulateRow(dst[:4], 1, 1) })
 }
@@ -293,7 +293,7 @@ func TestProgramTo(t *testing.T) {
 	for _, w := range []float64{0.8, 0.3, 0.55} {
 		used := a.ProgramTo(1, 1, w, 0.03, 500)
 		assert.Greater(t, used, 0)
-		assert.InDelta(t, w, a.Weight(1, 1), 0.1, "write-and-verify toward %g", w)
+		assert.InDelta(t, w, a.weight(1, 1), 0.1, "write-and-verify toward %g", w)
 	}
 	assert.Equal(t, 10, a.ProgramTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
 	assert.InDelta(t, 25.0, a.PulsesFor(0.25)*100/float64(p.States), 1e-9)
@@ -304,7 +304,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 	p.D2DNL, p.D2DG, p.StuckMin = 0.2, 0.03, 0.02
 	a, err := NewArray(p, 10, 12, 77)
 	require.NoError(t, err)
-	a.SetWMax(0.5)
+	a.setWMax(0.5)
 	storm(a, 5, 3000)
 	dst := make([]float64, 12)
 	a.AccumulateRow(dst, 3, 0.5)
@@ -314,7 +314,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 	require.NoError(t, b.UnmarshalBinary(data))
 	assert.Equal(t, hashG(a), hashG(&b))
 	assert.Equal(t, a.Counters(), b.Counters())
-	assert.Equal(t, 0.5, b.WMax())
+	assert.Equal(t, 0.5, b.wmax)
 	// Both continue identically: same RNG state, same curves, same facilitation.
 	storm(a, 6, 3000)
 	storm(&b, 6, 3000)
@@ -337,9 +337,9 @@ func TestRelaxAndEnergy(t *testing.T) {
 	a, err := NewArray(p, 1, 2, 1)
 	require.NoError(t, err)
 	a.Program(0, 0, float64(p.States))
-	a.Relax(100)
+	a.relax(100)
 	y := p.RetA + p.RetB*math.Pow(100, -p.RetM)
-	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.Conductance(0, 0), 1e-12)
+	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.conductance(0, 0), 1e-12)
 	assert.Equal(t, 1.0, p.Retained(0.5))
 	q := idealParams()
 	assert.Equal(t, 1.0, q.Retained(1e9), "no retention data: nothing is lost")
@@ -347,14 +347,14 @@ func TestRelaxAndEnergy(t *testing.T) {
 	a.ResetCounters()
 	dst := make([]float64, 2)
 	a.AccumulateRow(dst, 0, 1)
-	g0 := a.Conductance(0, 1)
+	g0 := a.conductance(0, 1)
 	a.Program(0, 1, 3)
-	g1 := a.Conductance(0, 1)
+	g1 := a.conductance(0, 1)
 	a.Program(0, 1, -2)
-	g2 := a.Conductance(0, 1)
+	g2 := a.conductance(0, 1)
 	c := a.Counters()
 	e := p.EnergyOf(c)
-	gsum := a.Conductance(0, 0) + p.Gmin*(1) // row read before programming col 1
+	gsum := a.conductance(0, 0) + p.Gmin*(1) // row read before programming col 1
 	assert.InEpsilon(t, p.VRead*p.VRead*p.TRead*gsum, e.Read, 1e-9)
 	// Each pulse at its present conductance: V²·(G_before + G_after)/2·t per pulse, and
 	// e_pot_j = V²·G_mid·t, so E = e_pot_j·ΣG/G_mid.
@@ -481,11 +481,11 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 				a.g[0] = a.gmin0 + w0*a.dg0
 				n := a.PulsesAt(0, 0, dw)
 				a.step(0, n)
-				got := a.Weight(0, 0) - w0
+				got := a.weight(0, 0) - w0
 				worst = max(worst, math.Abs(got-dw)/math.Abs(dw))
 				a.g[0] = a.gmin0 + w0*a.dg0
 				a.step(0, a.PulsesFor(dw))
-				nominalWorst = max(nominalWorst, math.Abs(a.Weight(0, 0)-w0-dw)/math.Abs(dw))
+				nominalWorst = max(nominalWorst, math.Abs(a.weight(0, 0)-w0-dw)/math.Abs(dw))
 			}
 		}
 		assert.Less(t, worst, 1e-6, "%s: relative error of the model-based step", name)

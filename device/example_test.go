@@ -15,7 +15,7 @@ func ExampleArray_Program() {
 	}
 	a.Program(0, 1, 4)
 	a.Program(0, 1, -1)
-	fmt.Printf("w = %.2f, pulses for Δw = 0.25: %.1f\n", a.Weight(0, 1), a.PulsesFor(0.25))
+	fmt.Printf("w = %.2f, pulses for Δw = 0.25: %.1f\n", a.WeightsTo(nil)[1], a.PulsesFor(0.25))
 	c := a.Counters()
 	fmt.Printf("%d potentiation pulses at %.1f nS on average, %d depression\n", c.PotPulses, c.PotGSum/float64(c.PotPulses)*1e9, c.DepPulses)
 	// Output:

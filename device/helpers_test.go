@@ -17,3 +17,18 @@ func testParams() *Params {
 func idealParams() *Params {
 	return &Params{Name: "ideal", Gmin: 1e-9, Gmax: 10e-9, States: 64, VRead: 0.5, TRead: 1e-8}
 }
+
+// window returns device (i, j)'s own [Gmin, Gmax] (drawn with device-to-device variation).
+func (a *Array) window(i, j int) (gmin, gmax float64) {
+	k := a.index(i, j)
+	return a.floor(k), a.ceil(k)
+}
+
+// isStuck reports whether device (i, j) is stuck (at Gmin or Gmax).
+func (a *Array) isStuck(i, j int) bool {
+	k := a.index(i, j)
+	return a.stuck != nil && a.stuck[k] != notStuck
+}
+
+// conductance returns the stored conductance of device (i, j) (S).
+func (a *Array) conductance(i, j int) float64 { return a.g[a.index(i, j)] }
