@@ -33,7 +33,7 @@ func hashG(a *Array) uint64 {
 func storm(a *Array, seed uint64, n int) {
 	r := rand.New(rand.NewPCG(seed, 9))
 	for range n {
-		a.Program(r.IntN(a.Rows()), r.IntN(a.Cols()), (r.Float64()-0.5)*80)
+		a.program(r.IntN(a.Rows()), r.IntN(a.Cols()), (r.Float64()-0.5)*80)
 	}
 }
 
@@ -85,7 +85,7 @@ func TestStuckDevicesNeverMove(t *testing.T) {
 	p.StuckMin, p.StuckMax = 0, 1
 	b, err := NewArray(p, 2, 2, 1)
 	require.NoError(t, err)
-	b.Program(0, 0, -50)
+	b.program(0, 0, -50)
 	assert.Equal(t, p.Gmax, b.conductance(0, 0))
 }
 
@@ -95,13 +95,13 @@ func TestPmaxPulsesReachGmax(t *testing.T) {
 	a, err := NewArray(p, 1, 3, 1)
 	require.NoError(t, err)
 	for range p.States {
-		a.Program(0, 0, 1)
+		a.program(0, 0, 1)
 	}
-	a.Program(0, 1, float64(p.States))
+	a.program(0, 1, float64(p.States))
 	assert.InEpsilon(t, p.Gmax, a.conductance(0, 0), 1e-12)
 	assert.InEpsilon(t, p.Gmax, a.conductance(0, 1), 1e-12)
 	assert.InDelta(t, 1, a.weight(0, 0), 1e-9)
-	a.Program(0, 0, -float64(p.States))
+	a.program(0, 0, -float64(p.States))
 	assert.InDelta(t, p.Gmin, a.conductance(0, 0), 1e-12*p.Gmax)
 	c := a.Counters()
 	assert.Equal(t, Counters{PotPulses: 2 * uint64(p.States), DepPulses: uint64(p.States)},
@@ -128,7 +128,7 @@ func TestC2CSpread(t *testing.T) {
 		var d []float64
 		for i := range a.Rows() {
 			for j := range a.Cols() {
-				a.Program(i, j, n)
+				a.program(i, j, n)
 				d = append(d, a.conductance(i, j)-want)
 			}
 		}
@@ -214,7 +214,7 @@ func TestStochasticRoundingMean(t *testing.T) {
 	for _, frac := range []float64{0.3, 2.7} {
 		a.ResetCounters()
 		for range trials {
-			a.Program(0, 0, frac)
+			a.program(0, 0, frac)
 		}
 		got := float64(a.Counters().PotPulses) / trials
 		f := frac - math.Floor(frac)
@@ -222,7 +222,7 @@ func TestStochasticRoundingMean(t *testing.T) {
 	}
 	a.ResetCounters()
 	for range trials {
-		a.Program(0, 0, -0.25)
+		a.program(0, 0, -0.25)
 	}
 	assert.InDelta(t, 0.25, float64(a.Counters().DepPulses)/trials, 5*math.Sqrt(0.25*0.75/trials))
 }
@@ -235,7 +235,7 @@ func TestReadNoiseAndWeights(t *testing.T) {
 	a.setWMax(2)
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			a.Program(i, j, 32) // mid window, linear
+			a.program(i, j, 32) // mid window, linear
 		}
 	}
 	w := a.weight(3, 3)
@@ -263,7 +263,7 @@ func TestAccumulateRowFacilitation(t *testing.T) {
 	p.ReadNoise, p.C2C = 0, 0
 	a, err := NewArray(p, 3, 5, 1)
 	require.NoError(t, err)
-	a.Program(1, 2, 50)
+	a.program(1, 2, 50)
 	g := a.conductance(1, 2)
 	toW := func(gr float64) float64 { return (gr - p.Gmin) / (p.Gmax - p.Gmin) }
 	dst := make([]float64, 5)
@@ -291,12 +291,12 @@ func TestProgramTo(t *testing.T) {
 	a, err := NewArray(p, 4, 4, 9)
 	require.NoError(t, err)
 	for _, w := range []float64{0.8, 0.3, 0.55} {
-		used := a.ProgramTo(1, 1, w, 0.03, 500)
+		used := a.programTo(1, 1, w, 0.03, 500)
 		assert.Greater(t, used, 0)
 		assert.InDelta(t, w, a.weight(1, 1), 0.1, "write-and-verify toward %g", w)
 	}
-	assert.Equal(t, 10, a.ProgramTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
-	assert.InDelta(t, 25.0, a.PulsesFor(0.25)*100/float64(p.States), 1e-9)
+	assert.Equal(t, 10, a.programTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
+	assert.InDelta(t, 25.0, a.pulsesFor(0.25)*100/float64(p.States), 1e-9)
 }
 
 func TestMarshalRoundTripAndClone(t *testing.T) {
@@ -327,7 +327,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 
 	c := a.Clone(1)
 	assert.Equal(t, hashG(a), hashG(c))
-	c.Program(0, 0, 30)
+	c.program(0, 0, 30)
 	assert.NotEqual(t, hashG(a), hashG(c), "a clone owns its conductances")
 }
 
@@ -336,7 +336,7 @@ func TestRelaxAndEnergy(t *testing.T) {
 	p.C2C, p.ReadNoise = 0, 0
 	a, err := NewArray(p, 1, 2, 1)
 	require.NoError(t, err)
-	a.Program(0, 0, float64(p.States))
+	a.program(0, 0, float64(p.States))
 	a.relax(100)
 	y := p.RetA + p.RetB*math.Pow(100, -p.RetM)
 	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.conductance(0, 0), 1e-12)
@@ -348,9 +348,9 @@ func TestRelaxAndEnergy(t *testing.T) {
 	dst := make([]float64, 2)
 	a.AccumulateRow(dst, 0, 1)
 	g0 := a.conductance(0, 1)
-	a.Program(0, 1, 3)
+	a.program(0, 1, 3)
 	g1 := a.conductance(0, 1)
-	a.Program(0, 1, -2)
+	a.program(0, 1, -2)
 	g2 := a.conductance(0, 1)
 	c := a.Counters()
 	e := p.EnergyOf(c)
@@ -377,8 +377,8 @@ func TestAccumulateRowVarMatchesPerReadNoise(t *testing.T) {
 	a, err := NewArray(p, 6, 2, 1)
 	require.NoError(t, err)
 	for i := range 6 {
-		a.Program(i, 0, float64(10*i+5))
-		a.Program(i, 1, 60)
+		a.program(i, 0, float64(10*i+5))
+		a.program(i, 1, 60)
 	}
 	const trials = 20000
 	var direct, deferred [2][]float64
@@ -479,12 +479,12 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 		for _, w0 := range []float64{0.05, 0.3, 0.6, 0.9} {
 			for _, dw := range []float64{0.02, -0.02, 0.005, -0.005} {
 				a.g[0] = a.gmin0 + w0*a.dg0
-				n := a.PulsesAt(0, 0, dw)
+				n := a.pulsesAt(0, dw)
 				a.step(0, n)
 				got := a.weight(0, 0) - w0
 				worst = max(worst, math.Abs(got-dw)/math.Abs(dw))
 				a.g[0] = a.gmin0 + w0*a.dg0
-				a.step(0, a.PulsesFor(dw))
+				a.step(0, a.pulsesFor(dw))
 				nominalWorst = max(nominalWorst, math.Abs(a.weight(0, 0)-w0-dw)/math.Abs(dw))
 			}
 		}
@@ -498,8 +498,8 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 	p, _ := Preset("ag-a-si")
 	a, err := NewArray(p, 1, 1, 1)
 	require.NoError(t, err)
-	assert.Equal(t, float64(p.States), a.PulsesAt(0, 0, 5))
-	assert.Equal(t, -float64(p.States), a.PulsesAt(0, 0, -5))
+	assert.Equal(t, float64(p.States), a.pulsesAt(0, 5))
+	assert.Equal(t, -float64(p.States), a.pulsesAt(0, -5))
 }
 
 // TestArrayRoundIsBernoulli: the array's stochastic rounding (one uniform per success, see
@@ -553,9 +553,8 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
 }
 
-// TestProgramColMatchesProgram: the batched calls (ProgramCol, ProgramRowAt, ProgramRow,
-// ProgramAt) are
-// Program one device after the other:
+// TestProgramColMatchesProgram: the batches of every shape (a column, a whole row, scattered
+// devices, among them one row's) are the devices programmed one after the other:
 // same conductances, counters and random state, for sub-pulse, whole and mixed counts of
 // both signs, zeros, stuck devices and an analog device.
 func TestProgramColMatchesProgram(t *testing.T) {
@@ -588,15 +587,15 @@ func TestProgramColMatchesProgram(t *testing.T) {
 				for m := range flat {
 					flat[m] = int32(r.IntN(30 * 20))
 				}
-				a.ProgramAt(flat, pulses)
+				a.programPulses(&Batch{Index: flat, DW: pulses})
 				for m, k := range flat {
-					b.Program(int(k)/20, int(k)%20, pulses[m])
+					b.program(int(k)/20, int(k)%20, pulses[m])
 				}
 			case round%2 == 0:
 				j := r.IntN(20)
-				a.ProgramCol(j, idx, pulses)
+				a.programPulses(&Batch{Shape: InColumn, Line: j, Index: idx, DW: pulses})
 				for m, i := range idx {
-					b.Program(int(i), j, pulses[m])
+					b.program(int(i), j, pulses[m])
 				}
 			case round%3 == 0:
 				i := r.IntN(30)
@@ -604,15 +603,19 @@ func TestProgramColMatchesProgram(t *testing.T) {
 				for m, j := range idx {
 					dense[j] = pulses[m]
 				}
-				a.ProgramRow(i, dense)
+				a.programPulses(&Batch{Shape: InRow, Line: i, DW: dense})
 				for j, x := range dense {
-					b.Program(i, j, x)
+					b.program(i, j, x)
 				}
 			default:
 				i := r.IntN(30)
-				a.ProgramRowAt(i, idx, pulses)
+				flat := make([]int32, len(idx))
 				for m, j := range idx {
-					b.Program(i, int(j), pulses[m])
+					flat[m] = int32(i*20) + j
+				}
+				a.programPulses(&Batch{Index: flat, DW: pulses})
+				for m, j := range idx {
+					b.program(i, int(j), pulses[m])
 				}
 			}
 		}
@@ -624,12 +627,76 @@ func TestProgramColMatchesProgram(t *testing.T) {
 	}
 	a, err := NewArray(testParams(), 3, 4, 1)
 	require.NoError(t, err)
-	assert.Panics(t, func() { a.ProgramCol(4, []int32{0}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramCol(0, []int32{3}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{4}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{0, 1}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramAt([]int32{12}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramAt(nil, []float64{1}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, Line: 4, Index: []int32{0}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, Index: []int32{3}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InRow, Line: 3, DW: make([]float64, 4)}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InRow, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Index: []int32{0, 1}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Index: []int32{12}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: 3}) })
+	// nil indices are an empty list, not programAt's contiguous run.
+	assert.Panics(t, func() { a.Program(&Batch{DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, DW: []float64{0.1}}) })
+	assert.NotPanics(t, func() { a.Program(&Batch{Shape: InColumn}) })
+}
+
+// TestProgramCounts: Program turns each weight change into the nominal pulse count
+// Δw/WMax·Pmax, or with Model into the model-based count of the device's state before the
+// batch, and then programs those counts.
+func TestProgramCounts(t *testing.T) {
+	for _, model := range []bool{false, true} {
+		a, b := twinArrays(t, false)
+		a.setWMax(0.7)
+		b.setWMax(0.7)
+		r := rand.New(rand.NewPCG(6, 6))
+		for round := range 300 {
+			var bt Batch
+			switch round % 3 {
+			case 0:
+				bt = Batch{Shape: InColumn, Line: r.IntN(20)}
+				for range r.IntN(30) {
+					bt.Index = append(bt.Index, int32(r.IntN(30)))
+				}
+			case 1:
+				bt = Batch{Shape: InRow, Line: r.IntN(30), Index: make([]int32, 20)}
+				for j := range bt.Index {
+					bt.Index[j] = int32(j)
+				}
+			default:
+				for range r.IntN(30) {
+					bt.Index = append(bt.Index, int32(r.IntN(600)))
+				}
+			}
+			for range bt.Index {
+				bt.DW = append(bt.DW, (r.Float64()-0.5)*0.1)
+			}
+			bt.Model = model
+			// The counts b is given: each device's own, from the state before the batch.
+			n := &Batch{Shape: bt.Shape, Line: bt.Line, Index: bt.Index, DW: make([]float64, len(bt.DW))}
+			for m, dw := range bt.DW {
+				k := int(bt.Index[m])
+				switch bt.Shape {
+				case InColumn:
+					k = k*20 + bt.Line
+				case InRow:
+					k += bt.Line * 20
+				}
+				n.DW[m] = a.pulsesFor(1) * dw // pulsesFor is linear: one scale for the batch
+				if model {
+					n.DW[m] = a.pulsesAt(k, dw)
+				}
+			}
+			if bt.Shape == InRow {
+				bt.Index, n.Index = nil, nil
+			}
+			a.Program(&bt)
+			b.programPulses(n)
+		}
+		require.NotZero(t, a.Counters().PotPulses)
+		assert.Equal(t, hashG(b), hashG(a), "model %v", model)
+		assert.Equal(t, b.Counters(), a.Counters())
+		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
+	}
 }
 
 // twinArrays returns two identical 30×20 arrays (D2D variation, stuck devices; analog or not):
@@ -646,66 +713,6 @@ func twinArrays(t *testing.T, analog bool) (a, b *Array) {
 	*b.src = *a.src
 	*b.rsrc = *a.rsrc
 	return a, b
-}
-
-// TestProgramRowsAtMatchesRowByRow: ProgramRowsAt gives the devices, counters and random
-// streams of ProgramRowAt row by row, for sub-pulse counts (the skipped rows), whole counts
-// (row by row) and zeros; and panics on a bad row or column.
-func TestProgramRowsAtMatchesRowByRow(t *testing.T) {
-	for _, analog := range []bool{false, true} {
-		a, b := twinArrays(t, analog)
-		r := rand.New(rand.NewPCG(4, 5))
-		skipped := 0
-		for round := range 2000 {
-			var cols []int32
-			var pulses []float64
-			for range r.IntN(20) {
-				cols = append(cols, int32(r.IntN(20)))
-				x := 0.0
-				switch {
-				case round%7 == 6:
-					x = (r.Float64() - 0.5) * 6 // whole pulses too
-				case r.IntN(6) > 0:
-					x = -r.Float64() * 0.02
-				}
-				pulses = append(pulses, x)
-			}
-			rows := make([]int32, r.IntN(6))
-			for k := range rows {
-				rows[k] = int32(r.IntN(30))
-			}
-			before := a.Counters()
-			a.ProgramRowsAt(rows, cols, pulses)
-			for _, i := range rows {
-				b.ProgramRowAt(int(i), cols, pulses)
-			}
-			if a.Counters() == before {
-				skipped++
-			}
-		}
-		require.NotZero(t, a.Counters().DepPulses)
-		assert.Greater(t, skipped, 100)
-		assert.Equal(t, hashG(b), hashG(a), "analog %v", analog)
-		assert.Equal(t, b.Counters(), a.Counters())
-		assert.InEpsilon(t, b.skipS, a.skipS, 1e-12, "the survival product, up to its rounding")
-		assert.Equal(t, b.skipU, a.skipU)
-		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
-		assert.Equal(t, b.rsrc.Uint64(), a.rsrc.Uint64(), "the rounding streams too")
-	}
-	a, err := NewArray(testParams(), 3, 4, 1)
-	require.NoError(t, err)
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{3}, []int32{0}, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{4}, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{0, 1}, []float64{0.1}) })
-	// nil indices are an empty list, not programAt's contiguous run.
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, []float64{0.1, 0.2}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, nil, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramCol(0, nil, []float64{0.1}) })
-	assert.NotPanics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, nil) })
-	// As row by row: the rows before a bad one are programmed.
-	before := a.Counters().PotPulses
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 3}, []int32{1}, []float64{1}) })
-	assert.Equal(t, before+1, a.Counters().PotPulses, "row 0 programmed before the panic")
 }
 
 // TestMarshalBytesDeterministic: the same array state gives the same checkpoint bytes every

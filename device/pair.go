@@ -54,7 +54,7 @@ func ParsePairScheme(name string) (PairScheme, error) {
 // start with every device at its Gmin (w = 0). A read of the pair reads both devices (two
 // reads counted) and subtracts; the read noise of the two is independent.
 //
-// Pulses: a weight change Δw needs n = Δw/WMax·Pmax nominal pulses (Array.PulsesFor); how they
+// Pulses: a weight change Δw needs n = Δw/WMax·Pmax nominal pulses (Pair.PulsesFor); how they
 // are spread over the two devices is the Pair's Scheme. Fractional pulses are applied by
 // stochastic rounding (Program) or, for a hypothetical analog-amplitude device, continuously
 // (ProgramContinuous).
@@ -136,7 +136,7 @@ func (q *Pair) ReadTo(dst, scratch []float64) []float64 {
 }
 
 // PulsesFor returns the nominal (signed, fractional) number of pulses for a weight change dw.
-func (q *Pair) PulsesFor(dw float64) float64 { return q.Pos.PulsesFor(dw) }
+func (q *Pair) PulsesFor(dw float64) float64 { return q.Pos.pulsesFor(dw) }
 
 // Program applies a signed number of pulses n (a weight change of about n·WMax/Pmax) to pair
 // (i, j) according to the pair's Scheme; a fractional part is applied by stochastic rounding.
