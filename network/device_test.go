@@ -23,7 +23,7 @@ func newDeviceDC(t *testing.T, seed uint64) (*DC, *device.Array) {
 	w := make([]float64, inputs*n)
 	DCInitWeights(w, seed, 7)
 	for i := range inputs {
-		a.Program(&device.Batch{Shape: device.InRow, Line: i, DW: w[i*n : (i+1)*n]})
+		a.Program(&device.Batch{Shape: device.InRow, Line: i, DW: w[i*n : (i+1)*n], Model: true})
 	}
 	cfg := DefaultDCConfig(inputs, n)
 	cfg.Seed = seed
