@@ -205,8 +205,8 @@ func (t *trace) restore() {
 //
 // Every Δw is carried out as pulses on the device (device.Array.Program),
 // whose fraction is rounded stochastically by the device; the bounds
-// [0, WMax] are the device's own. Normalisation is programmed too: it reads the stored
-// weights (counted in NormReads) and applies Δw = w·(Norm/Σw − 1).
+// [0, WMax] are the device's own. Normalisation is programmed too: it reads
+// the stored weights (counted in NormReads) and applies Δw = w·(Norm/Σw − 1).
 //
 // Only traces above Cut are visited (the others add less than ν·Cut), so a
 // pre spike touches the columns of recently active neurons only, not all N.
