@@ -53,7 +53,8 @@ func newBenchArray(b *testing.B, p *device.Params) *device.Array {
 }
 
 // BenchmarkDeviceProgram programs every device of a 784×400 array once per iteration with one
-// signed pulse (alternating by column, and by iteration, so the array stays mid-window).
+// signed pulse (alternating by column, and by iteration, so the array stays mid-window), a row
+// batch at a time.
 func BenchmarkDeviceProgram(b *testing.B) {
 	cases := []struct {
 		name string
@@ -66,22 +67,24 @@ func BenchmarkDeviceProgram(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			a := newBenchArray(b, c.p)
-			pulses := make([][]float64, 2)
-			for s := range pulses {
-				pulses[s] = make([]float64, benchCols)
-				for j := range pulses[s] {
-					pulses[s][j] = 1
+			dw := make([][]float64, 2) // ±1/Pmax: ±1 pulse
+			for s := range dw {
+				dw[s] = make([]float64, benchCols)
+				for j := range dw[s] {
+					dw[s][j] = 1 / float64(c.p.States)
 					if (j+s)%2 == 1 {
-						pulses[s][j] = -1
+						dw[s][j] = -dw[s][j]
 					}
 				}
 			}
+			batch := device.Batch{Shape: device.InRow}
 			it := 0
 			cpu0 := deviceCPUTime()
 			for b.Loop() {
-				pp := pulses[it%2]
+				batch.DW = dw[it%2]
 				for i := range benchRows {
-					a.ProgramRow(i, pp)
+					batch.Line = i
+					a.Program(&batch)
 				}
 				it++
 			}
@@ -93,19 +96,21 @@ func BenchmarkDeviceProgram(b *testing.B) {
 // BenchmarkDeviceProgramFractional programs every device with ±0.4 pulses: the stochastic
 // rounding path of learning rules.
 func BenchmarkDeviceProgramFractional(b *testing.B) {
-	a := newBenchArray(b, benchDevice(0.035, 0, 0, false))
-	pp := make([]float64, benchCols)
-	for j := range pp {
-		pp[j] = 0.4
+	p := benchDevice(0.035, 0, 0, false)
+	a := newBenchArray(b, p)
+	batch := device.Batch{Shape: device.InRow, DW: make([]float64, benchCols)}
+	for j := range batch.DW {
+		batch.DW[j] = 0.4 / float64(p.States)
 		if j%2 == 1 {
-			pp[j] = -0.4
+			batch.DW[j] = -batch.DW[j]
 		}
 	}
 	it := 0
 	cpu0 := deviceCPUTime()
 	for b.Loop() {
 		for i := range benchRows {
-			a.ProgramRow(i, pp)
+			batch.Line = i
+			a.Program(&batch)
 		}
 		it++
 	}
@@ -115,20 +120,21 @@ func BenchmarkDeviceProgramFractional(b *testing.B) {
 // BenchmarkDeviceProgramCol programs one column's active inputs with the small sub-pulse
 // counts of an STDP potentiation (0.002–0.05 pulses): the rule's commonest update.
 func BenchmarkDeviceProgramCol(b *testing.B) {
-	a := newBenchArray(b, benchDevice(0.035, 0, 0, false))
-	rows := make([]int32, 0, benchRows)
-	pp := make([]float64, 0, benchRows)
+	p := benchDevice(0.035, 0, 0, false)
+	a := newBenchArray(b, p)
+	batch := device.Batch{Shape: device.InColumn}
 	for i := 0; i < benchRows; i += 2 {
-		rows = append(rows, int32(i))
-		pp = append(pp, 0.002+0.048*float64(i%97)/96)
+		batch.Index = append(batch.Index, int32(i))
+		batch.DW = append(batch.DW, (0.002+0.048*float64(i%97)/96)/float64(p.States))
 	}
 	it := 0
 	cpu0 := deviceCPUTime()
 	for b.Loop() {
-		a.ProgramCol(it%benchCols, rows, pp)
+		batch.Line = it % benchCols
+		a.Program(&batch)
 		it++
 	}
-	reportRate(b, float64(it*len(rows)), "updates", cpu0)
+	reportRate(b, float64(it*len(batch.Index)), "updates", cpu0)
 }
 
 // BenchmarkDeviceAccumulateRow reads every row of a 784×400 array once per iteration through
@@ -194,15 +200,19 @@ func BenchmarkDeviceAccumulateRowVar(b *testing.B) {
 	}
 }
 
-// BenchmarkDeviceReadTo reads the whole matrix with read noise (a dense forward pass).
+// BenchmarkDeviceReadTo reads the whole matrix of a differential pair with read noise, both
+// arrays (a dense forward pass, as backprop's).
 func BenchmarkDeviceReadTo(b *testing.B) {
-	a := newBenchArray(b, benchDevice(0, 0.02, 0, false))
-	dst := make([]float64, benchRows*benchCols)
+	q, err := device.NewPair(benchDevice(0, 0.02, 0, false), benchRows, benchCols, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst, scratch := make([]float64, benchRows*benchCols), make([]float64, benchRows*benchCols)
 	it := 0
 	cpu0 := deviceCPUTime()
 	for b.Loop() {
-		dst = a.ReadTo(dst)
+		dst = q.ReadTo(dst, scratch)
 		it++
 	}
-	reportRate(b, float64(it)*benchRows*benchCols, "reads", cpu0)
+	reportRate(b, 2*float64(it)*benchRows*benchCols, "reads", cpu0)
 }

@@ -99,12 +99,12 @@ func syntheticImage(dst []float64, s, k uint64) {
 // benchSTDP is a simple Diehl & Cook-style trace STDP that programs the
 // device array: on an input spike i, w_ij −= 1e-4·post1_j for the recently
 // active neurons j; on a spike of neuron j, w_ij += 1e-2·pre_i·post2_j for
-// the recently active inputs i; each Δw becomes PulsesFor(Δw) pulses
-// (stochastic rounding in the device), the updates of each pre spike and of
-// each post spike in one call (ProgramRowsAt, ProgramCol). Traces are lazy (value 1 at the last
-// spike, decaying with τ = 20, 20, 40 ms); entries older than 5τ are dropped
-// from the active lists. (No weight normalisation: that is package
-// learning's.)
+// the recently active inputs i; each Δw becomes Δw/WMax·Pmax pulses
+// (stochastic rounding in the device), the updates of a step's pre spikes and
+// of each post spike in one batch each (device.Array.Program). Traces are
+// lazy (value 1 at the last spike, decaying with τ = 20, 20, 40 ms); entries
+// older than 5τ are dropped from the active lists. (No weight normalisation:
+// that is package learning's.)
 type benchSTDP struct {
 	arr                  *device.Array
 	dt                   float64 // ms
@@ -112,10 +112,11 @@ type benchSTDP struct {
 	prev2                []float64
 	actPre, actPost      []int32
 	inActPre, inActPost  []bool
-	tPre, tPost1, tPost2 []float64 // trace after k steps, k ≤ window
-	winPre, winPost      int       // steps after which a trace is dropped
-	pl                   []float64 // the pulse counts of one call
-	tr                   []float64 // the active inputs' traces at a post spike
+	tPre, tPost1, tPost2 []float64    // trace after k steps, k ≤ window
+	winPre, winPost      int          // steps after which a trace is dropped
+	dw                   []float64    // the active neurons' depressions at a pre spike
+	tr                   []float64    // the active inputs' traces at a post spike
+	dep, pot             device.Batch // the batches of a step's pre spikes and of a post spike
 }
 
 // decayTable returns exp(−k·dt/τ) for k = 0 … n.
@@ -148,10 +149,9 @@ func newBenchSTDP(arr *device.Array, dt float64) *benchSTDP {
 
 func (s *benchSTDP) Step(step int, pre, post []int32) {
 	if len(pre) > 0 && len(s.actPost) > 0 {
-		// The active neurons' depression pulse counts, pruning the list on the way: they depend
-		// on the neuron only, so they are computed once and applied to each pre spike's row.
-		scale := s.arr.PulsesFor(-1e-4) // PulsesFor is linear
-		keep, pl := s.actPost[:0], s.pl[:0]
+		// The active neurons' depressions, pruning the list on the way: they depend on the
+		// neuron only, so they are computed once and applied to each pre spike's row.
+		keep, dw := s.actPost[:0], s.dw[:0]
 		for _, j := range s.actPost {
 			k := step - s.lastPost[j]
 			if k > s.winPost {
@@ -159,10 +159,19 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 				continue
 			}
 			keep = append(keep, j)
-			pl = append(pl, scale*s.tPost1[k])
+			dw = append(dw, -1e-4*s.tPost1[k])
 		}
-		s.actPost, s.pl = keep, pl
-		s.arr.ProgramRowsAt(pre, keep, pl)
+		s.actPost, s.dw = keep, dw
+		n := int32(s.arr.Cols())
+		b := &s.dep
+		b.Index, b.DW = b.Index[:0], b.DW[:0]
+		for _, i := range pre {
+			for m, j := range keep {
+				b.Index = append(b.Index, i*n+j)
+				b.DW = append(b.DW, dw[m])
+			}
+		}
+		s.arr.Program(b)
 	}
 	for _, i := range pre {
 		s.lastPre[i] = step
@@ -190,13 +199,13 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 			if k > s.winPost {
 				continue
 			}
-			scale := s.arr.PulsesFor(1e-2) * s.tPost2[k]
-			pl := s.pl[:0]
+			c := 1e-2 * s.tPost2[k]
+			b := &s.pot
+			b.Shape, b.Line, b.Index, b.DW = device.InColumn, int(j), keep, b.DW[:0]
 			for _, x := range tr {
-				pl = append(pl, scale*x)
+				b.DW = append(b.DW, c*x)
 			}
-			s.arr.ProgramCol(int(j), keep, pl)
-			s.pl = pl
+			s.arr.Program(b)
 		}
 		for _, j := range post {
 			s.lastPost[j] = step
@@ -209,7 +218,9 @@ func (s *benchSTDP) Step(step int, pre, post []int32) {
 }
 
 // newBenchArray784 returns an Inputs×n array of the named preset programmed
-// to Diehl & Cook's initial weights 0.3·(U + 0.01).
+// to Diehl & Cook's initial weights 0.3·(U + 0.01): each weight a Δw from
+// Gmin with the model-based pulse count, which lands near it on a nonlinear
+// device (the nominal count overshoots).
 func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 	p, err := device.Preset(preset)
 	if err != nil {
@@ -221,8 +232,8 @@ func newBenchArray784(b *testing.B, preset string, n int) *device.Array {
 	}
 	w := make([]float64, 784*n)
 	network.DCInitWeights(w, 1, 7)
-	for k, x := range w {
-		a.ProgramTo(k/n, k%n, x, 0.5/float64(p.States), 4*p.States)
+	for i := range 784 {
+		a.Program(&device.Batch{Shape: device.InRow, Line: i, DW: w[i*n : (i+1)*n], Model: true})
 	}
 	a.ResetCounters()
 	return a

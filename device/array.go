@@ -28,7 +28,7 @@ type Array struct {
 	g      []float64 // stored conductances, row-major
 	curves []curve   // one per device, or a single shared one without device-to-device variation
 	// nominal is the preset's own curve (no device-to-device variation): what a programming
-	// controller knows of the devices (PulsesAt).
+	// controller knows of the devices (pulsesAt).
 	nominal curve
 	stuck   []uint8 // per device, nil if the preset has no stuck devices
 	stp     *rowSTP // per-row facilitation, nil if the preset has no short-term component
@@ -48,6 +48,7 @@ type Array struct {
 	skipS      float64     // stochastic rounding (round): survival product since the last success
 	skipU      float64     // and its threshold, 0 until drawn
 	fires      []pulseStep // programAt's scratch: the steps a batch fires, in order
+	counts     []float64   // Program's scratch: a model-based batch's pulse counts
 	touched    float64     // sink of applySteps' touch loop
 	count      Counters
 }
@@ -125,16 +126,14 @@ func (a *Array) Cols() int { return a.cols }
 // Params returns the array's parameters (a copy owned by the array; do not modify).
 func (a *Array) Params() *Params { return &a.p }
 
-// SetWMax sets the weight of a device at nominal Gmax. It panics unless w > 0 and finite.
-func (a *Array) SetWMax(w float64) {
+// setWMax sets the weight of a device at nominal Gmax (Pair.SetWMax). It panics unless w > 0
+// and finite.
+func (a *Array) setWMax(w float64) {
 	if !(w > 0) || math.IsInf(w, 0) {
 		panic(fmt.Sprintf("device: SetWMax(%g): must be > 0 and finite", w))
 	}
 	a.wmax = w
 }
-
-// WMax returns the weight scale.
-func (a *Array) WMax() float64 { return a.wmax }
 
 func (a *Array) index(i, j int) int {
 	if uint(i) >= uint(a.rows) || uint(j) >= uint(a.cols) {
@@ -146,9 +145,9 @@ func (a *Array) index(i, j int) int {
 // weightOf maps a conductance to a weight.
 func (a *Array) weightOf(g float64) float64 { return a.wmax * (g - a.gmin0) / a.dg0 }
 
-// Weight returns the stored weight of device (i, j): no noise, not counted. It panics if (i, j)
+// weight returns the stored weight of device (i, j): no noise, not counted. It panics if (i, j)
 // is out of range.
-func (a *Array) Weight(i, j int) float64 { return a.weightOf(a.g[a.index(i, j)]) }
+func (a *Array) weight(i, j int) float64 { return a.weightOf(a.g[a.index(i, j)]) }
 
 // WeightsTo writes all stored weights, row-major, into dst (allocated if nil or short) and
 // returns it. No noise, not counted.
@@ -166,25 +165,6 @@ func (a *Array) WeightsTo(dst []float64) []float64 {
 // Conductances returns the array's own flat row-major slice of stored conductances (S): a
 // read-only view that later programming changes; do not modify it.
 func (a *Array) Conductances() []float64 { return a.g }
-
-// Window returns device (i, j)'s own [Gmin, Gmax] (drawn with device-to-device variation).
-func (a *Array) Window(i, j int) (gmin, gmax float64) {
-	k := a.index(i, j)
-	c := &a.curves[0]
-	if len(a.curves) > 1 {
-		c = &a.curves[k]
-	}
-	return c.gmin, c.gmax
-}
-
-// Stuck reports whether device (i, j) is stuck (at Gmin or Gmax).
-func (a *Array) Stuck(i, j int) bool {
-	k := a.index(i, j)
-	return a.stuck != nil && a.stuck[k] != notStuck
-}
-
-// Conductance returns the stored conductance of device (i, j) (S).
-func (a *Array) Conductance(i, j int) float64 { return a.g[a.index(i, j)] }
 
 // readRow starts the read of row i by a spike at time t: it applies the row's short-term
 // facilitation (the spike then adds its own increment) and returns the row's conductances, the
@@ -232,9 +212,10 @@ func rowSum(row []float64) float64 {
 //	dst[j] += WMax·(G_ij·(1 + s_i)·(1 + N(0, σ_read)) − Gmin)/(Gmax − Gmin)
 //
 // where s_i is row i's facilitation at t (the spike then adds C1, C2 to it). Read times must
-// not decrease across the array's reads (it panics otherwise; see ResetShortTerm). One
-// independent Gaussian is drawn per device read; AccumulateRowVar with AddReadNoise gives the
-// same distribution with one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) < Cols().
+// not decrease across the array's reads (it panics otherwise). One independent Gaussian is
+// drawn per device read; AccumulateRowVar with AddReadNoise gives the same distribution with
+// one Gaussian per column per time step. It counts Cols() reads. It panics if len(dst) <
+// Cols().
 func (a *Array) AccumulateRow(dst []float64, i int, t float64) {
 	if len(dst) < a.cols {
 		panic(fmt.Sprintf("device: AccumulateRow: len(dst) = %d < cols = %d", len(dst), a.cols))
@@ -382,9 +363,9 @@ func (a *Array) DrainReadNoise(dst []float64, lo, hi [][2]float64) {
 	a.drainNoise(dst, lo, hi)
 }
 
-// ReadTo writes the whole matrix of read weights (with read noise, without facilitation) into
+// readTo writes the whole matrix of read weights (with read noise, without facilitation) into
 // dst, row-major (allocated if nil or short), and returns it. It counts Rows()·Cols() reads.
-func (a *Array) ReadTo(dst []float64) []float64 {
+func (a *Array) readTo(dst []float64) []float64 {
 	if cap(dst) < len(a.g) {
 		dst = make([]float64, len(a.g))
 	}
@@ -406,9 +387,9 @@ func (a *Array) ReadTo(dst []float64) []float64 {
 	return dst
 }
 
-// ReadWeight returns one noisy read of device (i, j) as a weight, without facilitation. It
+// readWeight returns one noisy read of device (i, j) as a weight, without facilitation. It
 // counts one read.
-func (a *Array) ReadWeight(i, j int) float64 {
+func (a *Array) readWeight(i, j int) float64 {
 	g := a.g[a.index(i, j)]
 	a.count.Reads++
 	a.count.ReadGSum += g
@@ -418,162 +399,113 @@ func (a *Array) ReadWeight(i, j int) float64 {
 	return a.weightOf(g)
 }
 
-// Program applies a signed number of pulses to device (i, j): + potentiation, − depression.
-// The fractional part becomes one more pulse with probability equal to the fraction
-// (stochastic rounding), so small updates survive on average. Each programming step of n
-// pulses moves G n pulses along the device's own curve, adds N(0, σ_c2c·(Gmax−Gmin))·√n and
-// clips to the device's window; a stuck device does not move. Pulses are counted (also for
-// stuck devices: the driver does not know). An Analog device takes the fraction exactly, as a
-// proportionally smaller step. It panics if (i, j) is out of range.
-func (a *Array) Program(i, j int, pulses float64) {
-	k := a.index(i, j)
-	if pulses == 0 {
-		return
-	}
-	if a.p.Analog {
-		a.step(k, pulses)
-		return
-	}
-	n := a.round(math.Abs(pulses))
-	if n == 0 {
-		return
-	}
-	a.step(k, math.Copysign(n, pulses))
+// Batch is a list of weight changes for Array.Program: DW[m] on the device named by Shape, Line
+// and Index, in order. Its shapes are those of a learning rule's updates, each of which Program
+// carries out in one pass:
+//
+//	Scattered: DW[m] on device Index[m], row-major (i·Cols + j): e.g. one time step's depressions
+//	InColumn:  DW[m] on device (Index[m], Line): e.g. the potentiations of one post spike
+//	InRow:     DW[j] on device (Line, j) for every column j (Index unused): e.g. one row of a
+//	           normalisation
+//
+// Model selects the model-based pulse count instead of the nominal one (see Program). The zero
+// value is an empty Scattered batch; its slices may be reused once Program returns.
+type Batch struct {
+	Shape Shape
+	Line  int       // the row (InRow) or column (InColumn) of the batch
+	Index []int32   // the devices (Scattered) or rows (InColumn) of the entries
+	DW    []float64 // the weight changes, one per entry
+	Model bool
 }
 
-// ProgramRow applies pulses[j] to device (i, j) for every j (zeros are skipped): the same as
-// Program(i, j, pulses[j]) for j = 0, 1, … (see ProgramCol). It panics if len(pulses) !=
-// Cols().
-func (a *Array) ProgramRow(i int, pulses []float64) {
-	if len(pulses) != a.cols {
-		panic(fmt.Sprintf("device: ProgramRow: len(pulses) = %d, cols = %d", len(pulses), a.cols))
-	}
-	a.programAt(a.index(i, 0), 1, a.cols, nil, pulses)
-}
+// Shape says which devices a Batch's entries program.
+type Shape uint8
 
-// ProgramCol applies pulses[m] to device (rows[m], j) for every m, in order: the same
-// as Program(rows[m], j, pulses[m]) one after the other (the same devices move by the same
-// steps, the same random numbers are drawn, unless a survival product of the rounding lies
-// within rounding error of its threshold: see programAt), at a fraction of the cost for the
-// sub-pulse updates of a learning rule (one pass, no call per device). It panics if a row or
-// j is out of range or len(rows) != len(pulses).
-func (a *Array) ProgramCol(j int, rows []int32, pulses []float64) {
-	if uint(j) >= uint(a.cols) {
-		panic(fmt.Sprintf("device: ProgramCol: column %d out of range [0, %d)", j, a.cols))
-	}
-	if rows == nil {
-		rows = []int32{} // not programAt's contiguous run
-	}
-	a.programAt(j, a.cols, a.rows, rows, pulses)
-}
+// The shapes of a Batch.
+const (
+	Scattered Shape = iota // Index[m] is a row-major device index
+	InColumn               // Index[m] is a row of column Line
+	InRow                  // entry j is device (Line, j)
+)
 
-// ProgramRowAt applies pulses[m] to device (i, cols[m]) for every m, in order: the same as
-// Program(i, cols[m], pulses[m]) one after the other (see ProgramCol). It panics if i or a
-// column is out of range or len(cols) != len(pulses).
-func (a *Array) ProgramRowAt(i int, cols []int32, pulses []float64) {
-	if uint(i) >= uint(a.rows) {
-		panic(fmt.Sprintf("device: ProgramRowAt: row %d out of range [0, %d)", i, a.rows))
-	}
-	if cols == nil {
-		cols = []int32{} // not programAt's contiguous run
-	}
-	a.programAt(i*a.cols, 1, a.cols, cols, pulses)
-}
-
-// ProgramRowsAt is ProgramRowAt(i, cols, pulses) for each i of rows, in order: one call for
-// the input spikes of a time step that depress the same synapses of their rows by the same
-// counts (a pair-based rule's pre spikes). Where every count is a fraction of a pulse, the
-// survival product of a whole row is formed once (in blocks of four as programAt forms them)
-// and a row whose trials all fail is passed in one multiply; a row with a success is done
-// device by device. The outcomes are those of ProgramRowAt row by row, unless a survival
-// product lies within rounding error of its threshold (see programAt). Like ProgramRowAt row by
-// row, it panics on reaching a row out of range, and (given at least one row) if a column is
-// out of range or len(cols) != len(pulses).
-func (a *Array) ProgramRowsAt(rows, cols []int32, pulses []float64) {
-	if len(rows) == 0 {
-		return
-	}
-	if cols == nil {
-		cols = []int32{} // not programAt's contiguous run
-	}
-	P, frac, pos := rowSurvival(pulses)
-	fast := !a.p.Analog && frac && pos && len(rows) > 1
-	if fast {
-		// Validated once for all the rows (programAt checks them again on a row with a success).
-		if len(cols) != len(pulses) {
-			panic(fmt.Sprintf("device: %d indices for %d pulse counts", len(cols), len(pulses)))
-		}
-		for m, x := range cols {
-			if uint(x) >= uint(a.cols) {
-				panic(fmt.Sprintf("device: programming index %d (entry %d) out of range [0, %d)", x, m, a.cols))
+// Program carries out batch b. Each weight change Δw becomes a signed, fractional number of
+// pulses, every count from the state before the batch: NeuroSim's nominal Δw/WMax·Pmax, or,
+// with b.Model, the count that moves the preset's nominal curve by Δw from the device's present
+// conductance (see pulsesAt; it knows G but not the device's own variation or its C2C noise).
+// The devices then take their counts in order, as if programmed one after the other: zeros are
+// skipped; the fractional part becomes one more pulse with probability equal to the fraction
+// (stochastic rounding, so small updates survive on average); a step of n pulses moves G n
+// pulses along the device's own curve, adds N(0, σ_c2c·(Gmax−Gmin))·√n and clips to the
+// device's window; a stuck device does not move. Pulses are counted (also for stuck devices:
+// the driver does not know). An Analog device takes the fraction exactly, as a proportionally
+// smaller step.
+//
+// A batch costs a fraction of one call per device for the sub-pulse updates of a learning rule
+// (see programAt); the outcomes are those of one device after the other unless a survival
+// product of the rounding lies within rounding error (~1e-16 relative) of its threshold.
+//
+// It panics if b.Line or an index is out of range, if len(b.Index) != len(b.DW) (Scattered,
+// InColumn) or len(b.DW) != Cols() (InRow), or if b.Shape is unknown.
+func (a *Array) Program(b *Batch) {
+	base, stride, idx := a.span(b)
+	pulses, scale := b.DW, a.pulsesFor(1) // pulsesFor is linear in Δw
+	if b.Model {
+		c := a.counts[:0]
+		for m, dw := range b.DW {
+			k := base + m
+			if idx != nil {
+				k = base + int(idx[m])*stride
 			}
+			c = append(c, a.pulsesAt(k, dw))
 		}
+		a.counts = c
+		pulses, scale = c, 1
 	}
-	for _, i := range rows {
-		if uint(i) >= uint(a.rows) {
-			panic(fmt.Sprintf("device: ProgramRowsAt: row %d out of range [0, %d)", i, a.rows))
-		}
-		if fast {
-			if a.skipU == 0 {
-				a.skipU = a.roundUniform() // what programAt draws at the row's first fraction
-			}
-			if S := a.skipS * P; S >= a.skipU {
-				a.skipS = S
-				continue
-			}
-		}
-		a.programAt(int(i)*a.cols, 1, a.cols, cols, pulses)
-	}
+	a.programAt(base, stride, idx, pulses, scale)
 }
 
-// rowSurvival returns the product of 1 − |p| over pulses, in blocks of four as programAt forms
-// them (each a tree of two multiplies deep), chained, then the tail; whether every |p| is < 1
-// (not NaN); and whether any is positive.
-func rowSurvival(pulses []float64) (P float64, frac, pos bool) {
-	P = 1
-	m := 0
-	for ; m+4 <= len(pulses); m += 4 {
-		f0, f1, f2, f3 := math.Abs(pulses[m]), math.Abs(pulses[m+1]), math.Abs(pulses[m+2]), math.Abs(pulses[m+3])
-		if !(f0 < 1 && f1 < 1 && f2 < 1 && f3 < 1) {
-			return P, false, pos
+// span checks b and returns its devices as programAt takes them: entry m is device
+// base + idx[m]·stride, or, with idx nil (InRow), base + m.
+func (a *Array) span(b *Batch) (base, stride int, idx []int32) {
+	n := 0
+	switch b.Shape {
+	case Scattered:
+		stride, n = 1, len(a.g)
+	case InColumn:
+		if uint(b.Line) >= uint(a.cols) {
+			panic(fmt.Sprintf("device: Program: column %d out of range [0, %d)", b.Line, a.cols))
 		}
-		pos = pos || f0 > 0 || f1 > 0 || f2 > 0 || f3 > 0
-		P *= ((1 - f0) * (1 - f1)) * ((1 - f2) * (1 - f3))
-	}
-	for ; m < len(pulses); m++ {
-		f := math.Abs(pulses[m])
-		if !(f < 1) {
-			return P, false, pos
+		base, stride, n = b.Line, a.cols, a.rows
+	case InRow:
+		if uint(b.Line) >= uint(a.rows) {
+			panic(fmt.Sprintf("device: Program: row %d out of range [0, %d)", b.Line, a.rows))
 		}
-		pos = pos || f > 0
-		P *= 1 - f
+		if len(b.DW) != a.cols {
+			panic(fmt.Sprintf("device: Program: %d weight changes for a row of %d", len(b.DW), a.cols))
+		}
+		return b.Line * a.cols, 1, nil
+	default:
+		panic(fmt.Sprintf("device: Program: unknown batch shape %d", b.Shape))
 	}
-	return P, true, pos
-}
-
-// ProgramAt applies pulses[m] to device k[m] (row-major index i·Cols + j) for every m, in
-// order, as ProgramCol does: one call for updates scattered over the array (a learning rule's
-// depressions of one time step). It panics if an index is out of range or len(k) !=
-// len(pulses).
-func (a *Array) ProgramAt(k []int32, pulses []float64) {
-	if k == nil {
-		k = []int32{}
-	}
-	a.programAt(0, 1, len(a.g), k, pulses)
-}
-
-// programAt applies pulses[m] to device base + idx[m]·stride (idx[m] < n), or, with idx nil,
-// to device base + m. A sub-pulse count takes round's path inline, with the survival product
-// in a register.
-func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
-	if idx != nil && len(idx) != len(pulses) {
-		panic(fmt.Sprintf("device: %d indices for %d pulse counts", len(idx), len(pulses)))
+	idx = b.Index
+	if len(idx) != len(b.DW) {
+		panic(fmt.Sprintf("device: Program: %d indices for %d weight changes", len(idx), len(b.DW)))
 	}
 	for m, x := range idx {
 		if uint(x) >= uint(n) {
-			panic(fmt.Sprintf("device: programming index %d (entry %d) out of range [0, %d)", x, m, n))
+			panic(fmt.Sprintf("device: Program: index %d (entry %d) out of range [0, %d)", x, m, n))
 		}
 	}
+	if idx == nil {
+		idx = []int32{} // empty, not a contiguous run
+	}
+	return base, stride, idx
+}
+
+// programAt applies scale·pulses[m] pulses to device base + idx[m]·stride, or, with idx nil,
+// to device base + m (the indices are checked by span). A sub-pulse count takes round's path
+// inline, with the survival product in a register.
+func (a *Array) programAt(base, stride int, idx []int32, pulses []float64, scale float64) {
 	at := func(m int) int {
 		if idx == nil {
 			return base + m
@@ -585,8 +517,8 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 	scattered := idx != nil
 	fires := a.fires[:0]
 	if a.p.Analog {
-		for m, p := range pulses {
-			if p != 0 {
+		for m, x := range pulses {
+			if p := scale * x; p != 0 {
 				a.emit(&fires, scattered, at(m), p)
 			}
 		}
@@ -596,15 +528,16 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 	// Blocks of four sub-pulse counts first test the block's survival product, formed as a
 	// tree (two multiplies deep instead of four in a chain): if it stays above U, no trial of
 	// the block succeeds and S takes that product; else the block is done one by one, as
-	// Program would. In exact arithmetic this is the same; in floating point the block's S may
-	// differ from the chained one in its last bits, so an outcome differs from Program's only
-	// when a survival product lies within rounding (~1e-16 relative) of its threshold.
+	// round would. In exact arithmetic this is the same; in floating point the block's S may
+	// differ from the chained one in its last bits, so an outcome differs from one device at
+	// a time only when a survival product lies within rounding (~1e-16 relative) of its
+	// threshold.
 	S, U := a.skipS, a.skipU
 	for m := 0; m < len(pulses); {
 		end := m + 1
 		if m+4 <= len(pulses) {
 			end = m + 4
-			f0, f1, f2, f3 := math.Abs(pulses[m]), math.Abs(pulses[m+1]), math.Abs(pulses[m+2]), math.Abs(pulses[m+3])
+			f0, f1, f2, f3 := math.Abs(scale*pulses[m]), math.Abs(scale*pulses[m+1]), math.Abs(scale*pulses[m+2]), math.Abs(scale*pulses[m+3])
 			if U != 0 && f0 > 0 && f0 < 1 && f1 > 0 && f1 < 1 && f2 > 0 && f2 < 1 && f3 > 0 && f3 < 1 {
 				if S4 := S * (((1 - f0) * (1 - f1)) * ((1 - f2) * (1 - f3))); S4 >= U {
 					S, m = S4, end
@@ -613,7 +546,7 @@ func (a *Array) programAt(base, stride, n int, idx []int32, pulses []float64) {
 			}
 		}
 		for ; m < end; m++ {
-			p := pulses[m]
+			p := scale * pulses[m]
 			f := math.Abs(p)
 			if f >= 1 || f == 0 || f != f {
 				if f == 0 {
@@ -751,23 +684,22 @@ func (a *Array) countPulses(n float64, cnt uint64, g float64) {
 	}
 }
 
-// PulsesFor returns the nominal number of pulses for a weight change dw, NeuroSim's rule
+// pulsesFor returns the nominal number of pulses for a weight change dw, NeuroSim's rule
 // dw/WMax·Pmax (signed, fractional).
-func (a *Array) PulsesFor(dw float64) float64 { return dw / a.wmax * float64(a.p.States) }
+func (a *Array) pulsesFor(dw float64) float64 { return dw / a.wmax * float64(a.p.States) }
 
-// PulsesAt is model-based programming: the number of pulses (signed, fractional, at most Pmax
-// either way) that moves a device with the preset's nominal curve from device (i, j)'s present
+// pulsesAt is model-based programming: the number of pulses (signed, fractional, at most Pmax
+// either way) that moves a device with the preset's nominal curve from device k's present
 // conductance G by the weight change dw. On the curve of the package doc,
 //
 //	n = −ln(1 − ΔG/(c_P − G))/k_P   (ΔG = dw·(Gmax − Gmin)/WMax > 0; likewise with c_D, k_D)
 //
-// and n = ΔG/((Gmax − Gmin)/Pmax) on a linear branch, where PulsesFor gives the same. Unlike
-// PulsesFor (NeuroSim's open-loop count, one nominal step per pulse wherever the device is),
+// and n = ΔG/((Gmax − Gmin)/Pmax) on a linear branch, where pulsesFor gives the same. Unlike
+// pulsesFor (NeuroSim's open-loop count, one nominal step per pulse wherever the device is),
 // it accounts for the nonlinearity: near Gmax a potentiation takes more pulses, near Gmin
 // fewer. It knows G (as a controller that tracks or reads its devices would) but not the
 // device's own variation (D2D) or its cycle-to-cycle noise.
-func (a *Array) PulsesAt(i, j int, dw float64) float64 {
-	k := a.index(i, j)
+func (a *Array) pulsesAt(k int, dw float64) float64 {
 	c := &a.nominal
 	dG := dw * a.dg0 / a.wmax
 	P := float64(a.p.States)
@@ -795,49 +727,24 @@ func (a *Array) PulsesAt(i, j int, dw float64) float64 {
 	return max(-P, min(P, n))
 }
 
-// ProgramTo writes device (i, j) toward the stored weight w by write-and-verify: read (with read
-// noise, counted), stop if within tol, else apply round(PulsesFor(w − read)) pulses (at least
-// one, of the right sign), until maxPulses pulses have been used. It returns the pulses used.
-func (a *Array) ProgramTo(i, j int, w, tol float64, maxPulses int) int {
-	k := a.index(i, j)
-	used := 0
-	for used < maxPulses {
-		e := w - a.ReadWeight(i, j)
-		if math.Abs(e) <= tol {
-			break
-		}
-		n := math.Round(a.PulsesFor(e))
-		if n == 0 {
-			n = math.Copysign(1, e)
-		}
-		if left := float64(maxPulses - used); math.Abs(n) > left {
-			n = math.Copysign(left, n)
-		}
-		a.step(k, n)
-		used += int(math.Abs(n))
-	}
-	return used
-}
-
 // Counters returns the operations since the last reset.
 func (a *Array) Counters() Counters { return a.count }
 
 // ResetCounters zeroes the counters.
 func (a *Array) ResetCounters() { a.count = Counters{} }
 
-// ResetShortTerm clears every row's facilitation and sets the time origin back to 0 (e.g. at
-// the start of each input image).
-func (a *Array) ResetShortTerm() {
+// resetShortTerm clears every row's facilitation and sets the time origin back to 0.
+func (a *Array) resetShortTerm() {
 	if a.stp != nil {
 		a.stp.reset()
 	}
 }
 
-// Relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
+// relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
 // conductance relaxes toward its device's Gmin, G ← Gmin + (G − Gmin)·Params.Retained(t), stuck
 // devices excepted, and the volatile state is cleared. As for Device.Relax, t is measured from
 // the last programming; two calls do not compose.
-func (a *Array) Relax(t float64) {
+func (a *Array) relax(t float64) {
 	r := a.p.Retained(t)
 	if r != 1 {
 		for k, g := range a.g {
@@ -851,7 +758,7 @@ func (a *Array) Relax(t float64) {
 			a.g[k] = c.gmin + (g-c.gmin)*r
 		}
 	}
-	a.ResetShortTerm()
+	a.resetShortTerm()
 }
 
 // Clone returns a deep copy of the array's state (conductances, facilitation, WMax)
@@ -868,7 +775,7 @@ func (a *Array) Clone(seed uint64) *Array {
 	b.ns = normals{src: b.src}
 	b.rsrc = rand.NewPCG(seed, streamRound)
 	b.lanes.seed(rand.NewPCG(seed, streamReadNoise))
-	b.nbits, b.nrej, b.nvar, b.fires = nil, nil, nil, nil
+	b.nbits, b.nrej, b.nvar, b.fires, b.counts = nil, nil, nil, nil, nil
 	b.skipS, b.skipU = 1, 0
 	b.count = Counters{} // a replica has performed no operations yet
 	return &b

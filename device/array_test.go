@@ -33,7 +33,7 @@ func hashG(a *Array) uint64 {
 func storm(a *Array, seed uint64, n int) {
 	r := rand.New(rand.NewPCG(seed, 9))
 	for range n {
-		a.Program(r.IntN(a.Rows()), r.IntN(a.Cols()), (r.Float64()-0.5)*80)
+		a.program(r.IntN(a.Rows()), r.IntN(a.Cols()), (r.Float64()-0.5)*80)
 	}
 }
 
@@ -56,8 +56,8 @@ func TestArrayStaysInWindow(t *testing.T) {
 	storm(a, 1, 20000)
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			lo, hi := a.Window(i, j)
-			g := a.Conductance(i, j)
+			lo, hi := a.window(i, j)
+			g := a.conductance(i, j)
 			require.True(t, g >= lo && g <= hi, "G %g outside [%g, %g] at (%d,%d)", g, lo, hi, i, j)
 			require.True(t, lo >= 0 && lo < hi)
 		}
@@ -74,9 +74,9 @@ func TestStuckDevicesNeverMove(t *testing.T) {
 	nStuck := 0
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			if a.Stuck(i, j) {
+			if a.isStuck(i, j) {
 				nStuck++
-				require.Equal(t, before[i*a.Cols()+j], a.Conductance(i, j))
+				require.Equal(t, before[i*a.Cols()+j], a.conductance(i, j))
 			}
 		}
 	}
@@ -85,8 +85,8 @@ func TestStuckDevicesNeverMove(t *testing.T) {
 	p.StuckMin, p.StuckMax = 0, 1
 	b, err := NewArray(p, 2, 2, 1)
 	require.NoError(t, err)
-	b.Program(0, 0, -50)
-	assert.Equal(t, p.Gmax, b.Conductance(0, 0))
+	b.program(0, 0, -50)
+	assert.Equal(t, p.Gmax, b.conductance(0, 0))
 }
 
 func TestPmaxPulsesReachGmax(t *testing.T) {
@@ -95,14 +95,14 @@ func TestPmaxPulsesReachGmax(t *testing.T) {
 	a, err := NewArray(p, 1, 3, 1)
 	require.NoError(t, err)
 	for range p.States {
-		a.Program(0, 0, 1)
+		a.program(0, 0, 1)
 	}
-	a.Program(0, 1, float64(p.States))
-	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 0), 1e-12)
-	assert.InEpsilon(t, p.Gmax, a.Conductance(0, 1), 1e-12)
-	assert.InDelta(t, 1, a.Weight(0, 0), 1e-9)
-	a.Program(0, 0, -float64(p.States))
-	assert.InDelta(t, p.Gmin, a.Conductance(0, 0), 1e-12*p.Gmax)
+	a.program(0, 1, float64(p.States))
+	assert.InEpsilon(t, p.Gmax, a.conductance(0, 0), 1e-12)
+	assert.InEpsilon(t, p.Gmax, a.conductance(0, 1), 1e-12)
+	assert.InDelta(t, 1, a.weight(0, 0), 1e-9)
+	a.program(0, 0, -float64(p.States))
+	assert.InDelta(t, p.Gmin, a.conductance(0, 0), 1e-12*p.Gmax)
 	c := a.Counters()
 	assert.Equal(t, Counters{PotPulses: 2 * uint64(p.States), DepPulses: uint64(p.States)},
 		Counters{PotPulses: c.PotPulses, DepPulses: c.DepPulses})
@@ -128,8 +128,8 @@ func TestC2CSpread(t *testing.T) {
 		var d []float64
 		for i := range a.Rows() {
 			for j := range a.Cols() {
-				a.Program(i, j, n)
-				d = append(d, a.Conductance(i, j)-want)
+				a.program(i, j, n)
+				d = append(d, a.conductance(i, j)-want)
 			}
 		}
 		m, s := meanStd(d)
@@ -147,7 +147,7 @@ func TestD2DSpread(t *testing.T) {
 	var lo, hi, kp []float64
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			l, h := a.Window(i, j)
+			l, h := a.window(i, j)
 			lo = append(lo, l/p.Gmin)
 			hi = append(hi, h/p.Gmax)
 			kp = append(kp, a.curves[i*a.Cols()+j].kP)
@@ -168,8 +168,8 @@ func TestD2DSpread(t *testing.T) {
 	assert.InDelta(t, p.NLLTP, m, 0.03)
 	assert.InEpsilon(t, p.D2DNL, s, 0.05)
 	// Devices start at their own Gmin.
-	l, _ := a.Window(3, 4)
-	assert.Equal(t, l, a.Conductance(3, 4))
+	l, _ := a.window(3, 4)
+	assert.Equal(t, l, a.conductance(3, 4))
 }
 
 // labelOf inverts invNormA by bisection (for the test only).
@@ -214,7 +214,7 @@ func TestStochasticRoundingMean(t *testing.T) {
 	for _, frac := range []float64{0.3, 2.7} {
 		a.ResetCounters()
 		for range trials {
-			a.Program(0, 0, frac)
+			a.program(0, 0, frac)
 		}
 		got := float64(a.Counters().PotPulses) / trials
 		f := frac - math.Floor(frac)
@@ -222,7 +222,7 @@ func TestStochasticRoundingMean(t *testing.T) {
 	}
 	a.ResetCounters()
 	for range trials {
-		a.Program(0, 0, -0.25)
+		a.program(0, 0, -0.25)
 	}
 	assert.InDelta(t, 0.25, float64(a.Counters().DepPulses)/trials, 5*math.Sqrt(0.25*0.75/trials))
 }
@@ -232,19 +232,19 @@ func TestReadNoiseAndWeights(t *testing.T) {
 	p.ReadNoise = 0.05
 	a, err := NewArray(p, 50, 40, 1)
 	require.NoError(t, err)
-	a.SetWMax(2)
+	a.setWMax(2)
 	for i := range a.Rows() {
 		for j := range a.Cols() {
-			a.Program(i, j, 32) // mid window, linear
+			a.program(i, j, 32) // mid window, linear
 		}
 	}
-	w := a.Weight(3, 3)
+	w := a.weight(3, 3)
 	assert.InDelta(t, 1.0, w, 1e-12)
-	assert.Equal(t, 2.0, a.WMax())
+	assert.Equal(t, 2.0, a.wmax)
 	g := 0.5 * (p.Gmin + p.Gmax)
 	var reads []float64
 	for range 20 {
-		reads = append(reads, a.ReadTo(nil)...)
+		reads = append(reads, a.readTo(nil)...)
 	}
 	m, s := meanStd(reads)
 	wantS := 2 * g * p.ReadNoise / (p.Gmax - p.Gmin)
@@ -254,8 +254,8 @@ func TestReadNoiseAndWeights(t *testing.T) {
 	ws := a.WeightsTo(nil)
 	assert.Len(t, ws, 2000)
 	assert.InDelta(t, 1, ws[77], 1e-12)
-	assert.Panics(t, func() { a.SetWMax(0) })
-	assert.Panics(t, func() { a.Weight(50, 0) })
+	assert.Panics(t, func() { a.setWMax(0) })
+	assert.Panics(t, func() { a.weight(50, 0) })
 }
 
 func TestAccumulateRowFacilitation(t *testing.T) {
@@ -263,8 +263,8 @@ func TestAccumulateRowFacilitation(t *testing.T) {
 	p.ReadNoise, p.C2C = 0, 0
 	a, err := NewArray(p, 3, 5, 1)
 	require.NoError(t, err)
-	a.Program(1, 2, 50)
-	g := a.Conductance(1, 2)
+	a.program(1, 2, 50)
+	g := a.conductance(1, 2)
 	toW := func(gr float64) float64 { return (gr - p.Gmin) / (p.Gmax - p.Gmin) }
 	dst := make([]float64, 5)
 	a.AccumulateRow(dst, 1, 0.1)
@@ -281,7 +281,7 @@ func TestAccumulateRowFacilitation(t *testing.T) {
 	assert.InDelta(t, 0, dst[0], 1e-12)
 	assert.Equal(t, uint64(15), a.Counters().Reads)
 	assert.Panics(t, func() { a.AccumulateRow(dst, 1, 0.05) }, "time going backwards")
-	a.ResetShortTerm()
+	a.resetShortTerm()
 	assert.NotPanics(t, func() { a.AccumulateRow(dst, 1, 0.05) })
 	assert.Panics(t, func() { a.AccumulateRow(dst[:4], 1, 1) })
 }
@@ -291,12 +291,12 @@ func TestProgramTo(t *testing.T) {
 	a, err := NewArray(p, 4, 4, 9)
 	require.NoError(t, err)
 	for _, w := range []float64{0.8, 0.3, 0.55} {
-		used := a.ProgramTo(1, 1, w, 0.03, 500)
+		used := a.programTo(1, 1, w, 0.03, 500)
 		assert.Greater(t, used, 0)
-		assert.InDelta(t, w, a.Weight(1, 1), 0.1, "write-and-verify toward %g", w)
+		assert.InDelta(t, w, a.weight(1, 1), 0.1, "write-and-verify toward %g", w)
 	}
-	assert.Equal(t, 10, a.ProgramTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
-	assert.InDelta(t, 25.0, a.PulsesFor(0.25)*100/float64(p.States), 1e-9)
+	assert.Equal(t, 10, a.programTo(2, 2, 5, 0.01, 10), "an unreachable target uses all pulses")
+	assert.InDelta(t, 25.0, a.pulsesFor(0.25)*100/float64(p.States), 1e-9)
 }
 
 func TestMarshalRoundTripAndClone(t *testing.T) {
@@ -304,7 +304,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 	p.D2DNL, p.D2DG, p.StuckMin = 0.2, 0.03, 0.02
 	a, err := NewArray(p, 10, 12, 77)
 	require.NoError(t, err)
-	a.SetWMax(0.5)
+	a.setWMax(0.5)
 	storm(a, 5, 3000)
 	dst := make([]float64, 12)
 	a.AccumulateRow(dst, 3, 0.5)
@@ -314,7 +314,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 	require.NoError(t, b.UnmarshalBinary(data))
 	assert.Equal(t, hashG(a), hashG(&b))
 	assert.Equal(t, a.Counters(), b.Counters())
-	assert.Equal(t, 0.5, b.WMax())
+	assert.Equal(t, 0.5, b.wmax)
 	// Both continue identically: same RNG state, same curves, same facilitation.
 	storm(a, 6, 3000)
 	storm(&b, 6, 3000)
@@ -327,7 +327,7 @@ func TestMarshalRoundTripAndClone(t *testing.T) {
 
 	c := a.Clone(1)
 	assert.Equal(t, hashG(a), hashG(c))
-	c.Program(0, 0, 30)
+	c.program(0, 0, 30)
 	assert.NotEqual(t, hashG(a), hashG(c), "a clone owns its conductances")
 }
 
@@ -336,10 +336,10 @@ func TestRelaxAndEnergy(t *testing.T) {
 	p.C2C, p.ReadNoise = 0, 0
 	a, err := NewArray(p, 1, 2, 1)
 	require.NoError(t, err)
-	a.Program(0, 0, float64(p.States))
-	a.Relax(100)
+	a.program(0, 0, float64(p.States))
+	a.relax(100)
 	y := p.RetA + p.RetB*math.Pow(100, -p.RetM)
-	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.Conductance(0, 0), 1e-12)
+	assert.InEpsilon(t, p.Gmin+(p.Gmax-p.Gmin)*y, a.conductance(0, 0), 1e-12)
 	assert.Equal(t, 1.0, p.Retained(0.5))
 	q := idealParams()
 	assert.Equal(t, 1.0, q.Retained(1e9), "no retention data: nothing is lost")
@@ -347,14 +347,14 @@ func TestRelaxAndEnergy(t *testing.T) {
 	a.ResetCounters()
 	dst := make([]float64, 2)
 	a.AccumulateRow(dst, 0, 1)
-	g0 := a.Conductance(0, 1)
-	a.Program(0, 1, 3)
-	g1 := a.Conductance(0, 1)
-	a.Program(0, 1, -2)
-	g2 := a.Conductance(0, 1)
+	g0 := a.conductance(0, 1)
+	a.program(0, 1, 3)
+	g1 := a.conductance(0, 1)
+	a.program(0, 1, -2)
+	g2 := a.conductance(0, 1)
 	c := a.Counters()
 	e := p.EnergyOf(c)
-	gsum := a.Conductance(0, 0) + p.Gmin*(1) // row read before programming col 1
+	gsum := a.conductance(0, 0) + p.Gmin*(1) // row read before programming col 1
 	assert.InEpsilon(t, p.VRead*p.VRead*p.TRead*gsum, e.Read, 1e-9)
 	// Each pulse at its present conductance: V²·(G_before + G_after)/2·t per pulse, and
 	// e_pot_j = V²·G_mid·t, so E = e_pot_j·ΣG/G_mid.
@@ -377,8 +377,8 @@ func TestAccumulateRowVarMatchesPerReadNoise(t *testing.T) {
 	a, err := NewArray(p, 6, 2, 1)
 	require.NoError(t, err)
 	for i := range 6 {
-		a.Program(i, 0, float64(10*i+5))
-		a.Program(i, 1, 60)
+		a.program(i, 0, float64(10*i+5))
+		a.program(i, 1, 60)
 	}
 	const trials = 20000
 	var direct, deferred [2][]float64
@@ -479,13 +479,13 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 		for _, w0 := range []float64{0.05, 0.3, 0.6, 0.9} {
 			for _, dw := range []float64{0.02, -0.02, 0.005, -0.005} {
 				a.g[0] = a.gmin0 + w0*a.dg0
-				n := a.PulsesAt(0, 0, dw)
+				n := a.pulsesAt(0, dw)
 				a.step(0, n)
-				got := a.Weight(0, 0) - w0
+				got := a.weight(0, 0) - w0
 				worst = max(worst, math.Abs(got-dw)/math.Abs(dw))
 				a.g[0] = a.gmin0 + w0*a.dg0
-				a.step(0, a.PulsesFor(dw))
-				nominalWorst = max(nominalWorst, math.Abs(a.Weight(0, 0)-w0-dw)/math.Abs(dw))
+				a.step(0, a.pulsesFor(dw))
+				nominalWorst = max(nominalWorst, math.Abs(a.weight(0, 0)-w0-dw)/math.Abs(dw))
 			}
 		}
 		assert.Less(t, worst, 1e-6, "%s: relative error of the model-based step", name)
@@ -498,8 +498,8 @@ func TestPulsesAtInvertsTheCurve(t *testing.T) {
 	p, _ := Preset("ag-a-si")
 	a, err := NewArray(p, 1, 1, 1)
 	require.NoError(t, err)
-	assert.Equal(t, float64(p.States), a.PulsesAt(0, 0, 5))
-	assert.Equal(t, -float64(p.States), a.PulsesAt(0, 0, -5))
+	assert.Equal(t, float64(p.States), a.pulsesAt(0, 5))
+	assert.Equal(t, -float64(p.States), a.pulsesAt(0, -5))
 }
 
 // TestArrayRoundIsBernoulli: the array's stochastic rounding (one uniform per success, see
@@ -553,9 +553,8 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
 }
 
-// TestProgramColMatchesProgram: the batched calls (ProgramCol, ProgramRowAt, ProgramRow,
-// ProgramAt) are
-// Program one device after the other:
+// TestProgramColMatchesProgram: the batches of every shape (a column, a whole row, scattered
+// devices, among them one row's) are the devices programmed one after the other:
 // same conductances, counters and random state, for sub-pulse, whole and mixed counts of
 // both signs, zeros, stuck devices and an analog device.
 func TestProgramColMatchesProgram(t *testing.T) {
@@ -588,15 +587,15 @@ func TestProgramColMatchesProgram(t *testing.T) {
 				for m := range flat {
 					flat[m] = int32(r.IntN(30 * 20))
 				}
-				a.ProgramAt(flat, pulses)
+				a.programPulses(&Batch{Index: flat, DW: pulses})
 				for m, k := range flat {
-					b.Program(int(k)/20, int(k)%20, pulses[m])
+					b.program(int(k)/20, int(k)%20, pulses[m])
 				}
 			case round%2 == 0:
 				j := r.IntN(20)
-				a.ProgramCol(j, idx, pulses)
+				a.programPulses(&Batch{Shape: InColumn, Line: j, Index: idx, DW: pulses})
 				for m, i := range idx {
-					b.Program(int(i), j, pulses[m])
+					b.program(int(i), j, pulses[m])
 				}
 			case round%3 == 0:
 				i := r.IntN(30)
@@ -604,15 +603,19 @@ func TestProgramColMatchesProgram(t *testing.T) {
 				for m, j := range idx {
 					dense[j] = pulses[m]
 				}
-				a.ProgramRow(i, dense)
+				a.programPulses(&Batch{Shape: InRow, Line: i, DW: dense})
 				for j, x := range dense {
-					b.Program(i, j, x)
+					b.program(i, j, x)
 				}
 			default:
 				i := r.IntN(30)
-				a.ProgramRowAt(i, idx, pulses)
+				flat := make([]int32, len(idx))
 				for m, j := range idx {
-					b.Program(i, int(j), pulses[m])
+					flat[m] = int32(i*20) + j
+				}
+				a.programPulses(&Batch{Index: flat, DW: pulses})
+				for m, j := range idx {
+					b.program(i, int(j), pulses[m])
 				}
 			}
 		}
@@ -624,12 +627,76 @@ func TestProgramColMatchesProgram(t *testing.T) {
 	}
 	a, err := NewArray(testParams(), 3, 4, 1)
 	require.NoError(t, err)
-	assert.Panics(t, func() { a.ProgramCol(4, []int32{0}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramCol(0, []int32{3}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{4}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, []int32{0, 1}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramAt([]int32{12}, []float64{1}) })
-	assert.Panics(t, func() { a.ProgramAt(nil, []float64{1}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, Line: 4, Index: []int32{0}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, Index: []int32{3}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InRow, Line: 3, DW: make([]float64, 4)}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InRow, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Index: []int32{0, 1}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Index: []int32{12}, DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: 3}) })
+	// nil indices are an empty list, not programAt's contiguous run.
+	assert.Panics(t, func() { a.Program(&Batch{DW: []float64{1}}) })
+	assert.Panics(t, func() { a.Program(&Batch{Shape: InColumn, DW: []float64{0.1}}) })
+	assert.NotPanics(t, func() { a.Program(&Batch{Shape: InColumn}) })
+}
+
+// TestProgramCounts: Program turns each weight change into the nominal pulse count
+// Δw/WMax·Pmax, or with Model into the model-based count of the device's state before the
+// batch, and then programs those counts.
+func TestProgramCounts(t *testing.T) {
+	for _, model := range []bool{false, true} {
+		a, b := twinArrays(t, false)
+		a.setWMax(0.7)
+		b.setWMax(0.7)
+		r := rand.New(rand.NewPCG(6, 6))
+		for round := range 300 {
+			var bt Batch
+			switch round % 3 {
+			case 0:
+				bt = Batch{Shape: InColumn, Line: r.IntN(20)}
+				for range r.IntN(30) {
+					bt.Index = append(bt.Index, int32(r.IntN(30)))
+				}
+			case 1:
+				bt = Batch{Shape: InRow, Line: r.IntN(30), Index: make([]int32, 20)}
+				for j := range bt.Index {
+					bt.Index[j] = int32(j)
+				}
+			default:
+				for range r.IntN(30) {
+					bt.Index = append(bt.Index, int32(r.IntN(600)))
+				}
+			}
+			for range bt.Index {
+				bt.DW = append(bt.DW, (r.Float64()-0.5)*0.1)
+			}
+			bt.Model = model
+			// The counts b is given: each device's own, from the state before the batch.
+			n := &Batch{Shape: bt.Shape, Line: bt.Line, Index: bt.Index, DW: make([]float64, len(bt.DW))}
+			for m, dw := range bt.DW {
+				k := int(bt.Index[m])
+				switch bt.Shape {
+				case InColumn:
+					k = k*20 + bt.Line
+				case InRow:
+					k += bt.Line * 20
+				}
+				n.DW[m] = a.pulsesFor(1) * dw // pulsesFor is linear: one scale for the batch
+				if model {
+					n.DW[m] = a.pulsesAt(k, dw)
+				}
+			}
+			if bt.Shape == InRow {
+				bt.Index, n.Index = nil, nil
+			}
+			a.Program(&bt)
+			b.programPulses(n)
+		}
+		require.NotZero(t, a.Counters().PotPulses)
+		assert.Equal(t, hashG(b), hashG(a), "model %v", model)
+		assert.Equal(t, b.Counters(), a.Counters())
+		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
+	}
 }
 
 // twinArrays returns two identical 30×20 arrays (D2D variation, stuck devices; analog or not):
@@ -646,66 +713,6 @@ func twinArrays(t *testing.T, analog bool) (a, b *Array) {
 	*b.src = *a.src
 	*b.rsrc = *a.rsrc
 	return a, b
-}
-
-// TestProgramRowsAtMatchesRowByRow: ProgramRowsAt gives the devices, counters and random
-// streams of ProgramRowAt row by row, for sub-pulse counts (the skipped rows), whole counts
-// (row by row) and zeros; and panics on a bad row or column.
-func TestProgramRowsAtMatchesRowByRow(t *testing.T) {
-	for _, analog := range []bool{false, true} {
-		a, b := twinArrays(t, analog)
-		r := rand.New(rand.NewPCG(4, 5))
-		skipped := 0
-		for round := range 2000 {
-			var cols []int32
-			var pulses []float64
-			for range r.IntN(20) {
-				cols = append(cols, int32(r.IntN(20)))
-				x := 0.0
-				switch {
-				case round%7 == 6:
-					x = (r.Float64() - 0.5) * 6 // whole pulses too
-				case r.IntN(6) > 0:
-					x = -r.Float64() * 0.02
-				}
-				pulses = append(pulses, x)
-			}
-			rows := make([]int32, r.IntN(6))
-			for k := range rows {
-				rows[k] = int32(r.IntN(30))
-			}
-			before := a.Counters()
-			a.ProgramRowsAt(rows, cols, pulses)
-			for _, i := range rows {
-				b.ProgramRowAt(int(i), cols, pulses)
-			}
-			if a.Counters() == before {
-				skipped++
-			}
-		}
-		require.NotZero(t, a.Counters().DepPulses)
-		assert.Greater(t, skipped, 100)
-		assert.Equal(t, hashG(b), hashG(a), "analog %v", analog)
-		assert.Equal(t, b.Counters(), a.Counters())
-		assert.InEpsilon(t, b.skipS, a.skipS, 1e-12, "the survival product, up to its rounding")
-		assert.Equal(t, b.skipU, a.skipU)
-		assert.Equal(t, b.src.Uint64(), a.src.Uint64(), "the random streams went the same way")
-		assert.Equal(t, b.rsrc.Uint64(), a.rsrc.Uint64(), "the rounding streams too")
-	}
-	a, err := NewArray(testParams(), 3, 4, 1)
-	require.NoError(t, err)
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{3}, []int32{0}, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{4}, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, []int32{0, 1}, []float64{0.1}) })
-	// nil indices are an empty list, not programAt's contiguous run.
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, []float64{0.1, 0.2}) })
-	assert.Panics(t, func() { a.ProgramRowAt(0, nil, []float64{0.1}) })
-	assert.Panics(t, func() { a.ProgramCol(0, nil, []float64{0.1}) })
-	assert.NotPanics(t, func() { a.ProgramRowsAt([]int32{0, 1}, nil, nil) })
-	// As row by row: the rows before a bad one are programmed.
-	before := a.Counters().PotPulses
-	assert.Panics(t, func() { a.ProgramRowsAt([]int32{0, 3}, []int32{1}, []float64{1}) })
-	assert.Equal(t, before+1, a.Counters().PotPulses, "row 0 programmed before the panic")
 }
 
 // TestMarshalBytesDeterministic: the same array state gives the same checkpoint bytes every

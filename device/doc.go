@@ -34,11 +34,12 @@
 //     redrawn until 0 ≤ Gmin < Gmax.
 //   - Read noise: a read returns G·(1 + N(0, σ_read)).
 //   - Stuck devices: fractions StuckMin and StuckMax sit at Gmin and Gmax forever.
-//   - Fractional pulses (Array.Program) are applied by stochastic rounding, one uniform per
-//     whole pulse fired (Array.round). A learning rule's updates of one spike go to the array in
-//     one call (ProgramCol, ProgramRowAt, ProgramRow; ProgramRowsAt for the rows of a time
-//     step's input spikes, depressed alike), with the outcomes of Program applied to the devices
-//     one after the other (up to floating-point rounding of the survival product).
+//   - Weight changes reach an array in batches (Array.Program; a Batch is one post spike's
+//     column, one row of a normalisation or one time step's scattered updates), each turned
+//     into a signed, fractional pulse count (nominal or model-based). Fractional pulses are
+//     applied by stochastic rounding, one uniform per whole pulse fired (Array.round), with the
+//     outcomes of programming the devices one after the other (up to floating-point rounding
+//     of the survival product).
 //
 // # Short-term plasticity
 //

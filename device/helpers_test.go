@@ -1,5 +1,7 @@
 package device
 
+import "math"
+
 // testParams is a fixture shaped like NeuroSim's Ag:a-Si cell (window, states, NL labels, C2C)
 // with an assumed two-exponential short-term part. Tests must not depend on presets.go.
 func testParams() *Params {
@@ -17,3 +19,67 @@ func testParams() *Params {
 func idealParams() *Params {
 	return &Params{Name: "ideal", Gmin: 1e-9, Gmax: 10e-9, States: 64, VRead: 0.5, TRead: 1e-8}
 }
+
+// program applies a signed, fractional number of pulses to device (i, j) alone: the fractional
+// part by stochastic rounding, an Analog device's exactly. It is the one-device reference the
+// batches (Program) are compared with.
+func (a *Array) program(i, j int, pulses float64) {
+	k := a.index(i, j)
+	if pulses == 0 {
+		return
+	}
+	if a.p.Analog {
+		a.step(k, pulses)
+		return
+	}
+	n := a.round(math.Abs(pulses))
+	if n == 0 {
+		return
+	}
+	a.step(k, math.Copysign(n, pulses))
+}
+
+// programPulses is Program with b.DW read as pulse counts instead of weight changes.
+func (a *Array) programPulses(b *Batch) {
+	base, stride, idx := a.span(b)
+	a.programAt(base, stride, idx, b.DW, 1)
+}
+
+// programTo writes device (i, j) toward the stored weight w by write-and-verify: read (with read
+// noise, counted), stop if within tol, else apply round(pulsesFor(w − read)) pulses (at least
+// one, of the right sign), until maxPulses pulses have been used. It returns the pulses used.
+func (a *Array) programTo(i, j int, w, tol float64, maxPulses int) int {
+	k := a.index(i, j)
+	used := 0
+	for used < maxPulses {
+		e := w - a.readWeight(i, j)
+		if math.Abs(e) <= tol {
+			break
+		}
+		n := math.Round(a.pulsesFor(e))
+		if n == 0 {
+			n = math.Copysign(1, e)
+		}
+		if left := float64(maxPulses - used); math.Abs(n) > left {
+			n = math.Copysign(left, n)
+		}
+		a.step(k, n)
+		used += int(math.Abs(n))
+	}
+	return used
+}
+
+// window returns device (i, j)'s own [Gmin, Gmax] (drawn with device-to-device variation).
+func (a *Array) window(i, j int) (gmin, gmax float64) {
+	k := a.index(i, j)
+	return a.floor(k), a.ceil(k)
+}
+
+// isStuck reports whether device (i, j) is stuck (at Gmin or Gmax).
+func (a *Array) isStuck(i, j int) bool {
+	k := a.index(i, j)
+	return a.stuck != nil && a.stuck[k] != notStuck
+}
+
+// conductance returns the stored conductance of device (i, j) (S).
+func (a *Array) conductance(i, j int) float64 { return a.g[a.index(i, j)] }

@@ -54,7 +54,7 @@ func ParsePairScheme(name string) (PairScheme, error) {
 // start with every device at its Gmin (w = 0). A read of the pair reads both devices (two
 // reads counted) and subtracts; the read noise of the two is independent.
 //
-// Pulses: a weight change Δw needs n = Δw/WMax·Pmax nominal pulses (Array.PulsesFor); how they
+// Pulses: a weight change Δw needs n = Δw/WMax·Pmax nominal pulses (Pair.PulsesFor); how they
 // are spread over the two devices is the Pair's Scheme. Fractional pulses are applied by
 // stochastic rounding (Program) or, for a hypothetical analog-amplitude device, continuously
 // (ProgramContinuous).
@@ -97,15 +97,15 @@ func (q *Pair) Params() *Params { return &q.Pos.p }
 // SetWMax sets the weight of a pair whose G⁺ is at nominal Gmax and G⁻ at nominal Gmin. It
 // panics unless w > 0 and finite.
 func (q *Pair) SetWMax(w float64) {
-	q.Pos.SetWMax(w)
-	q.Neg.SetWMax(w)
+	q.Pos.setWMax(w)
+	q.Neg.setWMax(w)
 }
 
 // WMax returns the weight scale.
 func (q *Pair) WMax() float64 { return q.Pos.wmax }
 
 // Weight returns the stored weight of pair (i, j): no noise, not counted.
-func (q *Pair) Weight(i, j int) float64 { return q.Pos.Weight(i, j) - q.Neg.Weight(i, j) }
+func (q *Pair) Weight(i, j int) float64 { return q.Pos.weight(i, j) - q.Neg.weight(i, j) }
 
 // WeightsTo writes all stored weights, row-major, into dst (allocated if nil or short) and
 // returns it. No noise, not counted.
@@ -127,8 +127,8 @@ func (q *Pair) WeightsTo(dst []float64) []float64 {
 // short) and returns it: each device read once with its read noise, 2·Rows·Cols reads counted.
 // scratch, if long enough, holds the G⁻ reads (else one is allocated).
 func (q *Pair) ReadTo(dst, scratch []float64) []float64 {
-	dst = q.Pos.ReadTo(dst)
-	scratch = q.Neg.ReadTo(scratch)
+	dst = q.Pos.readTo(dst)
+	scratch = q.Neg.readTo(scratch)
 	for k := range dst {
 		dst[k] -= scratch[k]
 	}
@@ -136,7 +136,7 @@ func (q *Pair) ReadTo(dst, scratch []float64) []float64 {
 }
 
 // PulsesFor returns the nominal (signed, fractional) number of pulses for a weight change dw.
-func (q *Pair) PulsesFor(dw float64) float64 { return q.Pos.PulsesFor(dw) }
+func (q *Pair) PulsesFor(dw float64) float64 { return q.Pos.pulsesFor(dw) }
 
 // Program applies a signed number of pulses n (a weight change of about n·WMax/Pmax) to pair
 // (i, j) according to the pair's Scheme; a fractional part is applied by stochastic rounding.
@@ -267,7 +267,7 @@ func (q *Pair) Reset(i, j int) int {
 }
 
 // ReadWeight returns one noisy read of pair (i, j) (two device reads, counted).
-func (q *Pair) ReadWeight(i, j int) float64 { return q.Pos.ReadWeight(i, j) - q.Neg.ReadWeight(i, j) }
+func (q *Pair) ReadWeight(i, j int) float64 { return q.Pos.readWeight(i, j) - q.Neg.readWeight(i, j) }
 
 // ProgramTo writes pair (i, j) toward weight w by write-and-verify on one device, the other
 // left where it is (at its floor after a reset or at construction): w ≥ 0 goes on G⁺, w < 0 on
@@ -283,7 +283,7 @@ func (q *Pair) ProgramTo(i, j int, w, tol float64, maxPulses int) int {
 	}
 	used := 0
 	for used < maxPulses {
-		e := w - (q.Pos.ReadWeight(i, j) - q.Neg.ReadWeight(i, j))
+		e := w - (q.Pos.readWeight(i, j) - q.Neg.readWeight(i, j))
 		if math.Abs(e) <= tol {
 			break
 		}

@@ -22,7 +22,7 @@ func TestPairWeightMap(t *testing.T) {
 	assert.InDelta(t, 0.2, q.Weight(1, 2), 1e-12)
 	q.Program(1, 2, -25) // G- up by 25 pulses
 	assert.InDelta(t, -0.3, q.Weight(1, 2), 1e-12)
-	assert.InDelta(t, 0.1*2, q.Pos.Weight(1, 2), 1e-12, "unipolar: G+ only potentiated")
+	assert.InDelta(t, 0.1*2, q.Pos.weight(1, 2), 1e-12, "unipolar: G+ only potentiated")
 	w := q.WeightsTo(nil)
 	r := q.ReadTo(nil, nil)
 	assert.InDelta(t, -0.3, w[1*3+2], 1e-12)
@@ -40,7 +40,7 @@ func TestPairSignMagnitude(t *testing.T) {
 	q.Program(0, 0, 10)
 	q.Program(0, 0, -4) // shrinks |w|: depresses G+
 	assert.InDelta(t, 0.06, q.Weight(0, 0), 1e-12)
-	assert.InDelta(t, 0.0, q.Neg.Weight(0, 0), 1e-12, "G- untouched")
+	assert.InDelta(t, 0.0, q.Neg.weight(0, 0), 1e-12, "G- untouched")
 	q.Program(0, 0, -6) // G+ to its floor
 	q.Program(0, 0, -3) // now G- carries the weight
 	assert.InDelta(t, -0.03, q.Weight(0, 0), 1e-12)

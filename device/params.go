@@ -19,8 +19,8 @@ type Params struct {
 	Kind string `json:"kind"`
 	// Analog marks an ideal analog weight: a fractional pulse is applied as a
 	// proportionally smaller step instead of being rounded stochastically, so
-	// programming by PulsesFor(Δw) changes the weight by exactly Δw (up to
-	// the bounds and floating-point rounding). Real devices leave it false.
+	// programming Δw by its nominal pulse count changes the weight by exactly Δw
+	// (up to the bounds and floating-point rounding). Real devices leave it false.
 	Analog      bool   `json:"analog,omitempty"` // e.g. "memristor", "phototransistor", "flash", "fefet", "ideal"
 	Material    string `json:"material"`         // e.g. "Si NC", "CsPbBr3 QD"
 	Programming string `json:"programming"`      // "electrical", "optical", "optical/electrical"

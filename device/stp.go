@@ -164,7 +164,7 @@ func (r *rowSTP) find(dx float64) *stpStep {
 func (r *rowSTP) at(p *Params, i int, t float64) float64 {
 	if !r.Valid || t != r.Tc {
 		if r.Valid && t < r.Tc {
-			panic(fmt.Sprintf("device: read at %g s, before the array's previous read at %g s (see ResetShortTerm)", t, r.Tc))
+			panic(fmt.Sprintf("device: read at %g s, before the array's previous read at %g s", t, r.Tc))
 		}
 		r.factors(p, t)
 	}

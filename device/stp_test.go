@@ -100,7 +100,7 @@ func TestRowSTPTimeOrder(t *testing.T) {
 	a.AccumulateRow(dst, 0, 1.0)
 	a.AccumulateRow(dst, 1, 1.0) // the same time: fine
 	assert.Panics(t, func() { a.AccumulateRow(dst, 2, 0.5) }, "another row, earlier")
-	a.ResetShortTerm()
+	a.resetShortTerm()
 	assert.NotPanics(t, func() { a.AccumulateRow(dst, 2, 0.5) })
 }
 

@@ -3,13 +3,14 @@ package learning
 import (
 	"fmt"
 	"math"
+
+	"github.com/nanospike/nanospike/device"
 )
 
 // Float is an ideal weight matrix in [0, WMax] programmed by exact weight
-// changes: the float rule that device arrays are compared with. A "pulse"
-// of Float is a weight change of 1, so PulsesFor(dw) = dw and Program adds
-// it and clips to [0, WMax]. It implements Programmable and
-// network.Synapses. It is not safe for concurrent use.
+// changes: the float rule that device arrays are compared with. Program adds
+// each change and clips to [0, WMax]. It implements Synapses (so
+// Programmable and network.Synapses). It is not safe for concurrent use.
 type Float struct {
 	rows, cols int
 	WMax       float64
@@ -40,9 +41,6 @@ func (f *Float) AccumulateRow(dst []float64, i int, _ float64) {
 	}
 }
 
-// Weight returns w_ij.
-func (f *Float) Weight(i, j int) float64 { return f.W[i*f.cols+j] }
-
 // WeightsTo copies the weights into dst (grown if short) and returns it.
 func (f *Float) WeightsTo(dst []float64) []float64 {
 	if cap(dst) < len(f.W) {
@@ -53,46 +51,33 @@ func (f *Float) WeightsTo(dst []float64) []float64 {
 	return dst
 }
 
-// Program adds dw to w_ij and clips to [0, WMax].
-func (f *Float) Program(i, j int, dw float64) {
-	k := i*f.cols + j
-	f.W[k] = math.Min(math.Max(f.W[k]+dw, 0), f.WMax)
-}
-
-// ProgramCol adds dw[m] to w_(rows[m], j) for every m (see Program).
-func (f *Float) ProgramCol(j int, rows []int32, dw []float64) {
-	for m, i := range rows {
-		f.Program(int(i), j, dw[m])
-	}
-}
-
-// ProgramRowAt adds dw[m] to w_(i, cols[m]) for every m (see Program).
-func (f *Float) ProgramRowAt(i int, cols []int32, dw []float64) {
-	for m, j := range cols {
-		f.Program(i, int(j), dw[m])
-	}
-}
-
-// ProgramAt adds dw[m] to the weight of row-major index k[m] for every m
-// (see Program).
-func (f *Float) ProgramAt(k []int32, dw []float64) {
-	for m, x := range k {
-		f.Program(int(x)/f.cols, int(x)%f.cols, dw[m])
-	}
-}
-
-// ProgramRow adds dw[j] to w_ij for every j with dw[j] ≠ 0 (see Program;
-// as device.Array.ProgramRow, zeros are skipped).
-func (f *Float) ProgramRow(i int, dw []float64) {
-	for j, x := range dw[:f.cols] {
-		if x != 0 {
-			f.Program(i, j, x)
+// Program adds each weight change of b to its weight and clips to [0, WMax], in order, with
+// the shapes of device.Array.Program (an InRow batch skips zeros); b.Model is ignored, since a
+// Float's "pulse" is an exact weight change. It panics if an index is out of range.
+func (f *Float) Program(b *device.Batch) {
+	switch b.Shape {
+	case device.InColumn:
+		for m, i := range b.Index {
+			f.add(int(i)*f.cols+b.Line, b.DW[m])
+		}
+	case device.InRow:
+		base := b.Line * f.cols
+		for j, x := range b.DW[:f.cols] {
+			if x != 0 {
+				f.add(base+j, x)
+			}
+		}
+	default:
+		for m, k := range b.Index {
+			f.add(int(k), b.DW[m])
 		}
 	}
 }
 
-// PulsesFor returns dw: a Float's pulse is a weight change of 1.
-func (f *Float) PulsesFor(dw float64) float64 { return dw }
+// add adds dw to weight k and clips to [0, WMax].
+func (f *Float) add(k int, dw float64) {
+	f.W[k] = math.Min(math.Max(f.W[k]+dw, 0), f.WMax)
+}
 
 // Clone returns a copy (the seed is unused: Float has no noise).
 func (f *Float) Clone(uint64) *Float {

@@ -4,24 +4,30 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/network"
 )
 
 // Programmable is what the STDP rule needs of the array holding the
-// input→excitatory weights: read the stored weights, and program them by
-// pulses in the three shapes of its updates. *device.Array implements it, and
-// so does Float (the ideal float rule).
+// input→excitatory weights: its shape, the stored weights (WeightsTo writes
+// them row-major into dst, allocated if short, and returns it; no noise, not
+// counted), and Program, which carries out a batch of weight changes in
+// order: the updates of one post spike (a column), of one row by
+// normalisation, or of one step's arrivals (scattered). *device.Array
+// implements it, and so does Float (the ideal float rule).
 type Programmable interface {
-	network.Synapses
+	Rows() int
+	Cols() int
 	WeightsTo(dst []float64) []float64
-	PulsesFor(dw float64) float64
-	// ProgramCol, ProgramRow and ProgramAt apply pulses[m] to (rows[m], j), to
-	// (i, m) for every column m, and to the row-major indices k[m], in order:
-	// the updates of one post spike, of one row by normalisation and of one
-	// step's arrivals, each in one call.
-	ProgramCol(j int, rows []int32, pulses []float64)
-	ProgramRow(i int, pulses []float64)
-	ProgramAt(k []int32, pulses []float64)
+	Program(b *device.Batch)
+}
+
+// Synapses is the array of an STDP model: read by the network on every
+// input spike and programmed by the rule. *device.Array and Float implement
+// it.
+type Synapses interface {
+	network.Synapses
+	Programmable
 }
 
 // STDPRule holds the constants of Diehl & Cook's trace rule. Times in ms.
@@ -54,7 +60,7 @@ type STDPRule struct {
 	// ProgrammingNominal (NeuroSim's open loop, Δw/WMax·Pmax pulses
 	// whatever the device's state) or ProgrammingModel (the count that
 	// moves the preset's nominal curve by Δw from the device's present
-	// conductance, device.Array.PulsesAt). "" means nominal.
+	// conductance: device.Batch.Model). "" means nominal.
 	Programming string `json:"programming,omitempty"`
 	// Normalise is how each neuron's summed input is held at Norm: "program" (Diehl &
 	// Cook: every weight rescaled before each presentation, on devices by programming
@@ -197,10 +203,10 @@ func (t *trace) restore() {
 // synapse: the depression reads x_post1,j at emission + d_ij, and the pre
 // trace of synapse ij restarts at 1 on each arrival (SetDelays).
 //
-// Every Δw is carried out as pulses on the device, PulsesFor(Δw), whose
-// fraction is rounded stochastically by the device; the bounds [0, WMax]
-// are the device's own. Normalisation is programmed too: it reads the stored
-// weights (counted in NormReads) and applies Δw = w·(Norm/Σw − 1).
+// Every Δw is carried out as pulses on the device (device.Array.Program),
+// whose fraction is rounded stochastically by the device; the bounds
+// [0, WMax] are the device's own. Normalisation is programmed too: it reads
+// the stored weights (counted in NormReads) and applies Δw = w·(Norm/Σw − 1).
 //
 // Only traces above Cut are visited (the others add less than ν·Cut), so a
 // pre spike touches the columns of recently active neurons only, not all N.
@@ -235,29 +241,18 @@ type STDP struct {
 	// trace is on. wheelAt is the last step processed (−1: none).
 	wheel   [][]arrival
 	wheelAt int
-	// model is syn's model-based pulse count, with Programming "model" on
-	// a device array; nil: scale·Δw, scale = PulsesFor(1) at the current
-	// step (PulsesFor is linear in Δw).
-	model pulser
-	scale float64
-	// idx and pl are the synapses and pulse counts of one batch
-	// (ProgramCol, ProgramRowAt); x1 is x_post1 of post1.Active at this step.
-	idx []int32
-	pl  []float64
-	x1  []float64
+	// b is the batch being built (its slices reused from call to call; its
+	// Model says how the array counts pulses); x1 is x_post1 of post1.Active
+	// at this step.
+	b  device.Batch
+	x1 []float64
 }
 
-// pulser is implemented by *device.Array (model-based programming).
-type pulser interface {
-	PulsesAt(i, j int, dw float64) float64
-}
-
-// pulses is the pulse count of Δw on synapse (i, j).
-func (r *STDP) pulses(i, j int, dw float64) float64 {
-	if r.model != nil {
-		return r.model.PulsesAt(i, j, dw)
-	}
-	return r.scale * dw
+// batch empties r.b and starts it as a batch of the given shape and line.
+func (r *STDP) batch(shape device.Shape, line int) *device.Batch {
+	b := &r.b
+	b.Shape, b.Line, b.Index, b.DW = shape, line, b.Index[:0], b.DW[:0]
+	return b
 }
 
 // histLen emission times are kept per input: the latest arrival at a
@@ -291,9 +286,7 @@ func NewSTDP(rule STDPRule, syn Programmable, dt float64) *STDP {
 		w:     make([]float64, syn.Rows()*syn.Cols()),
 		sums:  make([]float64, syn.Cols()),
 	}
-	if pa, ok := syn.(pulser); ok && rule.Programming == ProgrammingModel {
-		r.model = pa
-	}
+	r.b.Model = rule.Programming == ProgrammingModel
 	return r
 }
 
@@ -334,7 +327,6 @@ func (r *STDP) Step(step int, pre, post []int32) {
 	if r.overMax != nil && (len(pre) > 0 || len(post) > 0) {
 		r.clipEvents(pre, post)
 	}
-	r.scale = r.syn.PulsesFor(1)
 	if r.delays != nil {
 		r.stepArrival(step, pre, post)
 		return
@@ -347,17 +339,16 @@ func (r *STDP) Step(step int, pre, post []int32) {
 		}
 		r.x1 = x1
 		n := int32(r.syn.Cols())
-		idx, pl := r.idx[:0], r.pl[:0]
+		b := r.batch(device.Scattered, 0)
 		for _, i := range pre {
 			for m, j := range act {
 				if x := x1[m]; x > 0 {
-					idx = append(idx, i*n+j)
-					pl = append(pl, r.pulses(int(i), int(j), -r.rule.NuPre*x))
+					b.Index = append(b.Index, i*n+j)
+					b.DW = append(b.DW, -r.rule.NuPre*x)
 				}
 			}
 		}
-		r.syn.ProgramAt(idx, pl)
-		r.idx, r.pl = idx, pl
+		r.syn.Program(b)
 	}
 	for _, i := range pre {
 		r.pre.set(i, step)
@@ -365,15 +356,14 @@ func (r *STDP) Step(step int, pre, post []int32) {
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
 		if x2 > 0 {
-			idx, pl := r.idx[:0], r.pl[:0]
+			b := r.batch(device.InColumn, int(j))
 			for _, i := range r.pre.Active {
 				if x := r.pre.at(i, step); x > 0 {
-					idx = append(idx, i)
-					pl = append(pl, r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
+					b.Index = append(b.Index, i)
+					b.DW = append(b.DW, r.rule.NuPost*x*x2)
 				}
 			}
-			r.syn.ProgramCol(int(j), idx, pl)
-			r.idx, r.pl = idx, pl
+			r.syn.Program(b)
 		}
 		r.post1.set(j, step)
 		r.post2.set(j, step)
@@ -414,15 +404,14 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
 		if x2 > 0 {
-			idx, pl := r.idx[:0], r.pl[:0]
+			b := r.batch(device.InColumn, int(j))
 			for _, i := range r.pre.Active {
 				if x := r.preAt(i, int(j), step); x > 0 {
-					idx = append(idx, i)
-					pl = append(pl, r.pulses(int(i), int(j), r.rule.NuPost*x*x2))
+					b.Index = append(b.Index, i)
+					b.DW = append(b.DW, r.rule.NuPost*x*x2)
 				}
 			}
-			r.syn.ProgramCol(int(j), idx, pl)
-			r.idx, r.pl = idx, pl
+			r.syn.Program(b)
 		}
 		if !r.post1.on[j] {
 			// Its trace comes on: book the arrivals still ahead.
@@ -488,17 +477,16 @@ func (r *STDP) depress(step int) {
 	s := step % len(r.wheel)
 	due := r.wheel[s]
 	n := int32(r.syn.Cols())
-	idx, pl := r.idx[:0], r.pl[:0]
+	b := r.batch(device.Scattered, 0)
 	for _, a := range due {
 		if x := r.post1.at(a.J, step); x > 0 {
-			idx = append(idx, a.I*n+a.J)
-			pl = append(pl, r.pulses(int(a.I), int(a.J), -r.rule.NuPre*x))
+			b.Index = append(b.Index, a.I*n+a.J)
+			b.DW = append(b.DW, -r.rule.NuPre*x)
 		}
 	}
-	if len(idx) > 0 {
-		r.syn.ProgramAt(idx, pl)
+	if len(b.Index) > 0 {
+		r.syn.Program(b)
 	}
-	r.idx, r.pl = idx, pl
 	r.wheel[s] = due[:0]
 }
 
@@ -558,7 +546,6 @@ func (r *STDP) BeginPresentation(step int) {
 			r.UpdateGain()
 			return
 		}
-		r.scale = r.syn.PulsesFor(1)
 		r.normalise()
 	}
 }
@@ -615,7 +602,6 @@ func (r *STDP) Freeze() {
 		return
 	}
 	for range freezePasses {
-		r.scale = r.syn.PulsesFor(1)
 		r.normalise()
 		if _, ok := r.syn.(*Float); ok {
 			return
@@ -667,28 +653,17 @@ func (r *STDP) normalise() {
 		}
 	}
 	r.NormWSum += total
-	pl := r.pl[:0]
+	b := r.batch(device.InRow, 0)
 	for range cols {
-		pl = append(pl, 0)
+		b.DW = append(b.DW, 0)
 	}
-	r.pl = pl
-	// A zero Δw (x = 0, or f = 0) gives zero pulses, which ProgramRow skips.
+	// A zero Δw (x = 0, or f = 0) is skipped by Program.
 	for i := range rows {
-		row := w[i*cols : (i+1)*cols]
-		if r.model == nil {
-			scale := r.scale
-			for j, x := range row {
-				pl[j] = scale * (x * sums[j])
-			}
-		} else {
-			for j, x := range row {
-				pl[j] = 0
-				if dw := x * sums[j]; dw != 0 {
-					pl[j] = r.model.PulsesAt(i, j, dw)
-				}
-			}
+		b.Line = i
+		for j, x := range w[i*cols : (i+1)*cols] {
+			b.DW[j] = x * sums[j]
 		}
-		r.syn.ProgramRow(i, pl)
+		r.syn.Program(b)
 	}
 }
 

@@ -216,7 +216,7 @@ func (r *STDP) pollArrivals(step int) {
 			if int(r.delays[int(ps.I)*n+int(j)]) == age {
 				if x := r.post1.at(j, step); x > 0 {
 					k := int32(int(ps.I)*n + int(j))
-					r.syn.ProgramAt([]int32{k}, []float64{r.pulses(int(ps.I), int(j), -r.rule.NuPre*x)})
+					r.syn.Program(&device.Batch{Index: []int32{k}, DW: []float64{-r.rule.NuPre * x}, Model: r.b.Model})
 				}
 			}
 		}
@@ -257,14 +257,13 @@ func TestSTDPWheelMatchesPolling(t *testing.T) {
 		for _, i := range pre {
 			poll.emit(i, step)
 		}
-		poll.scale = poll.syn.PulsesFor(1)
 		poll.pollArrivals(step)
 		poll.dropArrived(step)
 		for _, j := range post {
 			if x2 := poll.post2.at(j, step); x2 > 0 {
 				for _, i := range poll.pre.Active {
 					if x := poll.preAt(i, int(j), step); x > 0 {
-						poll.syn.ProgramCol(int(j), []int32{i}, []float64{poll.pulses(int(i), int(j), rule.NuPost*x*x2)})
+						poll.syn.Program(&device.Batch{Shape: device.InColumn, Line: int(j), Index: []int32{i}, DW: []float64{rule.NuPost * x * x2}})
 					}
 				}
 			}
@@ -349,21 +348,23 @@ func TestSTDPNormaliseFloatNoClip(t *testing.T) {
 	}
 }
 
-// modelFloat is a Float with a model-based pulse count that records its
-// calls: it shows which count the rule uses.
+// modelFloat is a Float that records the weight changes it is asked to
+// program by the model-based pulse count: it shows which count the rule uses.
 type modelFloat struct {
 	*Float
 	calls int
 }
 
-func (m *modelFloat) PulsesAt(i, j int, dw float64) float64 {
-	m.calls++
-	return m.PulsesFor(dw)
+func (m *modelFloat) Program(b *device.Batch) {
+	if b.Model {
+		m.calls += len(b.DW)
+	}
+	m.Float.Program(b)
 }
 
 // TestSTDPProgrammingModel: with Programming "model" every Δw of the rule and
-// of normalisation goes through the array's PulsesAt; with the default it
-// never does; and the result on an ideal float array is the same.
+// of normalisation goes to the array with the model-based count; with the
+// default none does; and the result on an ideal float array is the same.
 func TestSTDPProgrammingModel(t *testing.T) {
 	run := func(programming string) (*modelFloat, []float64) {
 		rule := DefaultSTDPRule()

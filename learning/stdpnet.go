@@ -83,7 +83,7 @@ type STDPModel struct {
 	Config STDPConfig
 	Device *device.Params // nil with Config.Float
 	Net    *network.DC
-	Syn    Programmable
+	Syn    Synapses
 	Rule   *STDP
 	Labels []int // class of each neuron, −1 if unassigned; nil before labelling
 
@@ -129,8 +129,14 @@ func NewSTDPModel(cfg STDPConfig, p *device.Params, inputs int) (*STDPModel, err
 		if err != nil {
 			return nil, err
 		}
+		// Each device alone, by its initial weight as a Δw from Gmin: a seed's
+		// initial state is that of programming the devices one by one (a row
+		// batch may differ where a survival product of the stochastic rounding
+		// lies within rounding error of its threshold).
+		b := device.Batch{Index: []int32{0}, DW: []float64{0}}
 		for k, w := range w0 {
-			a.Program(k/n, k%n, a.PulsesFor(w))
+			b.Index[0], b.DW[0] = int32(k), w
+			a.Program(&b)
 		}
 		m.InitPulses = a.Counters()
 		a.ResetCounters()

@@ -52,11 +52,8 @@ func (c Counters) Add(o Counters) Counters {
 	return r
 }
 
-// pulseCounts copies the pulse counts (and read conductance sum) of an
-// array that keeps them into c.
-func pulseCounts(c *Counters, syn Synapses) {
-	if a, ok := syn.(interface{ Counters() device.Counters }); ok {
-		dc := a.Counters()
-		c.PotPulses, c.DepPulses, c.ReadGSum = dc.PotPulses, dc.DepPulses, dc.ReadGSum
-	}
+// pulseCounts copies a device array's pulse counts and read conductance sum
+// into c.
+func pulseCounts(c *Counters, dc device.Counters) {
+	c.PotPulses, c.DepPulses, c.ReadGSum = dc.PotPulses, dc.DepPulses, dc.ReadGSum
 }

@@ -169,8 +169,8 @@ type DC struct {
 	ring      []float64    // 2(maxDelay+1) slots × stride future conductance increments
 	pring     [][2]float64 // instead of ring for a noisy array: (increment, read-noise variance)
 	tmpVar    []float64
-	noisy     noiseDeferrer // syn, if its reads are noisy and it can defer the noise
-	scat      rowScatterer  // syn, if it can read a row straight into the delay ring
+	dev       deviceArray // syn, if it is a device array
+	noisy     deviceArray // dev, if its reads are noisy
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
 	// gain (nil: none) scales each excitatory neuron's input conductance increments: the
@@ -266,23 +266,29 @@ func (d *DC) newPipe() *pipeline {
 	)
 }
 
-// noiseDeferrer is implemented by device arrays: reads whose Gaussian read
-// noise is accumulated as a variance and drawn once per column per step,
-// which has the same distribution as one draw per read. Params tells whether
-// there is read noise to defer.
-type noiseDeferrer interface {
+// deviceArray is the read side of a device array (*device.Array), which the
+// engine uses where syn has it:
+//
+//   - Params tells whether there is read noise.
+//   - AccumulateRowVar and ScatterRowVar read a row without its Gaussian read
+//     noise and add the noise's variances instead, to a buffer or, paired
+//     with the weights, to the delay ring; AddReadNoise and DrainReadNoise
+//     then draw the noise of the summed variances once per column per step,
+//     which has the same distribution as one draw per read.
+//   - ScatterRow adds a noise-free row read straight into the delay ring
+//     (ring[offs[j]] += w_ij), the bits of reading it into a buffer and
+//     scattering that, in one pass.
+//   - Counters gives the pulse counts and read-conductance sum the energy
+//     report needs.
+type deviceArray interface {
+	Synapses
 	Params() *device.Params
 	AccumulateRowVar(dst, variance []float64, i int, t float64)
-	ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
 	AddReadNoise(dst, variance []float64)
-	DrainReadNoise(dst []float64, lo, hi [][2]float64)
-}
-
-// rowScatterer is implemented by device arrays: a row read added straight
-// into the delay ring (ring[offs[j]] += w_ij), the same bits as reading
-// into a buffer and scattering it, in one pass.
-type rowScatterer interface {
 	ScatterRow(ring []float64, offs []int32, i int, t float64)
+	ScatterRowVar(ring [][2]float64, offs []int32, i int, t float64)
+	DrainReadNoise(dst []float64, lo, hi [][2]float64)
+	Counters() device.Counters
 }
 
 // initNoise selects the deferred-noise path for noisy device arrays and
@@ -293,14 +299,14 @@ type rowScatterer interface {
 // and receive no noise), and the excitatory conductances have room for them
 // (newCondPop pads ge's capacity alike).
 func (d *DC) initNoise() {
-	d.scat, _ = d.syn.(rowScatterer)
+	d.dev, _ = d.syn.(deviceArray)
 	d.noisy = nil
 	d.tmpVar, d.pring = nil, nil
 	if d.delays != nil {
 		d.ring = make([]float64, 2*(d.maxDelay+1)*d.stride)
 	}
-	if nd, ok := d.syn.(noiseDeferrer); ok && nd.Params().ReadNoise > 0 {
-		d.noisy = nd
+	if d.dev != nil && d.dev.Params().ReadNoise > 0 {
+		d.noisy = d.dev
 		if d.delays == nil {
 			d.tmpVar = make([]float64, d.cfg.Neurons) // the variances of a step (no ring)
 		} else {
@@ -386,7 +392,9 @@ func (d *DC) ExcV(dst []float64) []float64 { return append(dst[:0], d.exc.v...) 
 func (d *DC) Counters() Counters {
 	c := d.cnt
 	c.Spikes = append([]uint64(nil), d.cnt.Spikes...)
-	pulseCounts(&c, d.syn)
+	if d.dev != nil {
+		pulseCounts(&c, d.dev.Counters())
+	}
 	return c
 }
 
@@ -535,10 +543,10 @@ func (d *DC) advance(pre []int32) []int32 {
 				for _, i := range pre {
 					d.noisy.ScatterRowVar(pring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
 				}
-			case d.scat != nil:
+			case d.dev != nil:
 				ring := d.ring[base:]
 				for _, i := range pre {
-					d.scat.ScatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
+					d.dev.ScatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
 				}
 			default:
 				ring, tmp := d.ring[base:], d.tmp[:n]

@@ -22,8 +22,8 @@ func newDeviceDC(t *testing.T, seed uint64) (*DC, *device.Array) {
 	require.NoError(t, err)
 	w := make([]float64, inputs*n)
 	DCInitWeights(w, seed, 7)
-	for k, x := range w {
-		a.ProgramTo(k/n, k%n, x, 0.02, 200)
+	for i := range inputs {
+		a.Program(&device.Batch{Shape: device.InRow, Line: i, DW: w[i*n : (i+1)*n], Model: true})
 	}
 	cfg := DefaultDCConfig(inputs, n)
 	cfg.Seed = seed
@@ -42,9 +42,10 @@ func TestDCOnNoisyDevice(t *testing.T) {
 		var out []Result
 		// Depress every input row a little on each post spike so that the
 		// pulses show up in the counters.
+		dw := []float64{-1 / float64(a.Params().States)} // one depression pulse
 		d.SetPlasticity(PlasticityFunc(func(_ int, _, post []int32) {
 			for _, j := range post {
-				a.Program(0, int(j), -1)
+				a.Program(&device.Batch{Index: []int32{j}, DW: dw})
 			}
 		}))
 		for k := range 2 {

@@ -78,7 +78,7 @@ func (d *DC) State() (*DCState, error) {
 // configuration. It returns an error naming the first field whose size does
 // not match. The weights are not part of it: restore the array too (a
 // *device.Array also holds short-term state whose spike times must not go
-// backwards; restore it with the matching checkpoint or ResetShortTerm).
+// backwards; restore it with the matching checkpoint).
 func (d *DC) SetState(s *DCState) error {
 	n := d.cfg.Neurons
 	for _, f := range []struct {
