@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/nanospike/nanospike/device"
@@ -526,7 +527,7 @@ func (n *Backprop) trainBatch(data Samples, idx []int) (float64, int) {
 		for _, i := range idx[lo:hi] {
 			label := data.Label(i)
 			p.ws.src.Seed(n.cfg.Seed^bpStreamTrain, uint64(n.epoch)<<40|uint64(i))
-			pred := n.forward(p.ws, data.Image(i), &p.stats)
+			pred := n.forward(p.ws, data.Image(i), &p.stats, true)
 			p.loss += n.backward(p.ws, p, label)
 			if pred == label {
 				p.correct++
@@ -570,17 +571,21 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 			saved = append(saved, append([]float64(nil), ly.w...))
 		}
 	}
-	// Batch by batch (the devices are read once per batch), the images of a batch in chunks on
-	// the cores; the counts are summed in chunk order.
+	// Batch by batch (the devices are read once per batch; float weights make one batch of
+	// all), the images in chunks of bpChunk on the cores, each core with a workspace and
+	// sums of its own. The sums are counts, so the result does not depend on which core
+	// took which chunk.
 	bs := n.cfg.BatchSize
+	if !onDevices {
+		bs = max(data.Len(), 1)
+	}
 	for b0 := 0; b0 < data.Len(); b0 += bs {
 		if onDevices {
 			n.readDevices()
 		}
 		m := min(bs, data.Len()-b0)
-		ps := n.chunks((m+bpChunk-1)/bpChunk, false)
-		forChunks(m, func(c, lo, hi int) {
-			p := ps[c]
+		ps := n.chunks(min(runtime.GOMAXPROCS(0), (m+bpChunk-1)/bpChunk), false)
+		for _, p := range ps {
 			p.stats, p.correct = BackpropCounters{}, 0
 			if p.conf == nil {
 				p.conf = make([][]int, C)
@@ -591,10 +596,13 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 			for _, row := range p.conf {
 				clear(row)
 			}
+		}
+		forWorkers(len(ps), m, func(w, lo, hi int) {
+			p := ps[w]
 			for i := b0 + lo; i < b0+hi; i++ {
 				label := data.Label(i)
 				p.ws.src.Seed(n.cfg.Seed^bpStreamEval, uint64(i))
-				pred := n.forward(p.ws, data.Image(i), &p.stats)
+				pred := n.forward(p.ws, data.Image(i), &p.stats, false)
 				if label >= 0 && label < C {
 					p.conf[label][pred]++
 				}
@@ -632,6 +640,6 @@ func (n *Backprop) Predict(img []uint8, seed uint64) (int, []int) {
 	}
 	ws := n.workspace()
 	ws.src.Seed(n.cfg.Seed^bpStreamEval, seed)
-	p := n.forward(ws, img, &n.stats)
+	p := n.forward(ws, img, &n.stats, false)
 	return p, append([]int(nil), ws.counts...)
 }

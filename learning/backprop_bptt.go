@@ -79,10 +79,12 @@ var bpBLAS gonum.Implementation
 func bpAdd(y, x []float32)                            { bpBLAS.Saxpy(len(x), 1, x, 1, y, 1) }
 func bpAddScaled(y []float32, a float32, x []float32) { bpBLAS.Saxpy(len(x), a, x, 1, y, 1) }
 
-// forward runs one image through the network for T steps, storing the state for backward, and
-// returns the predicted class (most output spikes, lowest index on ties). The pass runs in
-// float32, as PyTorch's does; weights come from each layer's float32 copy.
-func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters) int {
+// forward runs one image through the network for T steps and returns the predicted class (most
+// output spikes, lowest index on ties). With keep it stores every step's state for backward;
+// without, the hidden layers' membranes and spikes live in two slots (the step and the one
+// before), which keeps an evaluation's working set small and its weight rows in cache. The pass
+// runs in float32, as PyTorch's does; weights come from each layer's float32 copy.
+func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters, keep bool) int {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr := float32(c.Beta), float32(c.Threshold)
@@ -127,6 +129,13 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters) int {
 		ws.spk[l] = ws.spk[l][:0]
 	}
 	clear(ws.counts)
+	// slot is where step t of layer l lives: t, or t mod 2 for a hidden layer without keep.
+	slot := func(l, t int) int {
+		if keep || l == L-1 {
+			return t
+		}
+		return t & 1
+	}
 	for t := range T {
 		// Layer 0 input current.
 		cur := ws.cur[:H0]
@@ -154,15 +163,17 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters) int {
 		}
 		for l, ly := range n.layers {
 			N := ly.out
-			u := ws.u[l][t*N : (t+1)*N]
-			s := ws.s[l][t*N : (t+1)*N]
+			ts := slot(l, t)
+			u := ws.u[l][ts*N : (ts+1)*N]
+			s := ws.s[l][ts*N : (ts+1)*N]
 			cur := ws.cur[:N]
 			if l > 0 {
 				M := ly.in
 				if ly.narrow() {
 					// Few outputs: N dense dot products with the layer below's spike vector
 					// beat one short row addition per spike.
-					sb := ws.s[l-1][t*M : (t+1)*M]
+					tb := slot(l-1, t)
+					sb := ws.s[l-1][tb*M : (tb+1)*M]
 					for q := range cur {
 						cur[q] = ly.b32[q] + bpBLAS.Sdot(M, ly.wt32[q*M:(q+1)*M], 1, sb, 1)
 					}
@@ -178,8 +189,9 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters) int {
 			} else {
 				// Reset by subtraction, from the previous membrane (snntorch.Leaky): the
 				// reset at t is the spike at t−1.
-				pu := ws.u[l][(t-1)*N : t*N]
-				ps := ws.s[l][(t-1)*N : t*N]
+				tp := slot(l, t-1)
+				pu := ws.u[l][tp*N : (tp+1)*N]
+				ps := ws.s[l][tp*N : (tp+1)*N]
 				pu, ps, cur = pu[:len(u)], ps[:len(u)], cur[:len(u)]
 				for j, pv := range pu {
 					u[j] = beta*pv - thr*ps[j] + cur[j]

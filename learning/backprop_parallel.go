@@ -3,6 +3,7 @@ package learning
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // bpChunk is the number of images of a mini-batch (or of an evaluation batch) one goroutine
@@ -110,6 +111,31 @@ func forChunks(m int, f func(c, lo, hi int)) {
 				f(c, c*bpChunk, min((c+1)*bpChunk, m))
 			}
 		}()
+	}
+	wg.Wait()
+}
+
+// forWorkers runs f on the chunks of [0, m), bpChunk items each, on the given number of
+// goroutines, each taking the next chunk when done: f(w, lo, hi) with w the goroutine's
+// index, for work whose per-goroutine sums do not depend on which chunks it took.
+func forWorkers(workers, m int, f func(w, lo, hi int)) {
+	k := (m + bpChunk - 1) / bpChunk
+	if workers <= 1 {
+		f(0, 0, m)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= k {
+					return
+				}
+				f(w, c*bpChunk, min((c+1)*bpChunk, m))
+			}
+		})
 	}
 	wg.Wait()
 }
