@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -201,7 +200,7 @@ func writeCharacterization(dir, format, src string, seed uint64, p *device.Param
 	if sum.Rows == nil {
 		sum.Rows = []device.Row{}
 	}
-	if err := writeViaTemp(filepath.Join(dir, "summary.json"), func(w io.Writer) error { return encodeIndented(w, sum) }); err != nil {
+	if err := WriteJSON(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return fmt.Errorf("characterize %s: %w", p.Name, err)
 	}
 	table := [][]string{{"figure", "unit", "review", "simulated", "simulated_over_review", "kind", "match", "note"}}
@@ -384,13 +383,6 @@ func writeOverallSummary(w io.Writer, out string, devs []*device.Params, reports
 		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
 	}
 	return tw.Flush()
-}
-
-// encodeIndented writes v as JSON indented by two spaces.
-func encodeIndented(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // writeViaTemp writes what write produces to path atomically (WriteFileAtomic).

@@ -17,8 +17,7 @@ import (
 	"github.com/nanospike/nanospike/learning"
 )
 
-// compareColumns are the columns of compare.csv: the JSON names of
-// compareRow's fields.
+// compareColumns are the columns of compare.csv: the JSON names of Row's fields.
 var compareColumns = []string{
 	"label", "group", "device", "param", "value", "seed",
 	"accuracy", "accuracy_loss_vs_ideal", "collapsed", "collapse_reason",

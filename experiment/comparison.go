@@ -20,8 +20,8 @@ import (
 	"github.com/nanospike/nanospike/learning"
 )
 
-// compareFileName and the other names are the outputs of compare and merge
-// in --out.
+// CompareJSON and the others are the files of a comparison's folder (compare and merge) and of
+// each run's folder.
 const (
 	CompareJSON = "compare.json"
 	CompareCSV  = "compare.csv"
@@ -157,7 +157,7 @@ type Row struct {
 // runItems trains and tests the runs of items, jobs at a time, each in o.Out/<label> (skipped
 // when finished, resumed from its checkpoint), and returns the failures. Each run's stderr
 // lines carry its label; the lines of concurrent runs interleave whole.
-func runItems(ctx context.Context, e *Log, o Options, items []Item, data *datasets.Dataset, ec *energy.Config, jobs int) []string {
+func runItems(ctx context.Context, e *Log, command string, o Options, items []Item, data *datasets.Dataset, ec *energy.Config, jobs int) []string {
 	stderr := &syncWriter{w: e.W}
 	var (
 		mu      sync.Mutex
@@ -184,7 +184,7 @@ func runItems(ctx context.Context, e *Log, o Options, items []Item, data *datase
 			for it := range work {
 				pw := &prefixWriter{w: stderr, prefix: "[" + it.Label + "] "}
 				sub := &Log{W: pw}
-				status, err := runCompareItem(ctx, sub, o, it, data, ec)
+				status, err := runCompareItem(ctx, sub, command, o, it, data, ec)
 				pw.flush()
 				mu.Lock()
 				done++
@@ -254,10 +254,10 @@ const alreadyFinished = "already finished"
 // runCompareItem trains and tests one run in out/<label>: skipped when
 // metrics.json is there, resumed when a checkpoint is. It returns a one-line
 // status.
-func runCompareItem(ctx context.Context, e *Log, o Options, it Item, data *datasets.Dataset, ec *energy.Config) (string, error) {
+func runCompareItem(ctx context.Context, e *Log, command string, o Options, it Item, data *datasets.Dataset, ec *energy.Config) (string, error) {
 	dir := filepath.Join(o.Out, it.Label)
 	o.Device, o.Out, o.Workers, o.Seed = it.Device, dir, 1, it.Seed
-	want := RunConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: it.DeviceParams, Energy: energy.DefaultConfig()}
+	want := RunConfig{Command: command, Options: o, Device: it.DeviceParams, Energy: energy.DefaultConfig()}
 	if ec != nil {
 		want.Energy = *ec
 	}
@@ -482,6 +482,7 @@ type CompareSpec struct {
 	Energy  *energy.Config // the constants every row is costed with; nil: each run's own
 	Shard   string         // "i/n": run only the items k with k mod n = i ("": all)
 	Jobs    int            // runs trained at once
+	Command string         // the command line, as records give it
 	Commit  string         // where the record is computed
 	Machine string
 }
@@ -502,7 +503,7 @@ func Compare(ctx context.Context, lg *Log, spec CompareSpec, data *datasets.Data
 		cf.Groups = append(cf.Groups, g.Label)
 	}
 	cf.Commit, cf.Machine = spec.Commit, spec.Machine
-	cf.Command = commandLine()
+	cf.Command = spec.Command
 	cf.Options.Device, cf.Options.Out, cf.Options.Workers = "", "", 0
 	if param != "" {
 		cf.Preset = items[0].Device
@@ -521,7 +522,7 @@ func Compare(ctx context.Context, lg *Log, spec CompareSpec, data *datasets.Data
 	}
 	fmt.Fprintf(lg.W, "compare: %d of %d runs in %s, %d at a time\n", len(mine), len(items), out, jobs)
 
-	failed := runItems(ctx, lg, o, mine, data, ec, jobs)
+	failed := runItems(ctx, lg, spec.Command, o, mine, data, ec, jobs)
 
 	// The table holds this shard's finished runs, those skipped included.
 	for _, it := range mine {

@@ -51,7 +51,7 @@ func ReadConfigFile(path, flag string) (*FileConfig, error) {
 	return parseConfigFile(b, path, flag)
 }
 
-// parseConfigFile is readConfigFile on the file's content b.
+// parseConfigFile is ReadConfigFile on the file's content b.
 func parseConfigFile(b []byte, path, flag string) (*FileConfig, error) {
 	var raw struct {
 		Command  string          `json:"command"`

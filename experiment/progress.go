@@ -27,8 +27,7 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-// NewBar returns a progress bar on stderr that is visible only when stderr is
-// a terminal, so redirected output and CI logs stay clean.
+// NewBar returns a progress bar on the log's W, drawn only when TTY.
 func (e *Log) NewBar(n int, desc, unit string) *progressbar.ProgressBar {
 	return progressbar.NewOptions(n,
 		progressbar.OptionSetWriter(e.W),
@@ -42,9 +41,9 @@ func (e *Log) NewBar(n int, desc, unit string) *progressbar.ProgressBar {
 	)
 }
 
-// progressLog reports progress as plain lines on stderr when stderr is not
-// a terminal (no bar is drawn then): each time another tenth of the work is
-// done, so logs of long runs show where they are without flooding.
+// progressLog reports progress as plain lines on the log's W when it is not a terminal (no
+// bar is drawn then): each time another tenth of the work is done, so logs of long runs show
+// where they are without flooding.
 type progressLog struct {
 	e      *Log
 	phase  string

@@ -15,12 +15,12 @@ const FilePerm os.FileMode = 0o644
 
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so a reader (or a crash) never sees half a file. The
-// file gets filePerm.
+// file gets FilePerm.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -69,7 +69,7 @@ const lockFile = ".lock"
 
 // LockRun makes dir (creating it) the process's own until unlock is called: a second run into
 // the same folder fails at once, naming the holder's pid. It also removes the temporary files
-// an interrupted run may have left (writeFileAtomic's and SaveFile's), which only the holder
+// an interrupted run may have left (WriteFileAtomic's and SaveFile's), which only the holder
 // may do.
 func LockRun(dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -121,6 +121,3 @@ func removeTemporaries(dir string) {
 
 // runFiles are the files a run writes into its folder (a --force overwrite removes them).
 var runFiles = []string{ConfigFile, MetricsFile, ModelFile, CheckpointFile, ProgressFile, "weights.png", "curves.png", "curves.svg", "eval.json"}
-
-// commandLine is the process's command line as a record gives it.
-func commandLine() string { return "nanospike " + strings.Join(os.Args[1:], " ") }

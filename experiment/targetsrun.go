@@ -328,15 +328,24 @@ type TargetsSpec struct {
 	Values        []string    // param=v1,v2,… replacing a parameter's default grid
 	Seeds, Jobs   int
 	Shard, Shards int    // run only the items k with k mod Shards = Shard
+	Command       string // the command line, as records give it
 	Commit        string // where the record is computed
 	Machine       string
 }
 
-// Targets trains the runs of spec that are not finished (Jobs at a time), and once every run
-// of every shard is there, writes targets.json/csv/md and the plots to spec.Options.Out and
-// returns the record; nil when this shard is done but others are not.
-func Targets(ctx context.Context, lg *Log, spec TargetsSpec, data *datasets.Dataset) (*TargetsFile, error) {
-	o, dev, base, names, pairList, values, si, sn, loss, jobs := spec.Options, spec.Device, spec.Base, spec.Params, spec.Pairs, spec.Values, spec.Shard, spec.Shards, spec.Loss, spec.Jobs
+// TargetsPlan is the runs of a TargetsSpec: the ideal device, the device itself, each
+// parameter's grid and each pair's, built and checked before anything is trained.
+type TargetsPlan struct {
+	spec   TargetsSpec
+	label  string // the device's runs' label
+	groups []Item
+	grids  map[string][]float64
+	owns   map[string]float64 // the device's own value of each parameter
+}
+
+// PlanTargets lists and checks the runs of spec; an impossible sweep value is a UsageError.
+func PlanTargets(spec TargetsSpec) (*TargetsPlan, error) {
+	dev, base, names, pairList, values := spec.Device, spec.Base, spec.Params, spec.Pairs, spec.Values
 	ideal, err := device.Preset("ideal")
 	if err != nil {
 		return nil, err
@@ -411,6 +420,16 @@ func Targets(ctx context.Context, lg *Log, spec TargetsSpec, data *datasets.Data
 			}
 		}
 	}
+	return &TargetsPlan{spec: spec, label: label, groups: groups, grids: grids, owns: owns}, nil
+}
+
+// Run trains the plan's runs that are not finished (Jobs at a time), and once every run of
+// every shard is there, writes targets.json/csv/md and the plots to the spec's Options.Out
+// and returns the record; nil when this shard is done but others are not.
+func (pl *TargetsPlan) Run(ctx context.Context, lg *Log, data *datasets.Dataset) (*TargetsFile, error) {
+	spec := pl.spec
+	o, dev, names, pairList, si, sn, loss, jobs := spec.Options, spec.Device, spec.Params, spec.Pairs, spec.Shard, spec.Shards, spec.Loss, spec.Jobs
+	label, groups, grids, owns := pl.label, pl.groups, pl.grids, pl.owns
 	seedList := Seeds(o.Seed, spec.Seeds)
 	items := WithSeeds(groups, seedList)
 	var mine []Item
@@ -423,7 +442,7 @@ func Targets(ctx context.Context, lg *Log, spec TargetsSpec, data *datasets.Data
 		return nil, err
 	}
 	fmt.Fprintf(lg.W, "targets: %d of %d runs in %s, %d at a time\n", len(mine), len(items), o.Out, jobs)
-	failed := runItems(ctx, lg, o, mine, data, nil, jobs)
+	failed := runItems(ctx, lg, spec.Command, o, mine, data, nil, jobs)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("interrupted: finished runs are kept, unfinished ones have checkpoints; rerun the same command to continue")
 	}
@@ -443,7 +462,7 @@ func Targets(ctx context.Context, lg *Log, spec TargetsSpec, data *datasets.Data
 		}
 		acc[it.Label] = 100 * m.Accuracy
 	}
-	tf := TargetsFile{Version: targetsVersion, Kind: "nanospike targets", Command: commandLine(),
+	tf := TargetsFile{Version: targetsVersion, Kind: "nanospike targets", Command: spec.Command,
 		Rule: o.Rule, Device: DeviceLabel(dev), Loss: loss, Options: o, Seeds: seedList, Commit: spec.Commit, Machine: spec.Machine}
 	tf.Options.Device, tf.Options.Out, tf.Options.Workers = "", "", 0
 	lossAt := func(group string) []float64 {

@@ -114,7 +114,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	spec := experiment.CompareSpec{Options: o, Groups: groups, Items: items, Param: param, Sets: sets, Seeds: seedList, Draws: draws,
-		Energy: ec, Shard: shard, Jobs: jobs, Commit: buildCommit(), Machine: machine()}
+		Energy: ec, Shard: shard, Jobs: jobs, Command: commandLine(), Commit: buildCommit(), Machine: machine()}
 	cf, err := experiment.Compare(ctx, e.log(), spec, data)
 	if cf == nil {
 		return err
@@ -172,11 +172,9 @@ func registerTrainFlags(fs *flag.FlagSet, o *experiment.Options) {
 	configFlag(fs)
 }
 
-// registerCompareFlags is registerTrainFlags as applyConfig takes it.
+// registerCompareFlags is registerTrainFlags as experiment.ApplyConfig takes it.
 func registerCompareFlags(o *experiment.Options, fs *flag.FlagSet) { registerTrainFlags(fs, o) }
 
-// compareItems lists the runs of a comparison of devices, or of a sweep,
-// in their fixed order.
 // setList is the value of the repeatable --set flag.
 type setList []string
 

@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"syscall"
 
 	"github.com/nanospike/nanospike/experiment"
@@ -200,3 +201,6 @@ func isTerminal(f *os.File) bool {
 
 // log is where a command's runs report progress: stderr, with bars when it is a terminal.
 func (e *env) log() *experiment.Log { return &experiment.Log{W: e.stderr, TTY: e.tty} }
+
+// commandLine is the process's command line as the records give it.
+func commandLine() string { return "nanospike " + strings.Join(os.Args[1:], " ") }

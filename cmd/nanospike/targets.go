@@ -86,6 +86,12 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	spec := experiment.TargetsSpec{Options: o, Device: dev, Base: base, Loss: loss, Params: names, Pairs: pairList, Values: values,
+		Seeds: seeds, Jobs: jobs, Shard: si, Shards: sn, Command: commandLine(), Commit: buildCommit(), Machine: machine()}
+	plan, err := experiment.PlanTargets(spec)
+	if err != nil {
+		return err
+	}
 	data, err := loadData(o.Data)
 	if err != nil {
 		return err
@@ -93,9 +99,7 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	if err := checkSamples(data, o.TrainSamples, o.LabelSamples, o.TestSamples); err != nil {
 		return err
 	}
-	spec := experiment.TargetsSpec{Options: o, Device: dev, Base: base, Loss: loss, Params: names, Pairs: pairList, Values: values,
-		Seeds: seeds, Jobs: jobs, Shard: si, Shards: sn, Commit: buildCommit(), Machine: machine()}
-	tf, err := experiment.Targets(ctx, e.log(), spec, data)
+	tf, err := plan.Run(ctx, e.log(), data)
 	if err != nil {
 		return err
 	}

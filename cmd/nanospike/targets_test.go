@@ -135,6 +135,8 @@ func TestTargetsUsageErrors(t *testing.T) {
 		"--values":    {"--device", "ideal", "--params", "c2c", "--values", "states=2,4,65536"},
 		"nowhere":     {"--device", "nowhere"},
 		"states must": {"--device", "ideal", "--params", "states", "--values", "states=1.5,65536"},
+		// Sweep values are checked before the data are read.
+		"contain ": {"--device", "ideal", "--params", "states", "--values", "states=2,4", "--data", filepath.Join(out, "none")},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"targets", "--out", out}, extra...)...)
 		assert.Equal(t, 2, code, "%v: %s", extra, stderr)

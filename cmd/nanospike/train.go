@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/energy"
@@ -19,7 +17,7 @@ func init() {
 	register(&command{name: "eval", summary: "re-evaluate a trained model (--model DIR)", run: runEval})
 }
 
-// registerOn is register with the flag set first, as applyConfig takes it.
+// registerOn is registerTrain as experiment.ApplyConfig takes it.
 func registerOn(o *experiment.Options, fs *flag.FlagSet) { registerTrain(fs, o) }
 
 func registerTrain(fs *flag.FlagSet, o *experiment.Options) {
@@ -145,7 +143,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		} else if dev, err = experiment.LoadDevice(o.Device); err != nil {
 			return err
 		}
-		cfg = experiment.RunConfig{Command: "nanospike " + strings.Join(os.Args[1:], " "), Options: o, Device: dev, Energy: ec}
+		cfg = experiment.RunConfig{Command: commandLine(), Options: o, Device: dev, Energy: ec}
 	}
 	data, err := loadData(o.Data)
 	if err != nil {
