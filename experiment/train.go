@@ -442,7 +442,8 @@ func Finished(dir string) (Metrics, bool, error) {
 // Eval tests the trained model of the run in dir (its config.json read into cfg) again on
 // d's test images: testSamples of them (< 0: as many as the run tested, 0: all) with
 // workers replicas (0: one per core). It writes dir/eval.json and returns its metrics; the
-// run's own test is repeated exactly.
+// run's own test is repeated exactly. A backprop run's test uses GOMAXPROCS cores and reports
+// no progress: ctx, lg and workers serve STDP's.
 func Eval(ctx context.Context, lg *Log, cfg *RunConfig, dir string, d *datasets.Dataset, testSamples, workers int) (Metrics, error) {
 	if cfg.Options.Rule == "backprop" {
 		return evalBackprop(cfg, dir, d, testSamples)
