@@ -239,14 +239,10 @@ func trainBackprop(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.D
 	if err := n.SaveFile(filepath.Join(dir, ModelFile)); err != nil {
 		return Metrics{}, err
 	}
-	before := n.Counters()
-	start := time.Now()
-	res, err := n.Evaluate(test)
+	res, before, after, testSeconds, err := timedEvaluate(n, test)
 	if err != nil {
 		return Metrics{}, err
 	}
-	testSeconds := time.Since(start).Seconds()
-	after := n.Counters()
 	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
 	met.History = prog.History
 	if err := WriteJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
@@ -365,14 +361,11 @@ func evalBackprop(cfg *RunConfig, dir string, d *datasets.Dataset, testSamples i
 		testSamples = cfg.Options.TestSamples
 	}
 	test := d.Test.Subset(testSamples)
-	before := n.Counters()
-	start := time.Now()
-	res, err := n.Evaluate(test)
+	res, before, after, sec, err := timedEvaluate(n, test)
 	if err != nil {
 		return Metrics{}, err
 	}
-	sec := time.Since(start).Seconds()
-	met := backpropMetrics(n, cfg, res, before, n.Counters(), learning.BackpropCounters{}, 0, sec)
+	met := backpropMetrics(n, cfg, res, before, after, learning.BackpropCounters{}, 0, sec)
 	// Training figures come from the run itself: the counters now also
 	// hold the evaluations made since.
 	var trained Metrics
@@ -431,4 +424,15 @@ func curveTest(n *learning.Backprop, test learning.Samples) (float64, error) {
 		return 0, err
 	}
 	return r.Accuracy, nil
+}
+
+// timedEvaluate tests n on test, with the network's counters before and after and the wall
+// time taken.
+func timedEvaluate(n *learning.Backprop, test learning.Samples) (res learning.BackpropResult, before, after learning.BackpropCounters, seconds float64, err error) {
+	before = n.Counters()
+	start := time.Now()
+	if res, err = n.Evaluate(test); err != nil {
+		return res, before, before, 0, err
+	}
+	return res, before, n.Counters(), time.Since(start).Seconds(), nil
 }

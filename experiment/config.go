@@ -65,26 +65,15 @@ func parseConfigFile(b []byte, path, flag string) (*FileConfig, error) {
 		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	fc := &FileConfig{Path: path, Options: raw.Options, Present: map[string]any{}}
-	if len(raw.STDP) > 0 && string(raw.STDP) != "null" {
-		c := learning.DefaultSTDPConfig()
-		if err := StrictDecode(raw.STDP, &c); err != nil {
-			return nil, fmt.Errorf("%s %s: stdp: %w", flag, path, err)
-		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("%s %s: stdp: %w", flag, path, err)
-		}
-		fc.Model.STDP = &c
+	var err error
+	if fc.Model.STDP, err = modelSection(raw.STDP, learning.DefaultSTDPConfig()); err != nil {
+		return nil, fmt.Errorf("%s %s: stdp: %w", flag, path, err)
+	} else if fc.Model.STDP != nil {
 		fc.Present["stdp"] = jsonTree(raw.STDP)
 	}
-	if len(raw.Backprop) > 0 && string(raw.Backprop) != "null" {
-		c := learning.DefaultBackpropConfig()
-		if err := StrictDecode(raw.Backprop, &c); err != nil {
-			return nil, fmt.Errorf("%s %s: backprop: %w", flag, path, err)
-		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("%s %s: backprop: %w", flag, path, err)
-		}
-		fc.Model.Backprop = &c
+	if fc.Model.Backprop, err = modelSection(raw.Backprop, learning.DefaultBackpropConfig()); err != nil {
+		return nil, fmt.Errorf("%s %s: backprop: %w", flag, path, err)
+	} else if fc.Model.Backprop != nil {
 		fc.Present["backprop"] = jsonTree(raw.Backprop)
 	}
 	if len(raw.Energy) > 0 && string(raw.Energy) != "null" {
@@ -229,4 +218,22 @@ func ApplyConfig(fs *flag.FlagSet, o *Options, register func(*Options, *flag.Fla
 	}
 	*o = fromFile
 	return fc, nil
+}
+
+// modelSection decodes a model section over its defaults c and validates it; nil when the
+// section is absent.
+func modelSection[T any, PT interface {
+	*T
+	Validate() error
+}](raw json.RawMessage, c T) (*T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if err := StrictDecode(raw, &c); err != nil {
+		return nil, err
+	}
+	if err := PT(&c).Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
