@@ -514,15 +514,7 @@ func Compare(ctx context.Context, lg *Log, spec CompareSpec, data *datasets.Data
 	for _, it := range items {
 		cf.Items = append(cf.Items, it.Label)
 	}
-	var mine []Item
-	for _, it := range items {
-		if it.Index%sn == si {
-			mine = append(mine, it)
-		}
-	}
-	fmt.Fprintf(lg.W, "compare: %d of %d runs in %s, %d at a time\n", len(mine), len(items), out, jobs)
-
-	failed := runItems(ctx, lg, spec.Command, o, mine, data, ec, jobs)
+	mine, runErr := runShard(ctx, lg, "compare", spec.Command, o, items, si, sn, data, ec, jobs)
 
 	// The table holds this shard's finished runs, those skipped included.
 	for _, it := range mine {
@@ -540,11 +532,26 @@ func Compare(ctx context.Context, lg *Log, spec CompareSpec, data *datasets.Data
 			return nil, err
 		}
 	}
+	return &cf, runErr
+}
+
+// runShard trains the items k of shard si of sn (k mod sn = si), jobs at a time (runItems),
+// announced on the log as what. It returns the shard's items, and an error when runs failed
+// or ctx was cancelled.
+func runShard(ctx context.Context, lg *Log, what, command string, o Options, items []Item, si, sn int, data *datasets.Dataset, ec *energy.Config, jobs int) ([]Item, error) {
+	var mine []Item
+	for _, it := range items {
+		if it.Index%sn == si {
+			mine = append(mine, it)
+		}
+	}
+	fmt.Fprintf(lg.W, "%s: %d of %d runs in %s, %d at a time\n", what, len(mine), len(items), o.Out, jobs)
+	failed := runItems(ctx, lg, command, o, mine, data, ec, jobs)
 	if ctx.Err() != nil {
-		return &cf, fmt.Errorf("interrupted: finished runs are kept, unfinished ones have checkpoints; rerun the same command to continue")
+		return mine, errors.New("interrupted: finished runs are kept, unfinished ones have checkpoints; rerun the same command to continue")
 	}
 	if len(failed) > 0 {
-		return &cf, fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(mine), strings.Join(failed, "\n  "))
+		return mine, fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(mine), strings.Join(failed, "\n  "))
 	}
-	return &cf, nil
+	return mine, nil
 }

@@ -432,22 +432,11 @@ func (pl *TargetsPlan) Run(ctx context.Context, lg *Log, data *datasets.Dataset)
 	label, groups, grids, owns := pl.label, pl.groups, pl.grids, pl.owns
 	seedList := Seeds(o.Seed, spec.Seeds)
 	items := WithSeeds(groups, seedList)
-	var mine []Item
-	for _, it := range items {
-		if it.Index%sn == si {
-			mine = append(mine, it)
-		}
-	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(lg.W, "targets: %d of %d runs in %s, %d at a time\n", len(mine), len(items), o.Out, jobs)
-	failed := runItems(ctx, lg, spec.Command, o, mine, data, nil, jobs)
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("interrupted: finished runs are kept, unfinished ones have checkpoints; rerun the same command to continue")
-	}
-	if len(failed) > 0 {
-		return nil, fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(mine), strings.Join(failed, "\n  "))
+	if _, err := runShard(ctx, lg, "targets", spec.Command, o, items, si, sn, data, nil, jobs); err != nil {
+		return nil, err
 	}
 
 	// Every run must be there to assemble (a shard stops here unless the others are done).

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/nanospike/nanospike/energy"
 	"github.com/nanospike/nanospike/experiment"
 )
 
@@ -95,16 +94,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	var ec *energy.Config
-	if fc != nil && fc.Energy != nil && energyFile == "" {
-		ec = fc.Energy
-	}
-	if energyFile != "" {
-		c, err := experiment.ReadEnergyConfig(energyFile)
-		if err != nil {
-			return e.usagef("--energy-config: %v", err)
-		}
-		ec = &c
+	ec, err := energyConfig(e, energyFile, fc)
+	if err != nil {
+		return err
 	}
 	data, err := loadData(o.Data)
 	if err != nil {

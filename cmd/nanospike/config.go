@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/nanospike/nanospike/energy"
 	"github.com/nanospike/nanospike/experiment"
 )
 
@@ -44,4 +45,20 @@ func checkRunConfig(e *env, dir, flag string) error {
 		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return nil
+}
+
+// energyConfig is the energy model's constants a command costs with: --energy-config's file,
+// else the --config file's energy section; nil for the defaults.
+func energyConfig(e *env, file string, fc *experiment.FileConfig) (*energy.Config, error) {
+	if file != "" {
+		c, err := experiment.ReadEnergyConfig(file)
+		if err != nil {
+			return nil, e.usagef("--energy-config: %v", err)
+		}
+		return &c, nil
+	}
+	if fc != nil {
+		return fc.Energy, nil
+	}
+	return nil, nil
 }

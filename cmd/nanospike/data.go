@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -63,9 +62,7 @@ func runData(ctx context.Context, e *env, args []string) error {
 		Train: split{d.Train.N, d.Train.ImagePath, d.Train.LabelPath, d.Train.ClassCounts()},
 		Test:  split{d.Test.N, d.Test.ImagePath, d.Test.LabelPath, d.Test.ClassCounts()}}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return e.printJSON(out)
 	}
 	fmt.Fprintf(e.stdout, "data from %s (%d×%d images)\n", d.Dir, out.Height, out.Width)
 	fmt.Fprintf(e.stdout, "train: %d images (%s)\ntest:  %d images (%s)\n\n", d.Train.N, d.Train.ImagePath, d.Test.N, d.Test.ImagePath)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -122,9 +121,7 @@ func runEnergy(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s: metrics.json holds no raw event counts (a run made before they were stored): rerun it to cost it with the crossbar model", dir)
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return e.printJSON(rep)
 	}
 	printEnergy(e.stdout, &rep)
 	return nil

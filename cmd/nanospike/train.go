@@ -126,13 +126,10 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		ec := energy.DefaultConfig()
-		if energyFile != "" {
-			var err error
-			if ec, err = experiment.ReadEnergyConfig(energyFile); err != nil {
-				return e.usagef("--energy-config: %v", err)
-			}
-		} else if fc != nil && fc.Energy != nil {
-			ec = *fc.Energy
+		if c, err := energyConfig(e, energyFile, fc); err != nil {
+			return err
+		} else if c != nil {
+			ec = *c
 		}
 		if o.Out == "" {
 			o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-n%d", o.Rule, experiment.DeviceLabel(o.Device), o.Neurons))
