@@ -733,34 +733,6 @@ func (a *Array) Counters() Counters { return a.count }
 // ResetCounters zeroes the counters.
 func (a *Array) ResetCounters() { a.count = Counters{} }
 
-// resetShortTerm clears every row's facilitation and sets the time origin back to 0.
-func (a *Array) resetShortTerm() {
-	if a.stp != nil {
-		a.stp.reset()
-	}
-}
-
-// relax lets the array sit unstimulated for a time t (seconds) after programming: each stored
-// conductance relaxes toward its device's Gmin, G ← Gmin + (G − Gmin)·Params.Retained(t), stuck
-// devices excepted, and the volatile state is cleared. As for Device.Relax, t is measured from
-// the last programming; two calls do not compose.
-func (a *Array) relax(t float64) {
-	r := a.p.Retained(t)
-	if r != 1 {
-		for k, g := range a.g {
-			if a.stuck != nil && a.stuck[k] != notStuck {
-				continue
-			}
-			c := &a.curves[0]
-			if len(a.curves) > 1 {
-				c = &a.curves[k]
-			}
-			a.g[k] = c.gmin + (g-c.gmin)*r
-		}
-	}
-	a.resetShortTerm()
-}
-
 // Clone returns a deep copy of the array's state (conductances, facilitation, WMax)
 // with an independent noise stream drawn from seed and zeroed counters, e.g. for evaluation
 // replicas. The immutable per-device curves and stuck flags are shared.

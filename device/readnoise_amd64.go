@@ -1,15 +1,13 @@
 package device
 
 import (
-	"os"
-	"strings"
-
+	"github.com/nanospike/nanospike/internal/noasm"
 	"golang.org/x/sys/cpu"
 )
 
 // useNoiseAsm selects the AVX2 kernel of addReadNoise; tests turn it off to compare, and so
 // does NANOSPIKE_NOASM=noise (or all) for a measured A/B (the same bits either way).
-var useNoiseAsm = cpu.X86.HasAVX2 && !noAsm("noise")
+var useNoiseAsm = cpu.X86.HasAVX2 && !noasm.Off("noise")
 
 // readNoiseAVX2 runs addReadNoise's fast pass over blocks·8 columns (see noiseBlockGo):
 // it advances the lanes once per block, stores the block's eight words in words and the
@@ -20,13 +18,7 @@ func readNoiseAVX2(x *noiseLanes, dst, variance *float64, words *uint32, rej *ui
 
 // useScatterAsm selects the AVX2 kernel of ScatterRowVar; tests turn it off to compare, and
 // so does NANOSPIKE_NOASM=scatter (or all).
-var useScatterAsm = cpu.X86.HasAVX2 && !noAsm("scatter")
-
-// noAsm reports whether NANOSPIKE_NOASM (a comma-separated list) names kernel, or all.
-func noAsm(kernel string) bool {
-	v := "," + os.Getenv("NANOSPIKE_NOASM") + ","
-	return strings.Contains(v, ","+kernel+",") || strings.Contains(v, ",all,")
-}
+var useScatterAsm = cpu.X86.HasAVX2 && !noasm.Off("scatter")
 
 // scatterPairsAVX2 is ScatterRowVar's loop over n columns (a multiple of 4), adding each
 // column's g to sums[j mod 4]; if an offset is outside [0, lim) it writes nothing and returns

@@ -597,7 +597,7 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 				clear(row)
 			}
 		}
-		forWorkers(len(ps), m, func(w, lo, hi int) {
+		forWorkers(len(ps), m, func(w, _, lo, hi int) {
 			p := ps[w]
 			for i := b0 + lo; i < b0+hi; i++ {
 				label := data.Label(i)

@@ -85,43 +85,19 @@ func (p *bpGrad) touch(l int, r int32) {
 // forChunks runs f on the chunks of [0, m), bpChunk items each, on up to GOMAXPROCS
 // goroutines: f(c, lo, hi) with c the chunk's index.
 func forChunks(m int, f func(c, lo, hi int)) {
-	k := (m + bpChunk - 1) / bpChunk
-	workers := min(runtime.GOMAXPROCS(0), k)
-	if workers <= 1 {
-		for c := range k {
-			f(c, c*bpChunk, min((c+1)*bpChunk, m))
-		}
-		return
-	}
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				c := next
-				next++
-				mu.Unlock()
-				if c >= k {
-					return
-				}
-				f(c, c*bpChunk, min((c+1)*bpChunk, m))
-			}
-		}()
-	}
-	wg.Wait()
+	workers := min(runtime.GOMAXPROCS(0), (m+bpChunk-1)/bpChunk)
+	forWorkers(workers, m, func(_, c, lo, hi int) { f(c, lo, hi) })
 }
 
 // forWorkers runs f on the chunks of [0, m), bpChunk items each, on the given number of
-// goroutines, each taking the next chunk when done: f(w, lo, hi) with w the goroutine's
-// index, for work whose per-goroutine sums do not depend on which chunks it took.
-func forWorkers(workers, m int, f func(w, lo, hi int)) {
+// goroutines, each taking the next chunk when done: f(w, c, lo, hi) with w the goroutine's
+// index and c the chunk's.
+func forWorkers(workers, m int, f func(w, c, lo, hi int)) {
 	k := (m + bpChunk - 1) / bpChunk
 	if workers <= 1 {
-		f(0, 0, m)
+		for c := range k {
+			f(0, c, c*bpChunk, min((c+1)*bpChunk, m))
+		}
 		return
 	}
 	var next atomic.Int64
@@ -133,7 +109,7 @@ func forWorkers(workers, m int, f func(w, lo, hi int)) {
 				if c >= k {
 					return
 				}
-				f(w, c*bpChunk, min((c+1)*bpChunk, m))
+				f(w, c, c*bpChunk, min((c+1)*bpChunk, m))
 			}
 		})
 	}

@@ -242,10 +242,11 @@ type STDP struct {
 	wheel   [][]arrival
 	wheelAt int
 	// b is the batch being built (its slices reused from call to call; its
-	// Model says how the array counts pulses); x1 is x_post1 of post1.Active
-	// at this step.
-	b  device.Batch
-	x1 []float64
+	// Model says how the array counts pulses); x1j are the neurons of
+	// post1.Active with x_post1 > 0 at this step and x1 their depression.
+	b   device.Batch
+	x1j []int32
+	x1  []float64
 }
 
 // batch empties r.b and starts it as a batch of the given shape and line.
@@ -332,20 +333,20 @@ func (r *STDP) Step(step int, pre, post []int32) {
 		return
 	}
 	if len(pre) > 0 && len(r.post1.Active) > 0 {
-		act := r.post1.Active
-		x1 := r.x1[:0]
-		for _, j := range act {
-			x1 = append(x1, r.post1.at(j, step))
+		// The neurons with a post1 trace and their Δw, once for all of the step's pre spikes.
+		js, dws := r.x1j[:0], r.x1[:0]
+		for _, j := range r.post1.Active {
+			if x := r.post1.at(j, step); x > 0 {
+				js, dws = append(js, j), append(dws, -r.rule.NuPre*x)
+			}
 		}
-		r.x1 = x1
+		r.x1j, r.x1 = js, dws
 		n := int32(r.syn.Cols())
 		b := r.batch(device.Scattered, 0)
 		for _, i := range pre {
-			for m, j := range act {
-				if x := x1[m]; x > 0 {
-					b.Index = append(b.Index, i*n+j)
-					b.DW = append(b.DW, -r.rule.NuPre*x)
-				}
+			for m, j := range js {
+				b.Index = append(b.Index, i*n+j)
+				b.DW = append(b.DW, dws[m])
 			}
 		}
 		r.syn.Program(b)

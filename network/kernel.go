@@ -1,9 +1,6 @@
 package network
 
-import (
-	"os"
-	"strings"
-)
+import "github.com/nanospike/nanospike/internal/noasm"
 
 // condConsts are the per-step constants of a dense conductance population,
 // laid out for the assembly kernel (kernel_amd64.s reads them by offset).
@@ -20,13 +17,7 @@ type condConsts struct {
 // useAsm can be turned off by tests to compare the assembly kernels with the Go code, and
 // by NANOSPIKE_NOASM=neuron (or all) for a measured A/B of the kernel: the results are the same
 // bits either way.
-var useAsm = !noAsm("neuron")
-
-// noAsm reports whether NANOSPIKE_NOASM (a comma-separated list) names kernel, or all.
-func noAsm(kernel string) bool {
-	v := "," + os.Getenv("NANOSPIKE_NOASM") + ","
-	return strings.Contains(v, ","+kernel+",") || strings.Contains(v, ",all,")
-}
+var useAsm = !noasm.Off("neuron")
 
 func x4(x float64) [4]float64 { return [4]float64{x, x, x, x} }
 
