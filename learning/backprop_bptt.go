@@ -51,14 +51,19 @@ func (n *Backprop) workspace() *bpWork {
 func (n *Backprop) newWorkspace() *bpWork {
 	sz := n.cfg.sizes()
 	T := n.cfg.Steps
-	ws := &bpWork{src: rand.NewPCG(0, 0)}
+	// The generator's state and the small slices written at every step are padded to
+	// cache lines of their own: workspaces of different cores are allocated side by side,
+	// and a line shared by two cores' hot writes costs both of them (false sharing).
+	ws := &new(padded[bpWork]).v
+	ws.src = &new(padded[rand.PCG]).v
 	ws.rng = rand.New(ws.src)
+	ws.spk = make([][]int32, 0, len(sz)-1+2*cacheLine/24)[cacheLine/24 : cacheLine/24]
 	maxN := 0
 	for l := 1; l < len(sz); l++ {
 		ws.u = append(ws.u, make([]float32, T*sz[l]))
 		ws.s = append(ws.s, make([]float32, T*sz[l]))
 		ws.gu = append(ws.gu, make([]float32, T*sz[l]))
-		ws.spkAt = append(ws.spkAt, make([]int, T+1))
+		ws.spkAt = append(ws.spkAt, padInts(T+1))
 		ws.spk = append(ws.spk, nil)
 		maxN = max(maxN, sz[l])
 	}
@@ -66,10 +71,26 @@ func (n *Backprop) newWorkspace() *bpWork {
 	ws.ds = make([]float32, maxN)
 	ws.dsum = make([]float32, maxN)
 	ws.base = make([]float32, sz[1])
-	ws.flipAt = make([]int, T+1)
-	ws.counts = make([]int, n.cfg.Classes)
+	ws.flipAt = padInts(T + 1)
+	ws.counts = padInts(n.cfg.Classes)
 	ws.prob = make([]float64, n.cfg.Classes)
 	return ws
+}
+
+// cacheLine is the size of a cache line, or more.
+const cacheLine = 128
+
+// padded is a T alone on its cache lines.
+type padded[T any] struct {
+	_ [cacheLine]byte
+	v T
+	_ [cacheLine]byte
+}
+
+// padInts returns n ints with a cache line of padding on either side.
+func padInts(n int) []int {
+	const p = cacheLine / 8
+	return make([]int, n+2*p)[p : p+n : p+n]
 }
 
 // bpBLAS is gonum's pure-Go BLAS, whose float32 axpy is SSE assembly on amd64.
