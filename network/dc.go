@@ -171,6 +171,7 @@ type DC struct {
 	tmpVar    []float64
 	dev       deviceArray // syn, if it is a device array
 	noisy     deviceArray // dev, if its reads are noisy
+	rows      weightRows  // syn, if its rows are plain weights (and it is no device array)
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
 	// gain (nil: none) scales each excitatory neuron's input conductance increments: the
@@ -291,6 +292,13 @@ type deviceArray interface {
 	Counters() device.Counters
 }
 
+// weightRows is implemented by synapses whose rows are plain weights (learning.Float): the
+// read of a row is then the row itself, which the delay line takes without a copy.
+type weightRows interface {
+	// WeightRow returns row i, aliasing the weights (the caller does not change it).
+	WeightRow(i int) []float64
+}
+
 // initNoise selects the deferred-noise path for noisy device arrays and
 // allocates the delay ring of the path: weights, or (weight, variance) pairs.
 // A slot of the ring holds stride ≥ N columns, N rounded up to a multiple of
@@ -300,6 +308,9 @@ type deviceArray interface {
 // (newCondPop pads ge's capacity alike).
 func (d *DC) initNoise() {
 	d.dev, _ = d.syn.(deviceArray)
+	if d.rows, _ = d.syn.(weightRows); d.dev != nil {
+		d.rows = nil
+	}
 	d.noisy = nil
 	d.tmpVar, d.pring = nil, nil
 	if d.delays != nil {
@@ -547,6 +558,12 @@ func (d *DC) advance(pre []int32) []int32 {
 				ring := d.ring[base:]
 				for _, i := range pre {
 					d.dev.ScatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], int(i), t)
+				}
+			case d.rows != nil:
+				// Plain weights: the row itself is the read, with no copy.
+				ring := d.ring[base:]
+				for _, i := range pre {
+					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], d.rows.WeightRow(int(i)), d.maxOff)
 				}
 			default:
 				ring, tmp := d.ring[base:], d.tmp[:n]
