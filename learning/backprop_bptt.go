@@ -27,6 +27,7 @@ type bpWork struct {
 	flips  []int32 // per step, flipped inputs: i ≥ 0 for +1 (spike, m = 0), −1−i for −1
 	flipAt []int   // flips of step t are flips[flipAt[t]:flipAt[t+1]]
 	base   []float32
+	w0     []float32 // the first layer's weights, if a copy (Evaluate); else the layer's own
 
 	u      [][]float32 // per layer: membrane after each step, T×size
 	s      [][]float32 // per layer: spikes (0 or 1) of each step, T×size
@@ -134,10 +135,14 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters, keep b
 	}
 	l0 := n.layers[0]
 	H0 := l0.out
+	w0 := l0.w32
+	if len(ws.w0) > 0 {
+		w0 = ws.w0
+	}
 	base := ws.base[:H0]
 	copy(base, l0.b32)
 	for k, i := range ws.on {
-		row := l0.w32[int(i)*H0 : int(i+1)*H0]
+		row := w0[int(i)*H0 : int(i+1)*H0]
 		if rate {
 			bpAdd(base, row)
 		} else {
@@ -169,7 +174,7 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters, keep b
 				p := ws.stochP[k]
 				s := ws.rng.Float64() < p
 				if s != (p > 0.5) {
-					row := l0.w32[int(i)*H0 : int(i+1)*H0]
+					row := w0[int(i)*H0 : int(i+1)*H0]
 					if s {
 						ws.flips = append(ws.flips, i)
 						bpAdd(cur, row)

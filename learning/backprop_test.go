@@ -579,7 +579,8 @@ func TestSameSeedSameResult(t *testing.T) {
 
 // TestBackpropDeterministicAcrossGOMAXPROCS: the mini-batch's chunks run on the cores, and
 // their gradients are summed in chunk order, so training and evaluation give the same bits
-// with 1, 2 or 3 cores (ideal and in-situ on a noisy device).
+// with 1, 2 or 3 cores (ideal and in-situ on a noisy device), an evaluation between epochs
+// included.
 func TestBackpropDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	p := &device.Params{Name: "procs-test", Gmin: 1e-9, Gmax: 10e-9, States: 64, NLLTP: 2, NLLTD: -2, C2C: 0.02, ReadNoise: 0.01}
 	data := newBPSynth(80, 12, 3, 6)
@@ -592,7 +593,13 @@ func TestBackpropDeterministicAcrossGOMAXPROCS(t *testing.T) {
 			c.Device.Mode = mode
 			n, err := NewBackprop(c, p)
 			require.NoError(t, err)
-			_, err = n.Train(context.Background(), data, 2, nil)
+			// An evaluation between the epochs: its per-core copies of the weights must
+			// not reach the training after it.
+			_, err = n.TrainEpoch(context.Background(), data, nil)
+			require.NoError(t, err)
+			_, err = n.Evaluate(data)
+			require.NoError(t, err)
+			_, err = n.TrainEpoch(context.Background(), data, nil)
 			require.NoError(t, err)
 			res, err := n.Evaluate(data)
 			require.NoError(t, err)
