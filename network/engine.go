@@ -22,6 +22,11 @@ const framesPerStage = 3
 type pipeline struct {
 	stages []blockFunc
 	pools  [][]*Frame
+	// serial runs the stages in turn on the caller's goroutine, block after block: for a
+	// network that is one of several run at once, one per core (DC.Replica), whose stages
+	// would gain nothing from cores already busy and lose their caches to the moves of new
+	// goroutines between cores.
+	serial bool
 }
 
 func newPipeline(stages ...blockFunc) *pipeline {
@@ -44,6 +49,9 @@ func newPipeline(stages ...blockFunc) *pipeline {
 func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, sink func(*Frame), after func() error) error {
 	if blockSteps <= 0 {
 		panic("network: pipeline block size must be positive")
+	}
+	if p.serial {
+		return p.runSerial(ctx, step0, total, blockSteps, sink, after)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -138,4 +146,37 @@ func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, sink f
 		return nil // a cancellation that came after the work was complete changes nothing
 	}
 	return context.Cause(ctx)
+}
+
+// runSerial is run with the stages taken in turn on the caller's goroutine: the same blocks,
+// frames and calls in the same order, so the same result.
+func (p *pipeline) runSerial(ctx context.Context, step0, total, blockSteps int, sink func(*Frame), after func() error) (err error) {
+	k := 0 // the stage at work, for a panic's message
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("network: stage %d panicked: %v", k, r)
+		}
+	}()
+	for s0 := step0; s0 < step0+total; s0 += blockSteps {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		steps := min(blockSteps, step0+total-s0)
+		var in *Frame
+		for k = range p.stages {
+			out := p.pools[k][0]
+			out.Reset(s0)
+			if err := p.stages[k](in, out, s0, steps); err != nil {
+				return err
+			}
+			in = out
+		}
+		if sink != nil {
+			sink(in)
+		}
+	}
+	if after != nil {
+		return after()
+	}
+	return nil
 }
