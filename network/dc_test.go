@@ -17,7 +17,7 @@ import (
 
 // runHash trains a small DC network with STDP on a few images and hashes
 // every excitatory spike (step, index), the weights and θ.
-func runHash(t *testing.T, blockSteps int, serial bool) [32]byte {
+func runHash(t *testing.T, blockSteps int) [32]byte {
 	t.Helper()
 	cfg := DefaultDCConfig(784, 30)
 	cfg.Seed = 11
@@ -26,7 +26,6 @@ func runHash(t *testing.T, blockSteps int, serial bool) [32]byte {
 	DCInitWeights(w.W, 11, 7)
 	d, err := NewDC(cfg, w)
 	require.NoError(t, err)
-	d.pipe.serial = serial
 	h := sha256.New()
 	stdp := newTestSTDP(w)
 	spikes := 0
@@ -52,32 +51,21 @@ func runHash(t *testing.T, blockSteps int, serial bool) [32]byte {
 func TestDCDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	old := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(old)
-	h1 := runHash(t, 100, false)
+	h1 := runHash(t, 100)
 	runtime.GOMAXPROCS(2)
-	h2 := runHash(t, 100, false)
-	h3 := runHash(t, 7, false)  // another frame size: other interleaving of the stages
-	h4 := runHash(t, 100, true) // the stages in turn on one goroutine (replicas)
+	h2 := runHash(t, 100)
+	h3 := runHash(t, 7) // another frame size: other interleaving of the stages
 	runtime.GOMAXPROCS(old)
 	assert.Equal(t, h1, h2, "GOMAXPROCS 1 vs 2")
 	assert.Equal(t, h1, h3, "block of 100 vs 7 steps")
-	assert.Equal(t, h1, h4, "concurrent vs serial stages")
 }
 
 // TestPipelineNoLeak cancels a presentation midway and makes a source fail:
 // Present must return the error and leave no goroutine behind (synctest
 // fails the test if any goroutine of the bubble is still alive and blocked).
 func TestPipelineNoLeak(t *testing.T) {
-	for _, serial := range []bool{false, true} {
-		t.Run(map[bool]string{false: "concurrent", true: "serial"}[serial], func(t *testing.T) {
-			testPipelineNoLeak(t, serial)
-		})
-	}
-}
-
-func testPipelineNoLeak(t *testing.T, serial bool) {
 	synctest.Test(t, func(t *testing.T) {
 		d, _ := newTestDC(t, 50, 10, 1)
-		d.pipe.serial = serial
 		ctx, cancel := context.WithCancel(context.Background())
 		d.SetPlasticity(PlasticityFunc(func(step int, _, _ []int32) {
 			if step == 150 {
@@ -92,7 +80,6 @@ func testPipelineNoLeak(t *testing.T, serial bool) {
 		assert.ErrorIs(t, err, context.Canceled)
 
 		d2, _ := newTestDC(t, 50, 10, 1)
-		d2.pipe.serial = serial
 		boom := errors.New("boom")
 		_, err = d2.PresentSource(context.Background(), failingSource{at: 300, err: boom})
 		assert.ErrorIs(t, err, boom)
@@ -103,7 +90,6 @@ func testPipelineNoLeak(t *testing.T, serial bool) {
 
 		// A stage that panics fails the presentation with an error.
 		d3, _ := newTestDC(t, 50, 10, 1)
-		d3.pipe.serial = serial
 		d3.SetPlasticity(PlasticityFunc(func(step int, _, _ []int32) {
 			if step == 120 {
 				panic("rule")

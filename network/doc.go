@@ -72,7 +72,10 @@
 //
 // A network is a chain of stages, one goroutine each: an input generator
 // and then one stage per layer (for DC the excitatory and inhibitory
-// populations form one stage, being mutually recurrent). Stages pass frames
+// populations form one stage, being mutually recurrent). The last stage runs
+// on the caller's goroutine, which the scheduler keeps on its core, so the
+// state it holds (a DC's neurons, delay line and device array) stays in that
+// core's caches from one presentation to the next. Stages pass frames
 // of spikes that carry a block of consecutive steps (DCConfig.BlockSteps,
 // default 100 steps), so layer l works on block b while layer l−1 works on
 // block b+1; a block rather than a single step per frame keeps the channel

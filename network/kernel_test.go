@@ -21,9 +21,9 @@ func TestKernelsMatchGo(t *testing.T) {
 		kernelsMatchGo(t, rng, k)
 	}
 	useAsm = true
-	h1 := runHash(t, 100, false)
+	h1 := runHash(t, 100)
 	useAsm = false
-	h2 := runHash(t, 100, false)
+	h2 := runHash(t, 100)
 	assert.Equal(t, h1, h2, "whole network, assembly vs Go")
 }
 

@@ -189,7 +189,6 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 	r.cnt = Counters{Spikes: make([]uint64, 3)}
 	r.exc.frozen = true
 	r.pipe = r.newPipe()
-	r.pipe.serial = true // replicas run one per core (Evaluate)
 	return &r, nil
 }
 
