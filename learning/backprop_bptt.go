@@ -58,7 +58,8 @@ func (n *Backprop) newWorkspace() *bpWork {
 	ws := &new(padded[bpWork]).v
 	ws.src = &new(padded[rand.PCG]).v
 	ws.rng = rand.New(ws.src)
-	ws.spk = make([][]int32, 0, len(sz)-1+2*cacheLine/24)[cacheLine/24 : cacheLine/24]
+	const hdrPad = cacheLine/24 + 1 // slice headers (24 bytes) that fill a cache line
+	ws.spk = make([][]int32, 0, len(sz)-1+2*hdrPad)[hdrPad:hdrPad]
 	maxN := 0
 	for l := 1; l < len(sz); l++ {
 		ws.u = append(ws.u, make([]float32, T*sz[l]))

@@ -411,8 +411,7 @@ func (r *EvalResult) SelfLabelledAccuracy() float64 {
 }
 
 // respond shows the first n images of set to frozen replicas of the
-// network, in batches of `batch` images (for progress), and returns their
-// spike counts. The model itself is not changed.
+// network and returns their spike counts. The model itself is not changed.
 func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase string, prog STDPProgress) (*EvalResult, error) {
 	if n == 0 || n > set.Len() {
 		n = set.Len()
@@ -429,15 +428,16 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 		c     device.Counters
 	}
 	var clones []func() devCount
+	// Replicas are seeded per batch of 512 images, as when each batch was its own
+	// evaluation; the batches' chunks now share one queue, so no core waits at the end
+	// of a batch (with 8 chunks of 64 per batch, 16 cores had kept at most 8 busy).
 	const batch = 512
-	batchNo := 0 // the batch being evaluated, read by clone
-	clone := func(seed uint64) (network.Synapses, error) {
+	clone := func(b int, seed uint64) (network.Synapses, error) {
 		switch s := m.Syn.(type) {
 		case *device.Array:
 			c := s.Clone(seed)
 			mu.Lock()
-			batch := batchNo
-			clones = append(clones, func() devCount { return devCount{batch, seed, c.Counters()} })
+			clones = append(clones, func() devCount { return devCount{b, seed, c.Counters()} })
 			mu.Unlock()
 			return c, nil
 		case *Float:
@@ -445,33 +445,22 @@ func (m *STDPModel) respond(ctx context.Context, set Samples, n int, phase strin
 		}
 		return nil, fmt.Errorf("learning: cannot clone synapses of type %T", m.Syn)
 	}
-	bufs := make([][]float64, batch) // reused across batches
-	imgs := make([][]float64, 0, batch)
-	for b := 0; b < n; b += batch {
-		imgs = imgs[:0]
-		for k := b; k < min(n, b+batch); k++ {
-			img := set.Image(k)
-			p := bufs[k-b]
-			if len(p) != len(img) {
-				p = make([]float64, len(img))
-				bufs[k-b] = p
-			}
-			toFloat(p, img)
-			imgs = append(imgs, p)
-		}
-		batchNo = b / batch
-		rs, err := m.Net.Evaluate(ctx, imgs, m.Config.Eval, clone)
-		if err != nil {
-			return nil, err
-		}
-		for i, r := range rs {
-			res.Counts = append(res.Counts, r.Counts)
-			res.Labels = append(res.Labels, set.Label(b+i))
-			res.Net = res.Net.Add(r.Counters)
-		}
-		if prog != nil {
-			prog(phase, len(res.Counts), n, math.NaN())
-		}
+	image := func(k int, buf []float64) []float64 {
+		toFloat(buf, set.Image(k))
+		return buf
+	}
+	var progress func(int)
+	if prog != nil {
+		progress = func(done int) { prog(phase, done, n, math.NaN()) }
+	}
+	rs, err := m.Net.EvaluateGroups(ctx, n, batch, image, m.Config.Eval, clone, progress)
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range rs {
+		res.Counts = append(res.Counts, r.Counts)
+		res.Labels = append(res.Labels, set.Label(k))
+		res.Net = res.Net.Add(r.Counters)
 	}
 	dc := make([]devCount, len(clones))
 	for i, f := range clones {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 
@@ -290,6 +292,47 @@ func TestEvaluateIndependentOfWorkers(t *testing.T) {
 
 	_, err = d.Evaluate(ctx, images, EvalConfig{}, func(uint64) (Synapses, error) { return nil, errors.New("no clone") })
 	assert.ErrorContains(t, err, "no clone")
+}
+
+// TestEvaluateGroupsMatchesEvaluate: groups evaluated from one queue give what an Evaluate
+// per group gives, whatever the workers; clone learns each chunk's group, and progress ends
+// at every image.
+func TestEvaluateGroupsMatchesEvaluate(t *testing.T) {
+	d, w := newTestDC(t, 784, 20, 4)
+	d.FreezeTheta(true)
+	images := make([][]float64, 11)
+	for k := range images {
+		images[k] = synthImage(784, uint64(k))
+	}
+	ctx := context.Background()
+	ec := EvalConfig{Chunk: 2}
+	var want []Result
+	for g := 0; g < len(images); g += 5 { // groups of 5: 5, 5, 1
+		r, err := d.Evaluate(ctx, images[g:min(g+5, len(images))], ec, func(uint64) (Synapses, error) { return w.Clone(0), nil })
+		require.NoError(t, err)
+		want = append(want, r...)
+	}
+	image := func(k int, buf []float64) []float64 { return append(buf[:0], images[k]...) }
+	for _, workers := range []int{1, 3} {
+		ec.Workers = workers
+		var groups []int
+		var mu sync.Mutex
+		last := 0
+		got, err := d.EvaluateGroups(ctx, len(images), 5, image, ec, func(g int, _ uint64) (Synapses, error) {
+			mu.Lock()
+			groups = append(groups, g)
+			mu.Unlock()
+			return w.Clone(0), nil
+		}, func(done int) {
+			assert.Greater(t, done, last)
+			last = done
+		})
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%d workers", workers)
+		slices.Sort(groups)
+		assert.Equal(t, []int{0, 0, 0, 1, 1, 1, 2}, groups, "clones per group")
+		assert.Equal(t, len(images), last, "progress")
+	}
 }
 
 func TestDCConfigValidate(t *testing.T) {

@@ -216,6 +216,27 @@ const evalStreamBase = 1 << 32
 // changed. The first error cancels the other replicas; Evaluate returns when
 // all have stopped.
 func (d *DC) Evaluate(ctx context.Context, images [][]float64, ec EvalConfig, clone func(seed uint64) (Synapses, error)) ([]Result, error) {
+	return d.EvaluateGroups(ctx, len(images), len(images),
+		func(k int, _ []float64) []float64 { return images[k] }, ec,
+		func(_ int, seed uint64) (Synapses, error) { return clone(seed) }, nil)
+}
+
+// EvaluateGroups is Evaluate over n images cut into groups of group images, each group
+// evaluated as a call of Evaluate on its images alone would (its chunk c on synapses
+// clone(g, seed) with the seed of chunk c, drawing from stream 2^32 + c), but with the chunks
+// of all groups in one queue: a worker that ends a group takes the next group's chunks
+// instead of waiting for the other workers to end theirs. image(k, buf) returns image k; it
+// may fill and return buf, a buffer of the worker that asks. progress, if not nil, is called
+// with the number of images done after each chunk, one call at a time.
+func (d *DC) EvaluateGroups(ctx context.Context, n, group int, image func(k int, buf []float64) []float64, ec EvalConfig,
+	clone func(g int, seed uint64) (Synapses, error), progress func(done int)) ([]Result, error) {
+	res := make([]Result, n)
+	if n == 0 {
+		return res, nil
+	}
+	if group <= 0 || group > n {
+		group = n
+	}
 	workers := ec.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -224,9 +245,10 @@ func (d *DC) Evaluate(ctx context.Context, images [][]float64, ec EvalConfig, cl
 	if chunk <= 0 {
 		chunk = 64
 	}
-	nChunks := (len(images) + chunk - 1) / chunk
-	workers = min(workers, nChunks)
-	res := make([]Result, len(images))
+	perGroup := (group + chunk - 1) / chunk
+	groups := (n + group - 1) / group
+	items := groups * perGroup // some chunks of a short last group may be empty
+	workers = min(workers, items)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
@@ -234,23 +256,32 @@ func (d *DC) Evaluate(ctx context.Context, images [][]float64, ec EvalConfig, cl
 		wg      sync.WaitGroup
 		errOnce sync.Once
 		first   error
+		mu      sync.Mutex
+		done    int
 	)
 	fail := func(err error) { errOnce.Do(func() { first = err }); cancel(err) }
 	seeds := rand.New(rand.NewPCG(d.cfg.Seed, 2))
-	cloneSeeds := make([]uint64, nChunks)
+	cloneSeeds := make([]uint64, perGroup)
 	for c := range cloneSeeds {
 		cloneSeeds[c] = seeds.Uint64()
 	}
 	for range workers {
 		wg.Go(func() {
+			buf := make([]float64, d.cfg.Inputs)
 			for {
-				c := int(next.Add(1) - 1)
-				if c >= nChunks || ctx.Err() != nil {
+				it := int(next.Add(1) - 1)
+				if it >= items || ctx.Err() != nil {
 					return
 				}
-				syn, err := clone(cloneSeeds[c])
+				g, c := it/perGroup, it%perGroup
+				lo := g*group + c*chunk
+				hi := min(lo+chunk, (g+1)*group, n)
+				if lo >= hi {
+					continue
+				}
+				syn, err := clone(g, cloneSeeds[c])
 				if err != nil {
-					fail(fmt.Errorf("network: Evaluate: clone for chunk %d: %w", c, err))
+					fail(fmt.Errorf("network: Evaluate: clone for images %d–%d: %w", lo, hi-1, err))
 					return
 				}
 				r, err := d.Replica(syn, evalStreamBase+uint64(c))
@@ -258,13 +289,19 @@ func (d *DC) Evaluate(ctx context.Context, images [][]float64, ec EvalConfig, cl
 					fail(err)
 					return
 				}
-				for k := c * chunk; k < min(len(images), (c+1)*chunk); k++ {
-					out, err := r.PresentImage(ctx, images[k])
+				for k := lo; k < hi; k++ {
+					out, err := r.PresentImage(ctx, image(k, buf))
 					if err != nil {
 						fail(fmt.Errorf("network: Evaluate: image %d: %w", k, err))
 						return
 					}
 					res[k] = out
+				}
+				if progress != nil {
+					mu.Lock()
+					done += hi - lo
+					progress(done)
+					mu.Unlock()
 				}
 			}
 		})
