@@ -35,25 +35,22 @@ const (
 
 // Write writes data, of the given shape in C order, as a '<f8' array.
 func Write(w io.Writer, shape []int, data []float64) error {
-	if err := writeHeader(w, Float64, shape, len(data)); err != nil {
-		return err
-	}
-	b := make([]byte, 8*len(data))
-	for k, x := range data {
-		binary.LittleEndian.PutUint64(b[8*k:], math.Float64bits(x))
-	}
-	_, err := w.Write(b)
-	return err
+	return write(w, Float64, shape, data, math.Float64bits)
 }
 
 // WriteInt writes data, of the given shape in C order, as a '<i8' array.
 func WriteInt(w io.Writer, shape []int, data []int) error {
-	if err := writeHeader(w, Int64, shape, len(data)); err != nil {
+	return write(w, Int64, shape, data, func(x int) uint64 { return uint64(int64(x)) })
+}
+
+// write writes the header and the little-endian 8-byte words bits(x) of data.
+func write[T any](w io.Writer, descr string, shape []int, data []T, bits func(T) uint64) error {
+	if err := writeHeader(w, descr, shape, len(data)); err != nil {
 		return err
 	}
 	b := make([]byte, 8*len(data))
 	for k, x := range data {
-		binary.LittleEndian.PutUint64(b[8*k:], uint64(int64(x)))
+		binary.LittleEndian.PutUint64(b[8*k:], bits(x))
 	}
 	_, err := w.Write(b)
 	return err
