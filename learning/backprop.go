@@ -527,7 +527,7 @@ func (n *Backprop) trainBatch(data Samples, idx []int) (float64, int) {
 		for _, i := range idx[lo:hi] {
 			label := data.Label(i)
 			p.ws.src.Seed(n.cfg.Seed^bpStreamTrain, uint64(n.epoch)<<40|uint64(i))
-			pred := n.forward(p.ws, data.Image(i), &p.stats, true)
+			pred := n.forward(p.ws, n.layers[0].w32, data.Image(i), &p.stats, true)
 			p.loss += n.backward(p.ws, p, label)
 			if pred == label {
 				p.correct++
@@ -601,14 +601,18 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 		// two cores that read one matrix (3 MB at 784-1000) each lose ~4 % to it, which
 		// copies avoid (eval of 784-1000-10 on 2 cores: 1.88× → 1.97× one core's).
 		for _, p := range ps[1:] {
-			p.ws.w0 = append(p.ws.w0[:0], n.layers[0].w32...)
+			p.w0 = append(p.w0[:0], n.layers[0].w32...)
 		}
 		forWorkers(len(ps), m, func(w, _, lo, hi int) {
 			p := ps[w]
+			w0 := n.layers[0].w32
+			if w > 0 {
+				w0 = p.w0
+			}
 			for i := b0 + lo; i < b0+hi; i++ {
 				label := data.Label(i)
 				p.ws.src.Seed(n.cfg.Seed^bpStreamEval, uint64(i))
-				pred := n.forward(p.ws, data.Image(i), &p.stats, false)
+				pred := n.forward(p.ws, w0, data.Image(i), &p.stats, false)
 				if label >= 0 && label < C {
 					p.conf[label][pred]++
 				}
@@ -626,9 +630,6 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 				}
 			}
 		}
-	}
-	for _, p := range n.parts {
-		p.ws.w0 = p.ws.w0[:0] // training reads the layer's own weights
 	}
 	if saved != nil {
 		for l, ly := range n.layers {
@@ -649,6 +650,6 @@ func (n *Backprop) Predict(img []uint8, seed uint64) (int, []int) {
 	}
 	ws := n.workspace()
 	ws.src.Seed(n.cfg.Seed^bpStreamEval, seed)
-	p := n.forward(ws, img, &n.stats, false)
+	p := n.forward(ws, n.layers[0].w32, img, &n.stats, false)
 	return p, append([]int(nil), ws.counts...)
 }

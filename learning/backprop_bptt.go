@@ -27,7 +27,6 @@ type bpWork struct {
 	flips  []int32 // per step, flipped inputs: i ≥ 0 for +1 (spike, m = 0), −1−i for −1
 	flipAt []int   // flips of step t are flips[flipAt[t]:flipAt[t+1]]
 	base   []float32
-	w0     []float32 // the first layer's weights, if a copy (Evaluate); else the layer's own
 
 	u      [][]float32 // per layer: membrane after each step, T×size
 	s      [][]float32 // per layer: spikes (0 or 1) of each step, T×size
@@ -106,8 +105,9 @@ func bpAddScaled(y []float32, a float32, x []float32) { bpBLAS.Saxpy(len(x), a, 
 // output spikes, lowest index on ties). With keep it stores every step's state for backward;
 // without, the hidden layers' membranes and spikes live in two slots (the step and the one
 // before), which keeps an evaluation's working set small and its weight rows in cache. The pass
-// runs in float32, as PyTorch's does; weights come from each layer's float32 copy.
-func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters, keep bool) int {
+// runs in float32, as PyTorch's does; weights come from each layer's float32 copy, the first
+// layer's from w0 (that copy, or a copy of it: Evaluate gives each core its own).
+func (n *Backprop) forward(ws *bpWork, w0 []float32, img []uint8, st *BackpropCounters, keep bool) int {
 	c := &n.cfg
 	T := c.Steps
 	beta, thr := float32(c.Beta), float32(c.Threshold)
@@ -136,10 +136,6 @@ func (n *Backprop) forward(ws *bpWork, img []uint8, st *BackpropCounters, keep b
 	}
 	l0 := n.layers[0]
 	H0 := l0.out
-	w0 := l0.w32
-	if len(ws.w0) > 0 {
-		w0 = ws.w0
-	}
 	base := ws.base[:H0]
 	copy(base, l0.b32)
 	for k, i := range ws.on {

@@ -24,7 +24,8 @@ type bpGrad struct {
 	stats   BackpropCounters
 	loss    float64
 	correct int
-	conf    [][]int // evaluation: [label][prediction]
+	conf    [][]int   // evaluation: [label][prediction]
+	w0      []float32 // evaluation: this core's copy of the first layer's weights
 }
 
 // chunks returns the workspaces of k chunks, with gradient buffers when grads (training).

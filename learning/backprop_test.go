@@ -77,7 +77,7 @@ func engineGradient(n *Backprop, img []uint8, label int) (gw, gb [][]float64, lo
 	ws := p.ws
 	ws.src.Seed(11, 12)
 	var st BackpropCounters
-	n.forward(ws, img, &st, true)
+	n.forward(ws, n.layers[0].w32, img, &st, true)
 	loss = n.backward(ws, p, label)
 	n.stats = n.stats.addEvents(st)
 	for l, ly := range n.layers {

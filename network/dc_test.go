@@ -267,13 +267,20 @@ func TestPresentImageRetries(t *testing.T) {
 	assert.Equal(t, r.Tries, stdp.begins, "BeginPresentation once per try")
 }
 
-func TestEvaluateIndependentOfWorkers(t *testing.T) {
+// newEvalTestDC returns a frozen 784-input, 20-neuron network, its synapses and n synthetic
+// images, for the evaluation tests.
+func newEvalTestDC(t *testing.T, n int) (*DC, *Dense, [][]float64) {
 	d, w := newTestDC(t, 784, 20, 4)
 	d.FreezeTheta(true)
-	images := make([][]float64, 7)
+	images := make([][]float64, n)
 	for k := range images {
 		images[k] = synthImage(784, uint64(k))
 	}
+	return d, w, images
+}
+
+func TestEvaluateIndependentOfWorkers(t *testing.T) {
+	d, w, images := newEvalTestDC(t, 7)
 	clone := func(uint64) (Synapses, error) { return w.Clone(0), nil }
 	ctx := context.Background()
 	r1, err := d.Evaluate(ctx, images, EvalConfig{Workers: 1, Chunk: 3}, clone)
@@ -298,12 +305,7 @@ func TestEvaluateIndependentOfWorkers(t *testing.T) {
 // per group gives, whatever the workers; clone learns each chunk's group, and progress ends
 // at every image.
 func TestEvaluateGroupsMatchesEvaluate(t *testing.T) {
-	d, w := newTestDC(t, 784, 20, 4)
-	d.FreezeTheta(true)
-	images := make([][]float64, 11)
-	for k := range images {
-		images[k] = synthImage(784, uint64(k))
-	}
+	d, w, images := newEvalTestDC(t, 11)
 	ctx := context.Background()
 	ec := EvalConfig{Chunk: 2}
 	var want []Result
