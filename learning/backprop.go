@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"time"
 
 	"github.com/nanospike/nanospike/device"
@@ -584,7 +583,7 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 			n.readDevices()
 		}
 		m := min(bs, data.Len()-b0)
-		ps := n.chunks(min(runtime.GOMAXPROCS(0), (m+bpChunk-1)/bpChunk), false)
+		ps := n.chunks(bpWorkers(m), false)
 		for _, p := range ps {
 			p.stats, p.correct = BackpropCounters{}, 0
 			if p.conf == nil {
@@ -600,13 +599,17 @@ func (n *Backprop) Evaluate(data Samples) (BackpropResult, error) {
 		// Every core but the first reads the first layer's weights from a copy of its own:
 		// two cores that read one matrix (3 MB at 784-1000) each lose ~4 % to it, which
 		// copies avoid (eval of 784-1000-10 on 2 cores: 1.88× → 1.97× one core's).
-		for _, p := range ps[1:] {
-			p.w0 = append(p.w0[:0], n.layers[0].w32...)
+		// Each copy is made by the core that reads it, in parallel.
+		for _, p := range ps {
+			p.w0 = p.w0[:0]
 		}
 		forWorkers(len(ps), m, func(w, _, lo, hi int) {
 			p := ps[w]
 			w0 := n.layers[0].w32
 			if w > 0 {
+				if len(p.w0) == 0 {
+					p.w0 = append(p.w0, w0...)
+				}
 				w0 = p.w0
 			}
 			for i := b0 + lo; i < b0+hi; i++ {

@@ -64,7 +64,7 @@ func (n *Backprop) newWorkspace() *bpWork {
 		ws.u = append(ws.u, make([]float32, T*sz[l]))
 		ws.s = append(ws.s, make([]float32, T*sz[l]))
 		ws.gu = append(ws.gu, make([]float32, T*sz[l]))
-		ws.spkAt = append(ws.spkAt, padInts(T+1))
+		ws.spkAt = append(ws.spkAt, padded1[int](T+1))
 		ws.spk = append(ws.spk, nil)
 		maxN = max(maxN, sz[l])
 	}
@@ -72,9 +72,9 @@ func (n *Backprop) newWorkspace() *bpWork {
 	ws.ds = make([]float32, maxN)
 	ws.dsum = make([]float32, maxN)
 	ws.base = make([]float32, sz[1])
-	ws.flipAt = padInts(T + 1)
-	ws.counts = padInts(n.cfg.Classes)
-	ws.prob = make([]float64, n.cfg.Classes)
+	ws.flipAt = padded1[int](T + 1)
+	ws.counts = padded1[int](n.cfg.Classes)
+	ws.prob = padded1[float64](n.cfg.Classes)
 	return ws
 }
 
@@ -88,10 +88,10 @@ type padded[T any] struct {
 	_ [cacheLine]byte
 }
 
-// padInts returns n ints with a cache line of padding on either side.
-func padInts(n int) []int {
+// padded1 returns n values with a cache line of padding on either side (for 8-byte T).
+func padded1[T int | float64](n int) []T {
 	const p = cacheLine / 8
-	return make([]int, n+2*p)[p : p+n : p+n]
+	return make([]T, n+2*p)[p : p+n : p+n]
 }
 
 // bpBLAS is gonum's pure-Go BLAS, whose float32 axpy is SSE assembly on amd64.

@@ -86,9 +86,12 @@ func (p *bpGrad) touch(l int, r int32) {
 // forChunks runs f on the chunks of [0, m), bpChunk items each, on up to GOMAXPROCS
 // goroutines: f(c, lo, hi) with c the chunk's index.
 func forChunks(m int, f func(c, lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), (m+bpChunk-1)/bpChunk)
-	forWorkers(workers, m, func(_, c, lo, hi int) { f(c, lo, hi) })
+	forWorkers(bpWorkers(m), m, func(_, c, lo, hi int) { f(c, lo, hi) })
 }
+
+// bpWorkers is the number of goroutines for m items in chunks of bpChunk: one per core, at
+// most one per chunk.
+func bpWorkers(m int) int { return min(runtime.GOMAXPROCS(0), (m+bpChunk-1)/bpChunk) }
 
 // forWorkers runs f on the chunks of [0, m), bpChunk items each, on the given number of
 // goroutines, each taking the next chunk when done: f(w, c, lo, hi) with w the goroutine's
@@ -128,11 +131,7 @@ func forRanges(m, minLen int, f func(lo, hi int)) {
 	var wg sync.WaitGroup
 	for i := range w {
 		lo, hi := i*m/w, (i+1)*m/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
+		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
 }
