@@ -41,9 +41,9 @@ func (f *Float) AccumulateRow(dst []float64, i int, _ float64) {
 	}
 }
 
-// WeightRow returns row i, aliasing the matrix: the network's delay line reads it without a
-// copy. The caller must not change it.
-func (f *Float) WeightRow(i int) []float64 { return f.W[i*f.cols : (i+1)*f.cols] }
+// Row returns row i, aliasing the matrix (as network.Dense.Row): the network's delay line
+// reads it without a copy.
+func (f *Float) Row(i int) []float64 { return f.W[i*f.cols : (i+1)*f.cols] }
 
 // WeightsTo copies the weights into dst (grown if short) and returns it.
 func (f *Float) WeightsTo(dst []float64) []float64 {

@@ -171,7 +171,7 @@ type DC struct {
 	tmpVar    []float64
 	dev       deviceArray // syn, if it is a device array
 	noisy     deviceArray // dev, if its reads are noisy
-	rows      weightRows  // syn, if its rows are plain weights (and it is no device array)
+	rows      weightRows  // syn, if its rows are plain weights
 	tmp       []float64
 	busyUntil int // last step at which the ring may hold something
 	// gain (nil: none) scales each excitatory neuron's input conductance increments: the
@@ -240,7 +240,6 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 		// d·stride + j ≤ maxDelay·stride + N−1, indexes it from any base ≤
 		// maxDelay·stride.
 		d.maxOff = int32(d.maxDelay*d.stride + n - 1)
-		d.tmp = make([]float64, n)
 	}
 	d.initNoise()
 	d.pipe = d.newPipe()
@@ -292,11 +291,12 @@ type deviceArray interface {
 	Counters() device.Counters
 }
 
-// weightRows is implemented by synapses whose rows are plain weights (learning.Float): the
-// read of a row is then the row itself, which the delay line takes without a copy.
+// weightRows is implemented by synapses whose rows are plain weights (Dense,
+// learning.Float): the read of a row is then the row itself, which the delay line takes
+// without a copy.
 type weightRows interface {
-	// WeightRow returns row i, aliasing the weights (the caller does not change it).
-	WeightRow(i int) []float64
+	// Row returns row i, aliasing the weights (the caller does not change it).
+	Row(i int) []float64
 }
 
 // initNoise selects the deferred-noise path for noisy device arrays and
@@ -308,13 +308,14 @@ type weightRows interface {
 // (newCondPop pads ge's capacity alike).
 func (d *DC) initNoise() {
 	d.dev, _ = d.syn.(deviceArray)
-	if d.rows, _ = d.syn.(weightRows); d.dev != nil {
-		d.rows = nil
-	}
+	d.rows, _ = d.syn.(weightRows)
 	d.noisy = nil
-	d.tmpVar, d.pring = nil, nil
+	d.tmpVar, d.pring, d.tmp = nil, nil, nil
 	if d.delays != nil {
 		d.ring = make([]float64, 2*(d.maxDelay+1)*d.stride)
+		if d.dev == nil && d.rows == nil {
+			d.tmp = make([]float64, d.cfg.Neurons) // a row read before its scatter
+		}
 	}
 	if d.dev != nil && d.dev.Params().ReadNoise > 0 {
 		d.noisy = d.dev
@@ -563,7 +564,7 @@ func (d *DC) advance(pre []int32) []int32 {
 				// Plain weights: the row itself is the read, with no copy.
 				ring := d.ring[base:]
 				for _, i := range pre {
-					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], d.rows.WeightRow(int(i)), d.maxOff)
+					scatterRow(ring, d.delayOff[int(i)*n:int(i)*n+n], d.rows.Row(int(i)), d.maxOff)
 				}
 			default:
 				ring, tmp := d.ring[base:], d.tmp[:n]

@@ -391,3 +391,34 @@ func TestPresentAllocsIndependentOfSteps(t *testing.T) {
 	assert.Equal(t, short, long, "allocations grow with the number of steps")
 	assert.Less(t, short, 100.0)
 }
+
+// rowless is Dense without its Row: synapses whose rows the delay line must read into a
+// buffer before scattering them.
+type rowless struct{ d *Dense }
+
+func (r rowless) Rows() int                                     { return r.d.Rows() }
+func (r rowless) Cols() int                                     { return r.d.Cols() }
+func (r rowless) AccumulateRow(dst []float64, i int, t float64) { r.d.AccumulateRow(dst, i, t) }
+
+// TestDelayLineRowsWithoutCopy: plain weight rows scattered into the delay line as they are
+// give the bits of a row read into a zeroed buffer and scattered from there.
+func TestDelayLineRowsWithoutCopy(t *testing.T) {
+	run := func(plain bool) []Result {
+		d, w := newTestDC(t, 784, 30, 5)
+		if !plain {
+			var err error
+			d, err = NewDC(d.Config(), rowless{w})
+			require.NoError(t, err)
+		}
+		var out []Result
+		for k := range 3 {
+			r, err := d.PresentImage(context.Background(), synthImage(784, uint64(k)))
+			require.NoError(t, err)
+			out = append(out, r)
+		}
+		return out
+	}
+	a, b := run(true), run(false)
+	require.Greater(t, a[0].Total()+a[1].Total()+a[2].Total(), 0)
+	assert.Equal(t, a, b)
+}

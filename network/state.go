@@ -173,10 +173,7 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 	r.src = NewPoisson(d.cfg.Inputs, d.cfg.Dt, d.cfg.Seed, 1)
 	r.lastExc = make([]int32, 0, d.cfg.Neurons)
 	r.lastInh = make([]int32, 0, d.cfg.Neurons)
-	if d.ring != nil {
-		r.tmp = make([]float64, len(d.tmp))
-	}
-	r.initNoise() // allocates r's own ring
+	r.initNoise() // allocates r's own ring and buffers
 	r.gain, r.gsave = nil, nil
 	r.SetInputGain(d.gain)
 	r.excCount = make([]int32, d.cfg.Neurons)

@@ -24,7 +24,6 @@ type Synapses interface {
 type Dense struct {
 	rows, cols int
 	W          []float64
-	reads      uint64
 }
 
 // NewDense returns a rows×cols matrix of zeros. It panics if a dimension is
@@ -58,18 +57,12 @@ func (d *Dense) AccumulateRow(dst []float64, i int, _ float64) {
 	for j, w := range row {
 		dst[j] += w
 	}
-	d.reads += uint64(len(row))
 }
-
-// Reads returns the number of synapse reads so far (one per element of each
-// accumulated row).
-func (d *Dense) Reads() uint64 { return d.reads }
 
 // Clone returns a deep copy (the seed is unused: Dense has no noise).
 func (d *Dense) Clone(uint64) *Dense {
 	c := *d
 	c.W = append([]float64(nil), d.W...)
-	c.reads = 0
 	return &c
 }
 
