@@ -435,7 +435,7 @@ func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
 	d.presenting = true
 	d.source = src
 	d.presentStart = d.step
-	err := d.pipe.run(ctx, d.step, d.presentSteps, d.cfg.BlockSteps, nil, func() error {
+	err := d.pipe.run(ctx, d.step, d.presentSteps, d.cfg.BlockSteps, func() error {
 		d.presenting = false
 		if hooks != nil {
 			hooks.EndPresentation(d.step)

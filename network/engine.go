@@ -39,12 +39,11 @@ func newPipeline(stages ...blockFunc) *pipeline {
 
 // run simulates steps [step0, step0+total) in blocks of blockSteps: stage k
 // works on block b while stage k−1 works on block b+1. The last stage runs on
-// the caller's goroutine, the others on goroutines of their own. sink, if not
-// nil, sees every frame of the last stage, in order, and after is called once
-// all blocks are done (it is skipped if the run fails or is cancelled), both
-// on the caller's goroutine. run returns when every stage has exited; the
-// first error (or the context's) cancels the other stages and is returned.
-func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, sink func(*Frame), after func() error) error {
+// the caller's goroutine, the others on goroutines of their own. after is called
+// on the caller's goroutine once all blocks are done (it is skipped if the run
+// fails or is cancelled). run returns when every stage has exited; the first
+// error (or the context's) cancels the other stages and is returned.
+func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, after func() error) error {
 	if blockSteps <= 0 {
 		panic("network: pipeline block size must be positive")
 	}
@@ -65,7 +64,7 @@ func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, sink f
 		wg      sync.WaitGroup
 		errOnce sync.Once
 		first   error
-		done    bool // the last stage finished every block (written before wg.Done)
+		done    bool // the last stage (the caller's goroutine) finished every block
 	)
 	fail := func(err error) {
 		errOnce.Do(func() { first = err })
@@ -109,9 +108,6 @@ func (p *pipeline) run(ctx context.Context, step0, total, blockSteps int, sink f
 				free[k-1] <- in // never blocks: the channel holds the whole pool
 			}
 			if last {
-				if sink != nil {
-					sink(fo)
-				}
 				free[k] <- fo
 				continue
 			}
