@@ -452,11 +452,7 @@ func (a *Array) Program(b *Batch) {
 	if b.Model {
 		c := a.counts[:0]
 		for m, dw := range b.DW {
-			k := base + m
-			if idx != nil {
-				k = base + int(idx[m])*stride
-			}
-			c = append(c, a.pulsesAt(k, dw))
+			c = append(c, a.pulsesAt(spanAt(base, stride, idx, m), dw))
 		}
 		a.counts = c
 		pulses, scale = c, 1
@@ -464,8 +460,16 @@ func (a *Array) Program(b *Batch) {
 	a.programAt(base, stride, idx, pulses, scale)
 }
 
+// spanAt is entry m of a span: device base + idx[m]·stride, or, with idx nil, base + m.
+func spanAt(base, stride int, idx []int32, m int) int {
+	if idx == nil {
+		return base + m
+	}
+	return base + int(idx[m])*stride
+}
+
 // span checks b and returns its devices as programAt takes them: entry m is device
-// base + idx[m]·stride, or, with idx nil (InRow), base + m.
+// base + idx[m]·stride, or, with idx nil (InRow), base + m (spanAt).
 func (a *Array) span(b *Batch) (base, stride int, idx []int32) {
 	n := 0
 	switch b.Shape {
@@ -506,12 +510,7 @@ func (a *Array) span(b *Batch) (base, stride int, idx []int32) {
 // to device base + m (the indices are checked by span). A sub-pulse count takes round's path
 // inline, with the survival product in a register.
 func (a *Array) programAt(base, stride int, idx []int32, pulses []float64, scale float64) {
-	at := func(m int) int {
-		if idx == nil {
-			return base + m
-		}
-		return base + int(idx[m])*stride
-	}
+	at := func(m int) int { return spanAt(base, stride, idx, m) }
 	// Scattered devices (idx given) are stepped after the rounding, all at once (applySteps);
 	// a contiguous run as it goes: its memory is read in order anyway.
 	scattered := idx != nil

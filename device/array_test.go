@@ -463,9 +463,9 @@ func TestScatterRowMatchesAccumulate(t *testing.T) {
 	}
 }
 
-// TestPulsesAtInvertsTheCurve: on a device without variation, PulsesAt(dw)
+// TestPulsesAtInvertsTheCurve: on a device without variation, pulsesAt(k, dw)
 // pulses (fractional, applied exactly) change the weight by dw from any
-// state, for both signs and nonlinear and linear curves; PulsesFor does
+// state, for both signs and nonlinear and linear curves; pulsesFor does
 // not on a nonlinear curve.
 func TestPulsesAtInvertsTheCurve(t *testing.T) {
 	for _, name := range []string{"ag-a-si", "pcmo", "hzo-fefet", "epiram", "si-nc-phototransistor"} {
@@ -553,11 +553,11 @@ func TestArrayRoundIsBernoulli(t *testing.T) {
 	assert.InEpsilon(t, wantVar, variance, 0.05, "variance over windows of 60 calls")
 }
 
-// TestProgramColMatchesProgram: the batches of every shape (a column, a whole row, scattered
+// TestProgramBatchMatchesOneByOne: the batches of every shape (a column, a whole row, scattered
 // devices, among them one row's) are the devices programmed one after the other:
 // same conductances, counters and random state, for sub-pulse, whole and mixed counts of
 // both signs, zeros, stuck devices and an analog device.
-func TestProgramColMatchesProgram(t *testing.T) {
+func TestProgramBatchMatchesOneByOne(t *testing.T) {
 	for _, analog := range []bool{false, true} {
 		a, b := twinArrays(t, analog)
 		r := rand.New(rand.NewPCG(4, 4))

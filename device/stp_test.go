@@ -89,7 +89,7 @@ func TestRowSTPMatchesModel(t *testing.T) {
 	}
 }
 
-// TestRowSTPTimeOrder: reads must not go back in time across the array; ResetShortTerm starts
+// TestRowSTPTimeOrder: reads must not go back in time across the array; resetShortTerm starts
 // the clock again.
 func TestRowSTPTimeOrder(t *testing.T) {
 	p, err := Preset("si-nc-phototransistor")
