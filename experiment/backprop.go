@@ -101,14 +101,12 @@ func trainBackprop(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.D
 		if err != nil {
 			return Metrics{}, &UsageError{Msg: err.Error()} // a flag's value
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return Metrics{}, err
-		}
+		// dir exists: Train's LockRun made it.
 		if n, err = learning.NewBackprop(bc, cfg.Device); err != nil {
 			return Metrics{}, err
 		}
 		cfg.Backprop = &bc
-		if err := WriteJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		if err := WriteJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
 			return Metrics{}, err
 		}
 	}
@@ -245,7 +243,7 @@ func trainBackprop(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.D
 	}
 	met := backpropMetrics(n, cfg, res, before, after, trainStats, trainSeconds, testSeconds)
 	met.History = prog.History
-	if err := WriteJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+	if err := WriteJSON(filepath.Join(dir, MetricsFile), met); err != nil {
 		return Metrics{}, err
 	}
 	if err := writeCurves(dir, runTitle(cfg)+": accuracy", met.History); err != nil {

@@ -274,12 +274,6 @@ func seedsText(seeds []uint64) string {
 // settingsLine describes the training settings of cf in words.
 func settingsLine(cf *Comparison) string {
 	o := cf.Options
-	imgs := func(n int, all string) string {
-		if n == 0 {
-			return all
-		}
-		return strconv.Itoa(n)
-	}
 	label := o.LabelSamples
 	if label == 0 {
 		label = min(o.TrainSamples, 10000)
@@ -288,12 +282,12 @@ func settingsLine(cf *Comparison) string {
 		}
 	}
 	s := fmt.Sprintf("stdp, %d neurons, %s training images × %d epoch(s), %d labelling images, %s test images, %s, seeds %s",
-		o.Neurons, imgs(o.TrainSamples, "60000"), o.Epochs, label, imgs(o.TestSamples, "10000"), schemeLine(cf), seedsText(cf.Seeds))
+		o.Neurons, imgCount(o.TrainSamples, "60000"), o.Epochs, label, imgCount(o.TestSamples, "10000"), schemeLine(cf), seedsText(cf.Seeds))
 	if cf.Rule == "backprop" {
 		b := o.Backprop
 		s = fmt.Sprintf("backprop, 784-%s-10, T = %d, %s training images × %d epoch(s), %s test images, mode %s, %s, seeds %s",
-			strings.ReplaceAll(b.Hidden, ",", "-"), b.Steps, imgs(o.TrainSamples, "60000"), o.Epochs,
-			imgs(o.TestSamples, "10000"), cmp.Or(b.Mode, "insitu"), schemeLine(cf), seedsText(cf.Seeds))
+			strings.ReplaceAll(b.Hidden, ",", "-"), b.Steps, imgCount(o.TrainSamples, "60000"), o.Epochs,
+			imgCount(o.TestSamples, "10000"), cmp.Or(b.Mode, "insitu"), schemeLine(cf), seedsText(cf.Seeds))
 	}
 	if len(cf.Set) > 0 {
 		s += "; " + strings.Join(cf.Set, ", ") + " for every device"

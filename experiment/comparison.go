@@ -77,6 +77,9 @@ type Comparison struct {
 // compareKind marks compare.json as written by compare or merge.
 const compareKind = "nanospike compare"
 
+// targetsKind is the kind of a targets record (TargetsFile).
+const targetsKind = "nanospike targets"
+
 // Row is one line of the comparison table.
 type Row struct {
 	Index  int      `json:"index"`

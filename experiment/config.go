@@ -166,7 +166,7 @@ func (fc *FileConfig) Sets(key string) bool {
 // command line set explicitly (fs has parsed args), so the file supplies the defaults and
 // the flags override it. register names the flags o's fields answer to. It returns the file
 // (nil without --config).
-func ApplyConfig(fs *flag.FlagSet, o *Options, register func(*Options, *flag.FlagSet)) (*FileConfig, error) {
+func ApplyConfig(fs *flag.FlagSet, o *Options, register func(*flag.FlagSet, *Options)) (*FileConfig, error) {
 	path := ""
 	if f := fs.Lookup("config"); f != nil {
 		path = f.Value.String()
@@ -181,7 +181,7 @@ func ApplyConfig(fs *flag.FlagSet, o *Options, register func(*Options, *flag.Fla
 	var fromFile Options
 	scratch := flag.NewFlagSet("config", flag.ContinueOnError)
 	scratch.SetOutput(io.Discard)
-	register(&fromFile, scratch) // the defaults
+	register(scratch, &fromFile) // the defaults
 	if len(fc.Options) > 0 && string(fc.Options) != "null" {
 		if err := StrictDecode(fc.Options, &fromFile); err != nil {
 			return nil, fmt.Errorf("--config %s: options: %w", path, err)

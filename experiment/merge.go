@@ -123,7 +123,11 @@ func readCompareFile(path string) (*Comparison, error) {
 		Version *int   `json:"version"`
 		Kind    string `json:"kind"`
 	}
-	if err := ReadJSON(path, &probe); err != nil {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		err = decodeJSON(path, b, &probe)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: not a compare record: %w", path, err)
 	}
 	switch {
@@ -137,7 +141,7 @@ func readCompareFile(path string) (*Comparison, error) {
 		return nil, fmt.Errorf("%s: compare record of format %d, this nanospike reads %d: rerun the comparison", path, v, compareVersion)
 	}
 	var cf Comparison
-	if err := ReadJSON(path, &cf); err != nil {
+	if err := decodeJSON(path, b, &cf); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &cf, nil

@@ -364,7 +364,7 @@ func loadTargets(path string) (*TargetsFile, error) {
 	if err := ReadJSON(path, &tf); err != nil {
 		return nil, err
 	}
-	if tf.Kind != "nanospike targets" || len(tf.Params) == 0 {
+	if tf.Kind != targetsKind || len(tf.Params) == 0 {
 		return nil, fmt.Errorf("%s: not a targets record", path)
 	}
 	// The targets are recomputed from the stored points, so a record shows what the present

@@ -58,6 +58,11 @@ func ReadJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeJSON(path, b, v)
+}
+
+// decodeJSON decodes b, the contents of path, into v; an error names path.
+func decodeJSON(path string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

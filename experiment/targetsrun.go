@@ -451,7 +451,7 @@ func (pl *TargetsPlan) Run(ctx context.Context, lg *Log, data *datasets.Dataset)
 		}
 		acc[it.Label] = 100 * m.Accuracy
 	}
-	tf := TargetsFile{Version: targetsVersion, Kind: "nanospike targets", Command: spec.Command,
+	tf := TargetsFile{Version: targetsVersion, Kind: targetsKind, Command: spec.Command,
 		Rule: o.Rule, Device: DeviceLabel(dev), Loss: loss, Options: o, Seeds: seedList, Commit: spec.Commit, Machine: spec.Machine}
 	tf.Options.Device, tf.Options.Out, tf.Options.Workers = "", "", 0
 	lossAt := func(group string) []float64 {

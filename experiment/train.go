@@ -147,15 +147,12 @@ func trainSTDP(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.Datas
 		if err := sc.Validate(); err != nil {
 			return Metrics{}, err
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return Metrics{}, err
-		}
-		var err error
+		var err error // dir exists: Train's LockRun made it
 		if m, err = learning.NewSTDPModel(sc, cfg.Device, datasets.Pixels); err != nil {
 			return Metrics{}, err
 		}
 		cfg.STDP = &m.Config
-		if err := WriteJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		if err := WriteJSON(filepath.Join(dir, ConfigFile), cfg); err != nil {
 			return Metrics{}, err
 		}
 	}
@@ -238,7 +235,7 @@ func trainSTDP(ctx context.Context, e *Log, cfg *RunConfig, data *datasets.Datas
 	}
 	met := stdpMetrics(m, cfg, acc, res)
 	met.History = prog.History
-	if err := WriteJSON(filepath.Join(dir, "metrics.json"), met); err != nil {
+	if err := WriteJSON(filepath.Join(dir, MetricsFile), met); err != nil {
 		return Metrics{}, err
 	}
 	if err := saveReceptiveFields(filepath.Join(dir, "weights.png"), runTitle(cfg), m); err != nil {

@@ -43,7 +43,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
 	}
-	fc, err := experiment.ApplyConfig(fs, &o, registerCompareFlags)
+	fc, err := experiment.ApplyConfig(fs, &o, registerTrainFlags)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
@@ -163,9 +163,6 @@ func registerTrainFlags(fs *flag.FlagSet, o *experiment.Options) {
 	})
 	configFlag(fs)
 }
-
-// registerCompareFlags is registerTrainFlags as experiment.ApplyConfig takes it.
-func registerCompareFlags(o *experiment.Options, fs *flag.FlagSet) { registerTrainFlags(fs, o) }
 
 // setList is the value of the repeatable --set flag.
 type setList []string

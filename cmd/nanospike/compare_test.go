@@ -191,15 +191,10 @@ func TestCompareResumesInterruptedRun(t *testing.T) {
 		"the resumed run ends where the uninterrupted one does")
 }
 
-// TestCompareBackprop: compare trains whatever rule experiment.Train knows; until
-// backprop is wired into experiment.Train the run fails with experiment.Train's error.
+// TestCompareBackprop: compare trains whatever rule experiment.Train knows, backprop too.
 func TestCompareBackprop(t *testing.T) {
 	out := t.TempDir()
 	code, _, stderr := runCLI(t, compareArgs(out, "--rule", "backprop", "--devices", "ideal,pcmo", "--seeds", "1", "--hidden", "20", "--steps", "10")...)
-	if code == 1 && strings.Contains(stderr, "not wired into the CLI yet") {
-		assert.Contains(t, stderr, "2 of 2 runs failed")
-		t.Skip("backprop is not wired into experiment.Train yet")
-	}
 	require.Equal(t, 0, code, stderr)
 	cf := readCompare(t, out)
 	require.Len(t, cf.Rows, 2)

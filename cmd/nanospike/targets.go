@@ -36,7 +36,7 @@ func runTargets(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return e.usagef("unexpected argument %q", fs.Arg(0))
 	}
-	fc, err := experiment.ApplyConfig(fs, &o, registerCompareFlags)
+	fc, err := experiment.ApplyConfig(fs, &o, registerTrainFlags)
 	if err != nil {
 		return e.usagef("%v", err)
 	}

@@ -17,9 +17,6 @@ func init() {
 	register(&command{name: "eval", summary: "re-evaluate a trained model (--model DIR)", run: runEval})
 }
 
-// registerOn is registerTrain as experiment.ApplyConfig takes it.
-func registerOn(o *experiment.Options, fs *flag.FlagSet) { registerTrain(fs, o) }
-
 func registerTrain(fs *flag.FlagSet, o *experiment.Options) {
 	fs.StringVar(&o.Rule, "rule", "stdp", "learning rule: stdp or backprop")
 	fs.StringVar(&o.Device, "device", device.DefaultPreset, "device preset name, a device JSON file, or \"float\" for the exact float rule")
@@ -88,7 +85,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if resume != "" && energyFile != "" {
 		return e.usagef("--energy-config cannot change a resumed run's constants (cost it anew with nanospike energy --energy-config)")
 	}
-	fc, err := experiment.ApplyConfig(fs, &o, registerOn)
+	fc, err := experiment.ApplyConfig(fs, &o, registerTrain)
 	if err != nil {
 		return e.usagef("%v", err)
 	}
@@ -97,7 +94,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	}
 	var cfg experiment.RunConfig
 	if resume != "" {
-		if err := experiment.ReadJSON(filepath.Join(resume, "config.json"), &cfg); err != nil {
+		if err := experiment.ReadJSON(filepath.Join(resume, experiment.ConfigFile), &cfg); err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
 		if err := checkRunConfig(e, resume, "--resume"); err != nil {
@@ -216,7 +213,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return e.usagef("--model DIR is required")
 	}
 	var cfg experiment.RunConfig
-	if err := experiment.ReadJSON(filepath.Join(dir, "config.json"), &cfg); err != nil {
+	if err := experiment.ReadJSON(filepath.Join(dir, experiment.ConfigFile), &cfg); err != nil {
 		return err
 	}
 	if err := checkRunConfig(e, dir, "--model"); err != nil {
