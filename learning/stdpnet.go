@@ -280,6 +280,10 @@ type runningAcc struct {
 	hits    []bool
 	pos     int
 	assign  []int
+	// The window's spike counts summed per class and neuron, and its images per class,
+	// kept as images enter and leave it (nil: to be summed from counts).
+	sum []int64
+	num []int
 }
 
 func newRunningAcc(neurons, size int) *runningAcc {
@@ -287,8 +291,11 @@ func newRunningAcc(neurons, size int) *runningAcc {
 }
 
 func (r *runningAcc) add(c []int32, label int) {
+	if r.sum == nil {
+		r.sum, r.num = classSums(r.counts, r.labels, 10, len(c))
+	}
 	if len(r.counts) >= 100 && len(r.counts)%100 == 0 {
-		r.assign = Assign(r.counts, r.labels, 10)
+		r.assign = assignSums(r.sum, r.num)
 	}
 	if r.assign != nil {
 		hit := Classify(c, r.assign, 10) == label
@@ -299,8 +306,22 @@ func (r *runningAcc) add(c []int32, label int) {
 	}
 	r.counts = append(r.counts, append([]int32(nil), c...))
 	r.labels = append(r.labels, label)
+	r.count(c, label, 1)
 	if len(r.counts) > r.size {
+		r.count(r.counts[0], r.labels[0], -1)
 		r.counts, r.labels = r.counts[1:], r.labels[1:]
+	}
+}
+
+// count adds (sign 1) or removes (−1) one image's counts to or from the class sums.
+func (r *runningAcc) count(c []int32, label int, sign int64) {
+	if label < 0 || label >= len(r.num) {
+		return
+	}
+	r.num[label] += int(sign)
+	row := r.sum[label*len(c) : (label+1)*len(c)]
+	for j, x := range c {
+		row[j] += sign * int64(x)
 	}
 }
 
@@ -325,8 +346,13 @@ func Assign(counts [][]int32, labels []int, classes int) []int {
 		return nil
 	}
 	n := len(counts[0])
-	sum := make([]float64, classes*n)
-	num := make([]int, classes)
+	return assignSums(classSums(counts, labels, classes, n))
+}
+
+// classSums sums the counts of n neurons per class (labels out of [0, classes) are left
+// out), and counts the images per class.
+func classSums(counts [][]int32, labels []int, classes, n int) (sum []int64, num []int) {
+	sum, num = make([]int64, classes*n), make([]int, classes)
 	for k, c := range counts {
 		l := labels[k]
 		if l < 0 || l >= classes {
@@ -335,9 +361,18 @@ func Assign(counts [][]int32, labels []int, classes int) []int {
 		num[l]++
 		row := sum[l*n : (l+1)*n]
 		for j, x := range c {
-			row[j] += float64(x)
+			row[j] += int64(x)
 		}
 	}
+	return sum, num
+}
+
+// assignSums is Assign from the class sums and image counts: each neuron's class is the one
+// of the highest mean, −1 where it never fired. (An integer sum is the float sum of its
+// counts exactly, below 2⁵³.)
+func assignSums(sum []int64, num []int) []int {
+	classes := len(num)
+	n := len(sum) / classes
 	out := make([]int, n)
 	for j := range out {
 		best, bestV := -1, 0.0
@@ -345,7 +380,7 @@ func Assign(counts [][]int32, labels []int, classes int) []int {
 			if num[l] == 0 {
 				continue
 			}
-			if v := sum[l*n+j] / float64(num[l]); v > bestV {
+			if v := float64(sum[l*n+j]) / float64(num[l]); v > bestV {
 				best, bestV = l, v
 			}
 		}
