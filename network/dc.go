@@ -191,6 +191,11 @@ type DC struct {
 	cnt                Counters
 	rates              []float64
 	pipe               *pipeline
+
+	// Column ranges stepped at once (SetWorkers): the goroutines allowed, the fewest
+	// columns a range takes (0: minSplitCols; tests lower it), the split in use.
+	workers, minSplit int
+	split             *dcSplit
 }
 
 // NewDC builds a network whose input→excitatory weights are syn (Inputs
@@ -365,7 +370,10 @@ func (d *DC) Synapses() Synapses { return d.syn }
 
 // SetPlasticity attaches p to the excitatory layer (nil: no learning). If p
 // implements PresentationHooks its hooks are called too.
-func (d *DC) SetPlasticity(p Plasticity) { d.plast = p }
+func (d *DC) SetPlasticity(p Plasticity) {
+	d.stopSplit() // the old plasticity's parts join it
+	d.plast = p
+}
 
 // FreezeTheta stops (true) or resumes (false) the decay and growth of the
 // adaptive thresholds.
@@ -428,13 +436,21 @@ func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
 	before := d.Counters()
 	clear(d.excCount)
 	clear(d.inhCount)
+	d.source = src
+	d.presentStart = d.step
+	if sp := d.splitFor(); sp != nil {
+		err := d.presentSplit(ctx, sp)
+		d.source = nil
+		if err != nil {
+			return Result{}, err
+		}
+		return d.result(before), nil
+	}
 	hooks, _ := d.plast.(PresentationHooks)
 	if hooks != nil {
 		hooks.BeginPresentation(d.step)
 	}
 	d.presenting = true
-	d.source = src
-	d.presentStart = d.step
 	err := d.pipe.run(ctx, d.step, d.presentSteps, d.cfg.BlockSteps, func() error {
 		d.presenting = false
 		if hooks != nil {
@@ -448,12 +464,17 @@ func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return d.result(before), nil
+}
+
+// result is the Result of the presentation just made, whose counters started at before.
+func (d *DC) result(before Counters) Result {
 	return Result{
 		Counts:    append([]int32(nil), d.excCount...),
 		InhCounts: append([]int32(nil), d.inhCount...),
 		Tries:     1,
 		Counters:  d.Counters().Sub(before),
-	}, nil
+	}
 }
 
 // PresentImage shows an image (pixel intensities, e.g. 0–255, one per input)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
+	"unsafe"
 )
 
 // CondParams are the parameters of a conductance-based LIF population with
@@ -353,6 +355,136 @@ func (c *condPop) step(now int) []int32 {
 		}
 	}
 	return c.spikes
+}
+
+// isolated returns n zero values of T in an allocation of their own with 16 KiB of nothing
+// on either side (so at least 32 KiB: a span of its own). Two cores that stream through
+// neighbouring arrays, each writing its own, slow each other several times over on a
+// virtual machine: the hardware prefetchers of one pull the other's lines across the
+// boundary. Isolated arrays are never neighbours.
+func isolated[T any](n int) []T {
+	var z T
+	g := int((16 << 10) / unsafe.Sizeof(z))
+	// Where in its page an array starts varies from array to array: arrays that all start
+	// a page apart would alias in the load/store buffers (a load waits for an unrelated
+	// store to the same offset modulo 4 KiB).
+	off := int(isolatedAt.Add(1)%32) * 128 / int(unsafe.Sizeof(z))
+	return make([]T, n+2*g)[g+off : g+off+n : g+off+n]
+}
+
+// isolatedAt counts the arrays isolated has made.
+var isolatedAt atomic.Uint32
+
+// part returns a population for neurons lo … hi−1 of c with state of its own (load and
+// store copy it from and to c) in isolated arrays, and c's parameters: disjoint parts step at
+// once on different cores without sharing a cache line. Its indices are relative to lo.
+func (c *condPop) part(lo, hi int) *condPop {
+	w := hi - lo
+	pv := new(struct {
+		_ [128]byte
+		c condPop
+		_ [128]byte
+	})
+	s := &pv.c
+	*s = condPop{
+		p: c.p, de: c.de, di: c.di, ce: c.ce, ci: c.ci, dtTau: c.dtTau, dTheta: c.dTheta,
+		thrBase: c.thrBase, e0: c.e0, xmax: c.xmax, euler: c.euler, refSteps: c.refSteps,
+		holdAbove: c.holdAbove, lazy: c.lazy,
+		v: isolated[float64](w), ge: isolated[float64](w), gi: isolated[float64](w), u: isolated[float64](w),
+		ref: isolated[int32](w), spikes: isolated[int32](w)[:0], slow: make([]slowUpdate, 0, w),
+	}
+	if c.lazy {
+		s.act, s.isAct, s.last = isolated[int32](w)[:0], isolated[bool](w), isolated[int](w)
+	} else {
+		pk := new(struct {
+			_ [128]byte
+			k condConsts
+			_ [128]byte
+		})
+		pk.k = *c.k
+		s.k = &pk.k
+		s.vold, s.as, s.bs = isolated[float64](w), isolated[float64](w), isolated[float64](w)
+		s.flags = isolated[uint8]((w + 3) / 4)
+	}
+	return s
+}
+
+// load copies the state of neurons lo … of c into part s: potentials, conductances,
+// thresholds (and their scale), refractory counts, the frozen flag, and a lazy population's
+// idle clocks and active neurons (c's list sorted first, as its next step would).
+func (s *condPop) load(c *condPop, lo int) {
+	hi := lo + len(s.v)
+	copy(s.v, c.v[lo:hi])
+	copy(s.ge, c.ge[lo:hi])
+	copy(s.gi, c.gi[lo:hi])
+	copy(s.u, c.u[lo:hi])
+	copy(s.ref, c.ref[lo:hi])
+	s.thScale, s.frozen = c.thScale, c.frozen
+	if !c.lazy {
+		return
+	}
+	copy(s.isAct, c.isAct[lo:hi])
+	copy(s.last, c.last[lo:hi])
+	if c.actDirty {
+		slices.Sort(c.act)
+		c.actDirty = false
+	}
+	s.act = s.act[:0]
+	for _, j := range c.act {
+		if j >= int32(lo) && j < int32(hi) {
+			s.act = append(s.act, j-int32(lo))
+		}
+	}
+	s.actDirty = false
+}
+
+// store copies part s's state back into neurons lo … of c (load's converse; the threshold
+// scale and the active neurons are gathered by storeParts).
+func (s *condPop) store(c *condPop, lo int) {
+	hi := lo + len(s.v)
+	copy(c.v[lo:hi], s.v)
+	copy(c.ge[lo:hi], s.ge)
+	copy(c.gi[lo:hi], s.gi)
+	copy(c.u[lo:hi], s.u)
+	copy(c.ref[lo:hi], s.ref)
+	if c.lazy {
+		copy(c.isAct[lo:hi], s.isAct)
+		copy(c.last[lo:hi], s.last)
+	}
+}
+
+// copyFrom copies the state of part o, of the same neurons, into part s.
+func (s *condPop) copyFrom(o *condPop) {
+	copy(s.v, o.v)
+	copy(s.ge, o.ge)
+	copy(s.gi, o.gi)
+	copy(s.u, o.u)
+	copy(s.ref, o.ref)
+	s.thScale, s.frozen = o.thScale, o.frozen
+	if s.lazy {
+		copy(s.isAct, o.isAct)
+		copy(s.last, o.last)
+		s.act, s.actDirty = append(s.act[:0], o.act...), o.actDirty
+	}
+}
+
+// storeParts stores parts (in increasing order of their first neuron, los) back into c,
+// with their threshold scale (every part has the same) and active neurons.
+func storeParts(c *condPop, parts []*condPop, los []int) {
+	for k, s := range parts {
+		s.store(c, los[k])
+	}
+	c.thScale = parts[0].thScale
+	if !c.lazy {
+		return
+	}
+	c.act = c.act[:0]
+	for k, s := range parts {
+		for _, j := range s.act {
+			c.act = append(c.act, j+int32(los[k]))
+		}
+	}
+	c.actDirty = false
 }
 
 func (c *condPop) stepDense() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Poisson is an event-driven Poisson spike source: in each step of length dt
@@ -22,8 +23,13 @@ type Poisson struct {
 	sure      []bool    // p_i ≥ 1: spikes every step
 	next      []int     // step of input i's next spike
 	active    []int32   // inputs with p_i > 0, increasing
-	events    []event   // scratch for one block
-	count     []int32   // scratch: spikes per step of one block
+	scratch   fillScratch
+}
+
+// fillScratch is the scratch of one fill: its events, and spikes per step.
+type fillScratch struct {
+	events []event
+	count  []int32
 }
 
 type event struct{ step, idx int32 }
@@ -103,36 +109,45 @@ const maxGap = 1 << 30
 // counted as in SetRates). Spikes of a step are in increasing input order.
 // It never fails.
 func (p *Poisson) Fill(out *Frame, step0, steps int) error {
+	p.fill(out, step0, steps, 0, len(p.invLambda), &p.scratch)
+	return nil
+}
+
+// fill is Fill for the inputs [lo, hi) alone, with scratch sc: fills of disjoint ranges
+// may run at once (each input's stream is its own).
+func (p *Poisson) fill(out *Frame, step0, steps, lo, hi int, sc *fillScratch) {
 	end := step0 + steps
-	p.events = p.events[:0]
-	for _, i := range p.active {
+	events := sc.events[:0]
+	a, _ := slices.BinarySearch(p.active, int32(lo))
+	b, _ := slices.BinarySearch(p.active, int32(hi))
+	for _, i := range p.active[a:b] {
 		for p.next[i] < end {
-			p.events = append(p.events, event{int32(p.next[i] - step0), i})
+			events = append(events, event{int32(p.next[i] - step0), i})
 			p.next[i] += 1 + p.gap(int(i))
 		}
 	}
+	sc.events = events
 	// Counting sort by step; stable, so inputs stay in increasing order.
-	if cap(p.count) < steps+1 {
-		p.count = make([]int32, steps+1)
+	if cap(sc.count) < steps+1 {
+		sc.count = make([]int32, steps+1)
 	}
-	cnt := p.count[:steps+1]
+	cnt := sc.count[:steps+1]
 	clear(cnt)
-	for _, e := range p.events {
+	for _, e := range events {
 		cnt[e.step+1]++
 	}
 	for s := 1; s <= steps; s++ {
 		cnt[s] += cnt[s-1]
 	}
-	if cap(out.Idx) < len(p.events) {
-		out.Idx = make([]int32, len(p.events), 2*len(p.events))
+	if cap(out.Idx) < len(events) {
+		out.Idx = make([]int32, len(events), 2*len(events))
 	}
-	out.Idx = out.Idx[:len(p.events)]
+	out.Idx = out.Idx[:len(events)]
 	out.Off = append(out.Off[:0], cnt...)
-	for _, e := range p.events {
+	for _, e := range events {
 		out.Idx[cnt[e.step]] = e.idx
 		cnt[e.step]++
 	}
-	return nil
 }
 
 // MarshalBinary returns the state of the random generators (the rates and

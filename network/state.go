@@ -168,6 +168,7 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 	r := *d
 	r.syn = syn
 	r.plast = nil
+	r.split, r.workers = nil, 0 // a replica steps on its own goroutine
 	r.exc = newCondPop(d.cfg.Exc, d.cfg.Neurons, d.cfg.Dt, false, d.cfg.euler())
 	r.inh = newCondPop(d.cfg.Inh, d.cfg.Neurons, d.cfg.Dt, true, d.cfg.euler())
 	r.src = NewPoisson(d.cfg.Inputs, d.cfg.Dt, d.cfg.Seed, 1)

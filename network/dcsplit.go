@@ -1,0 +1,714 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ColumnSplit is implemented by a Plasticity that a DC may step in parts, one per range of
+// its columns (excitatory neurons), each on a goroutine of its own at the same time. A part
+// sees every input spike and the spikes of its own neurons only, numbered from 0 at the
+// range's first column, and touches the weights of its own columns only; its hooks (if it
+// implements PresentationHooks) are called on its goroutine. A part's results must not depend
+// on how the columns are cut: the DC's spikes are the same for any number of parts.
+type ColumnSplit interface {
+	Plasticity
+	// ColumnParts returns the parts on the column ranges [bounds[k], bounds[k+1]), the same
+	// ones while nothing has joined them, or nil if the plasticity cannot be split now (the
+	// DC then joins any parts and steps the whole).
+	ColumnParts(bounds []int) []ColumnPart
+	// GatherColumns is called on the DC's caller's goroutine after each presentation (with
+	// its rest) stepped in parts, to do there what spans the columns.
+	GatherColumns()
+	// JoinColumns hands the parts' state back to the whole, which is stepped from then on.
+	JoinColumns()
+}
+
+// ColumnPart is one part of a split plasticity.
+type ColumnPart struct {
+	Plasticity
+	// Weights, if not nil, holds the weights of the part's columns while split (row i: the
+	// weights from input i, from the range's first column on; the DC's synapses are then
+	// out of date until the parts join). A part that programs its weights keeps them apart
+	// from the other parts': two cores writing neighbouring halves of one row slow each
+	// other several times over (see isolated).
+	Weights interface{ Row(i int) []float64 }
+}
+
+// minSplitCols is the fewest columns a goroutine of a split DC takes: below, a step's work is
+// too short for the join at every step to pay.
+const minSplitCols = 128
+
+// SetWorkers sets the number of goroutines that may step the network's columns at once
+// (1, the default: the caller's alone; at most GOMAXPROCS are used). The spikes are the same
+// bit for bit for any number.
+//
+// The network splits its excitatory and inhibitory neurons into that many ranges of columns
+// (at least 128 columns each) where it can: float weights whose rows it reads without a copy,
+// input delays, no input gain, and a plasticity (if any) that is a ColumnSplit willing to
+// split. Each range, its delay-line columns and its part of the rule are stepped by one
+// goroutine; the ranges meet once per step, to add up the inhibitory spikes that inhibit
+// them all. Elsewhere it steps the whole on one goroutine as before. The goroutines live
+// until SetWorkers(1), which also joins the rule's parts: call it when done.
+func (d *DC) SetWorkers(n int) {
+	d.workers = max(n, 1)
+	if d.split != nil && len(d.split.shards) != d.splitCount() {
+		d.stopSplit()
+	}
+}
+
+// splitCount is the number of column ranges a presentation would be stepped in now (1: not
+// split).
+func (d *DC) splitCount() int {
+	least := d.minSplit
+	if least == 0 {
+		least = minSplitCols
+	}
+	// More ranges than threads would spin on a thread that another needs.
+	k := min(d.workers, runtime.GOMAXPROCS(0), d.cfg.Neurons/least)
+	if k < 2 || d.rows == nil || d.noisy != nil || d.delays == nil || d.gain != nil {
+		return 1
+	}
+	if d.plast != nil {
+		if _, ok := d.plast.(ColumnSplit); !ok {
+			return 1
+		}
+	}
+	return k
+}
+
+// dcSplit is a DC's column ranges and their goroutines (all but the first range's, which is
+// the caller's).
+type dcSplit struct {
+	shards []*dcShard
+	frames []*Frame // the presentation's input, block by block, from a source not the DC's own
+	job    splitJob
+	_      [128]byte
+	gen    atomic.Int64 // jobs published; −1: stop
+	_      [120]byte
+	failed atomic.Bool
+	errMu  sync.Mutex
+	err    error
+	wg     sync.WaitGroup
+}
+
+// splitJob is one presentation and its rest, as every range steps it.
+type splitJob struct {
+	g            int64
+	step0, steps int
+	k0           int  // inhibitory spikes of the step before step0
+	own          bool // the input is the DC's Poisson: each range draws a share of the inputs
+}
+
+// mark is the progress a range publishes once its excitatory neurons have stepped through
+// step n of job j (n = step0−1: the job has started): the job in the high bits, so that no
+// value of an earlier job reads as this one's.
+func (j *splitJob) mark(n int) int64 { return j.g<<32 + int64(n-j.step0+1) }
+
+// pubAt is the step with which range sh publishes what it knows after step n: every second
+// step (a publication costs the writer and every reader a cache line's journey between
+// cores), but every step once the rest may end after it (the end is decided from every
+// range's state after every step). Every range has the same busyUntil, which is final from
+// the presentation's last step on.
+func (sh *dcShard) pubAt(j *splitJob, n int) int {
+	if (n-j.step0)%2 == 0 && !j.mayEnd(sh, n) {
+		return n + 1
+	}
+	return n
+}
+
+// mayEnd reports whether the rest may end (every range quiet) after step n: a step of the
+// rest or the presentation's last, after the delay line's last arrival.
+func (j *splitJob) mayEnd(sh *dcShard, n int) bool {
+	return n >= j.step0+j.steps-1 && n >= sh.busyUntil
+}
+
+// dcShard is one range of columns: its neurons, delay line and part of the rule, with state
+// of their own (copied from and back to the DC around each presentation, in isolated arrays:
+// see isolated), and what it publishes to the other ranges.
+//
+// A range steps its inhibitory neurons one step ahead of its excitatory ones: the
+// inhibitory step n+1 needs only the range's own excitatory spikes of step n, and the
+// excitatory step n+1 of every range needs every range's inhibitory spikes of step n. So a
+// range publishes, with its excitatory step n, its inhibitory spike count of step n+1, and
+// the other ranges wait for it only at their step n+2: the ranges may drift a step apart
+// without waiting. (Where the rest may end, the step ahead is undone; see runShard.)
+type dcShard struct {
+	_        [128]byte
+	lo, hi   int
+	index    int // of the range, from 0
+	exc, inh *condPop
+	inhSave  *condPop  // inh before its step ahead, where the rest may end there
+	ring     []float64 // the delay line of the range: slots of stride columns
+	delayOff []int32   // delay·stride + j − lo, row-major over (input, j in range)
+	stride   int
+	maxOff   int32
+	part     Plasticity
+	hooks    PresentationHooks
+	rows     weightRows // the range's weights: rows of the part's, or of the DC's synapses from rowLo
+	rowLo    int
+	// Spikes relative to lo: excitatory of the last step, inhibitory of the last step and
+	// of the step ahead.
+	lastExc, lastInh, nextInh []int32
+	in, all                   *Frame // the range's share of the inputs' spikes (job.own), and every share's
+	fill                      fillScratch
+	seen                      []int64 // the progress last seen of each range
+	cnt                       Counters
+	spikes                    [3]uint64
+	busyUntil                 int
+	end                       int // the step after the job
+	sleeping                  atomic.Bool
+	wake                      chan struct{}
+	_                         [128]byte
+	// Written by the range's goroutine, read by the others: the inhibitory spike count of
+	// step s and the quiet flag after step s in slot s mod 4, then progress.
+	progress atomic.Int64
+	inhN     [4]int64
+	quiet    [4]bool
+	done     atomic.Int64 // jobs finished
+	filled   atomic.Int64 // jobs whose input share is drawn
+	_        [128]byte
+}
+
+// splitFor returns the split to step the next presentation with, made or remade as needed,
+// or nil to step the whole (any split stopped).
+func (d *DC) splitFor() *dcSplit {
+	k := d.splitCount()
+	if d.split != nil && len(d.split.shards) != k {
+		d.stopSplit()
+	}
+	if k < 2 {
+		return nil
+	}
+	n := d.cfg.Neurons
+	bounds := make([]int, k+1)
+	for s := 1; s < k; s++ {
+		bounds[s] = s * n / k &^ 7 // whole cache lines of float64 columns
+	}
+	bounds[k] = n
+	var parts []ColumnPart
+	if cs, ok := d.plast.(ColumnSplit); ok {
+		if parts = cs.ColumnParts(bounds); parts == nil {
+			d.stopSplit()
+			return nil
+		}
+	}
+	sp := d.split
+	if sp == nil {
+		sp = d.startSplit(bounds)
+	}
+	for s, sh := range sp.shards {
+		sh.part, sh.hooks, sh.rows, sh.rowLo = nil, nil, d.rows, sh.lo
+		if parts != nil {
+			sh.part = parts[s].Plasticity
+			sh.hooks, _ = sh.part.(PresentationHooks)
+			if parts[s].Weights != nil {
+				sh.rows, sh.rowLo = parts[s].Weights, 0
+			}
+		}
+	}
+	return sp
+}
+
+func (d *DC) startSplit(bounds []int) *dcSplit {
+	sp := &dcSplit{}
+	for s := range len(bounds) - 1 {
+		lo, hi := bounds[s], bounds[s+1]
+		w := hi - lo
+		sh := &dcShard{lo: lo, hi: hi, index: s, exc: d.exc.part(lo, hi), inh: d.inh.part(lo, hi),
+			inhSave: d.inh.part(lo, hi), lastExc: isolated[int32](w)[:0], lastInh: isolated[int32](w)[:0],
+			nextInh: isolated[int32](w)[:0], in: &Frame{}, all: &Frame{}, seen: make([]int64, len(bounds)-1),
+			wake: make(chan struct{}, 1)}
+		sh.stride = (w + 7) &^ 7
+		sh.ring = isolated[float64](len(d.ring) / d.stride * sh.stride)
+		sh.delayOff = make([]int32, d.cfg.Inputs*w)
+		n := d.cfg.Neurons
+		for i := range d.cfg.Inputs {
+			for j := lo; j < hi; j++ {
+				sh.delayOff[i*w+j-lo] = int32(int(d.delays[i*n+j])*sh.stride + j - lo)
+			}
+		}
+		sh.maxOff = int32(d.maxDelay*sh.stride + w - 1)
+		sh.progress.Store(-1)
+		sp.shards = append(sp.shards, sh)
+	}
+	for _, sh := range sp.shards[1:] {
+		sp.wg.Go(func() { d.splitWorker(sp, sh) })
+	}
+	d.split = sp
+	return sp
+}
+
+// stopSplit ends the goroutines and joins the rule's parts.
+func (d *DC) stopSplit() {
+	sp := d.split
+	if sp == nil {
+		return
+	}
+	sp.gen.Store(-1)
+	for _, sh := range sp.shards[1:] {
+		select {
+		case sh.wake <- struct{}{}:
+		default:
+		}
+	}
+	sp.wg.Wait()
+	d.split = nil
+	if cs, ok := d.plast.(ColumnSplit); ok {
+		cs.JoinColumns()
+	}
+}
+
+// splitWorker steps one range for every job published.
+func (d *DC) splitWorker(sp *dcSplit, sh *dcShard) {
+	for g := int64(1); ; g++ {
+		if !sp.waitJob(sh, g) {
+			return
+		}
+		d.runShard(sp, sh)
+		sh.done.Store(g)
+	}
+}
+
+// Waits spin on an atomic counter, which another core answers within a fraction of a µs,
+// and yield the thread now and then. Between presentations a goroutine spins for up to
+// parkAfter and then parks: waking a parked goroutine costs ~100 µs on a virtual machine whose
+// idle core sleeps, but the caller may be away for long (a checkpoint).
+const (
+	spinYield  = 1 << 10
+	sleepAfter = 500 * time.Microsecond
+	sleepFor   = 20 * time.Microsecond
+	parkAfter  = 5 * time.Millisecond
+)
+
+// waitJob waits for job g (true) or the stop (false).
+func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
+	var since time.Time
+	for i := 1; ; i++ {
+		if v := sp.gen.Load(); v >= g || v < 0 {
+			return v >= 0
+		}
+		if i%spinYield != 0 {
+			continue
+		}
+		runtime.Gosched()
+		switch {
+		case since.IsZero():
+			since = time.Now()
+		case time.Since(since) > parkAfter:
+			sh.sleeping.Store(true)
+			if v := sp.gen.Load(); v < g && v >= 0 {
+				<-sh.wake
+			}
+			sh.sleeping.Store(false)
+			since = time.Time{}
+		}
+	}
+}
+
+// waitFor waits until range o has published progress v (true), or a range failed (false).
+// A progress seen once is remembered: most waits need no load of another core's line.
+func (sp *dcSplit) waitFor(sh, o *dcShard, v int64) bool {
+	if sh.seen[o.index] >= v {
+		return true
+	}
+	var since time.Time
+	for i := 1; ; i++ {
+		if p := o.progress.Load(); p >= v {
+			sh.seen[o.index] = p
+			return true
+		}
+		if i%spinYield == 0 {
+			if sp.failed.Load() {
+				return false
+			}
+			pause(&since)
+		}
+	}
+}
+
+// pause lets a wait that began at since (zero: now, which it sets) yield its thread: to
+// another goroutine, or, once it has waited far longer than a step takes (the thread it
+// waits for is not running: more threads than free cores), to the operating system.
+func pause(since *time.Time) {
+	switch {
+	case since.IsZero():
+		*since = time.Now()
+	case time.Since(*since) > sleepAfter:
+		time.Sleep(sleepFor)
+		return
+	}
+	runtime.Gosched()
+}
+
+// fail records the first failure of a range and stops the others at their next wait.
+func (sp *dcSplit) fail(err error) {
+	sp.errMu.Lock()
+	if sp.err == nil {
+		sp.err = err
+	}
+	sp.errMu.Unlock()
+	sp.failed.Store(true)
+}
+
+// presentSplit is PresentSource's presentation and rest, stepped in column ranges.
+func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	own := d.source == Source(d.src)
+	if !own {
+		// Another source: its input, block by block as the pipeline's input stage draws
+		// it (the ranges draw the DC's Poisson input themselves).
+		bs := d.cfg.BlockSteps
+		nb := (d.presentSteps + bs - 1) / bs
+		for len(sp.frames) < nb {
+			sp.frames = append(sp.frames, &Frame{})
+		}
+		for b, f := range sp.frames[:nb] {
+			step0 := d.step + b*bs
+			f.Reset(step0)
+			if err := d.pipe.stages[0](nil, f, step0, min(bs, d.presentSteps-b*bs)); err != nil {
+				return err
+			}
+		}
+	}
+	g := sp.gen.Load() + 1
+	sp.job = splitJob{g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own}
+	busy := d.step <= d.busyUntil
+	for _, sh := range sp.shards {
+		sh.exc.load(d.exc, sh.lo)
+		sh.inh.load(d.inh, sh.lo)
+		if busy {
+			moveColumns(sh.ring, sh.stride, 0, d.ring, d.stride, sh.lo, sh.hi-sh.lo)
+		}
+		sh.lastExc, sh.lastInh = local(sh.lastExc, d.lastExc, sh.lo, sh.hi), local(sh.lastInh, d.lastInh, sh.lo, sh.hi)
+		sh.cnt, sh.spikes, sh.busyUntil = Counters{}, [3]uint64{}, d.busyUntil
+	}
+	sp.gen.Store(g)
+	for _, sh := range sp.shards[1:] {
+		if sh.sleeping.Load() {
+			select {
+			case sh.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	d.runShard(sp, sp.shards[0])
+	for _, sh := range sp.shards[1:] {
+		var since time.Time
+		for i := 1; sh.done.Load() < g; i++ {
+			if i%spinYield == 0 {
+				pause(&since)
+			}
+		}
+	}
+	if sp.failed.Load() {
+		err := sp.err
+		d.stopSplit()
+		return err
+	}
+	// Gather what the ranges kept of their own.
+	excs := make([]*condPop, 0, len(sp.shards))
+	inhs := make([]*condPop, 0, len(sp.shards))
+	los := make([]int, 0, len(sp.shards))
+	d.lastExc, d.lastInh = d.lastExc[:0], d.lastInh[:0]
+	d.busyUntil = sp.shards[0].busyUntil
+	d.step = sp.shards[0].end
+	for _, sh := range sp.shards {
+		excs, inhs, los = append(excs, sh.exc), append(inhs, sh.inh), append(los, sh.lo)
+		if d.step <= d.busyUntil {
+			moveColumns(d.ring, d.stride, sh.lo, sh.ring, sh.stride, 0, sh.hi-sh.lo)
+		}
+		for _, j := range sh.lastExc {
+			d.lastExc = append(d.lastExc, j+int32(sh.lo))
+		}
+		for _, j := range sh.lastInh {
+			d.lastInh = append(d.lastInh, j+int32(sh.lo))
+		}
+		d.cnt.Steps += sh.cnt.Steps
+		d.cnt.SOPs += sh.cnt.SOPs
+		d.cnt.NeuronUpdates += sh.cnt.NeuronUpdates
+		d.cnt.DeviceReads += sh.cnt.DeviceReads
+		for p, x := range sh.spikes {
+			d.cnt.Spikes[p] += x
+		}
+	}
+	storeParts(d.exc, excs, los)
+	storeParts(d.inh, inhs, los)
+	if cs, ok := d.plast.(ColumnSplit); ok {
+		cs.GatherColumns()
+	}
+	return nil
+}
+
+// moveColumns moves w columns of every slot of the delay line src (slots of sstride
+// columns, from column slo) to dst's (dstride, from dlo), zeroing them in src.
+func moveColumns(dst []float64, dstride, dlo int, src []float64, sstride, slo, w int) {
+	for q := 0; q*sstride < len(src); q++ {
+		from := src[q*sstride+slo : q*sstride+slo+w]
+		copy(dst[q*dstride+dlo:q*dstride+dlo+w], from)
+		clear(from)
+	}
+}
+
+// local appends to dst[:0] the spikes of src in [lo, hi), relative to lo.
+func local(dst, src []int32, lo, hi int) []int32 {
+	dst = dst[:0]
+	for _, j := range src {
+		if int(j) >= lo && int(j) < hi {
+			dst = append(dst, j-int32(lo))
+		}
+	}
+	return dst
+}
+
+// runShard steps range sh through the job: the presentation, then the rest (until every
+// range is quiet, unless the rest is simulated). It recovers a panic of the rule into the
+// split's failure.
+func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
+	defer func() {
+		if r := recover(); r != nil {
+			sp.fail(fmt.Errorf("network: columns %d–%d: %v", sh.lo, sh.hi-1, r))
+		}
+	}()
+	j := &sp.job
+	step := j.step0
+	if j.own {
+		d.drawShare(sp, sh)
+	}
+	if sh.hooks != nil {
+		sh.hooks.BeginPresentation(step) // while the other ranges draw their shares
+	}
+	if j.own && !d.gatherShares(sp, sh) {
+		return
+	}
+	// The inhibitory step ahead of the first excitatory one.
+	d.inhAhead(sh, step, false)
+	sh.progress.Store(j.mark(step - 1))
+	rest, simRest := d.restSteps, d.cfg.SimulateRest
+	bs := d.cfg.BlockSteps
+	for s := range j.steps {
+		var pre []int32
+		if j.own {
+			pre = sh.all.Spikes(s)
+		} else {
+			pre = sp.frames[s/bs].Spikes(s % bs)
+		}
+		last := s == j.steps-1
+		if !d.stepShard(sp, sh, step, pre, true, last && rest == 0, last && rest > 0 && !simRest && j.mayEnd(sh, step)) {
+			return
+		}
+		step++
+		if (s+1)%bs == 0 || last {
+			sh.exc.flush() // as the pipeline's layer stage, after each block
+		}
+	}
+	if sh.hooks != nil {
+		sh.hooks.EndPresentation(step)
+	}
+	done := 0
+	if simRest {
+		for ; done < rest; done++ {
+			if !d.stepShard(sp, sh, step, nil, false, done == rest-1, false) {
+				return
+			}
+			step++
+			if done%100 == 99 {
+				sh.exc.flush()
+			}
+		}
+	} else {
+		for done < rest {
+			// While the delay line is busy no range is quiet: nothing to wait for.
+			quiet := j.mayEnd(sh, step-1)
+			for _, o := range sp.shards {
+				if !quiet {
+					break
+				}
+				if o != sh && !sp.waitFor(sh, o, j.mark(step-1)) {
+					return
+				}
+				quiet = o.quiet[(step-1)&3]
+			}
+			if quiet {
+				// Every range is quiet after step−1: undo the inhibitory step ahead, and
+				// relax from there.
+				sh.inh.copyFrom(sh.inhSave)
+				break
+			}
+			if !d.stepShard(sp, sh, step, nil, false, done == rest-1, done < rest-1 && j.mayEnd(sh, step)) {
+				return
+			}
+			step++
+			done++
+			if done%100 == 0 {
+				sh.exc.flush()
+			}
+		}
+		if m := rest - done; m > 0 {
+			sh.exc.relax(step, m)
+			sh.inh.relax(step, m)
+			step += m
+		}
+	}
+	sh.end = step
+}
+
+// drawShare draws the range's share of the DC's Poisson input for the whole presentation.
+// Each input's spikes come from its own stream, however the steps and the inputs are cut.
+func (d *DC) drawShare(sp *dcSplit, sh *dcShard) {
+	j := &sp.job
+	act, k, K := d.src.active, sh.index, len(sp.shards)
+	at := func(q int) int {
+		if q == len(act) {
+			return d.cfg.Inputs
+		}
+		return int(act[q])
+	}
+	sh.in.Reset(j.step0)
+	d.src.fill(sh.in, 0, j.steps, at(k*len(act)/K), at((k+1)*len(act)/K), &sh.fill)
+	sh.filled.Store(j.g)
+}
+
+// gatherShares waits for every range's share of the input and gathers them step by step in
+// a frame of the range's own.
+func (d *DC) gatherShares(sp *dcSplit, sh *dcShard) bool {
+	j := &sp.job
+	for _, o := range sp.shards {
+		var since time.Time
+		for i := 1; o.filled.Load() < j.g; i++ {
+			if i%spinYield == 0 {
+				if sp.failed.Load() {
+					return false
+				}
+				pause(&since)
+			}
+		}
+	}
+	sh.all.Reset(j.step0)
+	for s := range j.steps {
+		for _, o := range sp.shards {
+			sh.all.Idx = append(sh.all.Idx, o.in.Spikes(s)...)
+		}
+		sh.all.EndStep()
+	}
+	return true
+}
+
+// inhAhead steps range sh's inhibitory neurons through step n, driven by the range's
+// excitatory spikes of step n−1 (lastExc), into nextInh, and publishes their count. save
+// keeps their state before the step first (inhSave).
+func (d *DC) inhAhead(sh *dcShard, n int, save bool) {
+	if save {
+		sh.inhSave.copyFrom(sh.inh)
+	}
+	for _, j := range sh.lastExc {
+		sh.inh.addGe(j, d.cfg.WExcInh, n)
+	}
+	sh.cnt.SOPs += uint64(len(sh.lastExc))
+	sh.nextInh = append(sh.nextInh[:0], sh.inh.step(n)...)
+	sh.inhN[n&3] = int64(len(sh.nextInh))
+}
+
+// stepShard is advance for range sh at step n, the inhibitory neurons already through it
+// (nextInh): what advance does to these columns, so that every neuron's and every weight's
+// arithmetic is the same. Unless last (the job's last step) it then steps the inhibitory
+// neurons ahead; with check (the rest may end after this step) it first publishes whether
+// the range is quiet. It returns false if another range failed.
+func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting, last, check bool) bool {
+	cfg, N := &d.cfg, d.cfg.Neurons
+	j := &sp.job
+	exc, lo, hi := sh.exc, sh.lo, sh.hi
+	// The inhibitory spikes of step n−1, of every range.
+	k := j.k0
+	if n > j.step0 {
+		k = 0
+		for _, o := range sp.shards {
+			if o != sh && !sp.waitFor(sh, o, j.mark(sh.pubAt(j, n-2))) {
+				return false
+			}
+			k += int(o.inhN[(n-1)&3])
+		}
+	}
+	if k > 0 {
+		w := cfg.WInhExc
+		tot := w * float64(k)
+		gi := exc.gi
+		for j := range gi {
+			gi[j] += tot
+		}
+		for _, j := range sh.lastInh {
+			gi[j] -= w
+		}
+		sh.cnt.SOPs += uint64(len(sh.lastInh) * (N - 1))
+	}
+	r := d.maxDelay + 1
+	if len(pre) > 0 {
+		ring, w := sh.ring[(n%r)*sh.stride:], hi-lo
+		for _, i := range pre {
+			scatterRow(ring, sh.delayOff[int(i)*w:int(i)*w+w], sh.rows.Row(int(i))[sh.rowLo:sh.rowLo+w], sh.maxOff)
+		}
+		sh.busyUntil = n + d.maxDelay
+		sh.cnt.SOPs += uint64(len(pre) * (hi - lo))
+		sh.cnt.DeviceReads += uint64(len(pre) * (hi - lo))
+		if lo == 0 {
+			sh.spikes[0] += uint64(len(pre))
+		}
+	}
+	if n <= sh.busyUntil {
+		base, w := (n%r)*sh.stride, hi-lo
+		drain(exc.ge, sh.ring[base:base+w], sh.ring[base+r*sh.stride:base+r*sh.stride+w])
+	}
+	es := exc.step(n)
+	sh.lastExc = append(sh.lastExc[:0], es...)
+	is := sh.nextInh
+	if presenting {
+		for _, j := range es {
+			d.excCount[lo+int(j)]++
+		}
+		for _, j := range is {
+			d.inhCount[lo+int(j)]++
+		}
+	}
+	sh.spikes[1] += uint64(len(es))
+	sh.spikes[2] += uint64(len(is))
+	sh.cnt.NeuronUpdates += uint64(2 * (hi - lo))
+	if lo == 0 {
+		sh.cnt.Steps++
+	}
+	quiet := check && d.shardQuiet(sh, n, len(es)+len(is))
+	sh.quiet[n&3] = quiet
+	sh.lastInh, sh.nextInh = is, sh.lastInh
+	if !last {
+		d.inhAhead(sh, n+1, quiet)
+	}
+	if sh.pubAt(j, n) == n {
+		sh.progress.Store(j.mark(n))
+	}
+	if sh.part != nil {
+		sh.part.Step(n, pre, sh.lastExc)
+	}
+	return true
+}
+
+// shardQuiet is quiet for range sh after step n, whose spikes in the range were spikes.
+func (d *DC) shardQuiet(sh *dcShard, n, spikes int) bool {
+	if n+1 <= sh.busyUntil || spikes > 0 {
+		return false
+	}
+	eps := d.cfg.RestEps
+	if !sh.exc.quiet(eps) || !sh.inh.quiet(eps) {
+		return false
+	}
+	for j := range sh.exc.u {
+		if sh.exc.thrBase+sh.exc.theta(j) <= d.cfg.Exc.VRest {
+			return false
+		}
+	}
+	return sh.inh.thrBase+sh.inh.theta(0) > d.cfg.Inh.VRest
+}
