@@ -1,8 +1,10 @@
 package learning
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/nanospike/nanospike/device"
 	"github.com/nanospike/nanospike/network"
@@ -247,6 +249,14 @@ type STDP struct {
 	b   device.Batch
 	x1j []int32
 	x1  []float64
+
+	// Column ranges (stdpsplit.go): the parts while split, their first columns, and, in
+	// a part, where normalisation leaves its column sums (its columns of the whole's colSum)
+	// and whether it did.
+	parts      []*STDP
+	partLo     []int
+	colSum     []float64
+	normalised bool
 }
 
 // batch empties r.b and starts it as a batch of the given shape and line.
@@ -577,8 +587,15 @@ func (r *STDP) normFactors(w []float64) []float64 {
 			sums[j] += x
 		}
 	}
+	if r.colSum != nil {
+		// A part: the whole adds the sums up in column order (GatherColumns).
+		copy(r.colSum, sums)
+		r.normalised = true
+	}
 	for j, s := range sums {
-		r.NormWSum += s
+		if r.colSum == nil {
+			r.NormWSum += s
+		}
 		sums[j] = 1
 		if s > 0 {
 			sums[j] = r.rule.Norm / s
@@ -737,6 +754,9 @@ type bookedArrival struct {
 }
 
 func (r *STDP) state() stdpState {
+	if r.parts != nil {
+		r.sync() // the whole as the parts have it
+	}
 	cp := func(t trace) trace {
 		return trace{V: append([]float64(nil), t.V...), At: append([]int(nil), t.At...), Active: append([]int32{}, t.Active...)}
 	}
@@ -751,6 +771,17 @@ func (r *STDP) state() stdpState {
 				st.Wheel = append(st.Wheel, bookedArrival{s, a.I, a.J})
 			}
 		}
+	}
+	if _, ok := r.syn.(*Float); ok {
+		// On a Float the order of the active traces and of a step's booked arrivals changes
+		// nothing (each arrival changes its own weight, exactly), and it depends on how the
+		// columns were cut (stdpsplit.go): saved in one order, a model is the same bytes for
+		// any cut. A device array's order is that of its programming and stays.
+		slices.Sort(st.Post1.Active)
+		slices.Sort(st.Post2.Active)
+		slices.SortStableFunc(st.Wheel, func(a, b bookedArrival) int {
+			return cmp.Or(cmp.Compare(a.At, b.At), cmp.Compare(a.J, b.J), cmp.Compare(a.I, b.I))
+		})
 	}
 	return st
 }

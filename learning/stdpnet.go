@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -36,7 +37,8 @@ type STDPConfig struct {
 	Net   network.DCConfig `json:"network"` // Inputs, Neurons and Seed are set from the fields above
 	// InitW is the scale of the initial weights 0.3·(U[0,1) + 0.01): Diehl & Cook's 0.3.
 	InitW float64 `json:"init_w"`
-	// Eval sets the replicas of labelling and testing.
+	// Eval sets the replicas of labelling and testing; its Workers are also the cores that
+	// training's one network steps its columns on.
 	Eval network.EvalConfig `json:"eval"`
 }
 
@@ -196,6 +198,14 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 	total := k * m.Config.Epochs
 	m.Net.FreezeTheta(false)
 	m.Rule.Enabled = true
+	// One network on the run's cores (Eval.Workers, 0: every core), where it can step its
+	// columns at once; the spikes and the model are the same for any number of cores.
+	cores := m.Config.Eval.Workers
+	if cores <= 0 {
+		cores = runtime.GOMAXPROCS(0)
+	}
+	m.Net.SetWorkers(cores)
+	defer m.Net.SetWorkers(1)
 	pixels := make([]float64, m.Config.Net.Inputs)
 	if m.run == nil {
 		m.run = newRunningAcc(m.Config.Neurons, 1000)
@@ -246,6 +256,7 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 			}
 		}
 	}
+	m.Net.SetWorkers(1) // the rule's parts join it
 	if trained {
 		m.Rule.Freeze() // the next presentation's normalisation, before the network is frozen
 	}
