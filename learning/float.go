@@ -2,7 +2,6 @@ package learning
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/nanospike/nanospike/device"
 )
@@ -78,9 +77,17 @@ func (f *Float) Program(b *device.Batch) {
 	}
 }
 
-// add adds dw to weight k and clips to [0, WMax].
+// add adds dw to weight k and clips to [0, WMax]: math.Min(math.Max(w+dw, 0), WMax) for
+// every w+dw but NaN (which no Float holds), −0 included, in two compares (the STDP rule adds
+// at every arrival and post spike).
 func (f *Float) add(k int, dw float64) {
-	f.W[k] = math.Min(math.Max(f.W[k]+dw, 0), f.WMax)
+	w := f.W[k] + dw
+	if !(w > 0) {
+		w = 0
+	} else if w > f.WMax {
+		w = f.WMax
+	}
+	f.W[k] = w
 }
 
 // Clone returns a copy (the seed is unused: Float has no noise).

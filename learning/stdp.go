@@ -412,9 +412,18 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	}
 	r.depress(step)
 	r.dropArrived(step)
+	f, float := r.syn.(*Float)
 	for _, j := range post {
 		x2 := r.post2.at(j, step)
-		if x2 > 0 {
+		switch {
+		case x2 > 0 && float:
+			// Program's arithmetic, in the same order, without building the batch.
+			for _, i := range r.pre.Active {
+				if x := r.preAt(i, int(j), step); x > 0 {
+					f.add(int(i)*n+int(j), r.rule.NuPost*x*x2)
+				}
+			}
+		case x2 > 0:
 			b := r.batch(device.InColumn, int(j))
 			for _, i := range r.pre.Active {
 				if x := r.preAt(i, int(j), step); x > 0 {
@@ -488,6 +497,16 @@ func (r *STDP) depress(step int) {
 	s := step % len(r.wheel)
 	due := r.wheel[s]
 	n := int32(r.syn.Cols())
+	if f, ok := r.syn.(*Float); ok {
+		// Program's arithmetic, in the same order, without building the batch.
+		for _, a := range due {
+			if x := r.post1.at(a.J, step); x > 0 {
+				f.add(int(a.I*n+a.J), -r.rule.NuPre*x)
+			}
+		}
+		r.wheel[s] = due[:0]
+		return
+	}
 	b := r.batch(device.Scattered, 0)
 	for _, a := range due {
 		if x := r.post1.at(a.J, step); x > 0 {
