@@ -228,7 +228,7 @@ type STDP struct {
 	// setGain receives the input gains in NormaliseGain mode (SetGainSink).
 	setGain func([]float64)
 
-	// Arrival timing (SetDelays): delays d_ij in steps, the last histLen
+	// Arrival timing (SetDelays): delays d_ij in steps (column-major: j·Rows + i), the last histLen
 	// emission steps of every input (newest at hist[i·histLen + hpos[i]]),
 	// and the spikes emitted in the last maxDelay steps, whose arrivals may
 	// still be ahead.
@@ -319,7 +319,16 @@ func (r *STDP) SetDelays(d []uint8) {
 	if r.maxDelay == 0 {
 		return
 	}
-	r.delays = d
+	// Column by column: a neuron's synapses are read together (the arrivals booked for
+	// its spikes in flight, its potentiation), and a part of the rule on a range of columns
+	// (stdpsplit.go) is a slice of them.
+	rows, cols := r.syn.Rows(), r.syn.Cols()
+	r.delays = make([]uint8, len(d))
+	for i := range rows {
+		for j, x := range d[i*cols : (i+1)*cols] {
+			r.delays[j*rows+i] = x
+		}
+	}
 	r.hist = make([]int, r.syn.Rows()*histLen)
 	for k := range r.hist {
 		r.hist[k] = noSpike
@@ -394,6 +403,7 @@ func (r *STDP) Step(step int, pre, post []int32) {
 // not (spikes in flight) × (neurons).
 func (r *STDP) stepArrival(step int, pre, post []int32) {
 	n := r.syn.Cols()
+	rows := r.syn.Rows()
 	r.turnWheel(step)
 	// book without its division: every delay is ≤ maxDelay < len(wheel), so the slot of
 	// step + d is base + d, less one turn of the wheel if it passes the end.
@@ -401,9 +411,8 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	base := step % len(wheel)
 	for _, i := range pre {
 		r.emit(i, step)
-		row := r.delays[int(i)*n : int(i)*n+n]
 		for _, j := range r.post1.Active {
-			s := base + int(row[j])
+			s := base + int(r.delays[int(j)*rows+int(i)])
 			if s >= len(wheel) {
 				s -= len(wheel)
 			}
@@ -436,7 +445,7 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 		if !r.post1.on[j] {
 			// Its trace comes on: book the arrivals still ahead.
 			for _, ps := range r.pending {
-				if at := ps.Step + int(r.delays[int(ps.I)*n+int(j)]); at > step {
+				if at := ps.Step + int(r.delays[int(j)*rows+int(ps.I)]); at > step {
 					r.book(at, ps.I, j)
 				}
 			}
@@ -537,7 +546,7 @@ func (r *STDP) pruneWheel() {
 // preAt returns the pre trace of synapse ij at step s: 1 at the latest
 // arrival (emission + d_ij) not after s, decaying since.
 func (r *STDP) preAt(i int32, j, s int) float64 {
-	last := s - int(r.delays[int(i)*r.syn.Cols()+j]) // latest emission that has arrived
+	last := s - int(r.delays[j*r.syn.Rows()+int(i)]) // latest emission that has arrived
 	h := r.hist[int(i)*histLen : int(i)*histLen+histLen]
 	p := int(r.hpos[i])
 	for range histLen {

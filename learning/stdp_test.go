@@ -213,7 +213,7 @@ func (r *STDP) pollArrivals(step int) {
 			continue
 		}
 		for _, j := range r.post1.Active {
-			if int(r.delays[int(ps.I)*n+int(j)]) == age {
+			if int(r.delays[int(j)*r.syn.Rows()+int(ps.I)]) == age { // column-major
 				if x := r.post1.at(j, step); x > 0 {
 					k := int32(int(ps.I)*n + int(j))
 					r.syn.Program(&device.Batch{Index: []int32{k}, DW: []float64{-r.rule.NuPre * x}, Model: r.b.Model})

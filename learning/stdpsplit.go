@@ -51,16 +51,14 @@ func (r *STDP) split(bounds []int) {
 		lo, hi := bounds[k], bounds[k+1]
 		w := hi - lo
 		fw := NewFloat(rows, w, f.WMax)
-		delays := make([]uint8, rows*w)
 		for i := range rows {
 			copy(fw.W[i*w:(i+1)*w], f.W[i*n+lo:i*n+hi])
-			copy(delays[i*w:(i+1)*w], r.delays[i*n+lo:i*n+hi])
 		}
 		p := &STDP{
 			rule: r.rule, syn: fw, Enabled: true,
 			pre: r.pre.clone(), post1: r.post1.columns(lo, hi), post2: r.post2.columns(lo, hi),
 			sums: make([]float64, w), colSum: r.colSum[lo:hi],
-			delays: delays, maxDelay: r.maxDelay,
+			delays: r.delays[lo*rows : hi*rows], maxDelay: r.maxDelay, // column-major: its columns'
 			hist: slices.Clone(r.hist), hpos: slices.Clone(r.hpos), pending: slices.Clone(r.pending),
 			wheel: make([][]arrival, len(r.wheel)), wheelAt: r.wheelAt,
 		}
