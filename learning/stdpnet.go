@@ -388,8 +388,8 @@ func assignSums(sum []int64, num []int) []int {
 	for j := range out {
 		best, bestV := -1, 0.0
 		for l := range classes {
-			if num[l] == 0 {
-				continue
+			if num[l] == 0 || sum[l*n+j] == 0 {
+				continue // a mean of 0 is never the best
 			}
 			if v := float64(sum[l*n+j]) / float64(num[l]); v > bestV {
 				best, bestV = l, v
