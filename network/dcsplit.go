@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -379,15 +380,9 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	}
 	g := sp.gen.Load() + 1
 	sp.job = splitJob{g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own}
-	busy := d.step <= d.busyUntil
-	for _, sh := range sp.shards {
-		sh.exc.load(d.exc, sh.lo)
-		sh.inh.load(d.inh, sh.lo)
-		if busy {
-			moveColumns(sh.ring, sh.stride, 0, d.ring, d.stride, sh.lo, sh.hi-sh.lo)
-		}
-		sh.lastExc, sh.lastInh = local(sh.lastExc, d.lastExc, sh.lo, sh.hi), local(sh.lastInh, d.lastInh, sh.lo, sh.hi)
-		sh.cnt, sh.spikes, sh.busyUntil = Counters{}, [3]uint64{}, d.busyUntil
+	if d.inh.actDirty {
+		slices.Sort(d.inh.act) // as its next step would; the ranges read it at once
+		d.inh.actDirty = false
 	}
 	sp.gen.Store(g)
 	for _, sh := range sp.shards[1:] {
@@ -412,17 +407,15 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 		d.stopSplit()
 		return err
 	}
-	// Gather what the ranges kept of their own.
-	excs := make([]*condPop, 0, len(sp.shards))
-	inhs := make([]*condPop, 0, len(sp.shards))
-	los := make([]int, 0, len(sp.shards))
+	// Gather what the ranges kept of their own (each stored its neurons' state).
 	d.lastExc, d.lastInh = d.lastExc[:0], d.lastInh[:0]
 	d.busyUntil = sp.shards[0].busyUntil
 	d.step = sp.shards[0].end
+	d.exc.thScale = sp.shards[0].exc.thScale
+	d.inh.act = d.inh.act[:0]
 	for _, sh := range sp.shards {
-		excs, inhs, los = append(excs, sh.exc), append(inhs, sh.inh), append(los, sh.lo)
-		if d.step <= d.busyUntil {
-			moveColumns(d.ring, d.stride, sh.lo, sh.ring, sh.stride, 0, sh.hi-sh.lo)
+		for _, j := range sh.inh.act {
+			d.inh.act = append(d.inh.act, j+int32(sh.lo))
 		}
 		for _, j := range sh.lastExc {
 			d.lastExc = append(d.lastExc, j+int32(sh.lo))
@@ -438,8 +431,6 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 			d.cnt.Spikes[p] += x
 		}
 	}
-	storeParts(d.exc, excs, los)
-	storeParts(d.inh, inhs, los)
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		cs.GatherColumns()
 	}
@@ -478,6 +469,15 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	}()
 	j := &sp.job
 	step := j.step0
+	// The range's state from the DC's (every range reads its own part of it).
+	sh.exc.load(d.exc, sh.lo)
+	sh.inh.load(d.inh, sh.lo)
+	if step <= d.busyUntil {
+		moveColumns(sh.ring, sh.stride, 0, d.ring, d.stride, sh.lo, sh.hi-sh.lo)
+	}
+	sh.lastExc, sh.lastInh = local(sh.lastExc, d.lastExc, sh.lo, sh.hi), local(sh.lastInh, d.lastInh, sh.lo, sh.hi)
+	sh.cnt, sh.spikes, sh.busyUntil = Counters{}, [3]uint64{}, d.busyUntil
+	defer d.storeShard(sh)
 	if j.own {
 		d.drawShare(sp, sh)
 	}
@@ -557,6 +557,16 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		}
 	}
 	sh.end = step
+}
+
+// storeShard stores range sh's state back into the DC's, its delay line if busy (the DC's
+// threshold scale and list of active inhibitory neurons are gathered after the job).
+func (d *DC) storeShard(sh *dcShard) {
+	sh.exc.store(d.exc, sh.lo)
+	sh.inh.store(d.inh, sh.lo)
+	if sh.end <= sh.busyUntil {
+		moveColumns(d.ring, d.stride, sh.lo, sh.ring, sh.stride, 0, sh.hi-sh.lo)
+	}
 }
 
 // drawShare draws the range's share of the DC's Poisson input for the whole presentation.

@@ -411,7 +411,8 @@ func (c *condPop) part(lo, hi int) *condPop {
 
 // load copies the state of neurons lo … of c into part s: potentials, conductances,
 // thresholds (and their scale), refractory counts, the frozen flag, and a lazy population's
-// idle clocks and active neurons (c's list sorted first, as its next step would).
+// idle clocks and active neurons (c's list, which the caller has sorted as c's next step
+// would).
 func (s *condPop) load(c *condPop, lo int) {
 	hi := lo + len(s.v)
 	copy(s.v, c.v[lo:hi])
@@ -425,10 +426,6 @@ func (s *condPop) load(c *condPop, lo int) {
 	}
 	copy(s.isAct, c.isAct[lo:hi])
 	copy(s.last, c.last[lo:hi])
-	if c.actDirty {
-		slices.Sort(c.act)
-		c.actDirty = false
-	}
 	s.act = s.act[:0]
 	for _, j := range c.act {
 		if j >= int32(lo) && j < int32(hi) {
@@ -438,8 +435,8 @@ func (s *condPop) load(c *condPop, lo int) {
 	s.actDirty = false
 }
 
-// store copies part s's state back into neurons lo … of c (load's converse; the threshold
-// scale and the active neurons are gathered by storeParts).
+// store copies part s's state back into neurons lo … of c (load's converse but for the
+// threshold scale and the active neurons, which c gathers from all its parts).
 func (s *condPop) store(c *condPop, lo int) {
 	hi := lo + len(s.v)
 	copy(c.v[lo:hi], s.v)
@@ -466,25 +463,6 @@ func (s *condPop) copyFrom(o *condPop) {
 		copy(s.last, o.last)
 		s.act, s.actDirty = append(s.act[:0], o.act...), o.actDirty
 	}
-}
-
-// storeParts stores parts (in increasing order of their first neuron, los) back into c,
-// with their threshold scale (every part has the same) and active neurons.
-func storeParts(c *condPop, parts []*condPop, los []int) {
-	for k, s := range parts {
-		s.store(c, los[k])
-	}
-	c.thScale = parts[0].thScale
-	if !c.lazy {
-		return
-	}
-	c.act = c.act[:0]
-	for k, s := range parts {
-		for _, j := range s.act {
-			c.act = append(c.act, j+int32(los[k]))
-		}
-	}
-	c.actDirty = false
 }
 
 func (c *condPop) stepDense() {
