@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -530,6 +531,47 @@ func BenchmarkDCEvaluate(b *testing.B) {
 			b.ReportMetric(n/b.Elapsed().Seconds(), "img/s")
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/n, "ms/img")
 			b.ReportMetric((netCPUTime()-cpu0).Seconds()*1e3/n, "cpu-ms/img")
+		})
+	}
+}
+
+var (
+	trainImagesOnce sync.Once
+	trainImages     [][]float64
+	trainImagesSrc  string
+)
+
+// BenchmarkSTDPTrainingPresentation measures a training presentation of `nanospike train
+// --device float` (Diehl & Cook's protocol with its retries, the float rule with arrival
+// timing and normalisation) at N = 400 and 1600, one image of MNIST's first 1000 training
+// images per iteration from a new network, the network's columns split over GOMAXPROCS
+// goroutines (network.DC.SetWorkers). Run each of -cpu 1 and -cpu 2 in a process of its own
+// (a second -cpu value in one process reads differently), e.g. -benchtime 1000x for N = 400.
+func BenchmarkSTDPTrainingPresentation(b *testing.B) {
+	trainImagesOnce.Do(func() { trainImages, trainImagesSrc = loadImages("train", 1000, 3) })
+	for _, n := range []int{400, 1600} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			c := learning.DefaultSTDPConfig()
+			c.Neurons, c.Float, c.Seed = n, true, 1
+			m, err := learning.NewSTDPModel(c, nil, 784)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Net.FreezeTheta(false)
+			m.Net.SetWorkers(runtime.GOMAXPROCS(0))
+			defer m.Net.SetWorkers(1)
+			img, spikes := 0, 0
+			for b.Loop() {
+				r, err := m.Net.PresentImage(context.Background(), trainImages[img%len(trainImages)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				img++
+				spikes += r.Total()
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/img")
+			b.ReportMetric(float64(spikes)/float64(b.N), "exc-spikes/img")
+			b.Logf("images: %s", trainImagesSrc)
 		})
 	}
 }
