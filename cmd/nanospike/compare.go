@@ -144,7 +144,7 @@ func applyCompareDefaults(fs *flag.FlagSet, fc *experiment.FileConfig, o *experi
 }
 
 // registerTrainFlags adds train's flags to fs except --device (compare has
-// --devices) and --workers (each run evaluates on one core).
+// --devices) and --workers (each run uses one core).
 func registerTrainFlags(fs *flag.FlagSet, o *experiment.Options) {
 	scratch := flag.NewFlagSet("train", flag.ContinueOnError)
 	registerTrain(scratch, o)
