@@ -525,15 +525,18 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	} else {
 		for done < rest {
 			// While the delay line is busy no range is quiet: nothing to wait for.
-			quiet := j.mayEnd(sh, step-1)
+			// A range that is not quiet itself needs no one's flag.
+			quiet := j.mayEnd(sh, step-1) && sh.quiet[(step-1)&3]
 			for _, o := range sp.shards {
 				if !quiet {
 					break
 				}
-				if o != sh && !sp.waitFor(sh, o, j.mark(step-1)) {
-					return
+				if o != sh {
+					if !sp.waitFor(sh, o, j.mark(step-1)) {
+						return
+					}
+					quiet = o.quiet[(step-1)&3]
 				}
-				quiet = o.quiet[(step-1)&3]
 			}
 			if quiet {
 				// Every range is quiet after step−1: undo the inhibitory step ahead, and
