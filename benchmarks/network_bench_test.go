@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -574,4 +575,37 @@ func BenchmarkSTDPTrainingPresentation(b *testing.B) {
 			b.Logf("images: %s", trainImagesSrc)
 		})
 	}
+}
+
+// BenchmarkCoreRoundTrip measures a round trip of a cache line between two goroutines
+// spinning on atomic counters (-cpu 2): what a column range of one network pays, in part,
+// each time it publishes its progress and another reads it (network.DC.SetWorkers). On a
+// virtual machine it depends on where the host runs the two cores.
+func BenchmarkCoreRoundTrip(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs -cpu 2 or more")
+	}
+	var ping, pong struct {
+		_ [64]byte
+		v atomic.Int64
+		_ [64]byte
+	}
+	n := int64(b.N)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := int64(1); i <= n; i++ {
+			for ping.v.Load() < i {
+			}
+			pong.v.Store(i)
+		}
+	}()
+	b.ResetTimer()
+	for i := int64(1); i <= n; i++ {
+		ping.v.Store(i)
+		for pong.v.Load() < i {
+		}
+	}
+	b.StopTimer()
+	<-done
 }
