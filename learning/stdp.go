@@ -16,7 +16,8 @@ import (
 // counted), and Program, which carries out a batch of weight changes in
 // order: the updates of one post spike (a column), of one row by
 // normalisation, or of one step's arrivals (scattered). *device.Array
-// implements it, and so does Float (the ideal float rule).
+// implements it, and so does Float (the ideal float rule, whose changes the
+// rule also makes itself, in the same order: float.go's add).
 type Programmable interface {
 	Rows() int
 	Cols() int
@@ -500,8 +501,8 @@ func (r *STDP) turnWheel(step int) {
 	r.wheelAt = step
 }
 
-// depress carries out the depressions due at step, in booking order, in
-// one call.
+// depress carries out the depressions due at step, in booking order: in one
+// Program call, or on a Float one by one.
 func (r *STDP) depress(step int) {
 	s := step % len(r.wheel)
 	due := r.wheel[s]

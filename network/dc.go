@@ -122,7 +122,9 @@ func (c DCConfig) Validate() error {
 // network: BeginPresentation is called before the first step of every
 // presentation (Diehl & Cook normalise the weights there, retries included)
 // and EndPresentation after its last step, before the rest; both on the
-// layer's goroutine or the caller's, never concurrently with Step.
+// layer's goroutine or the caller's, never concurrently with Step. When the
+// layer is stepped in column ranges, the parts' hooks are called instead, each
+// on its range's goroutine (ColumnSplit).
 type PresentationHooks interface {
 	BeginPresentation(step int)
 	EndPresentation(step int)
@@ -151,9 +153,12 @@ func (r *Result) Total() int {
 // layer sharing one goroutine because they are mutually recurrent (1-step
 // latency: spikes at the end of step n act from step n+1). The layer owns its
 // Synapses, so a Plasticity attached to it may program them without locks.
+// With SetWorkers(n > 1) the layer may instead be stepped in column ranges, each
+// on a goroutine of its own (dcsplit.go).
 //
 // A DC is not safe for concurrent use: call its methods from one goroutine
-// (the network starts and joins its own goroutines inside each call).
+// (the pipeline's goroutines live within each call; SetWorkers' until
+// SetWorkers(1)).
 type DC struct {
 	cfg      DCConfig
 	syn      Synapses
@@ -251,24 +256,22 @@ func NewDC(cfg DCConfig, syn Synapses) (*DC, error) {
 	return d, nil
 }
 
-func (d *DC) newPipe() *pipeline {
-	return newPipeline(
-		func(_, out *Frame, step0, steps int) error {
-			if err := d.source.Fill(out, step0-d.presentStart, steps); err != nil {
-				return err
-			}
-			if out.Steps() != steps {
-				return fmt.Errorf("network: input source filled %d steps of a block of %d", out.Steps(), steps)
-			}
-			for _, i := range out.Idx {
-				if i < 0 || int(i) >= d.cfg.Inputs {
-					return fmt.Errorf("network: input source: spike of input %d out of range [0, %d)", i, d.cfg.Inputs)
-				}
-			}
-			return nil
-		},
-		d.layerBlock,
-	)
+func (d *DC) newPipe() *pipeline { return newPipeline(d.sourceBlock, d.layerBlock) }
+
+// sourceBlock is the input stage: the source's spikes of one block, checked.
+func (d *DC) sourceBlock(_, out *Frame, step0, steps int) error {
+	if err := d.source.Fill(out, step0-d.presentStart, steps); err != nil {
+		return err
+	}
+	if out.Steps() != steps {
+		return fmt.Errorf("network: input source filled %d steps of a block of %d", out.Steps(), steps)
+	}
+	for _, i := range out.Idx {
+		if i < 0 || int(i) >= d.cfg.Inputs {
+			return fmt.Errorf("network: input source: spike of input %d out of range [0, %d)", i, d.cfg.Inputs)
+		}
+	}
+	return nil
 }
 
 // deviceArray is the read side of a device array (*device.Array), which the
@@ -677,14 +680,20 @@ func (d *DC) quiet() bool {
 	if d.step <= d.busyUntil || len(d.lastExc) > 0 || len(d.lastInh) > 0 {
 		return false
 	}
+	return d.popsQuiet(d.exc, d.inh, true)
+}
+
+// popsQuiet is quiet's test of the populations exc and inh (the whole network's, or one
+// column range's, which tests the inhibitory threshold only if it holds neuron 0, inh0).
+func (d *DC) popsQuiet(exc, inh *condPop, inh0 bool) bool {
 	eps := d.cfg.RestEps
-	if !d.exc.quiet(eps) || !d.inh.quiet(eps) {
+	if !exc.quiet(eps) || !inh.quiet(eps) {
 		return false
 	}
-	for j := range d.exc.u {
-		if d.exc.thrBase+d.exc.theta(j) <= d.cfg.Exc.VRest {
+	for j := range exc.u {
+		if exc.thrBase+exc.theta(j) <= d.cfg.Exc.VRest {
 			return false
 		}
 	}
-	return d.inh.thrBase+d.inh.theta(0) > d.cfg.Inh.VRest
+	return !inh0 || inh.thrBase+inh.theta(0) > d.cfg.Inh.VRest
 }

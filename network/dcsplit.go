@@ -52,8 +52,8 @@ const minSplitCols = 128
 // (at least 128 columns each) where it can: float weights whose rows it reads without a copy,
 // input delays, no input gain, and a plasticity (if any) that is a ColumnSplit willing to
 // split. Each range, its delay-line columns and its part of the rule are stepped by one
-// goroutine; the ranges meet once per step, to add up the inhibitory spikes that inhibit
-// them all. Elsewhere it steps the whole on one goroutine as before. The goroutines live
+// goroutine; the ranges meet every second step, to add up the inhibitory spikes that
+// inhibit them all. Elsewhere it steps the whole on one goroutine. The goroutines live
 // until SetWorkers(1), which also joins the rule's parts: call it when done.
 func (d *DC) SetWorkers(n int) {
 	d.workers = max(n, 1)
@@ -99,10 +99,12 @@ type dcSplit struct {
 
 // splitJob is one presentation and its rest, as every range steps it.
 type splitJob struct {
+	ctx          context.Context
 	g            int64
 	step0, steps int
 	k0           int  // inhibitory spikes of the step before step0
 	own          bool // the input is the DC's Poisson: each range draws a share of the inputs
+	quietEnds    bool // the rest ends once every range is quiet (not SimulateRest)
 }
 
 // mark is the progress a range publishes once its excitatory neurons have stepped through
@@ -123,9 +125,10 @@ func (sh *dcShard) pubAt(j *splitJob, n int) int {
 }
 
 // mayEnd reports whether the rest may end (every range quiet) after step n: a step of the
-// rest or the presentation's last, after the delay line's last arrival.
+// rest or the presentation's last, after the delay line's last arrival, in a rest that ends
+// when quiet.
 func (j *splitJob) mayEnd(sh *dcShard, n int) bool {
-	return n >= j.step0+j.steps-1 && n >= sh.busyUntil
+	return j.quietEnds && n >= j.step0+j.steps-1 && n >= sh.busyUntil
 }
 
 // dcShard is one range of columns: its neurons, delay line and part of the rule, with state
@@ -159,7 +162,6 @@ type dcShard struct {
 	fill                      fillScratch
 	seen                      []int64 // the progress last seen of each range
 	cnt                       Counters
-	spikes                    [3]uint64
 	busyUntil                 int
 	end                       int // the step after the job
 	sleeping                  atomic.Bool
@@ -196,6 +198,9 @@ func (d *DC) splitFor() *dcSplit {
 		if parts = cs.ColumnParts(bounds); parts == nil {
 			d.stopSplit()
 			return nil
+		}
+		if len(parts) != k {
+			panic(fmt.Sprintf("network: ColumnSplit.ColumnParts gave %d parts for %d column ranges", len(parts), k))
 		}
 	}
 	sp := d.split
@@ -373,13 +378,14 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 		for b, f := range sp.frames[:nb] {
 			step0 := d.step + b*bs
 			f.Reset(step0)
-			if err := d.pipe.stages[0](nil, f, step0, min(bs, d.presentSteps-b*bs)); err != nil {
+			if err := d.sourceBlock(nil, f, step0, min(bs, d.presentSteps-b*bs)); err != nil {
 				return err
 			}
 		}
 	}
 	g := sp.gen.Load() + 1
-	sp.job = splitJob{g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own}
+	sp.job = splitJob{ctx: ctx, g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own,
+		quietEnds: !d.cfg.SimulateRest}
 	if d.inh.actDirty {
 		slices.Sort(d.inh.act) // as its next step would; the ranges read it at once
 		d.inh.actDirty = false
@@ -411,7 +417,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	d.lastExc, d.lastInh = d.lastExc[:0], d.lastInh[:0]
 	d.busyUntil = sp.shards[0].busyUntil
 	d.step = sp.shards[0].end
-	d.exc.thScale = sp.shards[0].exc.thScale
+	d.exc.thScale, d.inh.thScale = sp.shards[0].exc.thScale, sp.shards[0].inh.thScale
 	d.inh.act = d.inh.act[:0]
 	for _, sh := range sp.shards {
 		for _, j := range sh.inh.act {
@@ -423,13 +429,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 		for _, j := range sh.lastInh {
 			d.lastInh = append(d.lastInh, j+int32(sh.lo))
 		}
-		d.cnt.Steps += sh.cnt.Steps
-		d.cnt.SOPs += sh.cnt.SOPs
-		d.cnt.NeuronUpdates += sh.cnt.NeuronUpdates
-		d.cnt.DeviceReads += sh.cnt.DeviceReads
-		for p, x := range sh.spikes {
-			d.cnt.Spikes[p] += x
-		}
+		d.cnt = d.cnt.Add(sh.cnt)
 	}
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		cs.GatherColumns()
@@ -469,6 +469,7 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	}()
 	j := &sp.job
 	step := j.step0
+	sh.end = step
 	// The range's state from the DC's (every range reads its own part of it).
 	sh.exc.load(d.exc, sh.lo)
 	sh.inh.load(d.inh, sh.lo)
@@ -476,7 +477,8 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		moveColumns(sh.ring, sh.stride, 0, d.ring, d.stride, sh.lo, sh.hi-sh.lo)
 	}
 	sh.lastExc, sh.lastInh = local(sh.lastExc, d.lastExc, sh.lo, sh.hi), local(sh.lastInh, d.lastInh, sh.lo, sh.hi)
-	sh.cnt, sh.spikes, sh.busyUntil = Counters{}, [3]uint64{}, d.busyUntil
+	sh.cnt = Counters{Spikes: append(sh.cnt.Spikes[:0], 0, 0, 0)} // input, exc, inh
+	sh.busyUntil = d.busyUntil
 	defer d.storeShard(sh)
 	if j.own {
 		d.drawShare(sp, sh)
@@ -500,13 +502,18 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 			pre = sp.frames[s/bs].Spikes(s % bs)
 		}
 		last := s == j.steps-1
-		if !d.stepShard(sp, sh, step, pre, true, last && rest == 0, last && rest > 0 && !simRest && j.mayEnd(sh, step)) {
+		if (s+1)%bs == 0 && sh.index == 0 {
+			if err := j.ctx.Err(); err != nil { // between blocks, as the pipeline
+				sp.fail(err)
+				return
+			}
+		}
+		// The pipeline's layer stage flushes after each block.
+		flush := (s+1)%bs == 0 || last
+		if !d.stepShard(sp, sh, step, pre, true, flush, last && rest == 0, last && rest > 0 && j.mayEnd(sh, step)) {
 			return
 		}
 		step++
-		if (s+1)%bs == 0 || last {
-			sh.exc.flush() // as the pipeline's layer stage, after each block
-		}
 	}
 	if sh.hooks != nil {
 		sh.hooks.EndPresentation(step)
@@ -514,13 +521,10 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	done := 0
 	if simRest {
 		for ; done < rest; done++ {
-			if !d.stepShard(sp, sh, step, nil, false, done == rest-1, false) {
+			if !d.stepShard(sp, sh, step, nil, false, done%100 == 99, done == rest-1, false) {
 				return
 			}
 			step++
-			if done%100 == 99 {
-				sh.exc.flush()
-			}
 		}
 	} else {
 		for done < rest {
@@ -544,14 +548,11 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 				sh.inh.copyFrom(sh.inhSave)
 				break
 			}
-			if !d.stepShard(sp, sh, step, nil, false, done == rest-1, done < rest-1 && j.mayEnd(sh, step)) {
+			if !d.stepShard(sp, sh, step, nil, false, (done+1)%100 == 0, done == rest-1, done < rest-1 && j.mayEnd(sh, step)) {
 				return
 			}
 			step++
 			done++
-			if done%100 == 0 {
-				sh.exc.flush()
-			}
 		}
 		if m := rest - done; m > 0 {
 			sh.exc.relax(step, m)
@@ -630,10 +631,11 @@ func (d *DC) inhAhead(sh *dcShard, n int, save bool) {
 
 // stepShard is advance for range sh at step n, the inhibitory neurons already through it
 // (nextInh): what advance does to these columns, so that every neuron's and every weight's
-// arithmetic is the same. Unless last (the job's last step) it then steps the inhibitory
+// arithmetic is the same, and the flush of the excitatory conductances where the serial
+// path makes one (flush). Unless last (the job's last step) it then steps the inhibitory
 // neurons ahead; with check (the rest may end after this step) it first publishes whether
 // the range is quiet. It returns false if another range failed.
-func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting, last, check bool) bool {
+func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting, flush, last, check bool) bool {
 	cfg, N := &d.cfg, d.cfg.Neurons
 	j := &sp.job
 	exc, lo, hi := sh.exc, sh.lo, sh.hi
@@ -670,7 +672,7 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 		sh.cnt.SOPs += uint64(len(pre) * (hi - lo))
 		sh.cnt.DeviceReads += uint64(len(pre) * (hi - lo))
 		if lo == 0 {
-			sh.spikes[0] += uint64(len(pre))
+			sh.cnt.Spikes[0] += uint64(len(pre))
 		}
 	}
 	if n <= sh.busyUntil {
@@ -688,11 +690,14 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 			d.inhCount[lo+int(j)]++
 		}
 	}
-	sh.spikes[1] += uint64(len(es))
-	sh.spikes[2] += uint64(len(is))
+	sh.cnt.Spikes[1] += uint64(len(es))
+	sh.cnt.Spikes[2] += uint64(len(is))
 	sh.cnt.NeuronUpdates += uint64(2 * (hi - lo))
 	if lo == 0 {
 		sh.cnt.Steps++
+	}
+	if flush {
+		exc.flush()
 	}
 	quiet := check && d.shardQuiet(sh, n, len(es)+len(is))
 	sh.quiet[n&3] = quiet
@@ -709,19 +714,7 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	return true
 }
 
-// shardQuiet is quiet for range sh after step n, whose spikes in the range were spikes.
+// shardQuiet is DC.quiet for range sh after step n, whose spikes in the range were spikes.
 func (d *DC) shardQuiet(sh *dcShard, n, spikes int) bool {
-	if n+1 <= sh.busyUntil || spikes > 0 {
-		return false
-	}
-	eps := d.cfg.RestEps
-	if !sh.exc.quiet(eps) || !sh.inh.quiet(eps) {
-		return false
-	}
-	for j := range sh.exc.u {
-		if sh.exc.thrBase+sh.exc.theta(j) <= d.cfg.Exc.VRest {
-			return false
-		}
-	}
-	return sh.inh.thrBase+sh.inh.theta(0) > d.cfg.Inh.VRest
+	return n+1 > sh.busyUntil && spikes == 0 && d.popsQuiet(sh.exc, sh.inh, sh.lo == 0)
 }

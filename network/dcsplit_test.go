@@ -5,62 +5,139 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+	"time"
 )
 
-// TestDCSplitSameSpikes steps one network in 1, 2 and 3 column ranges (ranges of 16 columns
-// and up, N = 100) and wants the same spikes, counters and end state: the rest simulated, or
-// ended when quiet, with retries (the rest runs its course) and without (it ends with
-// inhibitory neurons still active: the ranges undo their step ahead).
+// splitCase is a configuration TestDCSplitSameSpikesAnyGOMAXPROCS steps in column ranges.
+type splitCase struct {
+	name    string
+	simRest bool
+	retries int  // MaxTries
+	inhθ    bool // adaptive inhibitory thresholds
+	train   bool // the input a SpikeTrain (a source not the DC's own Poisson)
+}
+
+// TestDCSplitSameSpikesAnyGOMAXPROCS steps one network in 1, 2 and 3 column ranges (ranges
+// of 16 columns and up, N = 100) and wants the same spikes, counters and end state: the rest
+// simulated, or ended when quiet, with retries (the rest runs its course) and without (it
+// ends with inhibitory neurons still active: the ranges undo their step ahead); adaptive
+// inhibitory thresholds; another input source.
 func TestDCSplitSameSpikesAnyGOMAXPROCS(t *testing.T) {
-	for _, tc := range []struct {
-		simRest bool
-		retries int
-	}{{true, 20}, {false, 20}, {false, 1}} {
-		run := func(workers int) ([]Result, *DCState) {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
-			d, _ := newTestDC(t, 64, 100, 5)
-			d.cfg.SimulateRest, d.cfg.MaxTries = tc.simRest, tc.retries
-			if tc.retries == 1 {
-				// Strong input and a coarse quiet test: the rest ends a few steps after the last
-				// spikes, inhibitory neurons still active.
-				d.cfg.StartIntensity, d.cfg.RestEps = 16, 0.5
+	for _, tc := range []splitCase{
+		{name: "simulated rest", simRest: true, retries: 20},
+		{name: "rest ends when quiet", retries: 20},
+		{name: "rest ends early", retries: 1},
+		{name: "adaptive inhibitory θ", retries: 1, inhθ: true},
+		{name: "spike train", retries: 1, train: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r1, s1 := runSplitCase(t, tc, 1)
+			spikes := 0
+			for _, r := range r1 {
+				spikes += r.Total()
 			}
-			d.minSplit = 16
-			d.SetWorkers(workers)
-			defer d.SetWorkers(1)
-			var rs []Result
-			for k := range 6 {
-				r, err := d.PresentImage(context.Background(), synthImage(64, uint64(k)))
-				if err != nil {
-					t.Fatal(err)
+			if spikes == 0 {
+				t.Fatal("no excitatory spike: the test shows nothing")
+			}
+			if tc.retries == 1 && !tc.train && s1.Counters.Steps >= uint64(len(r1)*1000) {
+				t.Fatalf("%d steps for %d presentations: no rest ended early", s1.Counters.Steps, len(r1))
+			}
+			for _, w := range []int{2, 3} {
+				rw, sw := runSplitCase(t, tc, w)
+				if !reflect.DeepEqual(r1, rw) {
+					t.Errorf("%d ranges: results differ from one goroutine's", w)
 				}
-				rs = append(rs, r)
+				if !reflect.DeepEqual(s1, sw) {
+					t.Errorf("%d ranges: end state differs from one goroutine's", w)
+				}
 			}
-			if want := min(workers, 100/16); d.split == nil && want > 1 || d.split != nil && len(d.split.shards) != want {
-				t.Fatalf("workers %d: split %v, want %d ranges", workers, d.split != nil, want)
+		})
+	}
+}
+
+// runSplitCase presents 6 images to a new network of case tc on the given number of cores
+// and returns the results and the end state.
+func runSplitCase(t *testing.T, tc splitCase, workers int) ([]Result, *DCState) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(workers))
+	cfg := DefaultDCConfig(64, 100)
+	cfg.Seed, cfg.SimulateRest, cfg.MaxTries = 5, tc.simRest, tc.retries
+	if tc.retries == 1 {
+		// Strong input and a coarse quiet test: the rest ends a few steps after the last
+		// spikes, inhibitory neurons still active.
+		cfg.StartIntensity, cfg.RestEps = 16, 0.5
+	}
+	if tc.inhθ {
+		cfg.Inh.AdaptiveTheta, cfg.Inh.ThetaPlus, cfg.Inh.TauTheta = true, 5, 1e4 // θ outlasts a rest
+	}
+	w := NewDense(64, 100)
+	DCInitWeights(w.W, 5, 7)
+	d, err := NewDC(cfg, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.minSplit = 16
+	d.SetWorkers(workers)
+	defer d.SetWorkers(1)
+	var rs []Result
+	for k := range 6 {
+		var r Result
+		var err error
+		if tc.train {
+			// Every input spikes every third step of the presentation.
+			src := &SpikeTrain{Spikes: make([][]int32, d.presentSteps)}
+			for s := 0; s < len(src.Spikes); s += 3 {
+				for i := range int32(64) {
+					if (int(i)+s+k)%5 == 0 {
+						src.Spikes[s] = append(src.Spikes[s], i)
+					}
+				}
 			}
-			st, err := d.State()
-			if err != nil {
-				t.Fatal(err)
-			}
-			return rs, st
+			r, err = d.PresentSource(context.Background(), src)
+		} else {
+			r, err = d.PresentImage(context.Background(), synthImage(64, uint64(k)))
 		}
-		r1, s1 := run(1)
-		spikes := 0
-		for _, r := range r1 {
-			spikes += r.Total()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if spikes == 0 {
-			t.Fatal("no excitatory spike: the test shows nothing")
+		rs = append(rs, r)
+	}
+	if want := min(workers, 100/16); d.split == nil && want > 1 || d.split != nil && len(d.split.shards) != want {
+		t.Fatalf("workers %d: split %v, want %d ranges", workers, d.split != nil, want)
+	}
+	st, err := d.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs, st
+}
+
+// TestDCSplitGoroutinesEnd: SetWorkers(1) ends the ranges' goroutines, also after a pause
+// long enough for them to park, and a cancelled presentation returns the context's error.
+func TestDCSplitGoroutinesEnd(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	before := runtime.NumGoroutine()
+	d, _ := newTestDC(t, 64, 100, 5)
+	d.minSplit = 16
+	d.SetWorkers(2)
+	for k := range 2 {
+		if _, err := d.PresentImage(context.Background(), synthImage(64, uint64(k))); err != nil {
+			t.Fatal(err)
 		}
-		for _, w := range []int{2, 3} {
-			rw, sw := run(w)
-			if !reflect.DeepEqual(r1, rw) {
-				t.Errorf("%+v: %d ranges: results differ from one goroutine's", tc, w)
-			}
-			if !reflect.DeepEqual(s1, sw) {
-				t.Errorf("%+v: %d ranges: end state differs from one goroutine's", tc, w)
-			}
+		time.Sleep(2 * parkAfter) // the worker parks
+	}
+	if d.split == nil {
+		t.Fatal("not split")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := d.PresentImage(ctx, synthImage(64, 9)); err != context.Canceled {
+		t.Fatalf("cancelled presentation: error %v, want %v", err, context.Canceled)
+	}
+	d.SetWorkers(1)
+	for i := 0; runtime.NumGoroutine() > before; i++ {
+		if i == 100 {
+			t.Fatalf("%d goroutines after SetWorkers(1), %d before", runtime.NumGoroutine(), before)
 		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -14,7 +14,9 @@ import (
 // logarithm per spike and silent inputs cost nothing.
 //
 // A Poisson is not safe for concurrent use; as a pipeline source it is used
-// by its stage's goroutine only.
+// by its stage's goroutine only. (A DC stepped in column ranges has each range
+// fill the spikes of its own inputs at once: fill touches only those inputs'
+// state.)
 type Poisson struct {
 	dt        float64      // seconds
 	rngs      []*rand.Rand // one stream per input: spikes independent of the block size
