@@ -41,7 +41,7 @@ type ColumnPart struct {
 }
 
 // minSplitCols is the fewest columns a goroutine of a split DC takes: below, a step's work is
-// too short for the join at every step to pay.
+// too short for the ranges' exchange every second step to pay.
 const minSplitCols = 128
 
 // SetWorkers sets the number of goroutines that may step the network's columns at once
