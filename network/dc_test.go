@@ -38,10 +38,7 @@ func runHash(t *testing.T, blockSteps int) [32]byte {
 			binary.Write(h, binary.LittleEndian, [2]int64{int64(step), int64(j)})
 		}
 	}))
-	for k := range 3 {
-		_, err := d.PresentImage(context.Background(), synthImage(784, uint64(k)))
-		require.NoError(t, err)
-	}
+	presentSynth(t, d, 3)
 	require.Greater(t, spikes, 10, "the hash should cover spikes")
 	binary.Write(h, binary.LittleEndian, w.W)
 	binary.Write(h, binary.LittleEndian, d.Theta())
@@ -142,13 +139,7 @@ func TestRestSkipMatchesSimulatedRest(t *testing.T) {
 		DCInitWeights(w.W, 5, 7)
 		d, err := NewDC(cfg, w)
 		require.NoError(t, err)
-		var out []Result
-		for k := range 3 {
-			r, err := d.PresentImage(context.Background(), synthImage(784, uint64(k)))
-			require.NoError(t, err)
-			out = append(out, r)
-		}
-		return d, out
+		return d, presentSynth(t, d, 3)
 	}
 	sim, rs := run(true)
 	skip, rk := run(false)
@@ -410,13 +401,7 @@ func TestDelayLineRowsWithoutCopy(t *testing.T) {
 			d, err = NewDC(d.Config(), rowless{w})
 			require.NoError(t, err)
 		}
-		var out []Result
-		for k := range 3 {
-			r, err := d.PresentImage(context.Background(), synthImage(784, uint64(k)))
-			require.NoError(t, err)
-			out = append(out, r)
-		}
-		return out
+		return presentSynth(t, d, 3)
 	}
 	a, b := run(true), run(false)
 	require.Greater(t, a[0].Total()+a[1].Total()+a[2].Total(), 0)

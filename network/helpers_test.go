@@ -1,7 +1,9 @@
 package network
 
 import (
+	"context"
 	"math/rand/v2"
+	"testing"
 )
 
 // synthImage returns a fixed MNIST-like image: ~19 % of the pixels on, mean
@@ -75,3 +77,17 @@ func (s *testSTDP) Step(step int, pre, post []int32) {
 
 func (s *testSTDP) BeginPresentation(int) { s.begins++ }
 func (s *testSTDP) EndPresentation(int)   {}
+
+// presentSynth presents synthetic images 0 … n−1 (synthImage) to d and returns the results.
+func presentSynth(t testing.TB, d *DC, n int) []Result {
+	t.Helper()
+	var out []Result
+	for k := range n {
+		r, err := d.PresentImage(context.Background(), synthImage(d.Config().Inputs, uint64(k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
