@@ -256,6 +256,7 @@ type STDP struct {
 	// and whether it did.
 	parts      []*STDP
 	partLo     []int
+	colParts   []network.ColumnPart // the parts as ColumnParts returns them
 	colSum     []float64
 	normalised bool
 }
@@ -620,11 +621,12 @@ func (r *STDP) normFactors(w []float64) []float64 {
 		// A part: the whole adds the sums up in column order (GatherColumns).
 		copy(r.colSum, sums)
 		r.normalised = true
-	}
-	for j, s := range sums {
-		if r.colSum == nil {
+	} else {
+		for _, s := range sums {
 			r.NormWSum += s
 		}
+	}
+	for j, s := range sums {
 		sums[j] = 1
 		if s > 0 {
 			sums[j] = r.rule.Norm / s

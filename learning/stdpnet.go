@@ -289,7 +289,6 @@ type runningAcc struct {
 	counts  [][]int32
 	labels  []int
 	hits    []bool
-	pos     int
 	assign  []int
 	// The window's spike counts summed per class and neuron, and its images per class,
 	// kept as images enter and leave it (nil: to be summed from counts).
@@ -303,7 +302,7 @@ func newRunningAcc(neurons, size int) *runningAcc {
 
 func (r *runningAcc) add(c []int32, label int) {
 	if r.sum == nil {
-		r.sum, r.num = classSums(r.counts, r.labels, 10, len(c))
+		r.sum, r.num = classSums(r.counts, r.labels, 10, r.n)
 	}
 	if len(r.counts) >= 100 && len(r.counts)%100 == 0 {
 		r.assign = assignSums(r.sum, r.num)

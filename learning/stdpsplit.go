@@ -35,11 +35,7 @@ func (r *STDP) ColumnParts(bounds []int) []network.ColumnPart {
 	if r.parts == nil {
 		r.split(bounds)
 	}
-	ps := make([]network.ColumnPart, len(r.parts))
-	for k, p := range r.parts {
-		ps[k] = network.ColumnPart{Plasticity: p, Weights: p.syn.(*Float)}
-	}
-	return ps
+	return r.colParts
 }
 
 // split hands the rule's state to parts on the column ranges of bounds.
@@ -74,6 +70,7 @@ func (r *STDP) split(bounds []int) {
 			}
 		}
 		r.parts, r.partLo = append(r.parts, p), append(r.partLo, lo)
+		r.colParts = append(r.colParts, network.ColumnPart{Plasticity: p, Weights: fw})
 	}
 }
 
@@ -101,7 +98,7 @@ func (r *STDP) JoinColumns() {
 		return
 	}
 	r.sync()
-	r.parts, r.partLo, r.colSum = nil, nil, nil
+	r.parts, r.partLo, r.colParts, r.colSum = nil, nil, nil, nil
 }
 
 // sync copies the parts' weights and state into the whole, which the parts keep stepping.

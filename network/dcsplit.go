@@ -86,6 +86,7 @@ func (d *DC) splitCount() int {
 // the caller's).
 type dcSplit struct {
 	shards []*dcShard
+	bounds []int    // the ranges' columns: [bounds[s], bounds[s+1])
 	frames []*Frame // the presentation's input, block by block, from a source not the DC's own
 	job    splitJob
 	_      [128]byte
@@ -187,12 +188,10 @@ func (d *DC) splitFor() *dcSplit {
 	if k < 2 {
 		return nil
 	}
-	n := d.cfg.Neurons
-	bounds := make([]int, k+1)
-	for s := 1; s < k; s++ {
-		bounds[s] = s * n / k &^ 7 // whole cache lines of float64 columns
+	bounds := splitBounds(d.cfg.Neurons, k)
+	if d.split != nil {
+		bounds = d.split.bounds
 	}
-	bounds[k] = n
 	var parts []ColumnPart
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		if parts = cs.ColumnParts(bounds); parts == nil {
@@ -220,8 +219,19 @@ func (d *DC) splitFor() *dcSplit {
 	return sp
 }
 
+// splitBounds cuts n columns into k ranges [b[s], b[s+1]), in whole cache lines of float64
+// columns.
+func splitBounds(n, k int) []int {
+	b := make([]int, k+1)
+	for s := 1; s < k; s++ {
+		b[s] = s * n / k &^ 7
+	}
+	b[k] = n
+	return b
+}
+
 func (d *DC) startSplit(bounds []int) *dcSplit {
-	sp := &dcSplit{}
+	sp := &dcSplit{bounds: bounds}
 	for s := range len(bounds) - 1 {
 		lo, hi := bounds[s], bounds[s+1]
 		w := hi - lo
@@ -322,15 +332,22 @@ func (sp *dcSplit) waitFor(sh, o *dcShard, v int64) bool {
 	if sh.seen[o.index] >= v {
 		return true
 	}
+	p, ok := sp.await(&o.progress, v, true)
+	sh.seen[o.index] = max(sh.seen[o.index], p)
+	return ok
+}
+
+// await spins until a reaches v and returns its value and true, or, with failed, returns
+// false once a range has failed.
+func (sp *dcSplit) await(a *atomic.Int64, v int64, failed bool) (int64, bool) {
 	var since time.Time
 	for i := 1; ; i++ {
-		if p := o.progress.Load(); p >= v {
-			sh.seen[o.index] = p
-			return true
+		if p := a.Load(); p >= v {
+			return p, true
 		}
 		if i%spinYield == 0 {
-			if sp.failed.Load() {
-				return false
+			if failed && sp.failed.Load() {
+				return 0, false
 			}
 			pause(&since)
 		}
@@ -401,12 +418,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	}
 	d.runShard(sp, sp.shards[0])
 	for _, sh := range sp.shards[1:] {
-		var since time.Time
-		for i := 1; sh.done.Load() < g; i++ {
-			if i%spinYield == 0 {
-				pause(&since)
-			}
-		}
+		sp.await(&sh.done, g, false)
 	}
 	if sp.failed.Load() {
 		err := sp.err
@@ -420,15 +432,9 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	d.exc.thScale, d.inh.thScale = sp.shards[0].exc.thScale, sp.shards[0].inh.thScale
 	d.inh.act = d.inh.act[:0]
 	for _, sh := range sp.shards {
-		for _, j := range sh.inh.act {
-			d.inh.act = append(d.inh.act, j+int32(sh.lo))
-		}
-		for _, j := range sh.lastExc {
-			d.lastExc = append(d.lastExc, j+int32(sh.lo))
-		}
-		for _, j := range sh.lastInh {
-			d.lastInh = append(d.lastInh, j+int32(sh.lo))
-		}
+		d.inh.act = shifted(d.inh.act, sh.inh.act, sh.lo)
+		d.lastExc = shifted(d.lastExc, sh.lastExc, sh.lo)
+		d.lastInh = shifted(d.lastInh, sh.lastInh, sh.lo)
 		d.cnt = d.cnt.Add(sh.cnt)
 	}
 	if cs, ok := d.plast.(ColumnSplit); ok {
@@ -445,6 +451,14 @@ func moveColumns(dst []float64, dstride, dlo int, src []float64, sstride, slo, w
 		copy(dst[q*dstride+dlo:q*dstride+dlo+w], from)
 		clear(from)
 	}
+}
+
+// shifted appends to dst the indices of src plus lo: local's converse.
+func shifted(dst, src []int32, lo int) []int32 {
+	for _, j := range src {
+		dst = append(dst, j+int32(lo))
+	}
+	return dst
 }
 
 // local appends to dst[:0] the spikes of src in [lo, hi), relative to lo.
@@ -492,7 +506,7 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	// The inhibitory step ahead of the first excitatory one.
 	d.inhAhead(sh, step, false)
 	sh.progress.Store(j.mark(step - 1))
-	rest, simRest := d.restSteps, d.cfg.SimulateRest
+	rest := d.restSteps
 	bs := d.cfg.BlockSteps
 	for s := range j.steps {
 		var pre []int32
@@ -519,7 +533,7 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		sh.hooks.EndPresentation(step)
 	}
 	done := 0
-	if simRest {
+	if !j.quietEnds {
 		for ; done < rest; done++ {
 			if !d.stepShard(sp, sh, step, nil, false, done%100 == 99, done == rest-1, false) {
 				return
@@ -594,14 +608,8 @@ func (d *DC) drawShare(sp *dcSplit, sh *dcShard) {
 func (d *DC) gatherShares(sp *dcSplit, sh *dcShard) bool {
 	j := &sp.job
 	for _, o := range sp.shards {
-		var since time.Time
-		for i := 1; o.filled.Load() < j.g; i++ {
-			if i%spinYield == 0 {
-				if sp.failed.Load() {
-					return false
-				}
-				pause(&since)
-			}
+		if _, ok := sp.await(&o.filled, j.g, true); !ok {
+			return false
 		}
 	}
 	sh.all.Reset(j.step0)

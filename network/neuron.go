@@ -426,13 +426,7 @@ func (s *condPop) load(c *condPop, lo int) {
 	}
 	copy(s.isAct, c.isAct[lo:hi])
 	copy(s.last, c.last[lo:hi])
-	s.act = s.act[:0]
-	for _, j := range c.act {
-		if j >= int32(lo) && j < int32(hi) {
-			s.act = append(s.act, j-int32(lo))
-		}
-	}
-	s.actDirty = false
+	s.act, s.actDirty = local(s.act, c.act, lo, hi), false
 }
 
 // store copies part s's state back into neurons lo … of c (load's converse but for the
