@@ -41,7 +41,7 @@ type ColumnPart struct {
 }
 
 // minSplitCols is the fewest columns a goroutine of a split DC takes: below, a step's work is
-// too short for the ranges' exchange every second step to pay.
+// too short for the ranges' exchange at every step to pay.
 const minSplitCols = 128
 
 // SetWorkers sets the number of goroutines that may step the network's columns at once
@@ -52,8 +52,8 @@ const minSplitCols = 128
 // (at least 128 columns each) where it can: float weights whose rows it reads without a copy,
 // input delays, no input gain, and a plasticity (if any) that is a ColumnSplit willing to
 // split. Each range, its delay-line columns and its part of the rule are stepped by one
-// goroutine; the ranges meet every second step, to add up the inhibitory spikes that
-// inhibit them all. Elsewhere it steps the whole on one goroutine. The goroutines live
+// goroutine; the ranges publish their progress at every step and wait for each other's two
+// steps behind, to add up the inhibitory spikes that inhibit them all. Elsewhere it steps the whole on one goroutine. The goroutines live
 // until SetWorkers(1), which also joins the rule's parts: call it when done.
 func (d *DC) SetWorkers(n int) {
 	d.workers = max(n, 1)
@@ -113,18 +113,6 @@ type splitJob struct {
 // value of an earlier job reads as this one's.
 func (j *splitJob) mark(n int) int64 { return j.g<<32 + int64(n-j.step0+1) }
 
-// pubAt is the step with which range sh publishes what it knows after step n: every second
-// step (a publication costs the writer and every reader a cache line's journey between
-// cores), but every step once the rest may end after it (the end is decided from every
-// range's state after every step). Every range has the same busyUntil, which is final from
-// the presentation's last step on.
-func (sh *dcShard) pubAt(j *splitJob, n int) int {
-	if (n-j.step0)%2 == 0 && !j.mayEnd(sh, n) {
-		return n + 1
-	}
-	return n
-}
-
 // mayEnd reports whether the rest may end (every range quiet) after step n: a step of the
 // rest or the presentation's last, after the delay line's last arrival, in a rest that ends
 // when quiet.
@@ -142,6 +130,10 @@ func (j *splitJob) mayEnd(sh *dcShard, n int) bool {
 // range publishes, with its excitatory step n, its inhibitory spike count of step n+1, and
 // the other ranges wait for it only at their step n+2: the ranges may drift a step apart
 // without waiting. (Where the rest may end, the step ahead is undone; see runShard.)
+//
+// A range publishes after every step. Publishing every second step instead (fewer lines
+// between cores) made the ranges meet at every second step with a step of slack only, and
+// measured slower once a publication stopped waiting for the line (see storeRelease).
 type dcShard struct {
 	_        [128]byte
 	lo, hi   int
@@ -170,11 +162,11 @@ type dcShard struct {
 	_                         [128]byte
 	// Written by the range's goroutine, read by the others: the inhibitory spike count of
 	// step s and the quiet flag after step s in slot s mod 4, then progress.
-	progress atomic.Int64
+	progress published
 	inhN     [4]int64
 	quiet    [4]bool
-	done     atomic.Int64 // jobs finished
-	filled   atomic.Int64 // jobs whose input share is drawn
+	done     published // jobs finished
+	filled   published // jobs whose input share is drawn
 	_        [128]byte
 }
 
@@ -296,6 +288,7 @@ func (d *DC) splitWorker(sp *dcSplit, sh *dcShard) {
 // idle core sleeps, but the caller may be away for long (a checkpoint).
 const (
 	spinYield  = 1 << 10
+	yieldAfter = 20 * time.Microsecond
 	sleepAfter = 500 * time.Microsecond
 	sleepFor   = 20 * time.Microsecond
 	parkAfter  = 5 * time.Millisecond
@@ -311,7 +304,6 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 		if i%spinYield != 0 {
 			continue
 		}
-		runtime.Gosched()
 		switch {
 		case since.IsZero():
 			since = time.Now()
@@ -322,6 +314,8 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 			}
 			sh.sleeping.Store(false)
 			since = time.Time{}
+		case time.Since(since) > yieldAfter:
+			runtime.Gosched()
 		}
 	}
 }
@@ -339,7 +333,7 @@ func (sp *dcSplit) waitFor(sh, o *dcShard, v int64) bool {
 
 // await spins until a reaches v and returns its value and true, or, with failed, returns
 // false once a range has failed.
-func (sp *dcSplit) await(a *atomic.Int64, v int64, failed bool) (int64, bool) {
+func (sp *dcSplit) await(a *published, v int64, failed bool) (int64, bool) {
 	var since time.Time
 	for i := 1; ; i++ {
 		if p := a.Load(); p >= v {
@@ -354,18 +348,22 @@ func (sp *dcSplit) await(a *atomic.Int64, v int64, failed bool) (int64, bool) {
 	}
 }
 
-// pause lets a wait that began at since (zero: now, which it sets) yield its thread: to
-// another goroutine, or, once it has waited far longer than a step takes (the thread it
-// waits for is not running: more threads than free cores), to the operating system.
+// pause lets a wait that began at since (zero: now, which it sets) yield its thread once it
+// has waited longer than a few steps take: to another goroutine (the one it waits for may need
+// the thread), or, after far longer (the thread it waits for is not running: more threads
+// than free cores), to the operating system. A shorter wait only spins: a yield takes
+// longer than most waits, and the wait would notice its value that much later.
 func pause(since *time.Time) {
-	switch {
-	case since.IsZero():
+	if since.IsZero() {
 		*since = time.Now()
-	case time.Since(*since) > sleepAfter:
-		time.Sleep(sleepFor)
 		return
 	}
-	runtime.Gosched()
+	switch d := time.Since(*since); {
+	case d > sleepAfter:
+		time.Sleep(sleepFor)
+	case d > yieldAfter:
+		runtime.Gosched()
+	}
 }
 
 // fail records the first failure of a range and stops the others at their next wait.
@@ -647,29 +645,8 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	cfg, N := &d.cfg, d.cfg.Neurons
 	j := &sp.job
 	exc, lo, hi := sh.exc, sh.lo, sh.hi
-	// The inhibitory spikes of step n−1, of every range.
-	k := j.k0
-	if n > j.step0 {
-		k = 0
-		for _, o := range sp.shards {
-			if o != sh && !sp.waitFor(sh, o, j.mark(sh.pubAt(j, n-2))) {
-				return false
-			}
-			k += int(o.inhN[(n-1)&3])
-		}
-	}
-	if k > 0 {
-		w := cfg.WInhExc
-		tot := w * float64(k)
-		gi := exc.gi
-		for j := range gi {
-			gi[j] += tot
-		}
-		for _, j := range sh.lastInh {
-			gi[j] -= w
-		}
-		sh.cnt.SOPs += uint64(len(sh.lastInh) * (N - 1))
-	}
+	// The input first: it does not depend on the other ranges, which have that much longer
+	// to publish (the inhibition below touches gi alone, the input the ring and ge alone).
 	r := d.maxDelay + 1
 	if len(pre) > 0 {
 		ring, w := sh.ring[(n%r)*sh.stride:], hi-lo
@@ -686,6 +663,29 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	if n <= sh.busyUntil {
 		base, w := (n%r)*sh.stride, hi-lo
 		drain(exc.ge, sh.ring[base:base+w], sh.ring[base+r*sh.stride:base+r*sh.stride+w])
+	}
+	// The inhibitory spikes of step n−1, of every range.
+	k := j.k0
+	if n > j.step0 {
+		k = 0
+		for _, o := range sp.shards {
+			if o != sh && !sp.waitFor(sh, o, j.mark(n-2)) {
+				return false
+			}
+			k += int(o.inhN[(n-1)&3])
+		}
+	}
+	if k > 0 {
+		w := cfg.WInhExc
+		tot := w * float64(k)
+		gi := exc.gi
+		for j := range gi {
+			gi[j] += tot
+		}
+		for _, j := range sh.lastInh {
+			gi[j] -= w
+		}
+		sh.cnt.SOPs += uint64(len(sh.lastInh) * (N - 1))
 	}
 	es := exc.step(n)
 	sh.lastExc = append(sh.lastExc[:0], es...)
@@ -713,9 +713,7 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	if !last {
 		d.inhAhead(sh, n+1, quiet)
 	}
-	if sh.pubAt(j, n) == n {
-		sh.progress.Store(j.mark(n))
-	}
+	sh.progress.Store(j.mark(n))
 	if sh.part != nil {
 		sh.part.Step(n, pre, sh.lastExc)
 	}
