@@ -160,14 +160,31 @@ type dcShard struct {
 	sleeping                  atomic.Bool
 	wake                      chan struct{}
 	_                         [128]byte
-	// Written by the range's goroutine, read by the others: the inhibitory spike count of
-	// step s and the quiet flag after step s in slot s mod 4, then progress.
-	progress published
-	inhN     [4]int64
-	quiet    [4]bool
-	done     published // jobs finished
-	filled   published // jobs whose input share is drawn
-	_        [128]byte
+	// Written by the range's goroutine, read by the others: what it publishes after step s
+	// in slot s mod 4, each in lines of its own, so that the slot another range reads is
+	// not written again for four steps (it may fetch it early: see stepShard); then jobs.
+	slots  [4]pubSlot
+	done   published // jobs finished
+	filled published // jobs whose input share is drawn
+	_      [128]byte
+}
+
+// pubSlot is what a range publishes once its excitatory neurons have stepped through step s:
+// tag mark(s), written last, the inhibitory spike count of step s+1 (stepped ahead), and
+// whether the range is quiet after step s.
+type pubSlot struct {
+	tag   published
+	inh   int64
+	quiet bool
+	_     [128 - 17]byte
+}
+
+// publish publishes, after step n of job j, the range's inhibitory spike count of step
+// n+1 and whether it is quiet after step n.
+func (sh *dcShard) publish(j *splitJob, n, inh int, quiet bool) {
+	sl := &sh.slots[n&3]
+	sl.inh, sl.quiet = int64(inh), quiet
+	sl.tag.Store(j.mark(n))
 }
 
 // splitFor returns the split to step the next presentation with, made or remade as needed,
@@ -229,7 +246,8 @@ func (d *DC) startSplit(bounds []int) *dcSplit {
 		w := hi - lo
 		sh := &dcShard{lo: lo, hi: hi, index: s, exc: d.exc.part(lo, hi), inh: d.inh.part(lo, hi),
 			inhSave: d.inh.part(lo, hi), lastExc: isolated[int32](w)[:0], lastInh: isolated[int32](w)[:0],
-			nextInh: isolated[int32](w)[:0], in: &Frame{}, all: &Frame{}, seen: make([]int64, len(bounds)-1),
+			nextInh: isolated[int32](w)[:0], in: &Frame{}, all: &Frame{}, seen: isolated[int64](len(bounds) - 1),
+			cnt:  Counters{Spikes: isolated[uint64](3)},
 			wake: make(chan struct{}, 1)}
 		sh.stride = (w + 7) &^ 7
 		sh.ring = isolated[float64](len(d.ring) / d.stride * sh.stride)
@@ -241,7 +259,6 @@ func (d *DC) startSplit(bounds []int) *dcSplit {
 			}
 		}
 		sh.maxOff = int32(d.maxDelay*sh.stride + w - 1)
-		sh.progress.Store(-1)
 		sp.shards = append(sp.shards, sh)
 	}
 	for _, sh := range sp.shards[1:] {
@@ -320,15 +337,20 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 	}
 }
 
-// waitFor waits until range o has published progress v (true), or a range failed (false).
-// A progress seen once is remembered: most waits need no load of another core's line.
-func (sp *dcSplit) waitFor(sh, o *dcShard, v int64) bool {
-	if sh.seen[o.index] >= v {
-		return true
+// waitFor waits until range oi has published what it knows after step n of job j, and
+// returns it (true), or returns false once a range has failed. It reads nothing of the
+// range but what it publishes: the range writes its other fields at every step.
+func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, bool) {
+	sl := &sp.shards[oi].slots[n&3]
+	if v := j.mark(n); sh.seen[oi] < v {
+		p, ok := sp.await(&sl.tag, v, true)
+		if !ok {
+			return nil, false
+		}
+		// Slots are published in step order.
+		sh.seen[oi] = max(sh.seen[oi], p)
 	}
-	p, ok := sp.await(&o.progress, v, true)
-	sh.seen[o.index] = max(sh.seen[o.index], p)
-	return ok
+	return sl, true
 }
 
 // await spins until a reaches v and returns its value and true, or, with failed, returns
@@ -489,7 +511,8 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		moveColumns(sh.ring, sh.stride, 0, d.ring, d.stride, sh.lo, sh.hi-sh.lo)
 	}
 	sh.lastExc, sh.lastInh = local(sh.lastExc, d.lastExc, sh.lo, sh.hi), local(sh.lastInh, d.lastInh, sh.lo, sh.hi)
-	sh.cnt = Counters{Spikes: append(sh.cnt.Spikes[:0], 0, 0, 0)} // input, exc, inh
+	sh.cnt = Counters{Spikes: sh.cnt.Spikes} // input, exc, inh: isolated, as written at every step
+	clear(sh.cnt.Spikes)
 	sh.busyUntil = d.busyUntil
 	defer d.storeShard(sh)
 	if j.own {
@@ -502,8 +525,7 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		return
 	}
 	// The inhibitory step ahead of the first excitatory one.
-	d.inhAhead(sh, step, false)
-	sh.progress.Store(j.mark(step - 1))
+	sh.publish(j, step-1, d.inhAhead(sh, step, false), false)
 	rest := d.restSteps
 	bs := d.cfg.BlockSteps
 	for s := range j.steps {
@@ -542,16 +564,17 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 		for done < rest {
 			// While the delay line is busy no range is quiet: nothing to wait for.
 			// A range that is not quiet itself needs no one's flag.
-			quiet := j.mayEnd(sh, step-1) && sh.quiet[(step-1)&3]
-			for _, o := range sp.shards {
+			quiet := j.mayEnd(sh, step-1) && sh.slots[(step-1)&3].quiet
+			for oi, o := range sp.shards {
 				if !quiet {
 					break
 				}
 				if o != sh {
-					if !sp.waitFor(sh, o, j.mark(step-1)) {
+					sl, ok := sp.waitFor(sh, oi, j, step-1)
+					if !ok {
 						return
 					}
-					quiet = o.quiet[(step-1)&3]
+					quiet = sl.quiet
 				}
 			}
 			if quiet {
@@ -621,9 +644,9 @@ func (d *DC) gatherShares(sp *dcSplit, sh *dcShard) bool {
 }
 
 // inhAhead steps range sh's inhibitory neurons through step n, driven by the range's
-// excitatory spikes of step n−1 (lastExc), into nextInh, and publishes their count. save
+// excitatory spikes of step n−1 (lastExc), into nextInh, and returns their count. save
 // keeps their state before the step first (inhSave).
-func (d *DC) inhAhead(sh *dcShard, n int, save bool) {
+func (d *DC) inhAhead(sh *dcShard, n int, save bool) int {
 	if save {
 		sh.inhSave.copyFrom(sh.inh)
 	}
@@ -632,7 +655,7 @@ func (d *DC) inhAhead(sh *dcShard, n int, save bool) {
 	}
 	sh.cnt.SOPs += uint64(len(sh.lastExc))
 	sh.nextInh = append(sh.nextInh[:0], sh.inh.step(n)...)
-	sh.inhN[n&3] = int64(len(sh.nextInh))
+	return len(sh.nextInh)
 }
 
 // stepShard is advance for range sh at step n, the inhibitory neurons already through it
@@ -647,6 +670,15 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	exc, lo, hi := sh.exc, sh.lo, sh.hi
 	// The input first: it does not depend on the other ranges, which have that much longer
 	// to publish (the inhibition below touches gi alone, the input the ring and ge alone).
+	// Meanwhile the slots of the other ranges read below travel here: they have most likely
+	// been published already and are not written again for four steps.
+	if n > j.step0 {
+		for _, o := range sp.shards {
+			if o != sh {
+				prefetch(&o.slots[(n-2)&3].tag.v)
+			}
+		}
+	}
 	r := d.maxDelay + 1
 	if len(pre) > 0 {
 		ring, w := sh.ring[(n%r)*sh.stride:], hi-lo
@@ -668,11 +700,15 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	k := j.k0
 	if n > j.step0 {
 		k = 0
-		for _, o := range sp.shards {
-			if o != sh && !sp.waitFor(sh, o, j.mark(n-2)) {
-				return false
+		for oi, o := range sp.shards {
+			sl := &sh.slots[(n-2)&3]
+			if o != sh {
+				var ok bool
+				if sl, ok = sp.waitFor(sh, oi, j, n-2); !ok {
+					return false
+				}
 			}
-			k += int(o.inhN[(n-1)&3])
+			k += int(sl.inh)
 		}
 	}
 	if k > 0 {
@@ -708,12 +744,12 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 		exc.flush()
 	}
 	quiet := check && d.shardQuiet(sh, n, len(es)+len(is))
-	sh.quiet[n&3] = quiet
 	sh.lastInh, sh.nextInh = is, sh.lastInh
+	inh := 0
 	if !last {
-		d.inhAhead(sh, n+1, quiet)
+		inh = d.inhAhead(sh, n+1, quiet)
 	}
-	sh.progress.Store(j.mark(n))
+	sh.publish(j, n, inh, quiet)
 	if sh.part != nil {
 		sh.part.Step(n, pre, sh.lastExc)
 	}

@@ -78,3 +78,8 @@ func drain(dst, lo, hi []float64) {
 	}
 	drainGo(dst[m:], lo[m:n], hi[m:n])
 }
+
+// prefetch asks for the cache line at p to be brought in, without waiting for it.
+//
+//go:noescape
+func prefetch(p *int64)

@@ -196,3 +196,9 @@ dloop:
 ddone:
 	VZEROUPPER
 	RET
+
+// func prefetch(p *int64)
+TEXT ·prefetch(SB), NOSPLIT, $0-8
+	MOVQ      p+0(FP), AX
+	PREFETCHT0 (AX)
+	RET
