@@ -238,7 +238,8 @@ type STDP struct {
 	overMax  *Float // the float weights, while normalisation left some above WMax
 	hist     []int
 	hpos     []uint8
-	pending  []pendingSpike
+	pending  []pendingSpike // in pendArr, after the room of those dropped (dropArrived)
+	pendArr  []pendingSpike
 	// wheel[s mod (maxDelay+1)] holds the depressions due at step s: the
 	// arrivals (i, j) of the spikes in flight at the neurons j whose post1
 	// trace is on. wheelAt is the last step processed (−1: none).
@@ -464,7 +465,22 @@ func (r *STDP) emit(i int32, step int) {
 	r.hpos[i] = uint8(p)
 	r.hist[int(i)*histLen+p] = step
 	r.pre.set(i, step)
+	if len(r.pending) == cap(r.pending) {
+		r.compactPending()
+	}
 	r.pending = append(r.pending, pendingSpike{i, step})
+}
+
+// compactPending moves the spikes in flight to the start of pendArr, if the room of those
+// dropped before them is at least as large, or else to a new pendArr of twice their number:
+// each step drops a few from the front and appends a few, at a cost that does not grow with
+// the number in flight.
+func (r *STDP) compactPending() {
+	n := len(r.pending)
+	if cap(r.pendArr) < 2*n {
+		r.pendArr = make([]pendingSpike, 2*n+16)
+	}
+	r.pending = r.pendArr[:copy(r.pendArr, r.pending)]
 }
 
 // dropArrived forgets the spikes in flight that have reached every synapse
@@ -475,9 +491,7 @@ func (r *STDP) dropArrived(step int) {
 	for k < len(r.pending) && step-r.pending[k].Step >= r.maxDelay {
 		k++
 	}
-	if k > 0 {
-		r.pending = r.pending[:copy(r.pending, r.pending[k:])]
-	}
+	r.pending = r.pending[k:]
 }
 
 // book schedules the arrival of input i's spike at neuron j at step at.
