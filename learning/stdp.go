@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/pad"
 	"github.com/nanospike/nanospike/network"
 )
 
@@ -472,16 +473,20 @@ func (r *STDP) emit(i int32, step int) {
 }
 
 // compactPending moves the spikes in flight to the start of pendArr, if the room of those
-// dropped before them is at least as large, or else to a new pendArr of twice their number:
-// each step drops a few from the front and appends a few, at a cost that does not grow with
-// the number in flight.
+// dropped before them is at least as large, or else to a new pendArr of twice their number
+// (at least pendRoom, isolated: a part of a split rule writes it at every step): each step
+// drops a few from the front and appends a few, at a cost that does not grow with the
+// number in flight.
 func (r *STDP) compactPending() {
 	n := len(r.pending)
-	if cap(r.pendArr) < 2*n {
-		r.pendArr = make([]pendingSpike, 2*n+16)
+	if cap(r.pendArr) < 2*n || r.pendArr == nil {
+		r.pendArr = pad.Isolated[pendingSpike](max(2*n, pendRoom), max(2*n, pendRoom))
 	}
 	r.pending = r.pendArr[:copy(r.pendArr, r.pending)]
 }
+
+// pendRoom is the fewest spikes in flight a new array of them holds.
+const pendRoom = 1024
 
 // dropArrived forgets the spikes in flight that have reached every synapse
 // by step (no arrival of theirs lies ahead). pending is in emission order

@@ -3,6 +3,7 @@ package learning
 import (
 	"slices"
 
+	"github.com/nanospike/nanospike/internal/pad"
 	"github.com/nanospike/nanospike/network"
 )
 
@@ -50,15 +51,24 @@ func (r *STDP) split(bounds []int) {
 		for i := range rows {
 			copy(fw.W[i*w:(i+1)*w], f.W[i*n+lo:i*n+hi])
 		}
-		p := &STDP{
+		// A part's state is written at every step on its core: in arrays of its own, which
+		// share no cache line with another part's (pad.Isolated), and so is the part itself.
+		p := &new(paddedSTDP).STDP
+		*p = STDP{
 			rule: r.rule, syn: fw, Enabled: true,
-			pre: r.pre.clone(), post1: r.post1.columns(lo, hi), post2: r.post2.columns(lo, hi),
-			sums: make([]float64, w), colSum: r.colSum[lo:hi],
+			pre: r.pre.isolated(0, rows), post1: r.post1.isolated(lo, hi), post2: r.post2.isolated(lo, hi),
+			sums: pad.Isolated[float64](w, w), colSum: r.colSum[lo:hi],
 			delays: r.delays[lo*rows : hi*rows], maxDelay: r.maxDelay, // column-major: its columns'
-			hist: slices.Clone(r.hist), hpos: slices.Clone(r.hpos), pending: slices.Clone(r.pending),
-			wheel: make([][]arrival, len(r.wheel)), wheelAt: r.wheelAt,
+			hist: isolatedClone(r.hist, 0), hpos: isolatedClone(r.hpos, 0), pending: slices.Clone(r.pending),
+			wheel: pad.Isolated[[]arrival](len(r.wheel), len(r.wheel)), wheelAt: r.wheelAt,
 		}
 		p.b.Model = r.b.Model
+		p.compactPending()
+		// Each slot of the wheel, with room for wheelRoom arrivals, in one block.
+		block := pad.Isolated[arrival](0, len(r.wheel)*wheelRoom)
+		for s := range p.wheel {
+			p.wheel[s] = block[s*wheelRoom : s*wheelRoom : (s+1)*wheelRoom]
+		}
 		if r.overMax != nil {
 			p.overMax = fw // clipping checks: a weight above WMax may be among its columns
 		}
@@ -143,11 +153,12 @@ func (t *trace) clone() trace {
 	return c
 }
 
-// columns returns the traces [lo, hi) of t, numbered from 0.
-func (t *trace) columns(lo, hi int) trace {
+// isolated returns the traces [lo, hi) of t, numbered from 0, in isolated arrays (see
+// pad.Isolated), with room for every trace in Active.
+func (t *trace) isolated(lo, hi int) trace {
 	c := *t
-	c.V, c.At, c.on = slices.Clone(t.V[lo:hi]), slices.Clone(t.At[lo:hi]), slices.Clone(t.on[lo:hi])
-	c.Active = nil
+	c.V, c.At, c.on = isolatedClone(t.V[lo:hi], 0), isolatedClone(t.At[lo:hi], 0), isolatedClone(t.on[lo:hi], 0)
+	c.Active = pad.Isolated[int32](0, hi-lo)
 	for _, k := range t.Active {
 		if int(k) >= lo && int(k) < hi {
 			c.Active = append(c.Active, k-int32(lo))
@@ -155,6 +166,25 @@ func (t *trace) columns(lo, hi int) trace {
 	}
 	return c
 }
+
+// isolatedClone returns a copy of s in an isolated array with room for extra more.
+func isolatedClone[T any](s []T, extra int) []T {
+	c := pad.Isolated[T](len(s), len(s)+extra)
+	copy(c, s)
+	return c
+}
+
+// paddedSTDP keeps a part's own fields, written at every step, off the lines of whatever
+// the allocator puts beside it.
+type paddedSTDP struct {
+	_ [128]byte
+	STDP
+	_ [128]byte
+}
+
+// wheelRoom is the arrivals a part's wheel slot holds before its array grows (as an
+// ordinary allocation): 8 KiB per slot.
+const wheelRoom = 1024
 
 // take copies the traces of part p, the columns from lo on, into t and appends p's active
 // ones.

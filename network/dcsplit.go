@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/nanospike/nanospike/internal/pad"
 )
 
 // ColumnSplit is implemented by a Plasticity that a DC may step in parts, one per range of
@@ -36,7 +38,7 @@ type ColumnPart struct {
 	// weights from input i, from the range's first column on; the DC's synapses are then
 	// out of date until the parts join). A part that programs its weights keeps them apart
 	// from the other parts': two cores writing neighbouring halves of one row slow each
-	// other several times over (see isolated).
+	// other several times over (see pad.Isolated).
 	Weights interface{ Row(i int) []float64 }
 }
 
@@ -122,7 +124,7 @@ func (j *splitJob) mayEnd(sh *dcShard, n int) bool {
 
 // dcShard is one range of columns: its neurons, delay line and part of the rule, with state
 // of their own (copied from and back to the DC around each presentation, in isolated arrays:
-// see isolated), and what it publishes to the other ranges.
+// see pad.Isolated), and what it publishes to the other ranges.
 //
 // A range steps its inhibitory neurons one step ahead of its excitatory ones: the
 // inhibitory step n+1 needs only the range's own excitatory spikes of step n, and the
@@ -245,12 +247,13 @@ func (d *DC) startSplit(bounds []int) *dcSplit {
 		lo, hi := bounds[s], bounds[s+1]
 		w := hi - lo
 		sh := &dcShard{lo: lo, hi: hi, index: s, exc: d.exc.part(lo, hi), inh: d.inh.part(lo, hi),
-			inhSave: d.inh.part(lo, hi), lastExc: isolated[int32](w)[:0], lastInh: isolated[int32](w)[:0],
-			nextInh: isolated[int32](w)[:0], in: &Frame{}, all: &Frame{}, seen: isolated[int64](len(bounds) - 1),
-			cnt:  Counters{Spikes: isolated[uint64](3)},
+			inhSave: d.inh.part(lo, hi), lastExc: pad.Isolated[int32](0, w), lastInh: pad.Isolated[int32](0, w),
+			nextInh: pad.Isolated[int32](0, w), in: &Frame{}, all: &Frame{}, seen: pad.Isolated[int64](len(bounds)-1, len(bounds)-1),
+			cnt:  Counters{Spikes: pad.Isolated[uint64](3, 3)},
 			wake: make(chan struct{}, 1)}
 		sh.stride = (w + 7) &^ 7
-		sh.ring = isolated[float64](len(d.ring) / d.stride * sh.stride)
+		ring := len(d.ring) / d.stride * sh.stride
+		sh.ring = pad.Isolated[float64](ring, ring)
 		sh.delayOff = make([]int32, d.cfg.Inputs*w)
 		n := d.cfg.Neurons
 		for i := range d.cfg.Inputs {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync/atomic"
-	"unsafe"
+
+	"github.com/nanospike/nanospike/internal/pad"
 )
 
 // CondParams are the parameters of a conductance-based LIF population with
@@ -357,24 +357,6 @@ func (c *condPop) step(now int) []int32 {
 	return c.spikes
 }
 
-// isolated returns n zero values of T in an allocation of their own with 16 KiB of nothing
-// on either side (so at least 32 KiB: a span of its own). Two cores that stream through
-// neighbouring arrays, each writing its own, slow each other several times over on a
-// virtual machine: the hardware prefetchers of one pull the other's lines across the
-// boundary. Isolated arrays are never neighbours.
-func isolated[T any](n int) []T {
-	var z T
-	g := int((16 << 10) / unsafe.Sizeof(z))
-	// Where in its page an array starts varies from array to array: arrays that all start
-	// a page apart would alias in the load/store buffers (a load waits for an unrelated
-	// store to the same offset modulo 4 KiB).
-	off := int(isolatedAt.Add(1)%32) * 128 / int(unsafe.Sizeof(z))
-	return make([]T, n+2*g)[g+off : g+off+n : g+off+n]
-}
-
-// isolatedAt counts the arrays isolated has made.
-var isolatedAt atomic.Uint32
-
 // part returns a population for neurons lo … hi−1 of c with state of its own (load and
 // store copy it from and to c) in isolated arrays, and c's parameters: disjoint parts step at
 // once on different cores without sharing a cache line. Its indices are relative to lo.
@@ -390,11 +372,11 @@ func (c *condPop) part(lo, hi int) *condPop {
 		p: c.p, de: c.de, di: c.di, ce: c.ce, ci: c.ci, dtTau: c.dtTau, dTheta: c.dTheta,
 		thrBase: c.thrBase, e0: c.e0, xmax: c.xmax, euler: c.euler, refSteps: c.refSteps,
 		holdAbove: c.holdAbove, lazy: c.lazy,
-		v: isolated[float64](w), ge: isolated[float64](w), gi: isolated[float64](w), u: isolated[float64](w),
-		ref: isolated[int32](w), spikes: isolated[int32](w)[:0], slow: make([]slowUpdate, 0, w),
+		v: pad.Isolated[float64](w, w), ge: pad.Isolated[float64](w, w), gi: pad.Isolated[float64](w, w), u: pad.Isolated[float64](w, w),
+		ref: pad.Isolated[int32](w, w), spikes: pad.Isolated[int32](0, w), slow: pad.Isolated[slowUpdate](0, w),
 	}
 	if c.lazy {
-		s.act, s.isAct, s.last = isolated[int32](w)[:0], isolated[bool](w), isolated[int](w)
+		s.act, s.isAct, s.last = pad.Isolated[int32](0, w), pad.Isolated[bool](w, w), pad.Isolated[int](w, w)
 	} else {
 		pk := new(struct {
 			_ [128]byte
@@ -403,8 +385,8 @@ func (c *condPop) part(lo, hi int) *condPop {
 		})
 		pk.k = *c.k
 		s.k = &pk.k
-		s.vold, s.as, s.bs = isolated[float64](w), isolated[float64](w), isolated[float64](w)
-		s.flags = isolated[uint8]((w + 3) / 4)
+		s.vold, s.as, s.bs = pad.Isolated[float64](w, w), pad.Isolated[float64](w, w), pad.Isolated[float64](w, w)
+		s.flags = pad.Isolated[uint8]((w+3)/4, (w+3)/4)
 	}
 	return s
 }

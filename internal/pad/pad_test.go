@@ -1,0 +1,41 @@
+package pad
+
+import (
+	"testing"
+	"unsafe"
+)
+
+func TestIsolated(t *testing.T) {
+	a := Isolated[float64](10, 20)
+	b := Isolated[float64](10, 20)
+	if len(a) != 10 || cap(a) != 20 {
+		t.Fatalf("len %d cap %d, want 10 20", len(a), cap(a))
+	}
+	for i := range a {
+		if a[i] != 0 {
+			t.Fatalf("a[%d] = %v, want 0", i, a[i])
+		}
+	}
+	// Neither array lies within 16 KiB of the other's end.
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	d := int64(pa) - int64(pb)
+	if d < 0 {
+		d = -d
+	}
+	if d < 16<<10+20*8 {
+		t.Errorf("arrays %d bytes apart, want at least 16 KiB between them", d)
+	}
+	a = append(a, 1)
+	if len(a) != 11 || cap(a) != 20 {
+		t.Errorf("after append: len %d cap %d, want 11 20", len(a), cap(a))
+	}
+}
+
+func TestIsolatedRefusesCapBelowLen(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Isolated(2, 1) did not panic")
+		}
+	}()
+	Isolated[int](2, 1)
+}
