@@ -239,7 +239,7 @@ type STDP struct {
 	overMax  *Float // the float weights, while normalisation left some above WMax
 	hist     []int
 	hpos     []uint8
-	pending  []pendingSpike // in pendArr, after the room of those dropped (dropArrived)
+	pending  []pendingSpike // mostly in pendArr, after the room of those dropped (dropArrived)
 	pendArr  []pendingSpike
 	// wheel[s mod (maxDelay+1)] holds the depressions due at step s: the
 	// arrivals (i, j) of the spikes in flight at the neurons j whose post1

@@ -54,9 +54,10 @@ const minSplitCols = 128
 // (at least 128 columns each) where it can: float weights whose rows it reads without a copy,
 // input delays, no input gain, and a plasticity (if any) that is a ColumnSplit willing to
 // split. Each range, its delay-line columns and its part of the rule are stepped by one
-// goroutine; the ranges publish their progress at every step and wait for each other's two
-// steps behind, to add up the inhibitory spikes that inhibit them all. Elsewhere it steps the whole on one goroutine. The goroutines live
-// until SetWorkers(1), which also joins the rule's parts: call it when done.
+// goroutine; the ranges publish what they know after every step and wait for each other two
+// steps behind, to add up the inhibitory spikes that inhibit them all. Elsewhere it steps
+// the whole on one goroutine. The goroutines live until SetWorkers(1), which also joins the
+// rule's parts: call it when done.
 func (d *DC) SetWorkers(n int) {
 	d.workers = max(n, 1)
 	if d.split != nil && len(d.split.shards) != d.splitCount() {
@@ -88,6 +89,10 @@ func (d *DC) splitCount() int {
 // the caller's).
 type dcSplit struct {
 	shards []*dcShard
+	// slots[s] is what range s publishes after step n in slot n mod 4: an isolated array
+	// whose slots each fill two cache lines of their own, so that the slot another range
+	// reads is not written again for four steps (it may fetch it early: see stepShard).
+	slots  [][]pubSlot
 	bounds []int    // the ranges' columns: [bounds[s], bounds[s+1])
 	frames []*Frame // the presentation's input, block by block, from a source not the DC's own
 	job    splitJob
@@ -110,14 +115,15 @@ type splitJob struct {
 	quietEnds    bool // the rest ends once every range is quiet (not SimulateRest)
 }
 
-// mark is the progress a range publishes once its excitatory neurons have stepped through
+// mark is the tag of what a range publishes once its excitatory neurons have stepped through
 // step n of job j (n = step0−1: the job has started): the job in the high bits, so that no
 // value of an earlier job reads as this one's.
 func (j *splitJob) mark(n int) int64 { return j.g<<32 + int64(n-j.step0+1) }
 
 // mayEnd reports whether the rest may end (every range quiet) after step n: a step of the
 // rest or the presentation's last, after the delay line's last arrival, in a rest that ends
-// when quiet.
+// when quiet. Every range has the same busyUntil (every range sees every input spike), so
+// the ranges agree on it.
 func (j *splitJob) mayEnd(sh *dcShard, n int) bool {
 	return j.quietEnds && n >= j.step0+j.steps-1 && n >= sh.busyUntil
 }
@@ -155,17 +161,18 @@ type dcShard struct {
 	lastExc, lastInh, nextInh []int32
 	in, all                   *Frame // the range's share of the inputs' spikes (job.own), and every share's
 	fill                      fillScratch
-	seen                      []int64 // the progress last seen of each range
+	seen                      []int64 // the last tag seen of each range
 	cnt                       Counters
 	busyUntil                 int
 	end                       int // the step after the job
 	sleeping                  atomic.Bool
 	wake                      chan struct{}
 	_                         [128]byte
-	// Written by the range's goroutine, read by the others: what it publishes after step s
-	// in slot s mod 4, each in lines of its own, so that the slot another range reads is
-	// not written again for four steps (it may fetch it early: see stepShard); then jobs.
-	slots  [4]pubSlot
+	// What the range publishes after step s, in slot s mod 4 (the same array as the split's
+	// slots[index]).
+	slots []pubSlot
+	_     [128]byte
+	// Written by the range's goroutine, read by the others.
 	done   published // jobs finished
 	filled published // jobs whose input share is drawn
 	_      [128]byte
@@ -173,7 +180,8 @@ type dcShard struct {
 
 // pubSlot is what a range publishes once its excitatory neurons have stepped through step s:
 // tag mark(s), written last, the inhibitory spike count of step s+1 (stepped ahead), and
-// whether the range is quiet after step s.
+// whether the range is quiet after step s. Its size, 128 bytes, keeps every slot of an
+// isolated array (which starts at a multiple of 128 bytes into a page) in lines of its own.
 type pubSlot struct {
 	tag   published
 	inh   int64
@@ -262,7 +270,8 @@ func (d *DC) startSplit(bounds []int) *dcSplit {
 			}
 		}
 		sh.maxOff = int32(d.maxDelay*sh.stride + w - 1)
-		sp.shards = append(sp.shards, sh)
+		sh.slots = pad.Isolated[pubSlot](4, 4)
+		sp.shards, sp.slots = append(sp.shards, sh), append(sp.slots, sh.slots)
 	}
 	for _, sh := range sp.shards[1:] {
 		sp.wg.Go(func() { d.splitWorker(sp, sh) })
@@ -344,7 +353,7 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 // returns it (true), or returns false once a range has failed. It reads nothing of the
 // range but what it publishes: the range writes its other fields at every step.
 func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, bool) {
-	sl := &sp.shards[oi].slots[n&3]
+	sl := &sp.slots[oi][n&3]
 	if v := j.mark(n); sh.seen[oi] < v {
 		p, ok := sp.await(&sl.tag, v, true)
 		if !ok {
@@ -665,8 +674,8 @@ func (d *DC) inhAhead(sh *dcShard, n int, save bool) int {
 // (nextInh): what advance does to these columns, so that every neuron's and every weight's
 // arithmetic is the same, and the flush of the excitatory conductances where the serial
 // path makes one (flush). Unless last (the job's last step) it then steps the inhibitory
-// neurons ahead; with check (the rest may end after this step) it first publishes whether
-// the range is quiet. It returns false if another range failed.
+// neurons ahead, and publishes their count with, if check (the rest may end after this
+// step), whether the range is quiet. It returns false if another range failed.
 func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting, flush, last, check bool) bool {
 	cfg, N := &d.cfg, d.cfg.Neurons
 	j := &sp.job
@@ -676,9 +685,9 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	// Meanwhile the slots of the other ranges read below travel here: they have most likely
 	// been published already and are not written again for four steps.
 	if n > j.step0 {
-		for _, o := range sp.shards {
+		for oi, o := range sp.shards {
 			if o != sh {
-				prefetch(&o.slots[(n-2)&3].tag.v)
+				prefetch(&sp.slots[oi][(n-2)&3].tag.v)
 			}
 		}
 	}

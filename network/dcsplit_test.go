@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/nanospike/nanospike/internal/pad"
 )
 
 // splitCase is a configuration TestDCSplitSameSpikesAnyGOMAXPROCS steps in column ranges.
@@ -139,5 +142,18 @@ func TestDCSplitGoroutinesEnd(t *testing.T) {
 			t.Fatalf("%d goroutines after SetWorkers(1), %d before", runtime.NumGoroutine(), before)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPubSlotLines checks that the slots of a split each lie in cache lines of their own.
+func TestPubSlotLines(t *testing.T) {
+	if s := unsafe.Sizeof(pubSlot{}); s != 128 {
+		t.Fatalf("pubSlot is %d bytes, want 128", s)
+	}
+	for range 3 {
+		sl := pad.Isolated[pubSlot](4, 4)
+		if a := uintptr(unsafe.Pointer(&sl[0])); a%128 != 0 {
+			t.Errorf("slots start at %#x, not a multiple of 128 bytes", a)
+		}
 	}
 }
