@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 )
 
 const (
@@ -31,12 +32,26 @@ var ErrCorrupt = errors.New("corrupt file: its checksum does not match its conte
 
 // Seal returns payload framed with the header.
 func Seal(payload []byte) []byte {
-	out := make([]byte, header, header+len(payload))
-	copy(out, magic)
-	binary.LittleEndian.PutUint16(out[8:], version)
-	binary.LittleEndian.PutUint32(out[10:], crc32.Checksum(payload, table))
-	binary.LittleEndian.PutUint64(out[14:], uint64(len(payload)))
-	return append(out, payload...)
+	out := make([]byte, 0, header+len(payload))
+	return append(appendHeader(out, payload), payload...)
+}
+
+// Write writes payload framed with the header to w, as Seal would return it, without a copy
+// of the payload.
+func Write(w io.Writer, payload []byte) error {
+	if _, err := w.Write(appendHeader(make([]byte, 0, header), payload)); err != nil {
+		return err
+	}
+	_, err := w.Write(payload)
+	return err
+}
+
+// appendHeader appends payload's header to b.
+func appendHeader(b, payload []byte) []byte {
+	b = append(b, magic...)
+	b = binary.LittleEndian.AppendUint16(b, version)
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, table))
+	return binary.LittleEndian.AppendUint64(b, uint64(len(payload)))
 }
 
 // Open returns the payload of data, verified when data is sealed (sealed true); data without

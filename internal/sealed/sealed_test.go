@@ -49,3 +49,16 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteIsSeal checks that Write writes the bytes Seal returns.
+func TestWriteIsSeal(t *testing.T) {
+	for _, payload := range [][]byte{nil, []byte("x"), bytes.Repeat([]byte("gob"), 1000)} {
+		var buf bytes.Buffer
+		if err := Write(&buf, payload); err != nil {
+			t.Fatal(err)
+		}
+		if want := Seal(payload); !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("Write of %d bytes: %x…, Seal: %x…", len(payload), buf.Bytes()[:header], want[:header])
+		}
+	}
+}
