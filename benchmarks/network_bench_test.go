@@ -609,3 +609,50 @@ func BenchmarkCoreRoundTrip(b *testing.B) {
 	b.StopTimer()
 	<-done
 }
+
+// BenchmarkThreadGaps counts the interruptions a goroutine that reads the clock in a loop
+// sees on each of GOMAXPROCS threads at once: gaps of 2–32 µs and over 32 µs between two
+// reads, per second, and the share of the time they take (lost-%). On a virtual machine the
+// host takes vCPUs away this way; a network split in column ranges (network.DC.SetWorkers)
+// waits out each of them on every other range too.
+func BenchmarkThreadGaps(b *testing.B) {
+	p := runtime.GOMAXPROCS(0)
+	type count struct {
+		_           [64]byte
+		small, big  int
+		lost, total time.Duration
+		_           [64]byte
+	}
+	counts := make([]count, p)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for g := range p {
+		wg.Go(func() {
+			c := &counts[g]
+			start := time.Now()
+			last := start
+			for range b.N {
+				t := time.Now()
+				switch d := t.Sub(last); {
+				case d > 32*time.Microsecond:
+					c.big++
+					c.lost += d
+				case d > 2*time.Microsecond:
+					c.small++
+					c.lost += d
+				}
+				last = t
+			}
+			c.total = last.Sub(start)
+		})
+	}
+	wg.Wait()
+	var small, big int
+	var lost, total time.Duration
+	for _, c := range counts {
+		small, big, lost, total = small+c.small, big+c.big, lost+c.lost, total+c.total
+	}
+	b.ReportMetric(float64(small)/total.Seconds(), "gaps-2-32us/s")
+	b.ReportMetric(float64(big)/total.Seconds(), "gaps-over-32us/s")
+	b.ReportMetric(100*lost.Seconds()/total.Seconds(), "lost-%")
+}
