@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/nanospike/nanospike/internal/pad"
 )
 
 // bpWork is the per-sample workspace of forward and backward passes: the state of every layer
@@ -54,17 +56,17 @@ func (n *Backprop) newWorkspace() *bpWork {
 	// The generator's state and the small slices written at every step are padded to
 	// cache lines of their own: workspaces of different cores are allocated side by side,
 	// and a line shared by two cores' hot writes costs both of them (false sharing).
-	ws := &new(padded[bpWork]).v
-	ws.src = &new(padded[rand.PCG]).v
+	ws := &new(pad.Padded[bpWork]).V
+	ws.src = &new(pad.Padded[rand.PCG]).V
 	ws.rng = rand.New(ws.src)
-	const hdrPad = cacheLine/24 + 1 // slice headers (24 bytes) that fill a cache line
+	const hdrPad = pad.Line/24 + 1 // slice headers (24 bytes) that fill a cache line
 	ws.spk = make([][]int32, 0, len(sz)-1+2*hdrPad)[hdrPad:hdrPad]
 	maxN := 0
 	for l := 1; l < len(sz); l++ {
 		ws.u = append(ws.u, make([]float32, T*sz[l]))
 		ws.s = append(ws.s, make([]float32, T*sz[l]))
 		ws.gu = append(ws.gu, make([]float32, T*sz[l]))
-		ws.spkAt = append(ws.spkAt, padded1[int](T+1))
+		ws.spkAt = append(ws.spkAt, pad.Lines[int](T+1))
 		ws.spk = append(ws.spk, nil)
 		maxN = max(maxN, sz[l])
 	}
@@ -72,26 +74,10 @@ func (n *Backprop) newWorkspace() *bpWork {
 	ws.ds = make([]float32, maxN)
 	ws.dsum = make([]float32, maxN)
 	ws.base = make([]float32, sz[1])
-	ws.flipAt = padded1[int](T + 1)
-	ws.counts = padded1[int](n.cfg.Classes)
-	ws.prob = padded1[float64](n.cfg.Classes)
+	ws.flipAt = pad.Lines[int](T + 1)
+	ws.counts = pad.Lines[int](n.cfg.Classes)
+	ws.prob = pad.Lines[float64](n.cfg.Classes)
 	return ws
-}
-
-// cacheLine is the size of a cache line, or more.
-const cacheLine = 128
-
-// padded is a T alone on its cache lines.
-type padded[T any] struct {
-	_ [cacheLine]byte
-	v T
-	_ [cacheLine]byte
-}
-
-// padded1 returns n values with a cache line of padding on either side (for 8-byte T).
-func padded1[T int | float64](n int) []T {
-	const p = cacheLine / 8
-	return make([]T, n+2*p)[p : p+n : p+n]
 }
 
 // bpBLAS is gonum's pure-Go BLAS, whose float32 axpy is SSE assembly on amd64.

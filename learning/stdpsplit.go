@@ -53,7 +53,7 @@ func (r *STDP) split(bounds []int) {
 		}
 		// A part's state is written at every step on its core: in arrays of its own, which
 		// share no cache line with another part's (pad.Isolated), and so is the part itself.
-		p := &new(paddedSTDP).STDP
+		p := &new(pad.Padded[STDP]).V
 		*p = STDP{
 			rule: r.rule, syn: fw, Enabled: true,
 			pre: r.pre.isolated(0, rows), post1: r.post1.isolated(lo, hi), post2: r.post2.isolated(lo, hi),
@@ -172,14 +172,6 @@ func isolatedClone[T any](s []T, extra int) []T {
 	c := pad.Isolated[T](len(s), len(s)+extra)
 	copy(c, s)
 	return c
-}
-
-// paddedSTDP keeps a part's own fields, written at every step, off the lines of whatever
-// the allocator puts beside it.
-type paddedSTDP struct {
-	_ [128]byte
-	STDP
-	_ [128]byte
 }
 
 // wheelRoom is the arrivals a part's wheel slot holds before its array grows (as an

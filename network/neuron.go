@@ -362,12 +362,7 @@ func (c *condPop) step(now int) []int32 {
 // once on different cores without sharing a cache line. Its indices are relative to lo.
 func (c *condPop) part(lo, hi int) *condPop {
 	w := hi - lo
-	pv := new(struct {
-		_ [128]byte
-		c condPop
-		_ [128]byte
-	})
-	s := &pv.c
+	s := &new(pad.Padded[condPop]).V
 	*s = condPop{
 		p: c.p, de: c.de, di: c.di, ce: c.ce, ci: c.ci, dtTau: c.dtTau, dTheta: c.dTheta,
 		thrBase: c.thrBase, e0: c.e0, xmax: c.xmax, euler: c.euler, refSteps: c.refSteps,
@@ -378,13 +373,9 @@ func (c *condPop) part(lo, hi int) *condPop {
 	if c.lazy {
 		s.act, s.isAct, s.last = pad.Isolated[int32](0, w), pad.Isolated[bool](w, w), pad.Isolated[int](w, w)
 	} else {
-		pk := new(struct {
-			_ [128]byte
-			k condConsts
-			_ [128]byte
-		})
-		pk.k = *c.k
-		s.k = &pk.k
+		k := &new(pad.Padded[condConsts]).V
+		*k = *c.k
+		s.k = k
 		s.vold, s.as, s.bs = pad.Isolated[float64](w, w), pad.Isolated[float64](w, w), pad.Isolated[float64](w, w)
 		s.flags = pad.Isolated[uint8]((w+3)/4, (w+3)/4)
 	}

@@ -30,3 +30,23 @@ func Isolated[T any](n, c int) []T {
 
 // made counts the arrays Isolated has made.
 var made atomic.Uint32
+
+// Line is the size of a cache line, or more: the unit of padding.
+const Line = 128
+
+// Padded is a T alone on its cache lines: new(Padded[T]).V shares no line with another
+// allocation, for a value one core writes often while others write theirs.
+type Padded[T any] struct {
+	_ [Line]byte
+	V T
+	_ [Line]byte
+}
+
+// Lines returns n zero values of T with a cache line of nothing on either side: a small
+// array one core writes often, on no line of another allocation. Large arrays that cores
+// stream through want Isolated.
+func Lines[T any](n int) []T {
+	var z T
+	p := (Line + int(unsafe.Sizeof(z)) - 1) / max(int(unsafe.Sizeof(z)), 1)
+	return make([]T, n+2*p)[p : p+n : p+n]
+}

@@ -39,3 +39,25 @@ func TestIsolatedRefusesCapBelowLen(t *testing.T) {
 	}()
 	Isolated[int](2, 1)
 }
+
+func TestLines(t *testing.T) {
+	a := Lines[int](5)
+	if len(a) != 5 || cap(a) != 5 {
+		t.Fatalf("len %d cap %d, want 5 5", len(a), cap(a))
+	}
+	// The backing array holds a line of nothing before the values.
+	before := unsafe.Slice((*int)(unsafe.Add(unsafe.Pointer(&a[0]), -Line)), Line/8)
+	for i, v := range before {
+		if v != 0 {
+			t.Fatalf("padding before, word %d = %d", i, v)
+		}
+	}
+}
+
+func TestPadded(t *testing.T) {
+	var p Padded[int64]
+	off := unsafe.Offsetof(p.V)
+	if off < Line || unsafe.Sizeof(p)-off-8 < Line {
+		t.Errorf("V at %d of %d bytes: want a line on either side", off, unsafe.Sizeof(p))
+	}
+}
