@@ -15,6 +15,7 @@ import (
 
 	"github.com/nanospike/nanospike/datasets"
 	"github.com/nanospike/nanospike/device"
+	"github.com/nanospike/nanospike/internal/pad"
 	"github.com/nanospike/nanospike/learning"
 	"github.com/nanospike/nanospike/network"
 )
@@ -612,23 +613,23 @@ func BenchmarkCoreRoundTrip(b *testing.B) {
 
 // BenchmarkThreadGaps counts the interruptions a goroutine that reads the clock in a loop
 // sees on each of GOMAXPROCS threads at once: gaps of 2–32 µs and over 32 µs between two
-// reads, per second, and the share of the time they take (lost-%). On a virtual machine the
-// host takes vCPUs away this way; a network split in column ranges (network.DC.SetWorkers)
-// waits out each of them on every other range too.
+// reads, per thread-second, and the share of the time they take (lost-%). Whatever takes a
+// thread away shows: the host taking the vCPU, the kernel, other processes, Go's own
+// preemption (every 10 ms); compare the steal column of /proc/stat to tell the host's share.
+// A network split in column ranges (network.DC.SetWorkers) waits out each gap of one range
+// on every other range too.
 func BenchmarkThreadGaps(b *testing.B) {
 	p := runtime.GOMAXPROCS(0)
 	type count struct {
-		_           [64]byte
 		small, big  int
 		lost, total time.Duration
-		_           [64]byte
 	}
-	counts := make([]count, p)
+	counts := make([]*pad.Padded[count], p)
 	var wg sync.WaitGroup
-	b.ResetTimer()
 	for g := range p {
+		counts[g] = new(pad.Padded[count])
 		wg.Go(func() {
-			c := &counts[g]
+			c := &counts[g].V
 			start := time.Now()
 			last := start
 			for range b.N {
@@ -649,7 +650,8 @@ func BenchmarkThreadGaps(b *testing.B) {
 	wg.Wait()
 	var small, big int
 	var lost, total time.Duration
-	for _, c := range counts {
+	for _, pc := range counts {
+		c := &pc.V
 		small, big, lost, total = small+c.small, big+c.big, lost+c.lost, total+c.total
 	}
 	b.ReportMetric(float64(small)/total.Seconds(), "gaps-2-32us/s")

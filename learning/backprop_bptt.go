@@ -59,8 +59,7 @@ func (n *Backprop) newWorkspace() *bpWork {
 	ws := &new(pad.Padded[bpWork]).V
 	ws.src = &new(pad.Padded[rand.PCG]).V
 	ws.rng = rand.New(ws.src)
-	const hdrPad = pad.Line/24 + 1 // slice headers (24 bytes) that fill a cache line
-	ws.spk = make([][]int32, 0, len(sz)-1+2*hdrPad)[hdrPad:hdrPad]
+	ws.spk = pad.Lines[[]int32](len(sz) - 1)[:0]
 	maxN := 0
 	for l := 1; l < len(sz); l++ {
 		ws.u = append(ws.u, make([]float32, T*sz[l]))

@@ -31,16 +31,6 @@ type bpCheckpoint struct {
 	Layers  []bpLayerState
 }
 
-// sizeHint is room enough for the checkpoint's gob encoding (at most 9 bytes per float), so
-// that its buffer is allocated once, not doubled ~10 times.
-func (ck *bpCheckpoint) sizeHint() int {
-	n := 1 << 16
-	for _, l := range ck.Layers {
-		n += 9*(len(l.W)+len(l.B)+len(l.MW)+len(l.VW)+len(l.MB)+len(l.VB)+len(l.Acc)) + len(l.Pair) + len(l.LSB)
-	}
-	return n
-}
-
 type bpLayerState struct {
 	In, Out        int
 	W, B           []float64
@@ -102,7 +92,6 @@ func (n *Backprop) checkpoint(clone bool) (*bpCheckpoint, error) {
 // write encodes the checkpoint, sealed, to w.
 func (ck *bpCheckpoint) write(w io.Writer) error {
 	var buf bytes.Buffer
-	buf.Grow(ck.sizeHint())
 	if err := gob.NewEncoder(&buf).Encode(ck); err != nil {
 		return fmt.Errorf("learning: save: %w", err)
 	}

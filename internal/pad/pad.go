@@ -20,7 +20,7 @@ func Isolated[T any](n, c int) []T {
 	}
 	var z T
 	size := max(int(unsafe.Sizeof(z)), 1)
-	g := (16 << 10) / size
+	g := elems(16<<10, size)
 	// Where in its page an array starts varies from array to array: arrays that all start
 	// a page apart would alias in the load/store buffers (a load waits for an unrelated
 	// store to the same offset modulo 4 KiB).
@@ -47,6 +47,12 @@ type Padded[T any] struct {
 // stream through want Isolated.
 func Lines[T any](n int) []T {
 	var z T
-	p := (Line + int(unsafe.Sizeof(z)) - 1) / max(int(unsafe.Sizeof(z)), 1)
+	p := elems(Line, int(unsafe.Sizeof(z)))
 	return make([]T, n+2*p)[p : p+n : p+n]
+}
+
+// elems is the fewest elements of size bytes that fill at least b bytes.
+func elems(b, size int) int {
+	size = max(size, 1)
+	return (b + size - 1) / size
 }

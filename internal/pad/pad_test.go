@@ -45,11 +45,11 @@ func TestLines(t *testing.T) {
 	if len(a) != 5 || cap(a) != 5 {
 		t.Fatalf("len %d cap %d, want 5 5", len(a), cap(a))
 	}
-	// The backing array holds a line of nothing before the values.
-	before := unsafe.Slice((*int)(unsafe.Add(unsafe.Pointer(&a[0]), -Line)), Line/8)
-	for i, v := range before {
-		if v != 0 {
-			t.Fatalf("padding before, word %d = %d", i, v)
+	// The padding on either side: whole elements that fill a line, not one more.
+	for _, size := range []int{0, 1, 4, 8, 24, 128, 200} {
+		p := elems(Line, size)
+		if s := max(size, 1); p*s < Line || (p-1)*s >= Line {
+			t.Errorf("size %d: %d elements of padding, not the fewest that fill %d bytes", size, p, Line)
 		}
 	}
 }

@@ -50,7 +50,8 @@ func FuzzOpen(f *testing.F) {
 	})
 }
 
-// TestWriteIsSeal checks that Write writes the bytes Seal returns.
+// TestWriteIsSeal checks that Write writes the bytes Seal returns, which Open accepts, and
+// returns the writer's errors.
 func TestWriteIsSeal(t *testing.T) {
 	for _, payload := range [][]byte{nil, []byte("x"), bytes.Repeat([]byte("gob"), 1000)} {
 		var buf bytes.Buffer
@@ -58,7 +59,28 @@ func TestWriteIsSeal(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want := Seal(payload); !bytes.Equal(buf.Bytes(), want) {
-			t.Errorf("Write of %d bytes: %x…, Seal: %x…", len(payload), buf.Bytes()[:header], want[:header])
+			t.Errorf("Write of %d bytes differs from Seal", len(payload))
+		}
+		if got, sealed, err := Open(buf.Bytes()); err != nil || !sealed || !bytes.Equal(got, payload) {
+			t.Errorf("Open(Write of %d bytes) = %d bytes, %v, %v", len(payload), len(got), sealed, err)
 		}
 	}
+	for fail := range 2 {
+		w := &failWriter{after: fail}
+		if err := Write(w, []byte("payload")); !errors.Is(err, errWrite) {
+			t.Errorf("writer failing at write %d: Write returned %v", fail+1, err)
+		}
+	}
+}
+
+var errWrite = errors.New("disk full")
+
+// failWriter fails from its (after+1)th Write on.
+type failWriter struct{ after, n int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n++; w.n > w.after {
+		return 0, errWrite
+	}
+	return len(p), nil
 }
