@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -198,13 +197,10 @@ func (m *STDPModel) Train(ctx context.Context, train Samples, h TrainHooks) erro
 	total := k * m.Config.Epochs
 	m.Net.FreezeTheta(false)
 	m.Rule.Enabled = true
-	// One network on the run's cores (Eval.Workers, 0: every core), where it can step its
-	// columns at once; the spikes and the model are the same for any number of cores.
-	cores := m.Config.Eval.Workers
-	if cores <= 0 {
-		cores = runtime.GOMAXPROCS(0)
-	}
-	m.Net.SetWorkers(cores)
+	// One network on the run's cores (Eval.Workers; 0: every core, while the split pays),
+	// where it can step its columns at once; the spikes and the model are the same for any
+	// number of cores.
+	m.Net.SetWorkers(max(m.Config.Eval.Workers, 0))
 	defer m.Net.SetWorkers(1)
 	pixels := make([]float64, m.Config.Net.Inputs)
 	if m.run == nil {

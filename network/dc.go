@@ -198,9 +198,13 @@ type DC struct {
 	pipe               *pipeline
 
 	// Column ranges stepped at once (SetWorkers): the goroutines allowed, the fewest
-	// columns a range takes (0: minSplitCols; tests lower it), the split in use.
-	workers, minSplit int
-	split             *dcSplit
+	// columns a range takes (0: minSplitCols; tests lower it), the split in use; with
+	// autoSplit (SetWorkers(0)), the presentations to step whole before the next split,
+	// their number last time, and the stalled split presentations in a row (judgeSplit).
+	workers, minSplit               int
+	split                           *dcSplit
+	autoSplit                       bool
+	splitOff, splitBackoff, stalled int
 }
 
 // NewDC builds a network whose input→excitatory weights are syn (Inputs
@@ -441,6 +445,9 @@ func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
 	clear(d.inhCount)
 	d.source = src
 	d.presentStart = d.step
+	if d.splitOff > 0 {
+		d.splitOff--
+	}
 	if sp := d.splitFor(); sp != nil {
 		err := d.presentSplit(ctx, sp)
 		d.source = nil

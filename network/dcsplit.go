@@ -47,7 +47,9 @@ type ColumnPart struct {
 const minSplitCols = 128
 
 // SetWorkers sets the number of goroutines that may step the network's columns at once
-// (1, the default: the caller's alone; at most GOMAXPROCS are used). The spikes are the same
+// (1, the default: the caller's alone; at most GOMAXPROCS are used; 0: GOMAXPROCS, but the
+// whole on one goroutine for a while after a presentation in which a range waited long for a
+// thread that was not running, as when other work holds the cores). The spikes are the same
 // bit for bit for any number.
 //
 // The network splits its excitatory and inhibitory neurons into that many ranges of columns
@@ -59,7 +61,11 @@ const minSplitCols = 128
 // the whole on one goroutine. The goroutines live until SetWorkers(1), which also joins the
 // rule's parts: call it when done.
 func (d *DC) SetWorkers(n int) {
-	d.workers = max(n, 1)
+	d.workers, d.autoSplit = max(n, 1), n <= 0
+	if d.autoSplit {
+		d.workers = runtime.GOMAXPROCS(0)
+	}
+	d.splitOff, d.splitBackoff, d.stalled = 0, 0, 0
 	if d.split != nil && len(d.split.shards) != d.splitCount() {
 		d.stopSplit()
 	}
@@ -74,7 +80,7 @@ func (d *DC) splitCount() int {
 	}
 	// More ranges than threads would spin on a thread that another needs.
 	k := min(d.workers, runtime.GOMAXPROCS(0), d.cfg.Neurons/least)
-	if k < 2 || d.rows == nil || d.noisy != nil || d.delays == nil || d.gain != nil {
+	if k < 2 || d.splitOff > 0 || d.rows == nil || d.noisy != nil || d.delays == nil || d.gain != nil {
 		return 1
 	}
 	if d.plast != nil {
@@ -164,7 +170,8 @@ type dcShard struct {
 	seen                      []int64 // the last tag seen of each range
 	cnt                       Counters
 	busyUntil                 int
-	end                       int // the step after the job
+	end                       int           // the step after the job
+	stall                     time.Duration // the job's waits longer than stallAfter
 	sleeping                  atomic.Bool
 	wake                      chan struct{}
 	_                         [128]byte
@@ -318,6 +325,7 @@ func (d *DC) splitWorker(sp *dcSplit, sh *dcShard) {
 const (
 	spinYield  = 1 << 10
 	yieldAfter = 20 * time.Microsecond
+	stallAfter = 50 * time.Microsecond
 	sleepAfter = 500 * time.Microsecond
 	sleepFor   = 20 * time.Microsecond
 	parkAfter  = 5 * time.Millisecond
@@ -355,7 +363,7 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, bool) {
 	sl := &sp.slots[oi][n&3]
 	if v := j.mark(n); sh.seen[oi] < v {
-		p, ok := sp.await(&sl.tag, v, true)
+		p, ok := sp.await(&sl.tag, v, true, &sh.stall)
 		if !ok {
 			return nil, false
 		}
@@ -366,11 +374,16 @@ func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, b
 }
 
 // await spins until a reaches v and returns its value and true, or, with failed, returns
-// false once a range has failed.
-func (sp *dcSplit) await(a *published, v int64, failed bool) (int64, bool) {
+// false once a range has failed. A wait longer than stallAfter is added to stall.
+func (sp *dcSplit) await(a *published, v int64, failed bool, stall *time.Duration) (int64, bool) {
 	var since time.Time
 	for i := 1; ; i++ {
 		if p := a.Load(); p >= v {
+			if !since.IsZero() {
+				if d := time.Since(since); d > stallAfter {
+					*stall += d
+				}
+			}
 			return p, true
 		}
 		if i%spinYield == 0 {
@@ -432,6 +445,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 			}
 		}
 	}
+	start := time.Now()
 	g := sp.gen.Load() + 1
 	sp.job = splitJob{ctx: ctx, g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own,
 		quietEnds: !d.cfg.SimulateRest}
@@ -450,7 +464,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	}
 	d.runShard(sp, sp.shards[0])
 	for _, sh := range sp.shards[1:] {
-		sp.await(&sh.done, g, false)
+		sp.await(&sh.done, g, false, &sp.shards[0].stall)
 	}
 	if sp.failed.Load() {
 		err := sp.err
@@ -472,7 +486,42 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		cs.GatherColumns()
 	}
+	if d.autoSplit {
+		d.judgeSplit(sp, time.Since(start))
+	}
 	return nil
+}
+
+// With SetWorkers(0), stalledRun split presentations in a row in each of which a range spent
+// more than stallShare of the time in waits longer than stallAfter (another range's thread
+// was not running: more busy threads than cores, as with two runs at once on every core) say
+// the split is not paying: the next firstSplitOff presentations, doubled each time it comes
+// to that again without a good presentation between, up to maxSplitOff, are stepped whole
+// on one goroutine. A single stalled presentation is the host's doing more often than not
+// (a vCPU taken away for a millisecond). The spikes are the same either way.
+const (
+	stallShare    = 0.2
+	stalledRun    = 3
+	firstSplitOff = 32
+	maxSplitOff   = 1024
+)
+
+// judgeSplit looks at the waits of a split presentation that took wall.
+func (d *DC) judgeSplit(sp *dcSplit, wall time.Duration) {
+	var worst time.Duration
+	for _, sh := range sp.shards {
+		worst = max(worst, sh.stall)
+	}
+	if float64(worst) <= stallShare*float64(wall) {
+		d.stalled, d.splitBackoff = 0, 0
+		return
+	}
+	if d.stalled++; d.stalled < stalledRun {
+		return
+	}
+	d.stalled = 0
+	d.splitBackoff = min(max(2*d.splitBackoff, firstSplitOff), maxSplitOff)
+	d.splitOff = d.splitBackoff
 }
 
 // moveColumns moves w columns of every slot of the delay line src (slots of sstride
@@ -515,7 +564,7 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 	}()
 	j := &sp.job
 	step := j.step0
-	sh.end = step
+	sh.end, sh.stall = step, 0
 	// The range's state from the DC's (every range reads its own part of it).
 	sh.exc.load(d.exc, sh.lo)
 	sh.inh.load(d.inh, sh.lo)
@@ -641,7 +690,7 @@ func (d *DC) drawShare(sp *dcSplit, sh *dcShard) {
 func (d *DC) gatherShares(sp *dcSplit, sh *dcShard) bool {
 	j := &sp.job
 	for _, o := range sp.shards {
-		if _, ok := sp.await(&o.filled, j.g, true); !ok {
+		if _, ok := sp.await(&o.filled, j.g, true, &sh.stall); !ok {
 			return false
 		}
 	}

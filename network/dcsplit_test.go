@@ -18,13 +18,15 @@ type splitCase struct {
 	retries int  // MaxTries
 	inhθ    bool // adaptive inhibitory thresholds
 	train   bool // the input a SpikeTrain (a source not the DC's own Poisson)
+	turns   bool // presentations in column ranges and whole in turn (SetWorkers(0)'s fallback)
 }
 
 // TestDCSplitSameSpikesAnyGOMAXPROCS steps one network in 1, 2 and 3 column ranges (ranges
 // of 16 columns and up, N = 100) and wants the same spikes, counters and end state: the rest
 // simulated, or ended when quiet, with retries (the rest runs its course) and without (it
 // ends with inhibitory neurons still active: the ranges undo their step ahead); adaptive
-// inhibitory thresholds; another input source.
+// inhibitory thresholds; another input source; ranges and the whole in turn, as
+// SetWorkers(0) steps them when the split does not pay.
 func TestDCSplitSameSpikesAnyGOMAXPROCS(t *testing.T) {
 	for _, tc := range []splitCase{
 		{name: "simulated rest", simRest: true, retries: 20},
@@ -32,6 +34,7 @@ func TestDCSplitSameSpikesAnyGOMAXPROCS(t *testing.T) {
 		{name: "rest ends early", retries: 1},
 		{name: "adaptive inhibitory θ", retries: 1, inhθ: true},
 		{name: "spike train", retries: 1, train: true},
+		{name: "split and whole in turn", retries: 20, turns: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r1, s1 := runSplitCase(t, tc, 1)
@@ -82,7 +85,12 @@ func runSplitCase(t *testing.T, tc splitCase, workers int) ([]Result, *DCState) 
 	d.SetWorkers(workers)
 	defer d.SetWorkers(1)
 	var rs []Result
+	split, whole := 0, 0
 	for k := range 6 {
+		if tc.turns {
+			// As judgeSplit does after a stalled presentation: odd images whole.
+			d.splitOff = 100 * (k % 2)
+		}
 		var r Result
 		var err error
 		if tc.train {
@@ -103,8 +111,17 @@ func runSplitCase(t *testing.T, tc splitCase, workers int) ([]Result, *DCState) 
 			t.Fatal(err)
 		}
 		rs = append(rs, r)
+		if d.split != nil {
+			split++
+		} else {
+			whole++
+		}
 	}
-	if want := min(workers, 100/16); d.split == nil && want > 1 || d.split != nil && len(d.split.shards) != want {
+	if tc.turns {
+		if workers > 1 && (split == 0 || whole == 0) {
+			t.Fatalf("workers %d: %d presentations split, %d whole: not in turn", workers, split, whole)
+		}
+	} else if want := min(workers, 100/16); d.split == nil && want > 1 || d.split != nil && len(d.split.shards) != want {
 		t.Fatalf("workers %d: split %v, want %d ranges", workers, d.split != nil, want)
 	}
 	st, err := d.State()

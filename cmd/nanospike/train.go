@@ -30,7 +30,7 @@ func registerTrain(fs *flag.FlagSet, o *experiment.Options) {
 	fs.Uint64Var(&o.Seed, "seed", 1, "master seed: same seed, same result")
 	fs.StringVar(&o.Out, "out", "", "output folder (default runs/<rule>-<device>-n<neurons>)")
 	fs.IntVar(&o.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every this many training images")
-	fs.IntVar(&o.Workers, "workers", 0, "cores the run uses: evaluation replicas run at once, and an STDP float network's column ranges in training (0: every core; results do not depend on it)")
+	fs.IntVar(&o.Workers, "workers", 0, "cores the run uses: evaluation replicas run at once, and an STDP float network's column ranges in training (0: every core, the network stepped whole for a while when other work holds the cores; results do not depend on it)")
 	dataFlag(fs, &o.Data)
 	registerBackprop(fs, &o.Backprop)
 }
