@@ -37,7 +37,7 @@ type STDPConfig struct {
 	// InitW is the scale of the initial weights 0.3·(U[0,1) + 0.01): Diehl & Cook's 0.3.
 	InitW float64 `json:"init_w"`
 	// Eval sets the replicas of labelling and testing; its Workers are also the cores that
-	// training's one network steps its columns on.
+	// training's one network steps its columns on (0: network.DC.SetWorkers(0)).
 	Eval network.EvalConfig `json:"eval"`
 }
 

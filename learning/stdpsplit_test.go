@@ -29,6 +29,12 @@ func TestSTDPSplitSameModelAnyGOMAXPROCS(t *testing.T) {
 			}
 			b, err := m.MarshalBinary()
 			ckpts = append(ckpts, b)
+			if len(ckpts)%2 == 0 {
+				// The parts join the whole, and the next presentation splits it again (as
+				// DC.SetWorkers(0) does when the split stalls).
+				m.Net.SetWorkers(1)
+				m.Net.SetWorkers(procs)
+			}
 			return err
 		}}
 		require.NoError(t, m.Train(context.Background(), d.Train, h))

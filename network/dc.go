@@ -445,10 +445,11 @@ func (d *DC) PresentSource(ctx context.Context, src Source) (Result, error) {
 	clear(d.inhCount)
 	d.source = src
 	d.presentStart = d.step
+	sp := d.splitFor()
 	if d.splitOff > 0 {
 		d.splitOff--
 	}
-	if sp := d.splitFor(); sp != nil {
+	if sp != nil {
 		err := d.presentSplit(ctx, sp)
 		d.source = nil
 		if err != nil {

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -48,9 +49,9 @@ const minSplitCols = 128
 
 // SetWorkers sets the number of goroutines that may step the network's columns at once
 // (1, the default: the caller's alone; at most GOMAXPROCS are used; 0: GOMAXPROCS, but the
-// whole on one goroutine for a while after a presentation in which a range waited long for a
-// thread that was not running, as when other work holds the cores). The spikes are the same
-// bit for bit for any number.
+// whole on one goroutine for a while after three presentations in a row in which a range
+// waited over a fifth of the time for threads that were not running, as when other work
+// holds the cores; see judgeSplit). The spikes are the same bit for bit for any number.
 //
 // The network splits its excitatory and inhibitory neurons into that many ranges of columns
 // (at least 128 columns each) where it can: float weights whose rows it reads without a copy,
@@ -58,12 +59,13 @@ const minSplitCols = 128
 // split. Each range, its delay-line columns and its part of the rule are stepped by one
 // goroutine; the ranges publish what they know after every step and wait for each other two
 // steps behind, to add up the inhibitory spikes that inhibit them all. Elsewhere it steps
-// the whole on one goroutine. The goroutines live until SetWorkers(1), which also joins the
-// rule's parts: call it when done.
+// the whole on one goroutine. The goroutines live until the whole is stepped again
+// (SetWorkers(1), or a presentation stepped whole), which also joins the rule's parts: call
+// SetWorkers(1) when done.
 func (d *DC) SetWorkers(n int) {
 	d.workers, d.autoSplit = max(n, 1), n <= 0
 	if d.autoSplit {
-		d.workers = runtime.GOMAXPROCS(0)
+		d.workers = math.MaxInt // GOMAXPROCS, whatever it is at each presentation
 	}
 	d.splitOff, d.splitBackoff, d.stalled = 0, 0, 0
 	if d.split != nil && len(d.split.shards) != d.splitCount() {
@@ -374,7 +376,8 @@ func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, b
 }
 
 // await spins until a reaches v and returns its value and true, or, with failed, returns
-// false once a range has failed. A wait longer than stallAfter is added to stall.
+// false once a range has failed. A wait longer than stallAfter (timed from its first pause,
+// a µs or so in) is added to stall.
 func (sp *dcSplit) await(a *published, v int64, failed bool, stall *time.Duration) (int64, bool) {
 	var since time.Time
 	for i := 1; ; i++ {
@@ -495,9 +498,9 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 // With SetWorkers(0), stalledRun split presentations in a row in each of which a range spent
 // more than stallShare of the time in waits longer than stallAfter (another range's thread
 // was not running: more busy threads than cores, as with two runs at once on every core) say
-// the split is not paying: the next firstSplitOff presentations, doubled each time it comes
-// to that again without a good presentation between, up to maxSplitOff, are stepped whole
-// on one goroutine. A single stalled presentation is the host's doing more often than not
+// the split is not paying: the next firstSplitOff presentations (each try of PresentImage is
+// one), doubled each time it comes to that again without a good presentation between, up
+// to maxSplitOff, are stepped whole on one goroutine. A single stalled presentation is the host's doing more often than not
 // (a vCPU taken away for a millisecond). The spikes are the same either way.
 const (
 	stallShare    = 0.2

@@ -88,7 +88,7 @@ func runSplitCase(t *testing.T, tc splitCase, workers int) ([]Result, *DCState) 
 	split, whole := 0, 0
 	for k := range 6 {
 		if tc.turns {
-			// As judgeSplit does after a stalled presentation: odd images whole.
+			// As judgeSplit does after three stalled presentations: odd images whole.
 			d.splitOff = 100 * (k % 2)
 		}
 		var r Result
@@ -172,5 +172,35 @@ func TestPubSlotLines(t *testing.T) {
 		if a := uintptr(unsafe.Pointer(&sl[0])); a%128 != 0 {
 			t.Errorf("slots start at %#x, not a multiple of 128 bytes", a)
 		}
+	}
+}
+
+// TestJudgeSplit: three stalled split presentations in a row send the next 32 to one
+// goroutine, the next such run 64, up to 1,024; a good presentation between resets both.
+func TestJudgeSplit(t *testing.T) {
+	d := &DC{autoSplit: true}
+	sp := &dcSplit{shards: []*dcShard{{}, {}}}
+	present := func(stall time.Duration) {
+		sp.shards[1].stall = stall
+		d.judgeSplit(sp, time.Millisecond)
+	}
+	for run, want := range []int{32, 64, 128, 256, 512, 1024, 1024} {
+		present(300 * time.Microsecond)
+		present(300 * time.Microsecond)
+		if d.splitOff != 0 {
+			t.Fatalf("run %d: whole after two stalled presentations", run)
+		}
+		present(300 * time.Microsecond)
+		if d.splitOff != want {
+			t.Fatalf("run %d: %d presentations whole, want %d", run, d.splitOff, want)
+		}
+		d.splitOff = 0
+	}
+	present(100 * time.Microsecond) // 10 %: good
+	present(300 * time.Microsecond)
+	present(300 * time.Microsecond)
+	present(300 * time.Microsecond)
+	if d.splitOff != 32 {
+		t.Errorf("after a good presentation: %d whole, want 32 again", d.splitOff)
 	}
 }

@@ -194,7 +194,8 @@ func (d *DC) Replica(syn Synapses, stream uint64) (*DC, error) {
 type EvalConfig struct {
 	// Workers is the number of replicas run at once; 0 means GOMAXPROCS.
 	// It does not change the results. (learning.STDPModel.Train also steps its
-	// network on this many cores: DC.SetWorkers.)
+	// network on this many cores, 0 as DC.SetWorkers(0) does: every core, the
+	// whole on one goroutine while the split stalls.)
 	Workers int `json:"workers"`
 	// Chunk is the number of consecutive images one replica presents, one
 	// after the other, before the next replica is cloned; 0 means 64. The
