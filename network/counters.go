@@ -36,20 +36,26 @@ func (c Counters) Sub(o Counters) Counters {
 // Add returns c + o.
 func (c Counters) Add(o Counters) Counters {
 	r := c
-	r.Steps += o.Steps
-	r.SOPs += o.SOPs
-	r.NeuronUpdates += o.NeuronUpdates
-	r.DeviceReads += o.DeviceReads
-	r.PotPulses += o.PotPulses
-	r.DepPulses += o.DepPulses
-	r.ReadGSum += o.ReadGSum
-	n := max(len(c.Spikes), len(o.Spikes))
-	r.Spikes = make([]uint64, n)
-	copy(r.Spikes, c.Spikes)
-	for i, s := range o.Spikes {
-		r.Spikes[i] += s
-	}
+	r.Spikes = append(make([]uint64, 0, max(len(c.Spikes), len(o.Spikes))), c.Spikes...)
+	r.add(o)
 	return r
+}
+
+// add adds o to c in place, its Spikes grown as needed.
+func (c *Counters) add(o Counters) {
+	c.Steps += o.Steps
+	c.SOPs += o.SOPs
+	c.NeuronUpdates += o.NeuronUpdates
+	c.DeviceReads += o.DeviceReads
+	c.PotPulses += o.PotPulses
+	c.DepPulses += o.DepPulses
+	c.ReadGSum += o.ReadGSum
+	for len(c.Spikes) < len(o.Spikes) {
+		c.Spikes = append(c.Spikes, 0)
+	}
+	for i, s := range o.Spikes {
+		c.Spikes[i] += s
+	}
 }
 
 // pulseCounts copies a device array's pulse counts and read conductance sum

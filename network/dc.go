@@ -516,6 +516,19 @@ func (d *DC) PresentImage(ctx context.Context, pixels []float64) (Result, error)
 	}
 }
 
+// inhibit adds to the excitatory conductances gi the inhibition of k inhibitory spikes of
+// weight w, but not that of the spikes own (indices into gi) on their partners: every
+// inhibitory neuron inhibits every excitatory one but its own partner.
+func inhibit(gi []float64, w float64, k int, own []int32) {
+	tot := w * float64(k)
+	for j := range gi {
+		gi[j] += tot
+	}
+	for _, j := range own {
+		gi[j] -= w
+	}
+}
+
 // layerBlock is the layer stage: it integrates the steps of one input frame
 // and writes the excitatory spikes to out.
 func (d *DC) layerBlock(in, out *Frame, _, steps int) error {
@@ -536,21 +549,11 @@ func (d *DC) advance(pre []int32) []int32 {
 	exc, inh := d.exc, d.inh
 	// Recurrent spikes of the previous step.
 	if k := len(d.lastInh); k > 0 {
-		w := d.cfg.WInhExc
-		tot := w * float64(k)
-		gi := exc.gi
-		for j := range gi {
-			gi[j] += tot
-		}
-		for _, j := range d.lastInh {
-			gi[j] -= w // all but self: the partner of inhibitory neuron j is excitatory j
-		}
+		inhibit(exc.gi, d.cfg.WInhExc, k, d.lastInh)
 		d.cnt.SOPs += uint64(k * (n - 1))
 	}
 	if len(d.lastExc) > 0 {
-		for _, j := range d.lastExc {
-			inh.addGe(j, d.cfg.WExcInh, d.step)
-		}
+		inh.drive(d.lastExc, d.cfg.WExcInh, d.step)
 		d.cnt.SOPs += uint64(len(d.lastExc))
 	}
 	// With an input gain, the step's arrivals are scaled: ge ← ge0 + g·(ge − ge0).

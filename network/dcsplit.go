@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -97,10 +96,6 @@ func (d *DC) splitCount() int {
 // the caller's).
 type dcSplit struct {
 	shards []*dcShard
-	// slots[s] is what range s publishes after step n in slot n mod 4: an isolated array
-	// whose slots each fill two cache lines of their own, so that the slot another range
-	// reads is not written again for four steps (it may fetch it early: see stepShard).
-	slots  [][]pubSlot
 	bounds []int    // the ranges' columns: [bounds[s], bounds[s+1])
 	frames []*Frame // the presentation's input, block by block, from a source not the DC's own
 	job    splitJob
@@ -177,8 +172,10 @@ type dcShard struct {
 	sleeping                  atomic.Bool
 	wake                      chan struct{}
 	_                         [128]byte
-	// What the range publishes after step s, in slot s mod 4 (the same array as the split's
-	// slots[index]).
+	// What the range publishes after step n, in slot n mod 4: an isolated array whose slots
+	// each fill two cache lines of their own, so that the slot another range reads is not
+	// written again for four steps (it may fetch it early: see stepShard). The slice itself
+	// is never written once made.
 	slots []pubSlot
 	_     [128]byte
 	// Written by the range's goroutine, read by the others.
@@ -216,9 +213,11 @@ func (d *DC) splitFor() *dcSplit {
 	if k < 2 {
 		return nil
 	}
-	bounds := splitBounds(d.cfg.Neurons, k)
+	var bounds []int
 	if d.split != nil {
 		bounds = d.split.bounds
+	} else {
+		bounds = splitBounds(d.cfg.Neurons, k)
 	}
 	var parts []ColumnPart
 	if cs, ok := d.plast.(ColumnSplit); ok {
@@ -280,7 +279,7 @@ func (d *DC) startSplit(bounds []int) *dcSplit {
 		}
 		sh.maxOff = int32(d.maxDelay*sh.stride + w - 1)
 		sh.slots = pad.Isolated[pubSlot](4, 4)
-		sp.shards, sp.slots = append(sp.shards, sh), append(sp.slots, sh.slots)
+		sp.shards = append(sp.shards, sh)
 	}
 	for _, sh := range sp.shards[1:] {
 		sp.wg.Go(func() { d.splitWorker(sp, sh) })
@@ -297,15 +296,20 @@ func (d *DC) stopSplit() {
 	}
 	sp.gen.Store(-1)
 	for _, sh := range sp.shards[1:] {
-		select {
-		case sh.wake <- struct{}{}:
-		default:
-		}
+		sh.nudge()
 	}
 	sp.wg.Wait()
 	d.split = nil
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		cs.JoinColumns()
+	}
+}
+
+// nudge wakes the range's goroutine if it is parked (a wake already pending will do).
+func (sh *dcShard) nudge() {
+	select {
+	case sh.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -363,7 +367,7 @@ func (sp *dcSplit) waitJob(sh *dcShard, g int64) bool {
 // returns it (true), or returns false once a range has failed. It reads nothing of the
 // range but what it publishes: the range writes its other fields at every step.
 func (sp *dcSplit) waitFor(sh *dcShard, oi int, j *splitJob, n int) (*pubSlot, bool) {
-	sl := &sp.slots[oi][n&3]
+	sl := &sp.shards[oi].slots[n&3]
 	if v := j.mark(n); sh.seen[oi] < v {
 		p, ok := sp.await(&sl.tag, v, true, &sh.stall)
 		if !ok {
@@ -452,17 +456,11 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 	g := sp.gen.Load() + 1
 	sp.job = splitJob{ctx: ctx, g: g, step0: d.step, steps: d.presentSteps, k0: len(d.lastInh), own: own,
 		quietEnds: !d.cfg.SimulateRest}
-	if d.inh.actDirty {
-		slices.Sort(d.inh.act) // as its next step would; the ranges read it at once
-		d.inh.actDirty = false
-	}
+	d.inh.sortAct() // as its next step would; the ranges read it at once
 	sp.gen.Store(g)
 	for _, sh := range sp.shards[1:] {
 		if sh.sleeping.Load() {
-			select {
-			case sh.wake <- struct{}{}:
-			default:
-			}
+			sh.nudge()
 		}
 	}
 	d.runShard(sp, sp.shards[0])
@@ -484,7 +482,7 @@ func (d *DC) presentSplit(ctx context.Context, sp *dcSplit) error {
 		d.inh.act = shifted(d.inh.act, sh.inh.act, sh.lo)
 		d.lastExc = shifted(d.lastExc, sh.lastExc, sh.lo)
 		d.lastInh = shifted(d.lastInh, sh.lastInh, sh.lo)
-		d.cnt = d.cnt.Add(sh.cnt)
+		d.cnt.add(sh.cnt)
 	}
 	if cs, ok := d.plast.(ColumnSplit); ok {
 		cs.GatherColumns()
@@ -630,16 +628,14 @@ func (d *DC) runShard(sp *dcSplit, sh *dcShard) {
 			// A range that is not quiet itself needs no one's flag.
 			quiet := j.mayEnd(sh, step-1) && sh.slots[(step-1)&3].quiet
 			for oi, o := range sp.shards {
-				if !quiet {
-					break
+				if !quiet || o == sh {
+					continue
 				}
-				if o != sh {
-					sl, ok := sp.waitFor(sh, oi, j, step-1)
-					if !ok {
-						return
-					}
-					quiet = sl.quiet
+				sl, ok := sp.waitFor(sh, oi, j, step-1)
+				if !ok {
+					return
 				}
+				quiet = sl.quiet
 			}
 			if quiet {
 				// Every range is quiet after step−1: undo the inhibitory step ahead, and
@@ -677,14 +673,8 @@ func (d *DC) storeShard(sh *dcShard) {
 func (d *DC) drawShare(sp *dcSplit, sh *dcShard) {
 	j := &sp.job
 	act, k, K := d.src.active, sh.index, len(sp.shards)
-	at := func(q int) int {
-		if q == len(act) {
-			return d.cfg.Inputs
-		}
-		return int(act[q])
-	}
 	sh.in.Reset(j.step0)
-	d.src.fill(sh.in, 0, j.steps, at(k*len(act)/K), at((k+1)*len(act)/K), &sh.fill)
+	d.src.fill(sh.in, 0, j.steps, act[k*len(act)/K:(k+1)*len(act)/K], &sh.fill)
 	sh.filled.Store(j.g)
 }
 
@@ -714,9 +704,7 @@ func (d *DC) inhAhead(sh *dcShard, n int, save bool) int {
 	if save {
 		sh.inhSave.copyFrom(sh.inh)
 	}
-	for _, j := range sh.lastExc {
-		sh.inh.addGe(j, d.cfg.WExcInh, n)
-	}
+	sh.inh.drive(sh.lastExc, d.cfg.WExcInh, n)
 	sh.cnt.SOPs += uint64(len(sh.lastExc))
 	sh.nextInh = append(sh.nextInh[:0], sh.inh.step(n)...)
 	return len(sh.nextInh)
@@ -737,9 +725,9 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 	// Meanwhile the slots of the other ranges read below travel here: they have most likely
 	// been published already and are not written again for four steps.
 	if n > j.step0 {
-		for oi, o := range sp.shards {
+		for _, o := range sp.shards {
 			if o != sh {
-				prefetch(&sp.slots[oi][(n-2)&3].tag.v)
+				prefetch(&o.slots[(n-2)&3].tag.v)
 			}
 		}
 	}
@@ -776,15 +764,7 @@ func (d *DC) stepShard(sp *dcSplit, sh *dcShard, n int, pre []int32, presenting,
 		}
 	}
 	if k > 0 {
-		w := cfg.WInhExc
-		tot := w * float64(k)
-		gi := exc.gi
-		for j := range gi {
-			gi[j] += tot
-		}
-		for _, j := range sh.lastInh {
-			gi[j] -= w
-		}
+		inhibit(exc.gi, cfg.WInhExc, k, sh.lastInh)
 		sh.cnt.SOPs += uint64(len(sh.lastInh) * (N - 1))
 	}
 	es := exc.step(n)

@@ -267,6 +267,14 @@ func (c *condPop) activate(j int32, now int) {
 	c.actDirty = true
 }
 
+// drive raises the excitatory conductance of each neuron of spikes (indices: their partners'
+// spikes) by w before step now.
+func (c *condPop) drive(spikes []int32, w float64, now int) {
+	for _, j := range spikes {
+		c.addGe(j, w, now)
+	}
+}
+
 // addGe raises neuron j's excitatory conductance by w before step now.
 func (c *condPop) addGe(j int32, w float64, now int) {
 	if c.lazy {
@@ -355,6 +363,14 @@ func (c *condPop) step(now int) []int32 {
 		}
 	}
 	return c.spikes
+}
+
+// sortAct sorts a lazy population's active neurons where they may be out of order.
+func (c *condPop) sortAct() {
+	if c.actDirty {
+		slices.Sort(c.act)
+		c.actDirty = false
+	}
 }
 
 // part returns a population for neurons lo … hi−1 of c with state of its own (load and
@@ -472,10 +488,7 @@ func (c *condPop) stepDense() {
 }
 
 func (c *condPop) stepLazy(now int) {
-	if c.actDirty {
-		slices.Sort(c.act)
-		c.actDirty = false
-	}
+	c.sortAct()
 	p := &c.p
 	v, ge, gi, ref := c.v, c.ge, c.gi, c.ref
 	vrest, ee, ei, vreset := p.VRest, p.EExc, p.EInh, p.VReset

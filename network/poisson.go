@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 )
 
 // Poisson is an event-driven Poisson spike source: in each step of length dt
@@ -111,18 +110,16 @@ const maxGap = 1 << 30
 // counted as in SetRates). Spikes of a step are in increasing input order.
 // It never fails.
 func (p *Poisson) Fill(out *Frame, step0, steps int) error {
-	p.fill(out, step0, steps, 0, len(p.invLambda), &p.scratch)
+	p.fill(out, step0, steps, p.active, &p.scratch)
 	return nil
 }
 
-// fill is Fill for the inputs [lo, hi) alone, with scratch sc: fills of disjoint ranges
-// may run at once (each input's stream is its own).
-func (p *Poisson) fill(out *Frame, step0, steps, lo, hi int, sc *fillScratch) {
+// fill is Fill for the active inputs act alone (a part of p.active), with scratch sc: fills
+// of disjoint parts may run at once (each input's stream is its own).
+func (p *Poisson) fill(out *Frame, step0, steps int, act []int32, sc *fillScratch) {
 	end := step0 + steps
 	events := sc.events[:0]
-	a, _ := slices.BinarySearch(p.active, int32(lo))
-	b, _ := slices.BinarySearch(p.active, int32(hi))
-	for _, i := range p.active[a:b] {
+	for _, i := range act {
 		for p.next[i] < end {
 			events = append(events, event{int32(p.next[i] - step0), i})
 			p.next[i] += 1 + p.gap(int(i))
