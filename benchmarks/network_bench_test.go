@@ -49,7 +49,11 @@ func benchImages(b *testing.B) ([][]float64, string) {
 // "mnist-"+split, or, if MNIST cannot be read, n synthetic images of stream s
 // (syntheticImage) and "synthetic".
 func loadImages(split string, n int, s uint64) ([][]float64, string) {
-	set, src := mnistSplit(split), "mnist-"+split
+	return imagesOf(mnistSplit(split), "mnist-"+split, n, s)
+}
+
+// imagesOf is loadImages from set (nil: MNIST could not be read), named src.
+func imagesOf(set *datasets.Set, src string, n int, s uint64) ([][]float64, string) {
 	if set == nil || set.Len() < n {
 		set, src = nil, "synthetic"
 	}
@@ -550,7 +554,7 @@ var (
 // goroutines (network.DC.SetWorkers). Run each of -cpu 1 and -cpu 2 in a process of its own
 // (a second -cpu value in one process reads differently), e.g. -benchtime 1000x for N = 400.
 func BenchmarkSTDPTrainingPresentation(b *testing.B) {
-	trainImagesOnce.Do(func() { trainImages, trainImagesSrc = loadImages("train", 1000, 3) })
+	trainImagesOnce.Do(func() { trainImages, trainImagesSrc = imagesOf(trainingSet(), "mnist-train", 1000, 3) })
 	for _, n := range []int{400, 1600} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			c := learning.DefaultSTDPConfig()

@@ -54,6 +54,12 @@ func (n *Backprop) Save(w io.Writer) error {
 // checkpoint returns the network's state; with clone its slices are copies, so that it can be
 // encoded while the network trains on.
 func (n *Backprop) checkpoint(clone bool) (*bpCheckpoint, error) {
+	cp := func(x []float64) []float64 {
+		if !clone || x == nil {
+			return x
+		}
+		return append([]float64(nil), x...)
+	}
 	ck := &bpCheckpoint{
 		Version: bpCheckpointVersion, Config: n.Config(),
 		Epoch: n.epoch, Batch: n.batch, Step: n.step, Stats: n.stats,
@@ -61,12 +67,6 @@ func (n *Backprop) checkpoint(clone bool) (*bpCheckpoint, error) {
 	if n.dev != nil {
 		p, src := n.dev.WithoutSources()
 		ck.Device, ck.Sources = &p, src
-	}
-	cp := func(x []float64) []float64 {
-		if !clone || x == nil {
-			return x
-		}
-		return append([]float64(nil), x...)
 	}
 	for l, ly := range n.layers {
 		st := bpLayerState{In: ly.in, Out: ly.out, W: cp(ly.w), B: cp(ly.b), MW: cp(ly.mw), VW: cp(ly.vw), MB: cp(ly.mb), VB: cp(ly.vb), Acc: cp(ly.acc)}

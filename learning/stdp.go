@@ -425,26 +425,21 @@ func (r *STDP) stepArrival(step int, pre, post []int32) {
 	}
 	r.depress(step)
 	r.dropArrived(step)
-	f, float := r.syn.(*Float)
+	f, _ := r.syn.(*Float)
 	for _, j := range post {
-		x2 := r.post2.at(j, step)
-		switch {
-		case x2 > 0 && float:
-			// Program's arithmetic, in the same order, without building the batch.
+		if x2 := r.post2.at(j, step); x2 > 0 {
+			var b *device.Batch
+			if f == nil {
+				b = r.batch(device.InColumn, int(j))
+			}
 			for _, i := range r.pre.Active {
 				if x := r.preAt(i, int(j), step); x > 0 {
-					f.add(int(i)*n+int(j), r.rule.NuPost*x*x2)
+					change(f, b, int(i)*n+int(j), i, r.rule.NuPost*x*x2)
 				}
 			}
-		case x2 > 0:
-			b := r.batch(device.InColumn, int(j))
-			for _, i := range r.pre.Active {
-				if x := r.preAt(i, int(j), step); x > 0 {
-					b.Index = append(b.Index, i)
-					b.DW = append(b.DW, r.rule.NuPost*x*x2)
-				}
+			if b != nil {
+				r.syn.Program(b)
 			}
-			r.syn.Program(b)
 		}
 		if !r.post1.on[j] {
 			// Its trace comes on: book the arrivals still ahead.
@@ -527,27 +522,31 @@ func (r *STDP) depress(step int) {
 	s := step % len(r.wheel)
 	due := r.wheel[s]
 	n := int32(r.syn.Cols())
-	if f, ok := r.syn.(*Float); ok {
-		// Program's arithmetic, in the same order, without building the batch.
-		for _, a := range due {
-			if x := r.post1.at(a.J, step); x > 0 {
-				f.add(int(a.I*n+a.J), -r.rule.NuPre*x)
-			}
-		}
-		r.wheel[s] = due[:0]
-		return
+	f, _ := r.syn.(*Float)
+	var b *device.Batch
+	if f == nil {
+		b = r.batch(device.Scattered, 0)
 	}
-	b := r.batch(device.Scattered, 0)
 	for _, a := range due {
 		if x := r.post1.at(a.J, step); x > 0 {
-			b.Index = append(b.Index, a.I*n+a.J)
-			b.DW = append(b.DW, -r.rule.NuPre*x)
+			change(f, b, int(a.I*n+a.J), a.I*n+a.J, -r.rule.NuPre*x)
 		}
 	}
-	if len(b.Index) > 0 {
+	if b != nil && len(b.Index) > 0 {
 		r.syn.Program(b)
 	}
 	r.wheel[s] = due[:0]
+}
+
+// change makes the weight change dw of synapse k (index bi in batch b): on the float
+// weights f at once, with Program's arithmetic (f.add), or else into b for Program.
+func change(f *Float, b *device.Batch, k int, bi int32, dw float64) {
+	if f != nil {
+		f.add(k, dw)
+		return
+	}
+	b.Index = append(b.Index, bi)
+	b.DW = append(b.DW, dw)
 }
 
 // pruneWheel drops the booked arrivals at neurons whose post1 trace went

@@ -59,7 +59,7 @@ func (r *STDP) split(bounds []int) {
 			pre: r.pre.isolated(0, rows), post1: r.post1.isolated(lo, hi), post2: r.post2.isolated(lo, hi),
 			sums: pad.Isolated[float64](w, w), colSum: r.colSum[lo:hi],
 			delays: r.delays[lo*rows : hi*rows], maxDelay: r.maxDelay, // column-major: its columns'
-			hist: isolatedClone(r.hist, 0), hpos: isolatedClone(r.hpos, 0), pending: slices.Clone(r.pending),
+			hist: isolatedClone(r.hist), hpos: isolatedClone(r.hpos), pending: r.pending, // compactPending copies it
 			wheel: pad.Isolated[[]arrival](len(r.wheel), len(r.wheel)), wheelAt: r.wheelAt,
 		}
 		p.b.Model = r.b.Model
@@ -117,8 +117,11 @@ func (r *STDP) sync() {
 	f := r.syn.(*Float)
 	rows, n := f.Rows(), f.Cols()
 	p0 := r.parts[0]
-	r.pre = p0.pre.clone()
-	r.hist, r.hpos, r.pending = slices.Clone(p0.hist), slices.Clone(p0.hpos), slices.Clone(p0.pending)
+	r.pre.Active = r.pre.Active[:0]
+	r.pre.take(&p0.pre, 0)
+	copy(r.hist, p0.hist)
+	copy(r.hpos, p0.hpos)
+	r.pending = append(r.pending[:0], p0.pending...)
 	r.wheelAt = p0.wheelAt
 	r.overMax = nil
 	for s := range r.wheel {
@@ -145,19 +148,11 @@ func (r *STDP) sync() {
 	}
 }
 
-// clone returns a copy of t (its decay table shared: it is never written).
-func (t *trace) clone() trace {
-	c := *t
-	c.V, c.At, c.on = slices.Clone(t.V), slices.Clone(t.At), slices.Clone(t.on)
-	c.Active = slices.Clone(t.Active)
-	return c
-}
-
 // isolated returns the traces [lo, hi) of t, numbered from 0, in isolated arrays (see
 // pad.Isolated), with room for every trace in Active.
 func (t *trace) isolated(lo, hi int) trace {
 	c := *t
-	c.V, c.At, c.on = isolatedClone(t.V[lo:hi], 0), isolatedClone(t.At[lo:hi], 0), isolatedClone(t.on[lo:hi], 0)
+	c.V, c.At, c.on = isolatedClone(t.V[lo:hi]), isolatedClone(t.At[lo:hi]), isolatedClone(t.on[lo:hi])
 	c.Active = pad.Isolated[int32](0, hi-lo)
 	for _, k := range t.Active {
 		if int(k) >= lo && int(k) < hi {
@@ -167,9 +162,9 @@ func (t *trace) isolated(lo, hi int) trace {
 	return c
 }
 
-// isolatedClone returns a copy of s in an isolated array with room for extra more.
-func isolatedClone[T any](s []T, extra int) []T {
-	c := pad.Isolated[T](len(s), len(s)+extra)
+// isolatedClone returns a copy of s in an isolated array.
+func isolatedClone[T any](s []T) []T {
+	c := pad.Isolated[T](len(s), len(s))
 	copy(c, s)
 	return c
 }
